@@ -1,13 +1,68 @@
 package config
 
+import "time"
+
 // Vision tunes detection. Owned by edge/vision.
 type Vision struct {
 	// Threads for OpenCV; 1 keeps a core free for everything else.
 	Threads int `toml:"threads" json:"threads"`
+	// DetectWidth is the width (pixels) of the downscaled frame in which
+	// balls and the cue are searched; centres are then refined at full
+	// resolution around each candidate. 0 picks the width that keeps a ball
+	// about 6 pixels in radius.
+	DetectWidth int `toml:"detect_width" json:"detect_width"`
+	// TableRecheck is how often the cached table outline is checked against
+	// the frame (it is re-found when the cloth moved). "0s" never re-checks.
+	TableRecheck Duration `toml:"table_recheck" json:"table_recheck"`
+	// Calibration is the file (relative to box.state_dir unless absolute)
+	// holding the table corners and camera intrinsics.
+	Calibration string `toml:"calibration" json:"calibration"`
+	// MinConfidence drops ball candidates scored below it (0..1).
+	MinConfidence float64 `toml:"min_confidence" json:"min_confidence"`
+	// MaxReprojectionPx refuses a camera calibration whose RMS reprojection
+	// error is larger (pixels).
+	MaxReprojectionPx float64 `toml:"max_reprojection_px" json:"max_reprojection_px"`
+	// CameraReconnectMin and CameraReconnectMax bound the backoff between
+	// attempts to reopen a lost camera.
+	CameraReconnectMin Duration `toml:"camera_reconnect_min" json:"camera_reconnect_min"`
+	CameraReconnectMax Duration `toml:"camera_reconnect_max" json:"camera_reconnect_max"`
+	// CameraFourCC asks a V4L2 camera for this pixel format ("MJPG" lets USB
+	// cameras deliver 1080p at 30 fps; "" keeps the driver's default).
+	CameraFourCC string `toml:"camera_fourcc" json:"camera_fourcc"`
+	// CameraExposure sets a manual exposure where the driver supports it;
+	// 0 keeps auto exposure.
+	CameraExposure float64 `toml:"camera_exposure" json:"camera_exposure"`
+	// JPEGQuality for the video stream and snapshots (1..100).
+	JPEGQuality int `toml:"jpeg_quality" json:"jpeg_quality"`
 }
 
-func defaultVision() Vision { return Vision{Threads: 1} }
+func defaultVision() Vision {
+	return Vision{
+		Threads:            1,
+		TableRecheck:       Duration(2 * time.Second),
+		Calibration:        "calibration.json",
+		MinConfidence:      0.35,
+		MaxReprojectionPx:  1.0,
+		CameraReconnectMin: Duration(500 * time.Millisecond),
+		CameraReconnectMax: Duration(30 * time.Second),
+		CameraFourCC:       "MJPG",
+		JPEGQuality:        80,
+	}
+}
 
 func (c *Vision) validate(s section) {
 	s.rangeI(c.Threads, 0, 64, "threads")
+	if c.DetectWidth != 0 {
+		s.rangeI(c.DetectWidth, 160, 3840, "detect_width")
+	}
+	s.check(c.TableRecheck >= 0, "table_recheck", "must not be negative")
+	s.check(c.Calibration != "", "calibration", "must not be empty")
+	s.rangeF(c.MinConfidence, 0, 1, "min_confidence")
+	s.rangeF(c.MaxReprojectionPx, 0.01, 20, "max_reprojection_px")
+	s.positive(c.CameraReconnectMin, "camera_reconnect_min")
+	s.positive(c.CameraReconnectMax, "camera_reconnect_max")
+	s.check(c.CameraReconnectMax >= c.CameraReconnectMin, "camera_reconnect_max", "must not be less than camera_reconnect_min")
+	s.check(c.CameraFourCC == "" || len(c.CameraFourCC) == 4, "camera_fourcc", "%q must be 4 characters (e.g. MJPG, YUYV) or empty", c.CameraFourCC)
+	s.rangeF(c.CameraExposure, 0, 100000, "camera_exposure")
+	s.rangeI(c.JPEGQuality, 1, 100, "jpeg_quality")
 }
