@@ -1,0 +1,41 @@
+// Package hub is cuecast's streams hub: the one registry of subscriptions
+// and the fan-out from publishers (vision, core, supervisor) to consumers
+// (WebSocket clients, the MQTT mirror, tests). It imports no transport and no
+// cgo (deps_test.go enforces it).
+//
+// # Concepts
+//
+// A Stream is one of alert, config, event, trajectory, state, performance,
+// frame. Every Publication carries its stream, the process Epoch (random per
+// start), a per-stream Offset (+1 per publication, first is 1), its time and
+// its data, encoded once (JSON) and shared by every subscriber and the
+// history; transports cache their own encodings on it (Publication.Cached),
+// so a publication is framed once however many clients receive it.
+//
+// Streams come in two kinds. Never-dropped streams (alert, config, event)
+// keep a history bounded by count and age (config.Hub) and deliver every
+// publication in order; a client whose queue of them overflows is ended with
+// ErrSlowConsumer and recovers by resuming. Conflating streams (trajectory,
+// state, performance, frame) keep only their latest value; a slow client
+// gets the latest (latest wins), optionally at most MaxRateHz per stream.
+//
+// A Client is a subscriber with one bounded queue drained by its owner with
+// Next, in priority order: alert and config, event, trajectory, state,
+// performance, frame. Subscribe registers streams and queues, in the same
+// critical section, the latest values or the publications missed since a
+// resume Position, so replay and live traffic join without gap or duplicate.
+//
+// Clients may belong to a group (projector, display, technician);
+// PublishGroup targets one group. Alerts carry ids; Ack records who
+// acknowledged one and republishes it with acked true; unacknowledged alerts
+// are redelivered to every new or resuming alert subscriber.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Hub.mu guards the registry
+// (client -> streams), the by-stream index derived from it, offsets, history,
+// latest values and alert state; Publish holds it while it fans out, which
+// costs one short per-client lock and no allocation per subscriber. A client
+// never blocks a publisher: enqueueing is bounded work. Lock order is
+// Hub.mu, then Client.mu; statistics have their own locks taken alone.
+package hub

@@ -1,0 +1,167 @@
+package hub
+
+import "time"
+
+// ClientInfo describes one client for admin listings (/api/v1/websocket/
+// connections). Latency is over the client's lifetime (no percentiles: a
+// histogram per connection would cost more than the connection itself).
+type ClientInfo struct {
+	ID        string             `json:"id"`
+	Group     string             `json:"group,omitempty"`
+	Remote    string             `json:"remote,omitempty"`
+	Transport string             `json:"transport,omitempty"`
+	Connected time.Time          `json:"connected"`
+	Streams   []Stream           `json:"streams"`
+	MaxRateHz map[Stream]float64 `json:"max_rate_hz,omitempty"`
+	// Positions is the last offset delivered per stream (this epoch).
+	Positions map[Stream]uint64 `json:"positions,omitempty"`
+	Queued    int               `json:"queued"`
+	Delivered uint64            `json:"delivered"` // publications written
+	Bytes     uint64            `json:"bytes"`     // wire bytes written for them
+	Dropped   uint64            `json:"dropped"`   // superseded by conflation before delivery
+	Errors    uint64            `json:"errors"`    // protocol errors and failed writes
+	Latency   LatencyStats      `json:"latency"`
+}
+
+// Info returns a snapshot of c.
+func (c *Client) Info() ClientInfo {
+	h := c.hub
+	h.mu.Lock()
+	info := ClientInfo{ID: c.id, Group: c.group, Remote: c.remote, Transport: c.transport, Connected: c.connected, Streams: c.subs.list()}
+	h.mu.Unlock()
+	if info.Streams == nil {
+		info.Streams = []Stream{}
+	}
+	c.mu.Lock()
+	info.Queued = c.queuedLocked()
+	for i := 0; i < numStreams; i++ {
+		if c.slot[i] != nil {
+			info.Queued++
+		}
+		info.Dropped += c.dropped[i]
+		if c.interval[i] > 0 {
+			if info.MaxRateHz == nil {
+				info.MaxRateHz = map[Stream]float64{}
+			}
+			info.MaxRateHz[Streams[i]] = float64(time.Second) / float64(c.interval[i])
+		}
+	}
+	c.mu.Unlock()
+	c.smu.Lock()
+	info.Delivered, info.Bytes, info.Errors = c.delivered, c.bytes, c.errors
+	info.Latency = c.lat.stats()
+	for i, off := range c.lastPos {
+		if off > 0 {
+			if info.Positions == nil {
+				info.Positions = map[Stream]uint64{}
+			}
+			info.Positions[Streams[i]] = off
+		}
+	}
+	c.smu.Unlock()
+	return info
+}
+
+// RecordDelivery tells the hub that the transport wrote p to the client at
+// time at, using n wire bytes. Latency is at - p.Time (monotonic clock).
+// Called by the client's writer goroutine after each write.
+func (c *Client) RecordDelivery(p *Publication, n int, at time.Time) {
+	d := at.Sub(p.Time)
+	c.smu.Lock()
+	c.delivered++
+	c.bytes += uint64(n)
+	c.lat.add(d)
+	c.lastPos[streamIndex(p.Stream)] = p.Offset
+	c.smu.Unlock()
+	st := &c.hub.stats[streamIndex(p.Stream)]
+	st.mu.Lock()
+	st.delivered++
+	st.bytes += uint64(n)
+	st.lat.add(at, d)
+	st.mu.Unlock()
+}
+
+// RecordWriteError tells the hub that writing p to the client failed.
+func (c *Client) RecordWriteError(p *Publication) {
+	c.smu.Lock()
+	c.errors++
+	c.smu.Unlock()
+	st := &c.hub.stats[streamIndex(p.Stream)]
+	st.mu.Lock()
+	st.errors++
+	st.mu.Unlock()
+}
+
+// RecordError counts a protocol error by the client (bad message, refused
+// command).
+func (c *Client) RecordError() {
+	c.smu.Lock()
+	c.errors++
+	c.smu.Unlock()
+	c.hub.clientErrs.Add(1)
+}
+
+// StreamMetrics are hub-wide delivery figures for one stream. Counters are
+// since the process started; Latency covers the last 30 to 60 seconds.
+type StreamMetrics struct {
+	Stream      Stream       `json:"stream"`
+	Offset      uint64       `json:"offset"`
+	Subscribers int          `json:"subscribers"`
+	Published   uint64       `json:"published"`
+	History     int          `json:"history"`   // publications held for resume
+	Delivered   uint64       `json:"delivered"` // publication x client writes
+	Bytes       uint64       `json:"bytes"`
+	Dropped     uint64       `json:"dropped"` // conflated away before delivery
+	Errors      uint64       `json:"errors"`  // failed writes
+	Latency     LatencyStats `json:"latency"`
+}
+
+// Metrics are the hub's delivery figures.
+type Metrics struct {
+	Epoch   string `json:"epoch"`
+	Clients int    `json:"clients"`
+	// SlowConsumers counts clients disconnected for overflowing a
+	// never-dropped stream; ClientErrors counts protocol errors.
+	SlowConsumers uint64          `json:"slow_consumers"`
+	ClientErrors  uint64          `json:"client_errors"`
+	Delivered     uint64          `json:"delivered"`
+	Bytes         uint64          `json:"bytes"`
+	Dropped       uint64          `json:"dropped"`
+	Errors        uint64          `json:"errors"`
+	Latency       LatencyStats    `json:"latency"` // all streams
+	Streams       []StreamMetrics `json:"streams"` // in priority order
+}
+
+// Metrics returns a snapshot of delivery figures.
+func (h *Hub) Metrics() Metrics {
+	now := time.Now()
+	h.mu.Lock()
+	m := Metrics{Epoch: h.epoch, Clients: len(h.clients), Streams: make([]StreamMetrics, numStreams)}
+	for i := range m.Streams {
+		sm := &m.Streams[i]
+		sm.Stream, sm.Offset, sm.Subscribers = Streams[i], h.offsets[i], len(h.byStream[i])
+		sm.History = len(h.hist[i].live())
+	}
+	h.mu.Unlock()
+	m.SlowConsumers, m.ClientErrors = h.slowClients.Load(), h.clientErrs.Load()
+	var all window
+	all.started = now
+	for i := range m.Streams {
+		sm, st := &m.Streams[i], &h.stats[i]
+		sm.Published, sm.Dropped = st.published.Load(), st.dropped.Load()
+		st.mu.Lock()
+		sm.Delivered, sm.Bytes, sm.Errors = st.delivered, st.bytes, st.errors
+		sm.Latency = st.lat.stats(now)
+		all.cur.m.merge(&st.lat.cur.m)
+		all.cur.m.merge(&st.lat.prev.m)
+		all.cur.h.merge(&st.lat.cur.h)
+		all.cur.h.merge(&st.lat.prev.h)
+		st.mu.Unlock()
+		m.Delivered += sm.Delivered
+		m.Bytes += sm.Bytes
+		m.Dropped += sm.Dropped
+		m.Errors += sm.Errors
+	}
+	m.Latency = all.stats(now)
+	return m
+}
