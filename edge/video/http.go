@@ -1,0 +1,105 @@
+package video
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+const boundary = "cuecastframe"
+
+// Register mounts /stream.mjpg and /snapshot.jpg.
+func (v *Video) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /stream.mjpg", v.serveMJPEG)
+	mux.HandleFunc("GET /snapshot.jpg", v.serveSnapshot)
+}
+
+// serveMJPEG streams multipart/x-mixed-replace JPEGs. ?fps=N caps this
+// viewer below the encoder's rate.
+func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
+	gap := time.Duration(0)
+	if s := r.URL.Query().Get("fps"); s != "" {
+		fps, err := strconv.ParseFloat(s, 64)
+		if err != nil || fps <= 0 || fps > 120 {
+			http.Error(w, "video: fps must be a number in (0, 120]", http.StatusBadRequest)
+			return
+		}
+		gap = time.Duration(float64(time.Second) / fps)
+	}
+	v.viewers.Add(1)
+	defer v.viewers.Add(-1)
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+boundary)
+	h.Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	h.Set("Pragma", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	rc.Flush()
+
+	img := v.Latest()
+	var last time.Time
+	var hdr []byte
+	for {
+		// Wait for a newer image than the one last written.
+		select {
+		case <-r.Context().Done():
+			return
+		case <-img.next:
+		}
+		if gap > 0 {
+			if wait := gap - time.Since(last); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-r.Context().Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+			}
+		}
+		img = v.Latest() // the newest, skipping any that came and went meanwhile
+		if img.JPEG == nil {
+			continue
+		}
+		hdr = hdr[:0]
+		hdr = append(hdr, "--"+boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
+		hdr = strconv.AppendInt(hdr, int64(len(img.JPEG)), 10)
+		hdr = append(hdr, "\r\nX-Frame-Seq: "...)
+		hdr = strconv.AppendUint(hdr, img.Seq, 10)
+		hdr = append(hdr, "\r\n\r\n"...)
+		rc.SetWriteDeadline(time.Now().Add(v.o.WriteTimeout))
+		if _, err := w.Write(hdr); err != nil {
+			return
+		}
+		if _, err := w.Write(img.JPEG); err != nil {
+			return
+		}
+		if _, err := w.Write([]byte("\r\n")); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		last = time.Now()
+	}
+}
+
+func (v *Video) serveSnapshot(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	jpeg, err := v.Snapshot(ctx, time.Second)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			http.Error(w, "video: no frame within 3 s (is the camera delivering? see /api/v1/health)", http.StatusServiceUnavailable)
+			return
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(jpeg)))
+	w.Write(jpeg)
+}

@@ -1,0 +1,271 @@
+package video
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// goEncode is a real JPEG encoder (the standard library's) for tests; the
+// daemon uses OpenCV's.
+func goEncode(f *model.Frame) ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
+	for i := 0; i < f.Width*f.Height; i++ {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = f.Pix[3*i+2], f.Pix[3*i+1], f.Pix[3*i], 255
+	}
+	var b bytes.Buffer
+	err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 70})
+	return b.Bytes(), err
+}
+
+type countingEncoder struct{ n atomic.Int64 }
+
+func (c *countingEncoder) encode(f *model.Frame) ([]byte, error) {
+	c.n.Add(1)
+	return goEncode(f)
+}
+
+// noise makes frames that compress badly, like a real sensor's, so MJPEG
+// parts are large enough to fill a stalled viewer's socket buffers.
+var noise = func() []byte {
+	b := make([]byte, 1<<21)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}()
+
+func frame(seq uint64, w, h int) *model.Frame {
+	f := &model.Frame{Seq: seq, Width: w, Height: h, Captured: time.Now(), Pix: make([]byte, w*h*3)}
+	off := int(seq*4099) % (len(noise) - len(f.Pix))
+	copy(f.Pix, noise[off:])
+	return f
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// feed offers frames at fps until ctx ends, like the frame loop.
+func feed(ctx context.Context, v *Video, fps float64, w, h int) {
+	t := time.NewTicker(time.Duration(float64(time.Second) / fps))
+	defer t.Stop()
+	var seq uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			seq++
+			v.Offer(frame(seq, w, h))
+		}
+	}
+}
+
+func TestEncodesOnlyWhileWatched(t *testing.T) {
+	enc := &countingEncoder{}
+	v := New(Options{Encode: enc.encode, Log: quiet(), MaxFPS: 100})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go v.Run(ctx)
+	for i := 0; i < 20; i++ {
+		v.Offer(frame(uint64(i), 32, 24))
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := enc.n.Load(); n != 0 {
+		t.Fatalf("encoded %d frames with nobody watching, want 0", n)
+	}
+	// A snapshot request makes the next offered frame encode.
+	got := make(chan []byte)
+	go func() {
+		b, err := v.Snapshot(ctx, time.Second)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	deadline := time.After(5 * time.Second)
+	for {
+		v.Offer(frame(99, 32, 24))
+		select {
+		case b := <-got:
+			if _, err := jpeg.Decode(bytes.NewReader(b)); err != nil {
+				t.Fatalf("snapshot is not a JPEG: %v", err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("no snapshot within 5 s")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// readParts reads MJPEG parts from resp, counting them until ctx ends.
+func readParts(t *testing.T, body io.Reader, contentType string, n *atomic.Int64) {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		t.Errorf("content type %q: %v", contentType, err)
+		return
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return
+		}
+		if p.Header.Get("Content-Type") != "image/jpeg" || len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+			t.Errorf("part is not a JPEG (%q, %d bytes)", p.Header.Get("Content-Type"), len(b))
+			return
+		}
+		n.Add(1)
+	}
+}
+
+// Ten viewers and one that never reads: the ten keep the full frame rate,
+// the stalled one is cut off, and memory stays bounded.
+func TestMJPEGStalledViewerDoesNotSlowOthers(t *testing.T) {
+	const fps = 20
+	enc := &countingEncoder{}
+	v := New(Options{Encode: enc.encode, Log: quiet(), MaxFPS: fps, WriteTimeout: 500 * time.Millisecond})
+	mux := http.NewServeMux()
+	v.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); v.Run(ctx) }()
+	// 640x480 frames make ~30 KB JPEGs: the stalled viewer's socket buffers fill fast.
+	go func() { defer wg.Done(); feed(ctx, v, fps, 640, 480) }()
+	defer func() { cancel(); wg.Wait() }()
+
+	// The stalled viewer: a raw connection that sends the request and never reads.
+	stalled, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	if tc, ok := stalled.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096)
+	}
+	io.WriteString(stalled, "GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
+
+	var counts [10]atomic.Int64
+	var rwg sync.WaitGroup
+	rctx, rcancel := context.WithCancel(context.Background())
+	for i := range counts {
+		req, _ := http.NewRequestWithContext(rctx, "GET", srv.URL+"/stream.mjpg", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rwg.Add(1)
+		go func(i int) {
+			defer rwg.Done()
+			defer resp.Body.Close()
+			readParts(t, bufio.NewReader(resp.Body), resp.Header.Get("Content-Type"), &counts[i])
+		}(i)
+	}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const window = 3 * time.Second
+	time.Sleep(window)
+	// The stalled viewer was cut off by the write deadline: ten remain.
+	if n := v.Stats().Viewers; n != 10 {
+		t.Errorf("%d MJPEG viewers after %v, want 10 (the stalled one disconnected)", n, window)
+	}
+	rcancel()
+	rwg.Wait()
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+
+	encoded := enc.n.Load()
+	for i := range counts {
+		got := counts[i].Load()
+		// Every viewer gets (almost) every encoded frame: the stalled one
+		// costs them nothing. Allow a frame or two at the edges.
+		if got < encoded*8/10 {
+			t.Errorf("viewer %d got %d frames of %d encoded", i, got, encoded)
+		}
+	}
+	if encoded < fps*2 {
+		t.Errorf("encoded %d frames in %v at %d fps: encoder starved", encoded, window, fps)
+	}
+	// Bounded memory: a handful of frames, not a queue per viewer.
+	if grow := int64(after.HeapInuse) - int64(before.HeapInuse); grow > 16<<20 {
+		t.Errorf("heap grew by %d bytes during streaming", grow)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for v.Stats().Viewers != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := v.Stats().Viewers; n != 0 {
+		t.Errorf("%d viewers still counted after all left", n)
+	}
+}
+
+type fakeHub struct {
+	watchers atomic.Int32
+	pubs     atomic.Int32
+}
+
+func (h *fakeHub) PublishBinary(s hub.Stream, b []byte) (*hub.Publication, error) {
+	if s != hub.StreamFrame || len(b) == 0 {
+		panic("unexpected publish")
+	}
+	h.pubs.Add(1)
+	return nil, nil
+}
+func (h *fakeHub) Watchers(hub.Stream) int { return int(h.watchers.Load()) }
+
+func TestFrameStreamPublishesWhileSubscribed(t *testing.T) {
+	h := &fakeHub{}
+	v := New(Options{Encode: goEncode, Hub: h, Log: quiet(), MaxFPS: 100})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go v.Run(ctx)
+	h.watchers.Store(1)
+	deadline := time.Now().Add(5 * time.Second)
+	for h.pubs.Load() < 3 && time.Now().Before(deadline) {
+		v.Offer(frame(1, 16, 16))
+		time.Sleep(5 * time.Millisecond)
+	}
+	if h.pubs.Load() < 3 {
+		t.Fatalf("published %d frames with a subscriber, want >= 3", h.pubs.Load())
+	}
+	h.watchers.Store(0)
+	time.Sleep(50 * time.Millisecond)
+	n := h.pubs.Load()
+	for i := 0; i < 10; i++ {
+		v.Offer(frame(2, 16, 16))
+	}
+	time.Sleep(50 * time.Millisecond)
+	if h.pubs.Load() != n {
+		t.Errorf("published after the last subscriber left")
+	}
+}
