@@ -77,6 +77,7 @@ func (p *Pipeline) performance(w *window, now time.Time) Performance {
 	p.stats.Timings = perf.Timings
 	p.stats.LatencyP99MS = perf.LatencyP99MS
 	perf.Frames, perf.Dropped = p.stats.Frames, p.stats.Dropped
+	p.perf = perf
 	p.mu.Unlock()
 	return perf
 }

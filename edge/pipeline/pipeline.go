@@ -73,8 +73,9 @@ type Options struct {
 type Pipeline struct {
 	o Options
 
-	mu    sync.Mutex // guards stats
+	mu    sync.Mutex // guards stats and perf
 	stats Stats
+	perf  Performance // the last one emitted
 }
 
 // Stats is what the STATUS line, /metrics and /api/v1/vision/performance show.
@@ -85,10 +86,18 @@ type Stats struct {
 	Balls       int                `json:"balls"`
 	Phase       string             `json:"phase"`
 	Timings     model.StageTimings `json:"timings"` // mean over the last window
+	Last        model.StageTimings `json:"last"`    // the latest frame
 	SourceError string             `json:"source_error,omitempty"`
 	LastFrame   time.Time          `json:"last_frame"`
 	// LatencyP99MS is capture-to-published latency, p99 over the last window.
 	LatencyP99MS float64 `json:"latency_p99_ms"`
+}
+
+// LastPerformance returns the last Performance emitted (zero before the first).
+func (p *Pipeline) LastPerformance() Performance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.perf
 }
 
 // New checks the options and returns a Pipeline.
@@ -153,14 +162,20 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			p.o.Alert(model.AlertInfo, "source_recovered", "camera/source is delivering frames again: "+p.o.Source.Name())
 			p.setSourceError("")
 		}
-		if minGap > 0 && !lastAt.IsZero() && t0.Sub(lastAt) < minGap {
+		// Pace by capture time when the source stamps it: the loop's own
+		// timing jitters with scheduling and would drop good frames.
+		at := frame.Captured
+		if at.IsZero() {
+			at = t0
+		}
+		if minGap > 0 && !lastAt.IsZero() && at.Sub(lastAt) < minGap {
 			p.mu.Lock()
 			p.stats.Dropped++
 			p.mu.Unlock()
 			p.o.Report.Progress()
 			continue
 		}
-		lastAt = t0
+		lastAt = at
 		capture := time.Since(t0)
 
 		det.Timings = model.StageTimings{CaptureMS: ms(capture)}
@@ -195,6 +210,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		p.stats.Balls = len(st.Balls)
 		p.stats.Phase = st.Phase
 		p.stats.LastFrame = now
+		p.stats.Last = det.Timings
 		p.mu.Unlock()
 		p.o.Report.Progress()
 		p.o.Report.OK(fmt.Sprintf("%s %dx%d", p.o.Source.Name(), frame.Width, frame.Height))

@@ -75,6 +75,9 @@ func New(o Options) *Supervisor {
 	return s
 }
 
+// Started is when the Supervisor was created (process start, near enough).
+func (s *Supervisor) Started() time.Time { return s.started }
+
 // WatchdogInterval is WATCHDOG_USEC, or 0 when systemd does not watch us.
 func (s *Supervisor) WatchdogInterval() time.Duration { return s.watchdog }
 

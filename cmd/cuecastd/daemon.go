@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/api"
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/pipeline"
+	"github.com/cuecast/cuecast/edge/supervise"
+	"github.com/cuecast/cuecast/edge/video"
+)
+
+// daemon owns every long-lived part and the order they start and stop in.
+type daemon struct {
+	path  string // config file (may not exist: defaults)
+	ov    overrides
+	level *slog.LevelVar
+	log   *slog.Logger
+
+	sup   *supervise.Supervisor
+	hub   *hub.Hub
+	mux   *http.ServeMux
+	fatal chan error // a part that cannot go on; main triggers the watchdog and exits
+
+	video *video.Video
+	api   *api.API
+
+	firstFrame     chan struct{}
+	firstFrameOnce sync.Once
+
+	reloadMu sync.Mutex // serialises SIGHUP and REST config changes
+
+	mu       sync.Mutex // guards cfg, the running parts and the listener
+	cfg      config.Config
+	web      *webServer
+	pipe     *part
+	pipeline *pipeline.Pipeline // the running loop's stats
+	parts    map[string]*part   // restartable consumers: "mqtt", "hw"
+	rootCtx  context.Context
+}
+
+func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVar, log *slog.Logger) (*daemon, error) {
+	d := &daemon{
+		path: path, ov: ov, level: level, log: log, cfg: cfg,
+		mux:        http.NewServeMux(),
+		fatal:      make(chan error, 1),
+		firstFrame: make(chan struct{}),
+		parts:      map[string]*part{},
+	}
+	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
+	d.hub = hub.New(cfg.Hub, log.With("component", "hub"))
+	return d, nil
+}
+
+// start brings the daemon up: HTTP first (so a technician can look while the
+// camera warms up), then the consumers, then the frame loop. READY=1 is sent
+// once the listener is up and the first frame has been processed.
+func (d *daemon) start(ctx context.Context) error {
+	d.rootCtx = ctx
+	go d.sup.Run(ctx)
+	if err := d.routes(); err != nil {
+		return err
+	}
+	web, err := listen(d.cfg.HTTP.Listen, d.mux, d.log)
+	if err != nil {
+		return err
+	}
+	d.web = web
+	d.sup.Component("http").OK("listening on " + web.addr())
+	d.publishConfig()
+
+	for _, name := range consumerNames {
+		d.startPart(name, d.cfg)
+	}
+	if err := d.startPipeline(d.cfg); err != nil {
+		return err
+	}
+	go d.awaitReady(ctx)
+	return nil
+}
+
+func (d *daemon) awaitReady(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-d.firstFrame:
+		d.sup.Ready()
+	}
+}
+
+// onFirstFrame is called by the hub sink after the first state publication.
+func (d *daemon) onFirstFrame() { d.firstFrameOnce.Do(func() { close(d.firstFrame) }) }
+
+// shutdown stops everything in order within budget: STOPPING=1; the frame
+// source and pipeline; WebSocket clients closed with 1001 going-away; HTTP;
+// MQTT (`stopped`); hardware to its safe state.
+func (d *daemon) shutdown(budget time.Duration) {
+	d.sup.Stopping()
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	d.mu.Lock()
+	pipe, web := d.pipe, d.web
+	d.pipe = nil
+	parts := d.parts
+	d.parts = map[string]*part{}
+	d.mu.Unlock()
+
+	pipe.stop(ctx)
+	if web != nil {
+		web.shutdown(ctx, d.closeClients)
+	}
+	for _, name := range consumerNames {
+		parts[name].stop(ctx)
+	}
+	d.log.Info("stopped", "component", "daemon")
+}
+
+// part is one restartable running piece: a goroutine tree under its own
+// context, with a stop that waits for it.
+type part struct {
+	name   string
+	cancel context.CancelFunc
+	done   chan struct{}
+	close  func(ctx context.Context) // orderly shutdown after cancel (may be nil)
+}
+
+func (p *part) stop(ctx context.Context) {
+	if p == nil {
+		return
+	}
+	if p.close != nil {
+		p.close(ctx)
+	}
+	p.cancel()
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		slog.Warn("part did not stop in time", "component", p.name)
+	}
+}
+
+// runPart starts run in its own goroutine under a child of the root context.
+func (d *daemon) runPart(name string, run func(ctx context.Context), closeFn func(ctx context.Context)) *part {
+	ctx, cancel := context.WithCancel(d.rootCtx)
+	p := &part{name: name, cancel: cancel, done: make(chan struct{}), close: closeFn}
+	go func() {
+		defer close(p.done)
+		run(ctx)
+	}()
+	return p
+}
+
+// publishConfig puts the running config (secrets redacted by their json:"-"
+// tags) on the `config` stream.
+func (d *daemon) publishConfig() {
+	d.mu.Lock()
+	cfg := d.cfg
+	d.mu.Unlock()
+	if _, err := d.hub.Publish(hub.StreamConfig, cfg); err != nil {
+		d.log.Error("publish config", "component", "config", "err", err)
+	}
+}
+
+// alert raises an alert on the hub for people to see.
+func (d *daemon) alert(level, code, msg, source string) {
+	a := model.Alert{Level: level, Code: code, Message: msg, Source: source, Time: time.Now()}
+	if _, err := d.hub.RaiseAlert(a); err != nil {
+		d.log.Error("raise alert", "component", "hub", "code", code, "err", err)
+	}
+}
+
+// statusLine is what `systemctl status cuecastd` shows, refreshed each second.
+func (d *daemon) statusLine() string {
+	var b strings.Builder
+	d.mu.Lock()
+	pipe := d.pipeline
+	d.mu.Unlock()
+	if pipe != nil {
+		st := pipe.Stats()
+		fmt.Fprintf(&b, "%.1f fps, %d balls", st.FPS, st.Balls)
+		if st.Phase != "" {
+			fmt.Fprintf(&b, ", %s", st.Phase)
+		}
+		if st.SourceError != "" {
+			fmt.Fprintf(&b, ", SOURCE: %s", st.SourceError)
+		}
+	} else {
+		b.WriteString("no pipeline")
+	}
+	fmt.Fprintf(&b, "; %d clients", d.clientCount())
+	for _, c := range d.sup.Health().Components {
+		switch c.Name {
+		case "mqtt", "hw", "projector", "leds":
+			fmt.Fprintf(&b, "; %s %s", c.Name, c.State)
+			if c.State != supervise.StateOK && c.Detail != "" {
+				fmt.Fprintf(&b, " (%s)", c.Detail)
+			}
+		}
+	}
+	if e, at := d.sup.LastError(); e != "" && time.Since(at) < 10*time.Minute {
+		fmt.Fprintf(&b, "; last error %s ago: %s", time.Since(at).Round(time.Second), e)
+	}
+	return b.String()
+}
+
+// webServer is the HTTP listener; it is replaced whole when http.listen
+// changes on reload.
+type webServer struct {
+	ln  net.Listener
+	srv *http.Server
+	log *slog.Logger
+}
+
+func listen(addr string, h http.Handler, log *slog.Logger) (*webServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http: listen %s: %w (is another cuecastd running? change http.listen or --listen)", addr, err)
+	}
+	w := &webServer{ln: ln, log: log, srv: &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
+	}}
+	go func() {
+		if err := w.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "component", "http", "err", err)
+		}
+	}()
+	log.Info("http listening", "component", "http", "addr", ln.Addr().String())
+	return w, nil
+}
+
+func (w *webServer) addr() string { return w.ln.Addr().String() }
+
+// shutdown closes long-lived connections first (closeHijacked: WebSockets,
+// which http.Server.Shutdown does not track), then waits for requests.
+func (w *webServer) shutdown(ctx context.Context, closeHijacked func(ctx context.Context)) {
+	if closeHijacked != nil {
+		closeHijacked(ctx)
+	}
+	if err := w.srv.Shutdown(ctx); err != nil {
+		w.log.Warn("http shutdown", "component", "http", "err", err)
+		w.srv.Close()
+	}
+}
+
+// redacted returns cfg as JSON-able data without secrets (fields tagged
+// json:"-" are dropped by encoding/json).
+func redacted(cfg config.Config) json.RawMessage {
+	b, _ := json.Marshal(cfg)
+	return b
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// TEMPORARY: until edge/ws and vision's JPEG encoder land.
+func (d *daemon) routesMore() error                { return nil }
+func (d *daemon) closeClients(ctx context.Context) {}
+func (d *daemon) clientCount() int                 { return d.hub.Metrics().Clients }
+func (d *daemon) configureLive(cfg config.Config)  {}
+func (d *daemon) encodeJPEG(f *model.Frame) ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
+	for i := 0; i < f.Width*f.Height; i++ {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = f.Pix[3*i+2], f.Pix[3*i+1], f.Pix[3*i], 255
+	}
+	var b bytes.Buffer
+	err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 75})
+	return b.Bytes(), err
+}
