@@ -1,0 +1,188 @@
+package physics
+
+import "math"
+
+// Event times are the first roots of polynomials of degree <= 4 in the time
+// since "now": ball-ball and ball-point contacts give quartics (|d(t)|^2 =
+// (2R)^2 with d quadratic in t), cushion lines quadratics. Closed-form quartic
+// formulas lose most of their digits exactly where billiards lives (grazing
+// contacts are near-double roots, and the leading coefficient vanishes when
+// both balls decelerate alike), so roots are isolated instead: the roots of
+// the derivative split [0, h] into pieces on which the polynomial is
+// monotone, and a bracketed, safeguarded Newton iteration refines the one
+// piece whose ends change sign. Only the derivative's derivative (a
+// quadratic) is solved in closed form. Nothing here allocates.
+
+// poly is a polynomial of degree <= 4, coefficients in ascending order.
+type poly [5]float64
+
+func (p *poly) eval(x float64) float64 {
+	return (((p[4]*x+p[3])*x+p[2])*x+p[1])*x + p[0]
+}
+
+// evalD returns p(x) and p'(x).
+func (p *poly) evalD(x float64) (float64, float64) {
+	f := p[4]
+	d := 0.0
+	for i := 3; i >= 0; i-- {
+		d = d*x + f
+		f = f*x + p[i]
+	}
+	return f, d
+}
+
+func (p *poly) deriv() poly {
+	return poly{p[1], 2 * p[2], 3 * p[3], 4 * p[4], 0}
+}
+
+func (p *poly) degree() int {
+	for d := 4; d > 0; d-- {
+		if p[d] != 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// quadRootsIn appends to out the real roots of c0 + c1 x + c2 x^2 in the open
+// interval (lo, hi), ascending, and returns the count. It uses the
+// cancellation-free form of the quadratic formula.
+func quadRootsIn(c0, c1, c2, lo, hi float64, out *[4]float64) int {
+	n := 0
+	add := func(x float64) {
+		if x > lo && x < hi {
+			out[n] = x
+			n++
+		}
+	}
+	if c2 == 0 {
+		if c1 != 0 {
+			add(-c0 / c1)
+		}
+		return n
+	}
+	disc := c1*c1 - 4*c2*c0
+	if disc < 0 {
+		// A negative discriminant within rounding of zero is a double root:
+		// keep it as a critical point so a graze is not missed.
+		if disc > -1e-14*(c1*c1+math.Abs(4*c2*c0)) {
+			add(-c1 / (2 * c2))
+		}
+		return n
+	}
+	q := -0.5 * (c1 + math.Copysign(math.Sqrt(disc), c1))
+	x1, x2 := q/c2, 0.0
+	if q != 0 {
+		x2 = c0 / q
+	} else {
+		x2 = x1
+	}
+	if x1 > x2 {
+		x1, x2 = x2, x1
+	}
+	add(x1)
+	if x2 != x1 {
+		add(x2)
+	}
+	return n
+}
+
+// refine returns the root of p in [a, b] given p(a) and p(b) of opposite
+// signs (or one of them zero): Newton steps kept inside the shrinking
+// bracket, bisection when Newton leaves it or stalls.
+func refine(p *poly, a, b, fa float64) float64 {
+	x := 0.5 * (a + b)
+	for i := 0; i < 100; i++ {
+		f, d := p.evalD(x)
+		if f == 0 {
+			return x
+		}
+		if (f > 0) == (fa > 0) {
+			a, fa = x, f
+		} else {
+			b = x
+		}
+		nx := x - f/d
+		if d == 0 || !(nx > a && nx < b) {
+			nx = 0.5 * (a + b)
+		}
+		if math.Abs(nx-x) <= 1e-15*(1+math.Abs(x)) || b-a <= 1e-15*(1+math.Abs(a)) {
+			return nx
+		}
+		x = nx
+	}
+	return x
+}
+
+// rootsIn writes the roots of p (degree <= 3) in (lo, hi) into out,
+// ascending, and returns their count.
+func rootsIn3(p *poly, lo, hi float64, out *[4]float64) int {
+	switch p.degree() {
+	case 0:
+		return 0
+	case 1, 2:
+		return quadRootsIn(p[0], p[1], p[2], lo, hi, out)
+	}
+	d := p.deriv()
+	var crit [4]float64
+	nc := quadRootsIn(d[0], d[1], d[2], lo, hi, &crit)
+	n := 0
+	a, fa := lo, p.eval(lo)
+	for i := 0; i <= nc; i++ {
+		b := hi
+		if i < nc {
+			b = crit[i]
+		}
+		fb := p.eval(b)
+		if fb == 0 && b < hi {
+			out[n] = b
+			n++
+		} else if fa != 0 && (fa > 0) != (fb > 0) {
+			out[n] = refine(p, a, b, fa)
+			n++
+		}
+		a, fa = b, fb
+	}
+	return n
+}
+
+// crossDown returns the first time t in [0, h] at which p crosses from
+// positive to non-positive while decreasing at a rate of at least slope
+// (p'(t) < -slope). A p already in [-touch, 0] at 0 and decreasing counts as
+// a crossing at 0 (balls frozen together, a ball against a cushion). Grazes
+// whose slope is below slope are skipped: they are tangencies, not impacts,
+// and resolving them would only produce an impulse-free event forever.
+func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
+	if !(h > 0) {
+		return 0, false
+	}
+	f0, d0 := p.evalD(0)
+	if f0 <= 0 && f0 >= -touch && d0 < -slope {
+		return 0, true
+	}
+	var crit [4]float64
+	nc := 0
+	if p.degree() >= 2 {
+		d := p.deriv()
+		nc = rootsIn3(&d, 0, h, &crit)
+	}
+	a, fa := 0.0, f0
+	for i := 0; i <= nc; i++ {
+		b := h
+		if i < nc {
+			b = crit[i]
+		}
+		fb := p.eval(b)
+		if fa > 0 && fb <= 0 {
+			t := b
+			if fb < 0 {
+				t = refine(p, a, b, fa)
+			}
+			if _, d := p.evalD(t); d < -slope {
+				return t, true
+			}
+		}
+		a, fa = b, fb
+	}
+	return 0, false
+}

@@ -1,0 +1,304 @@
+package physics
+
+import (
+	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// Tolerances of the event search. An impact is reported only when the gap
+// closes faster than approachMin: a slower closing is a tangency and has no
+// impulse to resolve. Balls (or a ball and a cushion) within touchTol of
+// contact and closing count as in contact now, which is how frozen balls and
+// balls resting on a cushion are handled.
+const (
+	approachMin = 1e-9 // m/s
+	touchTol    = 1e-9 // m
+)
+
+const (
+	wallNone uint8 = iota
+	wallLine
+	wallCorner
+	wallPocket
+)
+
+// SimulateInto is Simulate writing into res, reusing its storage: with res
+// from a previous run of as many balls, it allocates nothing.
+func (s *System) SimulateInto(res *Result) error {
+	n := len(s.balls)
+	R := s.p.BallRadius
+	res.reset(s.balls, R, s.pocketNames())
+	s.res = res
+	s.grow(n)
+	for _, i := range s.strikes {
+		b := &s.balls[i]
+		res.Events = append(res.Events, Event{Type: EvCueStrike, A: int(i), B: -1, Cushion: -1, Jaw: -1, Pocket: -1,
+			Pos:      [2]model.Vec2{{X: b.r.x, Y: b.r.y}},
+			VelAfter: [2]model.Vec2{{X: b.v.x, Y: b.v.y}},
+			KEAfter:  energy(b.v, b.w, &s.p)})
+	}
+	for i := range s.balls {
+		b := &s.balls[i]
+		s.start(i, 0, b.r, b.v, b.w)
+	}
+	now := 0.0
+	for i := 0; i < n; i++ {
+		s.updateWall(i, now)
+		for j := i + 1; j < n; j++ {
+			s.pair[i*n+j] = s.pairTime(i, j, now)
+		}
+	}
+	for count := 0; ; count++ {
+		best, kind, a, b := math.Inf(1), 0, -1, -1
+		for i := 0; i < n; i++ {
+			if t := s.cur[i].tEnd; t < best {
+				best, kind, a = t, 1, i
+			}
+			if t := s.wall[i]; t < best {
+				best, kind, a = t, 2, i
+			}
+			row := s.pair[i*n : i*n+n]
+			for j := i + 1; j < n; j++ {
+				if row[j] < best {
+					best, kind, a, b = row[j], 3, i, j
+				}
+			}
+		}
+		if kind == 0 {
+			break
+		}
+		if count >= s.p.MaxEvents {
+			res.End = now
+			return ErrTooManyEvents
+		}
+		now = best
+		switch kind {
+		case 1:
+			s.transition(a, now)
+		case 2:
+			s.hitWall(a, now)
+		case 3:
+			s.collide(a, b, now)
+		}
+	}
+	res.End = now
+	return nil
+}
+
+func (s *System) pocketNames() []string {
+	if len(s.names) != len(s.tab.pockets) {
+		s.names = s.names[:0]
+		for i := range s.tab.pockets {
+			s.names = append(s.names, s.tab.pockets[i].name)
+		}
+	}
+	return s.names
+}
+
+func (s *System) grow(n int) {
+	if cap(s.cur) < n {
+		s.cur = make([]seg, n)
+		s.wall = make([]float64, n)
+		s.wallKind = make([]uint8, n)
+		s.wallIdx = make([]int32, n)
+	}
+	s.cur, s.wall, s.wallKind, s.wallIdx = s.cur[:n], s.wall[:n], s.wallKind[:n], s.wallIdx[:n]
+	if cap(s.pair) < n*n {
+		s.pair = make([]float64, n*n)
+	}
+	s.pair = s.pair[:n*n]
+	s.n = n
+}
+
+// start begins a new segment of ball i at time t from the given state,
+// classifying its motion, and records it.
+func (s *System) start(i int, t float64, r, v v2, w Vec3) Motion {
+	R := s.p.BallRadius
+	m := classify(v, &w, R)
+	if m == Stationary || m == Spinning {
+		v = v2{}
+	}
+	sg := seg{t0: t, r: r, v: v, w: w, motion: m, pocket: -1}
+	sg.setup(&s.p)
+	s.cur[i] = sg
+	s.res.segs[i] = append(s.res.segs[i], sg)
+	return m
+}
+
+// refresh recomputes every cached event time involving ball i.
+func (s *System) refresh(i int, now float64) {
+	s.updateWall(i, now)
+	n := s.n
+	for j := 0; j < n; j++ {
+		switch {
+		case j < i:
+			s.pair[j*n+i] = s.pairTime(j, i, now)
+		case j > i:
+			s.pair[i*n+j] = s.pairTime(i, j, now)
+		}
+	}
+}
+
+func moving(m Motion) bool { return m == Sliding || m == Rolling }
+
+func vec(p v2) model.Vec2 { return model.Vec2{X: p.x, Y: p.y} }
+
+// transition ends ball i's segment at its natural end.
+func (s *System) transition(i int, now float64) {
+	R := s.p.BallRadius
+	c := &s.cur[i]
+	from := c.motion
+	r, v, w := c.at(now, R)
+	keBefore := energy(v, w, &s.p)
+	switch from {
+	case Sliding:
+		// The slip is zero here by construction; snap away the rounding.
+		w.X, w.Y = -v.y/R, v.x/R
+	case Rolling:
+		v, w.X, w.Y = v2{}, 0, 0
+	case Spinning:
+		w = Vec3{}
+	}
+	to := s.start(i, now, r, v, w)
+	nc := &s.cur[i]
+	s.res.Events = append(s.res.Events, Event{T: now, Type: EvTransition, A: i, B: -1, Cushion: -1, Jaw: -1, Pocket: -1,
+		From: from, To: to, Pos: [2]model.Vec2{vec(r)}, VelAfter: [2]model.Vec2{vec(nc.v)},
+		KEBefore: keBefore, KEAfter: energy(nc.v, nc.w, &s.p)})
+	s.refresh(i, now)
+}
+
+// collide resolves the impact of balls i and j.
+func (s *System) collide(i, j int, now float64) {
+	R := s.p.BallRadius
+	ri, vi, wi := s.cur[i].at(now, R)
+	rj, vj, wj := s.cur[j].at(now, R)
+	ke := energy(vi, wi, &s.p) + energy(vj, wj, &s.p)
+	d := rj.sub(ri)
+	n := d.scale(1 / d.norm())
+	vi, vj, wi, wj = ballBall(vi, vj, wi, wj, n, &s.p)
+	s.start(i, now, ri, vi, wi)
+	s.start(j, now, rj, vj, wj)
+	ci, cj := &s.cur[i], &s.cur[j]
+	s.res.Events = append(s.res.Events, Event{T: now, Type: EvBallBall, A: i, B: j, Cushion: -1, Jaw: -1, Pocket: -1,
+		Pos: [2]model.Vec2{vec(ri), vec(rj)}, VelAfter: [2]model.Vec2{vec(ci.v), vec(cj.v)},
+		KEBefore: ke, KEAfter: energy(ci.v, ci.w, &s.p) + energy(cj.v, cj.w, &s.p)})
+	s.refresh(i, now)
+	s.refresh(j, now)
+}
+
+// hitWall resolves ball i's cached cushion, jaw or pocket event.
+func (s *System) hitWall(i int, now float64) {
+	R := s.p.BallRadius
+	r, v, w := s.cur[i].at(now, R)
+	ke := energy(v, w, &s.p)
+	idx := int(s.wallIdx[i])
+	ev := Event{T: now, A: i, B: -1, Cushion: -1, Jaw: -1, Pocket: -1, Pos: [2]model.Vec2{vec(r)}, KEBefore: ke}
+	switch s.wallKind[i] {
+	case wallPocket:
+		sg := seg{t0: now, r: r, motion: Pocketed, pocket: idx, tEnd: math.Inf(1)}
+		s.cur[i] = sg
+		s.res.segs[i] = append(s.res.segs[i], sg)
+		ev.Type, ev.Pocket = EvBallPocket, idx
+	case wallLine:
+		c := &s.tab.cushions[idx]
+		v, w = ballCushion(v, w, c.n.scale(-1), &s.p)
+		s.start(i, now, r, v, w)
+		ev.Type, ev.Cushion, ev.Jaw = EvBallCushion, idx, c.jaw
+	case wallCorner:
+		c := &s.tab.corners[idx]
+		d := c.p.sub(r)
+		v, w = ballCushion(v, w, d.scale(1/d.norm()), &s.p)
+		s.start(i, now, r, v, w)
+		ev.Type, ev.Jaw = EvBallCushion, c.jaw
+	}
+	nc := &s.cur[i]
+	ev.VelAfter[0] = vec(nc.v)
+	ev.KEAfter = energy(nc.v, nc.w, &s.p)
+	s.res.Events = append(s.res.Events, ev)
+	s.refresh(i, now)
+}
+
+// pairTime returns the absolute time of the next impact of balls i and j
+// on their current segments, or +Inf.
+func (s *System) pairTime(i, j int, now float64) float64 {
+	a, b := &s.cur[i], &s.cur[j]
+	if !moving(a.motion) && !moving(b.motion) || a.motion == Pocketed || b.motion == Pocketed {
+		return math.Inf(1)
+	}
+	R := s.p.BallRadius
+	h := math.Min(a.tEnd, b.tEnd) - now
+	ra, va, _ := a.at(now, R)
+	rb, vb, _ := b.at(now, R)
+	D := ra.sub(rb)
+	if D.norm()-2*R > a.travel(now, h, R)+b.travel(now, h, R)+touchTol {
+		return math.Inf(1)
+	}
+	V := va.sub(vb)
+	A := a.acc.sub(b.acc)
+	p := poly{D.dot(D) - 4*R*R, 2 * D.dot(V), V.dot(V) + D.dot(A), V.dot(A), 0.25 * A.dot(A)}
+	// f = |d|^2 - 4R^2: f' = 2 |d| d|d|/dt, and f ~ 4R (|d| - 2R) near contact.
+	if t, ok := crossDown(&p, h, 4*R*approachMin, 4*R*touchTol); ok {
+		return now + t
+	}
+	return math.Inf(1)
+}
+
+// updateWall caches ball i's next cushion, jaw, corner or pocket event.
+func (s *System) updateWall(i int, now float64) {
+	s.wall[i], s.wallKind[i], s.wallIdx[i] = math.Inf(1), wallNone, -1
+	c := &s.cur[i]
+	if !moving(c.motion) {
+		return
+	}
+	R := s.p.BallRadius
+	h := c.tEnd - now
+	r, v, _ := c.at(now, R)
+	reach := c.travel(now, h, R) + touchTol
+	best := h
+	for k := range s.tab.cushions {
+		cu := &s.tab.cushions[k]
+		dist := r.sub(cu.a).dot(cu.n) - R
+		if math.Abs(dist) > reach {
+			continue
+		}
+		p := poly{dist, v.dot(cu.n), 0.5 * c.acc.dot(cu.n)}
+		t, ok := crossDown(&p, best, approachMin, touchTol)
+		if !ok {
+			continue
+		}
+		at := r.add(v.scale(t)).add(c.acc.scale(0.5 * t * t))
+		if along := at.sub(cu.a).dot(cu.dir); along < 0 || along > cu.len {
+			continue
+		}
+		best, s.wallKind[i], s.wallIdx[i] = t, wallLine, int32(k)
+	}
+	for k := range s.tab.corners {
+		q := s.tab.corners[k].p
+		D := r.sub(q)
+		if D.norm()-R > reach {
+			continue
+		}
+		A := c.acc
+		p := poly{D.dot(D) - R*R, 2 * D.dot(v), v.dot(v) + D.dot(A), v.dot(A), 0.25 * A.dot(A)}
+		if t, ok := crossDown(&p, best, 2*R*approachMin, 2*R*touchTol); ok && t < best {
+			best, s.wallKind[i], s.wallIdx[i] = t, wallCorner, int32(k)
+		}
+	}
+	for k := range s.tab.pockets {
+		q := &s.tab.pockets[k]
+		D := r.sub(q.hole)
+		if D.norm()-q.r > reach {
+			continue
+		}
+		A := c.acc
+		p := poly{D.dot(D) - q.r*q.r, 2 * D.dot(v), v.dot(v) + D.dot(A), v.dot(A), 0.25 * A.dot(A)}
+		// A centre already over the hole and moving in falls at once.
+		if t, ok := crossDown(&p, best, 0, q.r*q.r); ok && t < best {
+			best, s.wallKind[i], s.wallIdx[i] = t, wallPocket, int32(k)
+		}
+	}
+	if s.wallKind[i] != wallNone {
+		s.wall[i] = now + best
+	}
+}
