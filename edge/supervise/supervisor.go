@@ -200,8 +200,14 @@ func (s *Supervisor) Run(ctx context.Context) {
 		case <-wd:
 			n := gate.progressCount()
 			s.mu.Lock()
-			stopping := s.stopping
+			stopping, ready := s.stopping, s.ready
 			s.mu.Unlock()
+			if !ready {
+				// Start-up is bounded by TimeoutStartSec, not the watchdog;
+				// judging progress starts with READY=1.
+				lastSeen = n
+				continue
+			}
 			if stopping {
 				// Shutdown is bounded by TimeoutStopSec; keep pinging so a
 				// slow but orderly stop is not mistaken for a hang.
@@ -219,9 +225,8 @@ func (s *Supervisor) Run(ctx context.Context) {
 			}
 			if !starving {
 				starving = true
-				since := time.Since(gate.lastProgress())
 				s.log.Error("watchdog pings withheld: no progress", "component", s.gate,
-					"since", since.Round(time.Millisecond).String(), "hint", "the frame loop is stuck; systemd will restart cuecastd")
+					"last_progress", gate.lastProgress().Format(time.RFC3339Nano), "hint", "the frame loop is stuck; systemd will restart cuecastd")
 				s.noteError(s.gate + " made no progress")
 			}
 		}

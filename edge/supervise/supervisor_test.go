@@ -54,6 +54,7 @@ func TestWatchdogGatedOnProgress(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	vision := s.Component("vision")
+	s.Ready()
 	stopProgress := make(chan struct{})
 	go func() {
 		for {

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real daemon binary under a fake systemd: a unixgram
+// NOTIFY_SOCKET the test listens on, WATCHDOG_USEC set, signals sent as
+// systemctl would.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// daemonBinary builds cuecastd once per test run.
+func daemonBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cuecastd-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "cuecastd")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// notifyRecorder is the fake systemd end of NOTIFY_SOCKET.
+type notifyRecorder struct {
+	conn *net.UnixConn
+	path string
+
+	mu   sync.Mutex
+	msgs []notifyMsg
+	cond *sync.Cond
+}
+
+type notifyMsg struct {
+	at   time.Time
+	vars map[string]string
+}
+
+func newNotifyRecorder(t *testing.T) *notifyRecorder {
+	// Unix socket paths are limited to ~108 bytes: keep it short.
+	dir, err := os.MkdirTemp("", "nfy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	r := &notifyRecorder{path: filepath.Join(dir, "notify")}
+	r.cond = sync.NewCond(&r.mu)
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: r.path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.conn = conn
+	t.Cleanup(func() { conn.Close() })
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			m := notifyMsg{at: time.Now(), vars: map[string]string{}}
+			for _, line := range strings.Split(string(buf[:n]), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok {
+					m.vars[k] = v
+				}
+			}
+			r.mu.Lock()
+			r.msgs = append(r.msgs, m)
+			r.cond.Broadcast()
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+// wait blocks until a message has key=val (val "" matches any), returning
+// its index, or fails after timeout.
+func (r *notifyRecorder) wait(t *testing.T, from int, key, val string, timeout time.Duration) int {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
+	defer timer.Stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		for i := from; i < len(r.msgs); i++ {
+			if v, ok := r.msgs[i].vars[key]; ok && (val == "" || v == val) {
+				return i
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s=%s from the daemon within %v (got %d messages)", key, val, timeout, len(r.msgs))
+		}
+		r.cond.Wait()
+	}
+}
+
+func (r *notifyRecorder) snapshot() []notifyMsg {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]notifyMsg(nil), r.msgs...)
+}
+
+type runningDaemon struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startDaemon runs cuecastd with a config file in a temp dir.
+func startDaemon(t *testing.T, notify *notifyRecorder, configTOML string, env ...string) *runningDaemon {
+	t.Helper()
+	bin := daemonBinary(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "cuecast.toml")
+	if err := os.WriteFile(cfgPath, []byte(configTOML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--config", cfgPath, "--listen", addr, "--mqtt", "off", "--state-dir", filepath.Join(dir, "state"))
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+notify.path)
+	cmd.Env = append(cmd.Env, env...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &runningDaemon{cmd: cmd, addr: addr, logs: logs, done: make(chan error, 1)}
+	go func() { d.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-d.done
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
+	})
+	return d
+}
+
+func (d *runningDaemon) signal(t *testing.T, s os.Signal) {
+	t.Helper()
+	if err := d.cmd.Process.Signal(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (d *runningDaemon) getJSON(t *testing.T, path string, v any) int {
+	t.Helper()
+	resp, err := http.Get("http://" + d.addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("GET %s: %v: %s", path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestLifecycleUnderSystemd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the daemon")
+	}
+	notify := newNotifyRecorder(t)
+	const wdUsec = 1_000_000 // pings every 500 ms
+	d := startDaemon(t, notify, "[source]\nfps = 30.0\n", fmt.Sprintf("WATCHDOG_USEC=%d", wdUsec))
+
+	ready := notify.wait(t, 0, "READY", "1", 60*time.Second)
+	// READY=1 means the HTTP listener is up and a frame was processed.
+	var health struct {
+		Phase string `json:"phase"`
+	}
+	if code := d.getJSON(t, "/api/v1/health", &health); code != 200 || health.Phase != "ready" {
+		t.Fatalf("health after READY: HTTP %d phase %q", code, health.Phase)
+	}
+	// STATUS refreshed about once a second, saying what a technician wants.
+	first := notify.wait(t, ready+1, "STATUS", "", 5*time.Second)
+	notify.wait(t, first+1, "STATUS", "", 5*time.Second)
+	msgs := notify.snapshot()
+	st := msgs[first].vars["STATUS"]
+	for _, want := range []string{"fps", "balls", "clients", "mqtt"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("STATUS=%q does not mention %q", st, want)
+		}
+	}
+	// WATCHDOG=1 at about half the interval.
+	w1 := notify.wait(t, ready, "WATCHDOG", "1", 5*time.Second)
+	w2 := notify.wait(t, w1+1, "WATCHDOG", "1", 5*time.Second)
+	w3 := notify.wait(t, w2+1, "WATCHDOG", "1", 5*time.Second)
+	msgs = notify.snapshot()
+	gap := msgs[w3].at.Sub(msgs[w1].at) / 2
+	if gap < 300*time.Millisecond || gap > 900*time.Millisecond {
+		t.Errorf("watchdog pings every %v, want about 500ms (WATCHDOG_USEC/2)", gap)
+	}
+
+	// SIGTERM: STOPPING=1 then a clean exit.
+	d.signal(t, syscall.SIGTERM)
+	notify.wait(t, w3, "STOPPING", "1", 5*time.Second)
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Errorf("daemon exit after SIGTERM: %v, want status 0", err)
+		}
+		d.done <- err // for Cleanup
+	case <-time.After(15 * time.Second):
+		t.Fatal("daemon did not exit within 15 s of SIGTERM (TimeoutStopSec)")
+	}
+}
+
+func TestWatchdogStopsWhenFramesStall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the daemon")
+	}
+	notify := newNotifyRecorder(t)
+	d := startDaemon(t, notify, "", "WATCHDOG_USEC=600000", "CUECAST_SIM_STALL_AFTER=60")
+	ready := notify.wait(t, 0, "READY", "1", 60*time.Second)
+	notify.wait(t, ready, "WATCHDOG", "1", 5*time.Second)
+	// 60 frames at 30 fps: the source wedges about 2 s in. Pings must stop
+	// and the reason must be logged.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(d.logs.String(), "watchdog pings withheld") {
+		if time.Now().After(deadline) {
+			t.Fatal("no 'watchdog pings withheld' log line within 20 s of the stall")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	before := countVar(notify.snapshot(), "WATCHDOG", "1")
+	time.Sleep(2 * time.Second) // more than three ping intervals
+	if after := countVar(notify.snapshot(), "WATCHDOG", "1"); after != before {
+		t.Errorf("watchdog pinged %d more times while frames were stalled", after-before)
+	}
+	// The daemon is still serving HTTP: it is systemd's call to restart it.
+	var health struct {
+		Live bool `json:"live"`
+	}
+	d.getJSON(t, "/api/v1/health", &health)
+	if health.Live {
+		t.Error("/api/v1/health says live while the frame loop is stalled")
+	}
+}
+
+func countVar(msgs []notifyMsg, key, val string) int {
+	n := 0
+	for _, m := range msgs {
+		if m.vars[key] == val {
+			n++
+		}
+	}
+	return n
+}
+
+// SIGHUP with a broken file keeps the old config; a good one is applied.
+func TestReloadKeepsOldConfigOnError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the daemon")
+	}
+	notify := newNotifyRecorder(t)
+	d := startDaemon(t, notify, "[log]\nlevel = \"info\"\n[hub]\nhistory_count = 500\n")
+	ready := notify.wait(t, 0, "READY", "1", 60*time.Second)
+	cfgPath := d.cmd.Args[2]
+
+	os.WriteFile(cfgPath, []byte("[hub]\nhistory_count = 0\nbogus = 1\n"), 0o644)
+	d.signal(t, syscall.SIGHUP)
+	rl := notify.wait(t, ready+1, "RELOADING", "1", 10*time.Second)
+	notify.wait(t, rl+1, "READY", "1", 10*time.Second)
+	var cfg struct {
+		Hub struct {
+			HistoryCount int `json:"history_count"`
+		} `json:"hub"`
+	}
+	d.getJSON(t, "/api/v1/config", &cfg)
+	if cfg.Hub.HistoryCount != 500 {
+		t.Errorf("after a bad reload hub.history_count = %d, want the old 500", cfg.Hub.HistoryCount)
+	}
+	logs := d.logs.String()
+	if !strings.Contains(logs, "reload refused") || !strings.Contains(logs, "hub.bogus") {
+		t.Errorf("bad reload not logged with the key; log:\n%s", logs)
+	}
+	var alerts struct {
+		Alerts []struct {
+			Code string `json:"code"`
+		} `json:"alerts"`
+	}
+	d.getJSON(t, "/api/v1/alerts", &alerts)
+	found := false
+	for _, a := range alerts.Alerts {
+		found = found || a.Code == "config_reload_failed"
+	}
+	if !found {
+		t.Errorf("no config_reload_failed alert: %+v", alerts)
+	}
+
+	os.WriteFile(cfgPath, []byte("[hub]\nhistory_count = 700\n"), 0o644)
+	d.signal(t, syscall.SIGHUP)
+	rl = notify.wait(t, rl+1, "RELOADING", "1", 10*time.Second)
+	notify.wait(t, rl+1, "READY", "1", 10*time.Second)
+	d.getJSON(t, "/api/v1/config", &cfg)
+	if cfg.Hub.HistoryCount != 700 {
+		t.Errorf("after a good reload hub.history_count = %d, want 700", cfg.Hub.HistoryCount)
+	}
+}
