@@ -250,9 +250,9 @@ func TestConfigSchema(t *testing.T) {
 		{"video.max_fps", "number", 15.0, 0.1, 120.0},
 		{"hub.history_count", "integer", 1000.0, 1.0, 1e6},
 		{"websocket.max_message_bytes", "integer", 65536.0, 512.0, float64(16 << 20)},
-		{"source.seed", "integer", 0.0, nil, nil},               // any value
-		{"vision.detect_width", "integer", 0.0, nil, nil},       // 0 or 160..3840: not one interval
-		{"websocket.ping_interval", "string", "15s", nil, nil},  // durations carry no numeric range
+		{"source.seed", "integer", 0.0, nil, nil},              // any value
+		{"vision.detect_width", "integer", 0.0, nil, nil},      // 0 or 160..3840: not one interval
+		{"websocket.ping_interval", "string", "15s", nil, nil}, // durations carry no numeric range
 		{"http.token", "string", "", nil, nil},
 		{"http.allowed_origins", "array", []any{}, nil, nil},
 	} {

@@ -15,12 +15,12 @@ func TestHealth(t *testing.T) {
 		return api.ComponentHealth{Name: name, OK: false, Error: "broker refused", Since: t0}
 	}
 	for _, tc := range []struct {
-		name         string
-		report       api.HealthReport
-		status       int
-		overall      string
-		failing      []string
-		ready, live  int
+		name        string
+		report      api.HealthReport
+		status      int
+		overall     string
+		failing     []string
+		ready, live int
 	}{
 		{"all ok", api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{ok("mqtt"), ok("source")}},
 			200, api.StatusOK, nil, 200, 200},

@@ -166,7 +166,7 @@ func TestConnectionCommands(t *testing.T) {
 			404, api.CodeNotFound, []string{"state"}, []string{"subscribe zz [event]"}},
 		{"disconnect unknown client", req{method: "POST", path: "/api/v1/websocket/connections/zz/disconnect", auth: true},
 			404, api.CodeNotFound, []string{"state"}, []string{`disconnect zz "disconnected by an administrator"`}},
-		{"disconnect reason too long", req{method: "POST", path: "/api/v1/websocket/connections/c1/disconnect", body: `{"reason":"`+strings.Repeat("x", 121)+`"}`, auth: true},
+		{"disconnect reason too long", req{method: "POST", path: "/api/v1/websocket/connections/c1/disconnect", body: `{"reason":"` + strings.Repeat("x", 121) + `"}`, auth: true},
 			400, api.CodeBadRequest, []string{"state"}, nil},
 		{"disconnect unknown field", req{method: "POST", path: "/api/v1/websocket/connections/c1/disconnect", body: `{"why":"x"}`, auth: true},
 			400, api.CodeBadRequest, []string{"state"}, nil},
