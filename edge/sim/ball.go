@@ -1,0 +1,245 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// ball is one ball in the simulated world.
+type ball struct {
+	n        int
+	pos, vel model.Vec2
+	rot      rot3 // ball frame -> table frame; rolling turns it
+	pocketed bool
+	absent   bool // not part of the current layout: not drawn, not in Truth
+	pocket   string
+}
+
+// roll turns the ball as if it rolled without slipping by its velocity for
+// dt seconds: the axis is horizontal, perpendicular to the motion.
+func (b *ball) roll(dt float64) {
+	sp := len2(b.vel)
+	if sp < 1e-6 {
+		return
+	}
+	axis := vec3{-b.vel.Y / sp, b.vel.X / sp, 0}
+	r := axisAngle(axis, sp*dt/model.BallRadius)
+	b.rot = r.mul(b.rot)
+	b.rot.orthonormalize()
+}
+
+// Ball pattern constants: the stripe band covers |z| < stripeHalf of the
+// ball frame; number circles are centred on the ±x poles with an angular
+// radius whose sine is circleSin (the WPA circle is about 45% of the
+// diameter).
+const (
+	stripeHalf = 0.52
+	circleCos  = 0.905
+	circleSin  = 0.425
+)
+
+// albedo is the printed colour of ball n at ball-frame unit vector m.
+func albedo(n int, m vec3) rgb {
+	if n == 0 {
+		return ballColours[0]
+	}
+	base := ballColours[colourIndex(n)]
+	// Number circles on both poles of the x axis.
+	if m.x > circleCos || -m.x > circleCos {
+		u, v := m.y/circleSin, m.z/circleSin
+		if m.x < 0 {
+			u = -u
+		}
+		if glyphInk(n, u, v) {
+			return rgb{0.06, 0.06, 0.06}
+		}
+		return white
+	}
+	if n >= 9 {
+		// White caps, colour band; a narrow blend keeps the edge
+		// anti-aliased without supersampling.
+		t := smoothstep(stripeHalf-0.04, stripeHalf+0.04, math.Abs(m.z))
+		return lerp(base, white, t)
+	}
+	return base
+}
+
+// ballLight is the light falling on one ball from each lamp, computed once
+// per ball per frame.
+type ballLight struct {
+	n       int
+	l, h    [4]vec3
+	lum     [4]float64
+	ambient float64
+	tint    rgb
+}
+
+func newBallLight(t *tableLook, p model.Vec2) ballLight {
+	g := t.light.gain
+	bl := ballLight{n: len(t.lamps), ambient: t.light.ambient * g, tint: t.light.tint}
+	if bl.n > 4 {
+		bl.n = 4
+	}
+	for i := 0; i < bl.n; i++ {
+		lp := t.lamps[i]
+		l := vec3{lp[0] - p.X, lp[1] - p.Y, lp[2] - model.BallRadius}.unit()
+		bl.l[i] = l
+		bl.h[i] = l.add(vec3{0, 0, 1}).unit()
+		// The same falloff the cloth gets, divided by the cloth's own
+		// cosine so a ball's top facing the lamp is at least as bright.
+		d2 := ((p.X-lp[0])*(p.X-lp[0]) + (p.Y-lp[1])*(p.Y-lp[1])) / (lp[2] * lp[2])
+		bl.lum[i] = g * t.light.lamps[i].power * (1 - t.light.ambient) * math.Pow(1/(1+d2), 1.5) / l.z
+	}
+	return bl
+}
+
+// shade lights a surface point with normal n and printed colour a: ambient
+// plus Lambert from each lamp plus a tight Phong highlight per lamp.
+func (bl *ballLight) shade(a rgb, n vec3) rgb {
+	diff := bl.ambient * (0.6 + 0.4*n.z) // sky light, less at the sides
+	spec := 0.0
+	for i := 0; i < bl.n; i++ {
+		d := n.dot(bl.l[i])
+		if d > 0 {
+			diff += bl.lum[i] * d
+		}
+		s := n.dot(bl.h[i])
+		if s > 0.9 {
+			s *= s // ^2
+			s *= s // ^4
+			s *= s // ^8
+			s *= s // ^16
+			s *= s // ^32
+			s *= s // ^64
+			spec += 1.1 * s * bl.lum[i]
+		}
+	}
+	c := a.scale(0.92 * diff).mul(bl.tint)
+	return c.add(rgb{spec, spec, spec})
+}
+
+// drawBall composites ball b into frame (packed BGR, w x h) with
+// anti-aliased edges. A moving ball is drawn as the average of several
+// positions over the exposure (motion blur); exposure is in seconds.
+func drawBall(frame []byte, w, h int, cam *camera, t *tableLook, b *ball, exposure float64, maxV uint8) {
+	c := cam.px(b.pos)
+	j := cam.jacobian(b.pos)
+	rpx := model.BallRadius * math.Sqrt(math.Abs(j[0]*j[3]-j[1]*j[2]))
+	// Inverse Jacobian, scaled so pixel offsets map to unit-sphere offsets.
+	det := j[0]*j[3] - j[1]*j[2]
+	k := 1 / (det * model.BallRadius)
+	ji := [4]float64{j[3] * k, -j[1] * k, -j[2] * k, j[0] * k}
+	// Blur: displacement over the exposure in pixels.
+	mx := (j[0]*b.vel.X + j[1]*b.vel.Y) * exposure
+	my := (j[2]*b.vel.X + j[3]*b.vel.Y) * exposure
+	ns := int(math.Ceil(math.Hypot(mx, my) / 0.75))
+	if ns < 1 {
+		ns = 1
+	}
+	if ns > 12 {
+		ns = 12
+	}
+	var sx, sy [12]float64
+	for i := 0; i < ns; i++ {
+		f := 0.0
+		if ns > 1 {
+			f = float64(i)/float64(ns-1) - 0.5
+		}
+		sx[i], sy[i] = c.X+mx*f, c.Y+my*f
+	}
+	x0 := int(math.Floor(math.Min(sx[0], sx[ns-1]) - rpx - 1))
+	x1 := int(math.Ceil(math.Max(sx[0], sx[ns-1]) + rpx + 1))
+	y0 := int(math.Floor(math.Min(sy[0], sy[ns-1]) - rpx - 1))
+	y1 := int(math.Ceil(math.Max(sy[0], sy[ns-1]) + rpx + 1))
+	x0, y0 = max(x0, 0), max(y0, 0)
+	x1, y1 = min(x1, w-1), min(y1, h-1)
+	bl := newBallLight(t, b.pos)
+	inv := 1 / float64(ns)
+	for y := y0; y <= y1; y++ {
+		row := frame[y*w*3:]
+		for x := x0; x <= x1; x++ {
+			var acc rgb
+			cov := 0.0
+			for i := 0; i < ns; i++ {
+				dx, dy := float64(x)+0.5-sx[i], float64(y)+0.5-sy[i]
+				a := rpx - math.Sqrt(dx*dx+dy*dy) + 0.5
+				if a <= 0 {
+					continue
+				}
+				if a > 1 {
+					a = 1
+				}
+				nx := ji[0]*dx + ji[1]*dy
+				ny := ji[2]*dx + ji[3]*dy
+				r2 := nx*nx + ny*ny
+				if r2 > 1 {
+					s := 1 / math.Sqrt(r2)
+					nx, ny, r2 = nx*s, ny*s, 1
+				}
+				n := vec3{nx, ny, math.Sqrt(1 - r2)}
+				col := bl.shade(albedo(b.n, b.rot.applyT(n)), n)
+				acc = acc.add(col.scale(a))
+				cov += a
+			}
+			if cov == 0 {
+				continue
+			}
+			acc, cov = acc.scale(inv), cov*inv
+			p := row[x*3 : x*3+3]
+			keep := 1 - cov
+			p[0] = to8(float64(p[0])/255*keep+acc.b, maxV)
+			p[1] = to8(float64(p[1])/255*keep+acc.g, maxV)
+			p[2] = to8(float64(p[2])/255*keep+acc.r, maxV)
+		}
+	}
+}
+
+// drawShadow darkens the cloth where ball b blocks each lamp, plus a soft
+// contact ring: shadows fall away from the lamps, so a ball under the
+// middle lamp has a ring and one between lamps has two faint lobes.
+func drawShadow(frame []byte, w, h int, cam *camera, t *tableLook, b *ball) {
+	R := model.BallRadius
+	c := cam.px(b.pos)
+	rpx := cam.radiusPx(b.pos)
+	type lobe struct{ x, y, r, k float64 }
+	var lobes [5]lobe
+	nl := 0
+	total := t.light.lightAt(t.lamps, b.pos.X, b.pos.Y)
+	for i, lp := range t.lamps {
+		if nl == 4 {
+			break
+		}
+		f := R / (lp[2] - R)
+		sp := cam.px(v2(b.pos.X+(b.pos.X-lp[0])*f, b.pos.Y+(b.pos.Y-lp[1])*f))
+		d2 := ((b.pos.X-lp[0])*(b.pos.X-lp[0]) + (b.pos.Y-lp[1])*(b.pos.Y-lp[1])) / (lp[2] * lp[2])
+		share := t.light.gain * t.light.lamps[i].power * (1 - t.light.ambient) * math.Pow(1/(1+d2), 1.5) / total
+		lobes[nl] = lobe{sp.X, sp.Y, rpx * (1 + f), 0.8 * share}
+		nl++
+	}
+	// Contact shadow: ambient light is blocked close to the ball.
+	lobes[nl] = lobe{c.X, c.Y, rpx * 1.12, 0.35}
+	nl++
+	pen := 0.35 * rpx
+	reach := rpx*1.5 + pen + 2
+	x0, x1 := max(int(c.X-reach), 0), min(int(c.X+reach), w-1)
+	y0, y1 := max(int(c.Y-reach), 0), min(int(c.Y+reach), h-1)
+	for y := y0; y <= y1; y++ {
+		row := frame[y*w*3:]
+		for x := x0; x <= x1; x++ {
+			f := 1.0
+			for i := 0; i < nl; i++ {
+				lb := &lobes[i]
+				d := math.Hypot(float64(x)+0.5-lb.x, float64(y)+0.5-lb.y)
+				f *= 1 - lb.k*(1-smoothstep(lb.r-pen, lb.r+pen, d))
+			}
+			if f > 0.999 {
+				continue
+			}
+			p := row[x*3 : x*3+3]
+			p[0] = uint8(float64(p[0]) * f)
+			p[1] = uint8(float64(p[1]) * f)
+			p[2] = uint8(float64(p[2]) * f)
+		}
+	}
+}
