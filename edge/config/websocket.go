@@ -13,18 +13,24 @@ type WebSocket struct {
 	CompressionMin   int  `toml:"compression_threshold_bytes" json:"compression_threshold_bytes"`
 	// Per-IP new connections per minute (seed 10) and per-client messages
 	// per minute (seed 100).
-	ConnectionsPerMinute int      `toml:"connections_per_ip_per_minute" json:"connections_per_ip_per_minute"`
-	MessagesPerMinute    int      `toml:"messages_per_client_per_minute" json:"messages_per_client_per_minute"`
-	MaxMessageBytes      int      `toml:"max_message_bytes" json:"max_message_bytes"`
-	PingInterval         Duration `toml:"ping_interval" json:"ping_interval"`
-	IdleTimeout          Duration `toml:"idle_timeout" json:"idle_timeout"`
+	ConnectionsPerMinute int `toml:"connections_per_ip_per_minute" json:"connections_per_ip_per_minute"`
+	MessagesPerMinute    int `toml:"messages_per_client_per_minute" json:"messages_per_client_per_minute"`
+	MaxMessageBytes      int `toml:"max_message_bytes" json:"max_message_bytes"`
+	// PingInterval: the server pings every client this often.
+	PingInterval Duration `toml:"ping_interval" json:"ping_interval"`
+	// IdleTimeout closes (4001) a client nothing was received from for
+	// this long (its pong answers the ping, so a live client never idles).
+	IdleTimeout Duration `toml:"idle_timeout" json:"idle_timeout"`
+	// WriteTimeout closes (4008) a client whose socket accepted no bytes
+	// for this long: it stopped reading.
+	WriteTimeout Duration `toml:"write_timeout" json:"write_timeout"`
 }
 
 func defaultWebSocket() WebSocket {
 	return WebSocket{
 		QueueSize: 100, Compression: false, CompressionLevel: 6, CompressionMin: 1024,
 		ConnectionsPerMinute: 10, MessagesPerMinute: 100, MaxMessageBytes: 64 << 10,
-		PingInterval: Duration(15e9), IdleTimeout: Duration(45e9),
+		PingInterval: Duration(15e9), IdleTimeout: Duration(45e9), WriteTimeout: Duration(10e9),
 	}
 }
 
@@ -37,5 +43,6 @@ func (c *WebSocket) validate(s section) {
 	s.rangeI(c.MaxMessageBytes, 512, 16<<20, "max_message_bytes")
 	s.positive(c.PingInterval, "ping_interval")
 	s.positive(c.IdleTimeout, "idle_timeout")
+	s.positive(c.WriteTimeout, "write_timeout")
 	s.check(c.IdleTimeout > c.PingInterval, "idle_timeout", "must be longer than ping_interval")
 }

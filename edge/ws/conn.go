@@ -1,0 +1,515 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/cuecast/cuecast/edge/hub"
+)
+
+// Close codes of our own (docs/protocol.md, "Close codes").
+const (
+	CloseAdmin        = 4000
+	CloseIdle         = 4001
+	CloseSlowConsumer = 4008
+	CloseTooMany      = 4029
+	closeAbnormal     = 1006 // never sent: recorded when the peer vanished
+)
+
+// maxCtrlQueued bounds replies waiting for the writer: a client that sends
+// requests but never reads their replies is a slow consumer too.
+const maxCtrlQueued = 256
+
+// conn is one WebSocket connection. It runs exactly two goroutines:
+// readLoop (the only reader of nc) and writeLoop (the only writer of nc:
+// gobwas/ws does no locking, and one writer lets queued frames be batched).
+// The last of the two to exit closes nc and the hub client.
+type conn struct {
+	s          *Server
+	nc         net.Conn
+	hc         *hub.Client
+	remote     string
+	compressed bool
+	authorized bool
+	started    time.Time
+	r          io.Reader // nc, preceded by bytes buffered during the handshake
+
+	// mu guards ctrl, ended, closeCode and closeReason.
+	mu          sync.Mutex
+	ctrl        [][]byte // compiled reply frames, in order
+	ended       bool
+	closeCode   int
+	closeReason string
+	ctrlReady   chan struct{} // cap 1
+	done        chan struct{} // closed by end
+
+	// orderMu makes a request's reply and the publications it queued (a
+	// subscribe's replay) reach the writer together, reply first: the
+	// reader holds it across hub.Subscribe and queueing the reply, the
+	// writer across taking replies and polling the hub.
+	orderMu sync.Mutex
+
+	alive       atomic.Int32 // goroutines still running; the last closes
+	writeFailed atomic.Bool  // a frame may be half written: no close frame
+
+	// Reader state: readLoop only.
+	hdr         [ws.MaxHeaderSize]byte
+	ctl         [125]byte
+	bucket      bucket
+	rejectedRun int
+
+	// Writer state: writeLoop only.
+	ctrlBuf [][]byte
+	pubBuf  []*hub.Publication
+	vec     [][]byte
+	sizes   []int
+	bufs    net.Buffers
+
+	msgsIn      atomic.Uint64
+	rateLimited atomic.Uint64
+}
+
+func newConn(s *Server, nc net.Conn, early []byte, remote, group string, compressed, authorized bool, set *settings) *conn {
+	c := &conn{
+		s: s, nc: nc, remote: remote, compressed: compressed, authorized: authorized, started: time.Now(),
+		ctrlReady: make(chan struct{}, 1), done: make(chan struct{}), r: nc,
+	}
+	if len(early) > 0 {
+		c.r = io.MultiReader(&onceReader{b: early}, nc)
+	}
+	c.alive.Store(2)
+	c.hc = s.hub.Connect(hub.ClientOptions{
+		Group: group, Remote: remote, Transport: "ws", QueueSize: set.ws.QueueSize,
+		OnEnd: c.hubEnded,
+	})
+	c.queueReply(TypeConnection, nil, c.greeting(set, group))
+	return c
+}
+
+type onceReader struct{ b []byte }
+
+func (o *onceReader) Read(p []byte) (int, error) {
+	if len(o.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, o.b)
+	o.b = o.b[n:]
+	return n, nil
+}
+
+type greeting struct {
+	ClientID    string       `json:"client_id"`
+	Epoch       string       `json:"epoch"`
+	Protocol    int          `json:"protocol"`
+	ServerTime  time.Time    `json:"server_time"`
+	Group       string       `json:"group"`
+	Streams     []hub.Stream `json:"streams"`
+	Commands    []string     `json:"commands"`
+	Authorized  bool         `json:"authorized"`
+	Compression bool         `json:"compression"`
+	Limits      limits       `json:"limits"`
+}
+
+type limits struct {
+	MaxMessageBytes   int   `json:"max_message_bytes"`
+	MessagesPerMinute int   `json:"messages_per_minute"`
+	PingIntervalMS    int64 `json:"ping_interval_ms"`
+	IdleTimeoutMS     int64 `json:"idle_timeout_ms"`
+	QueueSize         int   `json:"queue_size"`
+}
+
+func (c *conn) greeting(set *settings, group string) greeting {
+	return greeting{
+		ClientID: c.hc.ID(), Epoch: c.s.hub.Epoch(), Protocol: 1, ServerTime: time.Now().UTC(),
+		Group: group, Streams: hub.Streams, Commands: c.s.Commands(),
+		Authorized: c.authorized, Compression: c.compressed,
+		Limits: limits{
+			MaxMessageBytes: set.ws.MaxMessageBytes, MessagesPerMinute: set.ws.MessagesPerMinute,
+			PingIntervalMS: set.ws.PingInterval.D().Milliseconds(), IdleTimeoutMS: set.ws.IdleTimeout.D().Milliseconds(),
+			QueueSize: set.ws.QueueSize,
+		},
+	}
+}
+
+// hubEnded is the hub client's OnEnd: called with hub locks held, so it
+// only records the reason and unblocks the writer.
+func (c *conn) hubEnded(err error) {
+	switch {
+	case errors.Is(err, hub.ErrSlowConsumer):
+		// The peer is not reading: a write may be blocked on its full
+		// socket buffer. Fail it now instead of after write_timeout.
+		c.endUnblock(CloseSlowConsumer, "slow consumer, resume")
+	case errors.Is(err, hub.ErrDisconnected):
+		c.end(CloseAdmin, "disconnected by administrator")
+	}
+}
+
+// end starts closing the connection with code (sent in the close frame
+// unless the connection is already broken). Only the first call counts.
+func (c *conn) end(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return
+	}
+	c.ended = true
+	c.closeCode, c.closeReason = code, reason
+	close(c.done)
+}
+
+// endUnblock is end for a peer that stopped reading: a pending write is
+// aborted (the stream may then hold half a frame, so no close frame
+// follows it).
+func (c *conn) endUnblock(code int, reason string) {
+	c.end(code, reason)
+	c.nc.SetWriteDeadline(time.Now())
+}
+
+func (c *conn) closeInfo() (int, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeCode, c.closeReason
+}
+
+// exit is called by each goroutine as it returns; the last one releases
+// the connection.
+func (c *conn) exit() {
+	if c.alive.Add(-1) != 0 {
+		return
+	}
+	c.nc.Close()
+	c.hc.Close()
+	code, reason := c.closeInfo()
+	c.s.removeConn(c, code)
+	c.s.log.Debug("disconnected", "client", c.hc.ID(), "remote", c.remote, "code", code, "reason", reason)
+	c.s.wg.Done()
+}
+
+// queueReply queues a reply message for the writer.
+func (c *conn) queueReply(typ string, id json.RawMessage, data any) {
+	c.queueFrame(compileText(encodeReply(typ, id, data)))
+}
+
+func (c *conn) queueFrame(f []byte) {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.ctrl) >= maxCtrlQueued {
+		c.mu.Unlock()
+		c.endUnblock(CloseSlowConsumer, "slow consumer: replies not read")
+		return
+	}
+	c.ctrl = append(c.ctrl, f)
+	c.mu.Unlock()
+	select {
+	case c.ctrlReady <- struct{}{}:
+	default:
+	}
+}
+
+// pingFrame is a WebSocket ping with no payload, shared by every connection.
+var pingFrame = func() []byte {
+	b, _ := ws.CompileFrame(ws.NewPingFrame(nil))
+	return b
+}()
+
+// writeLoop is the connection's only writer.
+func (c *conn) writeLoop() {
+	defer c.exit()
+	ping := time.NewTicker(c.s.cfg.Load().ws.PingInterval.D())
+	defer ping.Stop()
+	var wait *time.Timer
+	defer func() {
+		if wait != nil {
+			wait.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-c.done:
+			c.closeHandshake()
+			return
+		default:
+		}
+		c.orderMu.Lock()
+		c.mu.Lock()
+		ctrl := append(c.ctrlBuf[:0], c.ctrl...)
+		clear(c.ctrl)
+		c.ctrl = c.ctrl[:0]
+		c.mu.Unlock()
+		pubs, due, err := c.hc.Poll(c.pubBuf[:0])
+		c.orderMu.Unlock()
+		c.ctrlBuf, c.pubBuf = ctrl, pubs
+		if len(ctrl)+len(pubs) > 0 {
+			werr := c.write(ctrl, pubs)
+			clear(ctrl)
+			clear(pubs) // drop references: the hub may free history
+			if werr != nil {
+				c.writeFailed.Store(true)
+				c.endUnblock(writeErrorCode(werr), "write failed")
+			}
+			continue
+		}
+		if err != nil {
+			// The hub ended the client; hubEnded has set the close code
+			// (ErrClosed only comes from our own exit, after done).
+			c.end(CloseSlowConsumer, err.Error())
+			continue
+		}
+		var tick <-chan time.Time
+		if !due.IsZero() {
+			if wait == nil {
+				wait = time.NewTimer(time.Until(due))
+			} else {
+				wait.Reset(time.Until(due))
+			}
+			tick = wait.C
+		}
+		select {
+		case <-c.done:
+		case <-c.ctrlReady:
+		case <-c.hc.Ready():
+		case <-tick:
+		case <-ping.C:
+			c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.Load().ws.WriteTimeout.D()))
+			if _, err := c.nc.Write(pingFrame); err != nil {
+				c.writeFailed.Store(true)
+				c.endUnblock(writeErrorCode(err), "ping write failed")
+			}
+		}
+		if wait != nil {
+			wait.Stop()
+		}
+	}
+}
+
+// writeErrorCode is the close code recorded for a failed write: a timeout
+// means the peer stopped reading (slow consumer), anything else that it
+// went away.
+func writeErrorCode(err error) int {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return CloseSlowConsumer
+	}
+	return closeAbnormal
+}
+
+// write sends replies then publications in one vectored write. Frames of
+// publications are built once per publication and shared (Cached).
+func (c *conn) write(ctrl [][]byte, pubs []*hub.Publication) error {
+	set := c.s.cfg.Load()
+	vec, sizes := c.vec[:0], c.sizes[:0]
+	vec = append(vec, ctrl...)
+	var deflate *deflateBuilder
+	if c.compressed && set.ws.Compression {
+		deflate = c.s.deflate.Load()
+	}
+	for _, p := range pubs {
+		switch {
+		case p.Binary != nil:
+			head := p.Cached(hub.CacheWSBinary, buildBinaryHead)
+			vec = append(vec, head, p.Binary)
+			sizes = append(sizes, len(head)+len(p.Binary))
+		case deflate != nil && len(p.JSON()) >= set.ws.CompressionMin:
+			f := p.Cached(hub.CacheWSDeflate, deflate.buildFn)
+			vec = append(vec, f)
+			sizes = append(sizes, len(f))
+		default:
+			f := p.Cached(hub.CacheWSText, buildText)
+			vec = append(vec, f)
+			sizes = append(sizes, len(f))
+		}
+	}
+	c.vec, c.sizes = vec, sizes
+	c.nc.SetWriteDeadline(time.Now().Add(set.ws.WriteTimeout.D()))
+	c.bufs = vec
+	_, err := c.bufs.WriteTo(c.nc)
+	at := time.Now()
+	clear(vec) // WriteTo consumed c.bufs; drop the references it left
+	if err != nil {
+		for _, p := range pubs {
+			c.hc.RecordWriteError(p)
+		}
+		return err
+	}
+	for i, p := range pubs {
+		c.hc.RecordDelivery(p, sizes[i], at)
+	}
+	return nil
+}
+
+// closeHandshake sends the close frame (unless the stream may hold half a
+// frame), shuts down our side and gives the reader a second to see the
+// peer's close before the socket is closed.
+func (c *conn) closeHandshake() {
+	code, reason := c.closeInfo()
+	if !c.writeFailed.Load() && code != closeAbnormal {
+		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+		body := ws.NewCloseFrameBody(ws.StatusCode(code), reason)
+		ws.WriteFrame(c.nc, ws.NewCloseFrame(body))
+		if tc, ok := c.nc.(interface{ CloseWrite() error }); ok {
+			tc.CloseWrite()
+		}
+		c.nc.SetReadDeadline(time.Now().Add(time.Second))
+		return
+	}
+	c.nc.SetReadDeadline(time.Now())
+}
+
+// msgPool holds buffers for incoming messages, so an idle connection holds
+// none. Buffers grown beyond pooledMsgCap are left to the GC.
+var msgPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const pooledMsgCap = 64 << 10
+
+// readLoop is the connection's only reader.
+func (c *conn) readLoop() {
+	defer c.exit()
+	var (
+		msgp       *[]byte
+		op         ws.OpCode
+		compressed bool
+	)
+	release := func() {
+		if msgp != nil {
+			if cap(*msgp) <= pooledMsgCap {
+				*msgp = (*msgp)[:0]
+				msgPool.Put(msgp)
+			}
+			msgp = nil
+		}
+	}
+	defer release()
+	state := ws.StateServerSide
+	if c.compressed {
+		state |= ws.StateExtended
+	}
+	for {
+		set := c.s.cfg.Load()
+		select {
+		case <-c.done:
+			// Closing: keep the deadline the writer set, read until the
+			// peer's close frame or EOF.
+		default:
+			c.nc.SetReadDeadline(time.Now().Add(set.ws.IdleTimeout.D()))
+		}
+		h, err := ws.ReadHeaderBuffer(c.r, c.hdr[:])
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if err := ws.CheckHeader(h, state); err != nil {
+			c.end(int(ws.StatusProtocolError), err.Error())
+			return
+		}
+		if h.OpCode.IsControl() {
+			p := c.ctl[:h.Length]
+			if _, err := io.ReadFull(c.r, p); err != nil {
+				c.readFailed(err)
+				return
+			}
+			ws.Cipher(p, h.Mask, 0)
+			switch h.OpCode {
+			case ws.OpPing:
+				c.queueFrame(compileControl(ws.OpPong, p))
+			case ws.OpClose:
+				code, reason := ws.ParseCloseFrameData(p)
+				if err := ws.CheckCloseFrameData(code, reason); err != nil {
+					c.end(int(ws.StatusProtocolError), err.Error())
+					return
+				}
+				if code.Empty() {
+					code = ws.StatusNormalClosure
+				}
+				c.end(int(code), "")
+				return
+			}
+			continue
+		}
+		// Data frame: a new message, or a continuation of one.
+		switch {
+		case h.OpCode != ws.OpContinuation && msgp != nil:
+			c.end(int(ws.StatusProtocolError), "new message before the previous one's final fragment")
+			return
+		case h.OpCode == ws.OpContinuation && msgp == nil:
+			c.end(int(ws.StatusProtocolError), "continuation frame outside a message")
+			return
+		case h.OpCode != ws.OpContinuation:
+			op, compressed = h.OpCode, h.Rsv1()
+			msgp = msgPool.Get().(*[]byte)
+		}
+		msg := *msgp
+		if int64(len(msg))+h.Length > int64(set.ws.MaxMessageBytes) {
+			c.end(int(ws.StatusMessageTooBig), "message exceeds max_message_bytes")
+			return
+		}
+		n := len(msg)
+		msg = append(msg, make([]byte, h.Length)...)[:n+int(h.Length)]
+		if _, err := io.ReadFull(c.r, msg[n:]); err != nil {
+			c.readFailed(err)
+			return
+		}
+		ws.Cipher(msg[n:], h.Mask, 0)
+		*msgp = msg
+		if !h.Fin {
+			continue
+		}
+		if compressed {
+			msg, err = inflate(msg, set.ws.MaxMessageBytes)
+			if errors.Is(err, errTooBig) {
+				c.end(int(ws.StatusMessageTooBig), "message exceeds max_message_bytes after decompression")
+				return
+			}
+			if err != nil {
+				c.end(int(ws.StatusInvalidFramePayloadData), err.Error())
+				return
+			}
+		}
+		c.handle(op, msg, set)
+		release()
+	}
+}
+
+// readFailed ends the connection after a read error.
+func (c *conn) readFailed(err error) {
+	select {
+	case <-c.done:
+		return // we were closing: the peer's EOF or our deadline
+	default:
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		c.end(CloseIdle, "idle timeout")
+		return
+	}
+	c.writeFailed.Store(true) // the peer is gone: don't try a close frame
+	c.end(closeAbnormal, "")
+}
+
+func compileControl(op ws.OpCode, p []byte) []byte {
+	b, _ := ws.CompileFrame(ws.NewFrame(op, true, p)) // p is at most 125 bytes
+	return b
+}
+
+func (c *conn) info() ConnInfo {
+	return ConnInfo{
+		ClientInfo: c.hc.Info(), Compression: c.compressed, Authorized: c.authorized,
+		MessagesIn: c.msgsIn.Load(), RateLimited: c.rateLimited.Load(),
+	}
+}
+
+// commandTimeout bounds a command handler's context.
+const commandTimeout = 5 * time.Second
+
+func commandContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), commandTimeout)
+}
