@@ -99,8 +99,8 @@ type DeliveryStats struct {
 }
 
 // LatencyStats summarises delivery latency over a window, in milliseconds.
-// Jitter is the mean absolute difference between consecutive samples (RFC
-// 3550 style), which is what a display feels as stutter.
+// Jitter is the spread as the source measures it (the hub: the standard
+// deviation of the window's samples).
 type LatencyStats struct {
 	Samples  uint64  `json:"samples"`
 	MinMS    float64 `json:"min_ms"`

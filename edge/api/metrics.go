@@ -10,11 +10,11 @@ import (
 type collector struct {
 	a *API
 
-	wsClients, wsMessages, wsBytes, wsDrops, wsErrors, wsDisconnects, wsLatency *prometheus.Desc
-	hubHistory, hubPublished, hubSubscribers                                    *prometheus.Desc
-	fps, stage, frames, dropped                                                 *prometheus.Desc
-	ready, live, componentUp, mqttConnected                                     *prometheus.Desc
-	alertsUnacked, alertsKept                                                   *prometheus.Desc
+	wsClients, wsMessages, wsBytes, wsDrops, wsErrors, wsDisconnects, wsLatency, wsRecent *prometheus.Desc
+	hubHistory, hubPublished, hubSubscribers                                              *prometheus.Desc
+	fps, stage, frames, dropped                                                           *prometheus.Desc
+	ready, live, componentUp, mqttConnected                                               *prometheus.Desc
+	alertsUnacked, alertsKept                                                             *prometheus.Desc
 }
 
 func newCollector(a *API) *collector {
@@ -29,7 +29,8 @@ func newCollector(a *API) *collector {
 		wsDrops:        d("ws_drops_total", "Publications conflated or dropped for slow WebSocket clients.", "stream"),
 		wsErrors:       d("ws_errors_total", "WebSocket write and protocol errors.", "stream"),
 		wsDisconnects:  d("ws_slow_disconnects_total", "WebSocket clients disconnected for falling behind on a never-dropped stream."),
-		wsLatency:      d("ws_delivery_latency_seconds", "Publish-to-socket-write delivery latency."),
+		wsLatency:      d("ws_delivery_latency_seconds", "Publish-to-socket-write delivery latency since start."),
+		wsRecent:       d("ws_delivery_latency_recent_seconds", "Publish-to-socket-write delivery latency over the recent window (stat: avg, p50, p99, max, jitter).", "stat"),
 		hubHistory:     d("hub_history_publications", "Publications a stream keeps for resume.", "stream"),
 		hubPublished:   d("hub_published_total", "Publications on a stream since start.", "stream"),
 		hubSubscribers: d("hub_subscribers", "Current subscribers of a stream.", "stream"),
@@ -48,7 +49,7 @@ func newCollector(a *API) *collector {
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
-		c.wsClients, c.wsMessages, c.wsBytes, c.wsDrops, c.wsErrors, c.wsDisconnects, c.wsLatency,
+		c.wsClients, c.wsMessages, c.wsBytes, c.wsDrops, c.wsErrors, c.wsDisconnects, c.wsLatency, c.wsRecent,
 		c.hubHistory, c.hubPublished, c.hubSubscribers,
 		c.fps, c.stage, c.frames, c.dropped,
 		c.ready, c.live, c.componentUp, c.mqttConnected,
@@ -80,12 +81,24 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			counter(c.wsErrors, s.Errors, s.Stream)
 		}
 		counter(c.wsDisconnects, st.Disconnects)
-		h := st.Lifetime
-		buckets := make(map[float64]uint64, len(h.Buckets))
-		for _, b := range h.Buckets {
-			buckets[b.UpperMS/1e3] = b.Count
+		// The cumulative histogram is what Prometheus can aggregate and
+		// rate; a source that keeps only a sliding window (the hub does)
+		// exports the window's figures as gauges instead of a fake
+		// histogram.
+		if h := st.Lifetime; h.Count > 0 {
+			buckets := make(map[float64]uint64, len(h.Buckets))
+			for _, b := range h.Buckets {
+				buckets[b.UpperMS/1e3] = b.Count
+			}
+			ch <- prometheus.MustNewConstHistogram(c.wsLatency, h.Count, h.SumMS/1e3, buckets)
 		}
-		ch <- prometheus.MustNewConstHistogram(c.wsLatency, h.Count, h.SumMS/1e3, buckets)
+		if r := st.Recent; r.Samples > 0 {
+			gauge(c.wsRecent, r.AvgMS/1e3, "avg")
+			gauge(c.wsRecent, r.P50MS/1e3, "p50")
+			gauge(c.wsRecent, r.P99MS/1e3, "p99")
+			gauge(c.wsRecent, r.MaxMS/1e3, "max")
+			gauge(c.wsRecent, r.JitterMS/1e3, "jitter")
+		}
 	}
 	if deps.Streams != nil {
 		for _, s := range deps.Streams.StreamStats() {

@@ -72,6 +72,7 @@ func TestMetrics(t *testing.T) {
 	e.conns.Add(api.ConnectionInfo{ID: "c3"})
 	e.deliv.Set(api.DeliveryStats{
 		Disconnects: 2,
+		Recent:      api.LatencyStats{Samples: 50, AvgMS: 2, P50MS: 1.5, P99MS: 9, MaxMS: 12, JitterMS: 0.5},
 		Streams: []api.StreamDelivery{
 			{Stream: "state", Messages: 600, Bytes: 600_000, Drops: 12},
 			{Stream: "event", Messages: 7, Bytes: 2100, Errors: 1},
@@ -99,6 +100,8 @@ func TestMetrics(t *testing.T) {
 		{"cuecast_ws_drops_total", []string{"stream", "state"}, 12},
 		{"cuecast_ws_errors_total", []string{"stream", "event"}, 1},
 		{"cuecast_ws_slow_disconnects_total", nil, 2},
+		{"cuecast_ws_delivery_latency_recent_seconds", []string{"stat", "p99"}, 0.009},
+		{"cuecast_ws_delivery_latency_recent_seconds", []string{"stat", "avg"}, 0.002},
 		{"cuecast_hub_history_publications", []string{"stream", "state"}, 1000},
 		{"cuecast_hub_published_total", []string{"stream", "alert"}, 2},
 		{"cuecast_hub_subscribers", []string{"stream", "state"}, 3},

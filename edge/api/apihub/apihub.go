@@ -1,0 +1,190 @@
+// Package apihub presents a *hub.Hub as the interfaces package api consumes:
+// api.AlertCenter, api.ConnectionAdmin, api.DeliveryStatsSource and
+// api.StreamStatsSource. The hub is the one registry of clients and the place
+// delivery is measured (transports call Client.RecordDelivery), so it answers
+// for every transport at once.
+//
+// It lives apart from package api so that api itself depends on no transport
+// and no hub, and tests with the fakes in apitest.
+package apihub
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/api"
+	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// Window is how far back the hub's recent latency figures reach: its sliding
+// window holds the last 30 to 60 seconds, so the upper bound is reported.
+const Window = 60 * time.Second
+
+// Adapter implements api.AlertCenter, api.ConnectionAdmin,
+// api.DeliveryStatsSource and api.StreamStatsSource over one hub. It holds no
+// state; every call reads the hub.
+type Adapter struct{ h *hub.Hub }
+
+// New returns the adapter for h.
+func New(h *hub.Hub) Adapter { return Adapter{h} }
+
+var (
+	_ api.AlertCenter         = Adapter{}
+	_ api.ConnectionAdmin     = Adapter{}
+	_ api.DeliveryStatsSource = Adapter{}
+	_ api.StreamStatsSource   = Adapter{}
+)
+
+// ---- alerts ----
+
+func (a Adapter) RaiseAlert(al model.Alert) (model.Alert, error) {
+	p, err := a.h.RaiseAlert(al)
+	if err != nil {
+		return model.Alert{}, err
+	}
+	st, ok := a.h.Alert(p.AlertID())
+	if !ok { // pushed out at once by a retention of 1 and a burst: answer what was raised
+		return al, nil
+	}
+	return st.Alert, nil
+}
+
+func (a Adapter) Ack(id, by string) error {
+	err := a.h.Ack(id, by)
+	if errors.Is(err, hub.ErrUnknownAlert) {
+		return fmt.Errorf("%w: %w", api.ErrNotFound, err)
+	}
+	return err
+}
+
+func (a Adapter) Alerts() []api.AlertState {
+	all := a.h.Alerts()
+	out := make([]api.AlertState, len(all))
+	for i, s := range all {
+		out[i] = alertState(s)
+	}
+	return out
+}
+
+func alertState(s hub.AlertState) api.AlertState {
+	o := api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy}
+	if s.AckedAt != nil {
+		o.AckedAt = *s.AckedAt
+	}
+	return o
+}
+
+// ---- connections ----
+
+func (a Adapter) Connections() []api.ConnectionInfo {
+	cs := a.h.Clients()
+	out := make([]api.ConnectionInfo, len(cs))
+	for i, c := range cs {
+		out[i] = connInfo(c)
+	}
+	return out
+}
+
+func (a Adapter) Connection(id string) (api.ConnectionInfo, bool) {
+	c := a.h.Client(id)
+	if c == nil {
+		return api.ConnectionInfo{}, false
+	}
+	return connInfo(c.Info()), true
+}
+
+func connInfo(c hub.ClientInfo) api.ConnectionInfo {
+	o := api.ConnectionInfo{
+		ID: c.ID, Remote: c.Remote, Group: c.Group, Connected: c.Connected,
+		Streams: make([]string, len(c.Streams)), Messages: c.Delivered, Bytes: c.Bytes,
+		Drops: c.Dropped, Queued: c.Queued, Latency: latency(c.Latency),
+	}
+	for i, s := range c.Streams {
+		o.Streams[i] = string(s)
+	}
+	return o
+}
+
+func (a Adapter) client(id string) (*hub.Client, error) {
+	c := a.h.Client(id)
+	if c == nil {
+		return nil, fmt.Errorf("apihub: client %q: %w (it may have just disconnected)", id, api.ErrNotFound)
+	}
+	return c, nil
+}
+
+// Subscribe adds streams to the client's subscriptions, as if it had sent a
+// subscribe message without resume positions: state and config start with
+// their latest value.
+func (a Adapter) Subscribe(id string, streams []string) error {
+	c, err := a.client(id)
+	if err != nil {
+		return err
+	}
+	ss := make([]hub.Stream, len(streams))
+	for i, s := range streams {
+		ss[i] = hub.Stream(s)
+	}
+	if _, err := c.Subscribe(ss, nil, nil); err != nil {
+		return fmt.Errorf("apihub: subscribe %s: %w", id, err)
+	}
+	return nil
+}
+
+func (a Adapter) Unsubscribe(id string, streams []string) error {
+	c, err := a.client(id)
+	if err != nil {
+		return err
+	}
+	ss := make([]hub.Stream, len(streams))
+	for i, s := range streams {
+		ss[i] = hub.Stream(s)
+	}
+	c.Unsubscribe(ss...)
+	return nil
+}
+
+// Disconnect ends the client; its transport sees hub.ErrDisconnected and
+// closes the connection with its documented close code. The hub does not
+// carry a reason, so reason is only logged by the API.
+func (a Adapter) Disconnect(id, reason string) error {
+	c, err := a.client(id)
+	if err != nil {
+		return err
+	}
+	c.Disconnect()
+	return nil
+}
+
+// ---- delivery and streams ----
+
+func (a Adapter) DeliveryStats() api.DeliveryStats {
+	m := a.h.Metrics()
+	st := api.DeliveryStats{
+		Window: Window, Recent: latency(m.Latency),
+		Messages: m.Delivered, Bytes: m.Bytes, Errors: m.Errors + m.ClientErrors, Drops: m.Dropped,
+		Disconnects: m.SlowConsumers, Streams: make([]api.StreamDelivery, len(m.Streams)),
+	}
+	for i, s := range m.Streams {
+		st.Streams[i] = api.StreamDelivery{
+			Stream: string(s.Stream), Messages: s.Delivered, Bytes: s.Bytes, Errors: s.Errors,
+			Drops: s.Dropped, Latency: latency(s.Latency), Consumers: s.Subscribers,
+		}
+	}
+	return st
+}
+
+func (a Adapter) StreamStats() []api.StreamStats {
+	m := a.h.Metrics()
+	out := make([]api.StreamStats, len(m.Streams))
+	for i, s := range m.Streams {
+		out[i] = api.StreamStats{Stream: string(s.Stream), Offset: s.Offset, History: s.History, Watchers: s.Subscribers, Published: s.Published}
+	}
+	return out
+}
+
+func latency(l hub.LatencyStats) api.LatencyStats {
+	return api.LatencyStats{Samples: l.Count, MinMS: l.MinMS, MaxMS: l.MaxMS, AvgMS: l.AvgMS, P50MS: l.P50MS, P99MS: l.P99MS, JitterMS: l.JitterMS}
+}
