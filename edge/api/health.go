@@ -52,6 +52,16 @@ func overall(h HealthReport) (status string, failing []string) {
 	return StatusOK, failing
 }
 
+// report reads the supervisor; a zero Phase (a source that never set one)
+// counts as starting.
+func (a *API) report() HealthReport {
+	h := a.deps.Health.Health()
+	if h.Phase == "" {
+		h.Phase = PhaseStarting
+	}
+	return h
+}
+
 // health answers 200 while the daemon is ready and live (even degraded: a
 // dead broker does not make the table display useless), 503 otherwise.
 func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
@@ -61,7 +71,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
 	if a.deps.Health == nil {
 		return unavailable("the supervisor (health)")
 	}
-	h := a.deps.Health.Health()
+	h := a.report()
 	now := a.now()
 	resp := healthResponse{
 		Phase: h.Phase, Live: h.Live, LiveDetail: h.LiveDetail, Started: h.Started, Time: now,
@@ -102,7 +112,7 @@ func (a *API) ready(w http.ResponseWriter, r *http.Request) *apiError {
 	if a.deps.Health == nil {
 		return unavailable("the supervisor (health)")
 	}
-	h := a.deps.Health.Health()
+	h := a.report()
 	status := http.StatusOK
 	if h.Phase != PhaseReady {
 		status = http.StatusServiceUnavailable
@@ -120,7 +130,7 @@ func (a *API) live(w http.ResponseWriter, r *http.Request) *apiError {
 	if a.deps.Health == nil {
 		return unavailable("the supervisor (health)")
 	}
-	h := a.deps.Health.Health()
+	h := a.report()
 	status := http.StatusOK
 	if !h.Live {
 		status = http.StatusServiceUnavailable

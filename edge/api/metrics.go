@@ -122,7 +122,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	if deps.Health != nil {
-		h := deps.Health.Health()
+		h := c.a.report()
 		gauge(c.ready, b2f(h.Phase == PhaseReady))
 		gauge(c.live, b2f(h.Live))
 		for _, comp := range h.Components {
