@@ -21,6 +21,7 @@ type Client struct {
 	queueSize int
 	connected time.Time
 	wake      chan struct{} // cap 1: something was queued or the client ended
+	onEnd     func(error)
 
 	// Guarded by hub.mu (they are the registry).
 	subs  streamSet
@@ -367,6 +368,9 @@ func (c *Client) failLocked(err error) {
 	}
 	clear(c.slot[:])
 	c.signal()
+	if c.onEnd != nil {
+		c.onEnd(err)
+	}
 }
 
 // Next blocks until publications are due and appends them to buf[:0] in
@@ -375,28 +379,21 @@ func (c *Client) failLocked(err error) {
 // latest value at most once per max-rate interval. It returns
 // ErrSlowConsumer, ErrDisconnected or ErrClosed when c has ended (queued
 // publications are then discarded), or ctx.Err(). Only one goroutine may
-// call Next. The returned publications are shared: read only.
+// drain c (Next or Poll). The returned publications are shared: read only.
 func (c *Client) Next(ctx context.Context, buf []*Publication) ([]*Publication, error) {
 	for {
-		c.mu.Lock()
-		if c.err != nil {
-			err := c.err
-			c.mu.Unlock()
-			return buf[:0], err
-		}
-		now := time.Now()
 		var due time.Time
-		buf, due = c.takeLocked(buf[:0], now)
-		c.mu.Unlock()
-		if len(buf) > 0 {
-			return buf, nil
+		var err error
+		buf, due, err = c.Poll(buf)
+		if err != nil || len(buf) > 0 {
+			return buf, err
 		}
 		var tick <-chan time.Time
 		if !due.IsZero() {
 			if c.timer == nil {
-				c.timer = time.NewTimer(due.Sub(now))
+				c.timer = time.NewTimer(time.Until(due))
 			} else {
-				c.timer.Reset(due.Sub(now))
+				c.timer.Reset(time.Until(due))
 			}
 			tick = c.timer.C
 		}
@@ -414,6 +411,25 @@ func (c *Client) Next(ctx context.Context, buf []*Publication) ([]*Publication, 
 		}
 	}
 }
+
+// Poll is Next without blocking, for owners that wait on other things too
+// (a WebSocket writer also waits for control replies and ping ticks). It
+// returns the due publications, the time the next throttled publication
+// becomes due (zero if none waits), or the reason c ended. Wait on Ready
+// (and on the due time) before polling again.
+func (c *Client) Poll(buf []*Publication) ([]*Publication, time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return buf[:0], time.Time{}, c.err
+	}
+	buf, due := c.takeLocked(buf[:0], time.Now())
+	return buf, due, nil
+}
+
+// Ready receives a value after something was queued for c or c ended. It
+// has a buffer of one: a value may be stale (Poll then returns nothing).
+func (c *Client) Ready() <-chan struct{} { return c.wake }
 
 // takeLocked moves due publications into buf and returns the earliest time
 // a throttled slot becomes due (zero if none waits).

@@ -269,6 +269,11 @@ type ClientOptions struct {
 	Remote    string // peer address, for admin listings and logs
 	Transport string // "ws", "mqtt"...: informational
 	QueueSize int    // max queued publications of never-dropped streams (default 100)
+	// OnEnd, if set, is called once when the client ends (slow consumer,
+	// disconnect, close), with the reason. It runs with hub locks held, on
+	// whichever goroutine ended the client: it must not block or call the
+	// hub. A transport uses it to unblock a writer stuck in a write.
+	OnEnd func(err error)
 }
 
 // Connect registers a new client with no subscriptions. A duplicate or
@@ -282,7 +287,7 @@ func (h *Hub) Connect(opts ClientOptions) *Client {
 	}
 	c := &Client{
 		hub: h, remote: opts.Remote, transport: opts.Transport, group: opts.Group,
-		queueSize: opts.QueueSize, limit: opts.QueueSize,
+		queueSize: opts.QueueSize, limit: opts.QueueSize, onEnd: opts.OnEnd,
 		wake: make(chan struct{}, 1), connected: time.Now(),
 	}
 	h.mu.Lock()

@@ -1,0 +1,238 @@
+package hub
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/config"
+)
+
+func offsets(ps []*Publication) []uint64 {
+	out := make([]uint64, len(ps))
+	for i, p := range ps {
+		out[i] = p.Offset
+	}
+	return out
+}
+
+func TestResumeWithinHistory(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{})
+	if _, err := c.Subscribe([]Stream{StreamEvent}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		h.Publish(StreamEvent, i)
+	}
+	got := drain(t, c)
+	last := got[len(got)-1].Position()
+	c.Close()
+	// Missed while away: 6..20.
+	for i := 6; i <= 20; i++ {
+		h.Publish(StreamEvent, i)
+	}
+	c2 := h.Connect(ClientOptions{})
+	defer c2.Close()
+	res, err := c2.Subscribe([]Stream{StreamEvent}, map[Stream]Position{StreamEvent: last}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Resumed || !res[0].Recovered || res[0].Replayed != 15 || res[0].Offset != 20 {
+		t.Errorf("Subscribe(resume %v) = %+v, want recovered with 15 replayed", last, res[0])
+	}
+	// Live publications racing the replay must follow it, without gap or dup.
+	h.Publish(StreamEvent, 21)
+	got = drain(t, c2)
+	want := make([]uint64, 0, 16)
+	for i := uint64(6); i <= 21; i++ {
+		want = append(want, i)
+	}
+	if fmt.Sprint(offsets(got)) != fmt.Sprint(want) {
+		t.Errorf("after resume got offsets %v, want %v", offsets(got), want)
+	}
+	for _, p := range got {
+		if string(p.Data) != strconv.FormatUint(p.Offset, 10) {
+			t.Errorf("offset %d carries %s", p.Offset, p.Data)
+		}
+	}
+}
+
+func TestResumeNotRecovered(t *testing.T) {
+	h := testHub(t, func(c *config.Hub) { c.HistoryCount = 10 })
+	for i := 1; i <= 30; i++ {
+		h.Publish(StreamEvent, i)
+		h.Publish(StreamConfig, map[string]int{"v": i})
+		h.Publish(StreamState, i)
+	}
+	cases := []struct {
+		name string
+		s    Stream
+		pos  Position
+		rec  bool
+		want []uint64
+	}{
+		{"beyond history", StreamEvent, Position{h.Epoch(), 5}, false, []uint64{30}},
+		{"just inside history", StreamEvent, Position{h.Epoch(), 20}, true, []uint64{21, 22, 23, 24, 25, 26, 27, 28, 29, 30}},
+		{"other epoch", StreamEvent, Position{"0123456789abcdef", 29}, false, []uint64{30}},
+		{"ahead of stream", StreamEvent, Position{h.Epoch(), 31}, false, []uint64{30}},
+		{"up to date", StreamEvent, Position{h.Epoch(), 30}, true, nil},
+		{"config beyond history gets latest", StreamConfig, Position{h.Epoch(), 1}, false, []uint64{30}},
+		{"conflating resume gets latest", StreamState, Position{h.Epoch(), 3}, true, []uint64{30}},
+		{"conflating other epoch", StreamState, Position{"x", 3}, false, []uint64{30}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := h.Connect(ClientOptions{})
+			defer c.Close()
+			res, err := c.Subscribe([]Stream{tc.s}, map[Stream]Position{tc.s: tc.pos}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Recovered != tc.rec {
+				t.Errorf("recovered = %v, want %v", res[0].Recovered, tc.rec)
+			}
+			if got := offsets(drain(t, c)); fmt.Sprint(got) != fmt.Sprint(tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("delivered %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHistoryAge(t *testing.T) {
+	h := testHub(t, func(c *config.Hub) { c.HistoryAge = config.Duration(30 * time.Millisecond) })
+	h.Publish(StreamEvent, 1)
+	time.Sleep(60 * time.Millisecond)
+	h.Publish(StreamEvent, 2)
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	res, _ := c.Subscribe([]Stream{StreamEvent}, map[Stream]Position{StreamEvent: {h.Epoch(), 0}}, nil)
+	if res[0].Recovered {
+		t.Errorf("resume from 0 recovered although publication 1 aged out: %+v", res[0])
+	}
+	if got := offsets(drain(t, c)); fmt.Sprint(got) != "[2]" {
+		t.Errorf("delivered %v, want the latest [2]", got)
+	}
+}
+
+func TestConflationAndPriority(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	c.Subscribe(Streams, nil, nil)
+	for i := 0; i < 10; i++ {
+		h.Publish(StreamState, i)
+		h.Publish(StreamFrame, i)
+	}
+	h.PublishBinary(StreamFrame, []byte{0xff, 0xd8})
+	h.Publish(StreamTrajectory, 1)
+	h.Publish(StreamEvent, "e1")
+	h.Publish(StreamPerformance, 1)
+	h.Publish(StreamEvent, "e2")
+	h.RaiseAlert(alertOf("a"))
+	h.Publish(StreamConfig, 1)
+	got := drain(t, c)
+	var order []string
+	for _, p := range got {
+		order = append(order, fmt.Sprintf("%s%d", p.Stream, p.Offset))
+	}
+	want := "[alert1 config1 event1 event2 trajectory1 state10 performance1 frame11]"
+	if fmt.Sprint(order) != want {
+		t.Errorf("delivery order %v, want %v", order, want)
+	}
+	info := c.Info()
+	if info.Dropped != 19 {
+		t.Errorf("dropped = %d, want 19 (9 state + 10 frame superseded)", info.Dropped)
+	}
+	if got[len(got)-1].Binary == nil {
+		t.Error("frame publication lost its binary payload")
+	}
+}
+
+func TestThrottleLatestWins(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	res, err := c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: 20}) // 50 ms
+	if err != nil || res[0].MaxRateHz != 20 {
+		t.Fatalf("Subscribe = %+v, %v", res, err)
+	}
+	h.Publish(StreamState, 1)
+	first := drain(t, c) // drain waits 20 ms idle: less than the interval
+	if len(first) != 1 {
+		t.Fatalf("first delivery %v", offsets(first))
+	}
+	sent := time.Now()
+	for i := 2; i <= 5; i++ {
+		h.Publish(StreamState, i)
+	}
+	ctx, cancel := ctxTimeout(time.Second)
+	defer cancel()
+	got, err := c.Next(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Offset != 5 {
+		t.Errorf("throttled delivery %v, want only the latest [5]", offsets(got))
+	}
+	// Not earlier than the interval after the previous delivery (minus
+	// the time drain spent before we stamped sent).
+	if el := time.Since(sent); el < 25*time.Millisecond {
+		t.Errorf("throttled value delivered after %v, want >= ~50ms since the previous", el)
+	}
+	if _, err := c.Subscribe([]Stream{StreamEvent}, nil, map[Stream]float64{StreamEvent: 5}); err == nil {
+		t.Error("max rate on a never-dropped stream accepted")
+	}
+	for _, r := range []float64{-1, MaxRateHzLimit + 1} {
+		if _, err := c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: r}); err == nil {
+			t.Errorf("max rate %v accepted", r)
+		}
+	}
+}
+
+func TestGroups(t *testing.T) {
+	h := testHub(t)
+	proj := h.Connect(ClientOptions{Group: "projector"})
+	disp := h.Connect(ClientOptions{Group: "display"})
+	none := h.Connect(ClientOptions{})
+	for _, c := range []*Client{proj, disp, none} {
+		defer c.Close()
+		c.Subscribe([]Stream{StreamEvent, StreamState}, nil, nil)
+	}
+	h.PublishGroup(StreamEvent, "projector", "p-only")
+	h.Publish(StreamEvent, "all")
+	h.PublishGroup(StreamState, "display", "d-state")
+	count := func(c *Client) string {
+		var s []string
+		for _, p := range drain(t, c) {
+			s = append(s, string(p.Data))
+		}
+		return fmt.Sprint(s)
+	}
+	if got := count(proj); got != `["p-only" "all"]` {
+		t.Errorf("projector got %s", got)
+	}
+	if got := count(disp); got != `["all" "d-state"]` {
+		t.Errorf("display got %s", got)
+	}
+	if got := count(none); got != `["all"]` {
+		t.Errorf("ungrouped got %s", got)
+	}
+	// A new display subscriber gets the display's latest state.
+	late := h.Connect(ClientOptions{Group: "display"})
+	defer late.Close()
+	late.Subscribe([]Stream{StreamState}, nil, nil)
+	if got := count(late); got != `["d-state"]` {
+		t.Errorf("late display got %s", got)
+	}
+	if _, err := h.PublishGroup(StreamEvent, "Bad Group", 1); err == nil {
+		t.Error("invalid group name accepted")
+	}
+	var env map[string]any
+	json.Unmarshal(h.Latest(StreamEvent).JSON(), &env)
+	if _, ok := env["group"]; ok {
+		t.Error("untargeted publication carries a group")
+	}
+}
