@@ -1,0 +1,5 @@
+package update
+
+import "syscall"
+
+const oNoFollow = syscall.O_NOFOLLOW

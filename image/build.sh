@@ -1,0 +1,177 @@
+#!/bin/bash
+# Build the cuecast disk image: an x86-64 GPT disk with an ESP (systemd-boot
+# and one kernel+initrd per slot), two root slots (read-only squashfs; B
+# starts empty), and a data partition mounted on /var.
+#
+# Runs as root on Debian 12 without Docker and without loop devices: the
+# root comes from mmdebstrap into a directory, the filesystems from
+# mksquashfs, mkfs.ext4 -d and mkfs.vfat+mtools, and the disk from
+# systemd-repart with CopyBlocks=. See docs/image.md.
+#
+# Inputs (environment; image/image.mk sets them):
+#   OUT          output directory (disk.img, root.img, vmlinuz, initrd.img, ...)
+#   CACHE        .deb cache kept between builds (gitignored)
+#   CUECASTD     the daemon binary;  CUECAST  the CLI binary
+#   UPDATE_PUB   PEM public key that update bundles must be signed with
+#   VERSION      image version (shown in os-release and the boot menu)
+#   KIOSK=1      install cage+chromium and the kiosk unit
+#   DEBUG_SHELL=1  root shell on the serial console (boot-test image only)
+#   NEVER_READY=1  also build root-never-ready.img: the same root whose
+#                cuecastd never reports READY (boot-test rollback case)
+#   SLOT_SIZE, DATA_SIZE, ESP_SIZE  partition sizes (bytes, K/M/G suffixes)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+OUT=${OUT:-$here/build/image}
+CACHE=${CACHE:-$here/cache}
+CUECASTD=${CUECASTD:-$repo/bin/cuecastd}
+CUECAST=${CUECAST:-$repo/bin/cuecast}
+UPDATE_PUB=${UPDATE_PUB:?UPDATE_PUB must name the PEM public key of the update signing key}
+VERSION=${VERSION:-$(date -u +%Y%m%d.%H%M)}
+KIOSK=${KIOSK:-1}
+DEBUG_SHELL=${DEBUG_SHELL:-0}
+NEVER_READY=${NEVER_READY:-0}
+SLOT_SIZE=${SLOT_SIZE:-1G}
+DATA_SIZE=${DATA_SIZE:-1G}
+ESP_SIZE=${ESP_SIZE:-96M}
+# Kernel arguments common to every slot; the boot entry adds root= and,
+# once the box has booted once, systemd.machine_id= (see firstboot).
+CMDLINE=${CMDLINE:-ro rootfstype=squashfs console=tty1 console=ttyS0,115200 systemd.gpt_auto=0 panic=10}
+
+start=$(date +%s)
+step() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
+size() { printf '    %-28s %8s\n' "$(basename "$1")" "$(du -h --apparent-size "$1" | cut -f1)"; }
+die() { echo "image/build.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap --mode=root, device nodes in the root)"
+for t in mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy mmd systemd-repart; do
+	command -v "$t" >/dev/null || die "$t not found: run 'make deps' (packages in docs/image.md)"
+done
+for f in "$CUECASTD" "$CUECAST" "$UPDATE_PUB"; do
+	[ -s "$f" ] || die "$f is missing: run 'make build' (binaries) and 'make bundle-key' (key)"
+done
+
+mkdir -p "$OUT" "$CACHE"
+OUT=$(cd "$OUT" && pwd)
+CACHE=$(cd "$CACHE" && pwd)
+rootfs=$OUT/rootfs
+rm -rf "$rootfs" "$OUT/var" "$OUT/repart.d" "$OUT"/*.img
+
+step "packages"
+# The host is the same Debian release as the image, so the packages that
+# provide cuecastd's shared libraries (OpenCV for vision) on the host are the
+# ones the image needs.
+libpkgs=$(ldd "$CUECASTD" 2>/dev/null | awk '/=> \//{print $3}' | while read -r lib; do
+	p=$(readlink -f "$lib")
+	dpkg -S "$p" 2>/dev/null || dpkg -S "${p#/usr}" 2>/dev/null || echo "image/build.sh: no package owns $p" >&2
+done | cut -d: -f1 | sort -u | tr '\n' ' ')
+pkgs=$(grep -hv '^\s*#' "$here/packages.txt" | xargs)
+if [ "$KIOSK" = 1 ]; then pkgs="$pkgs $(grep -hv '^\s*#' "$here/packages-kiosk.txt" | xargs)"; fi
+echo "    base+kiosk: $pkgs"
+echo "    cuecastd libraries: ${libpkgs:-none (static binary)}"
+
+# The mirror is whatever apt on the build host uses (never written into the
+# repository); mmdebstrap pastes each sources file into the image.
+mirrors=()
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+	[ -f "$f" ] && grep -qv '^\s*\(#\|$\)' "$f" && mirrors+=("$f")
+done
+[ ${#mirrors[@]} -gt 0 ] || die "no apt sources on this host to take the Debian mirror from"
+echo "    mirror from: ${mirrors[*]}"
+
+step "root filesystem (mmdebstrap minbase bookworm; cache $CACHE)"
+export SYSTEMD_DIR=${SYSTEMD_DIR:-$repo/systemd} OVERLAY=$here KIOSK DEBUG_SHELL CUECASTD CUECAST UPDATE_PUB VERSION REPO=$repo
+# The initramfs config goes in before the kernel package so that the one
+# initramfs build at kernel install is already the trimmed one.
+mmdebstrap --variant=minbase --mode=root --format=directory \
+	--include="$(echo $pkgs $libpkgs | tr ' ' ,)" \
+	--aptopt='Acquire::Languages "none"' \
+	--dpkgopt='path-exclude=/usr/share/doc/*' \
+	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+	--dpkgopt='path-exclude=/usr/share/man/*' \
+	--dpkgopt='path-exclude=/usr/share/info/*' \
+	--dpkgopt='path-exclude=/usr/share/locale/*' \
+	--dpkgopt='path-include=/usr/share/locale/locale.alias' \
+	--skip=essential/unlink \
+	--setup-hook='mkdir -p "$1"/var/cache/apt/archives/ "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
+	--setup-hook="sync-in $CACHE /var/cache/apt/archives/" \
+	--setup-hook='printf "MODULES=list\nCOMPRESS=gzip\n" > "$1"/etc/initramfs-tools/conf.d/cuecast.conf' \
+	--setup-hook="grep -v '^#' $here/initramfs-modules > \"\$1\"/usr/share/initramfs-tools/modules.d/cuecast" \
+	--customize-hook="sync-out /var/cache/apt/archives $CACHE" \
+	--customize-hook="$here/customize.sh \"\$1\"" \
+	bookworm "$rootfs" "${mirrors[@]}"
+du -sh --exclude=proc "$rootfs" | awk '{print "    rootfs " $1}'
+
+step "kernel and initramfs"
+kver=$(ls "$rootfs"/lib/modules | sort -V | tail -n1)
+cp "$rootfs/boot/vmlinuz-$kver" "$OUT/vmlinuz"
+cp "$rootfs/boot/initrd.img-$kver" "$OUT/initrd.img"
+echo "    kernel $kver"
+size "$OUT/vmlinuz"; size "$OUT/initrd.img"
+
+step "data partition (/var)"
+# /var lives on its own partition so that config, state, the journal and the
+# MQTT store survive root updates; the root keeps an empty mount point.
+mv "$rootfs/var" "$OUT/var"
+mkdir "$rootfs/var"
+mkfs.ext4 -q -F -L cuecast-data -d "$OUT/var" "$OUT/data.img" "$DATA_SIZE"
+size "$OUT/data.img"
+
+step "root slot image (squashfs)"
+squash() { mksquashfs "$1" "$2" -noappend -no-xattrs -comp zstd -Xcompression-level 6 -quiet -no-progress; }
+squash "$rootfs" "$OUT/root.img"
+size "$OUT/root.img"
+if [ "$NEVER_READY" = 1 ]; then
+	# Same root, but cuecastd is replaced by a process that never sends
+	# READY: the boot test installs it to see the box roll back by itself.
+	d=$rootfs/usr/lib/systemd/system/cuecastd.service.d
+	mkdir -p "$d"
+	printf '[Service]\nExecStart=\nExecStart=/bin/sleep infinity\n' > "$d/99-never-ready.conf"
+	squash "$rootfs" "$OUT/root-never-ready.img"
+	rm "$d/99-never-ready.conf"
+	size "$OUT/root-never-ready.img"
+fi
+
+step "ESP (systemd-boot, slot A kernel)"
+rm -f "$OUT/esp.img"
+mkfs.vfat -F 32 -n CUECAST-ESP -C "$OUT/esp.img" $(($(numfmt --from=iec "$ESP_SIZE") / 1024)) >/dev/null
+export MTOOLS_SKIP_CHECK=1
+mmd -i "$OUT/esp.img" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries ::/cuecast ::/cuecast/a ::/cuecast/b
+# The boot loader comes from the image's own systemd-boot-efi, so it matches
+# the systemd-bless-boot that blesses its entries.
+mcopy -i "$OUT/esp.img" "$rootfs/usr/lib/systemd/boot/efi/systemd-bootx64.efi" ::/EFI/BOOT/BOOTX64.EFI
+# timeout 0: no menu unless a key is held; no "default": the entry that sorts
+# first wins, i.e. the newest sequence number that is not marked bad (see
+# edge/update/entry.go).
+printf 'timeout 0\neditor no\nauto-entries no\nauto-firmware no\nconsole-mode keep\n' > "$OUT/loader.conf"
+mcopy -i "$OUT/esp.img" "$OUT/loader.conf" ::/loader/loader.conf
+mcopy -i "$OUT/esp.img" "$OUT/vmlinuz" ::/cuecast/a/vmlinuz
+mcopy -i "$OUT/esp.img" "$OUT/initrd.img" ::/cuecast/a/initrd.img
+# The factory entry is already good (no boot counter).
+printf 'title cuecast %s (slot a)\nversion %s\nlinux /cuecast/a/vmlinuz\ninitrd /cuecast/a/initrd.img\noptions root=PARTLABEL=cuecast-root-a %s\n' \
+	"$VERSION" "$VERSION" "$CMDLINE" > "$OUT/cuecast-1-a.conf"
+mcopy -i "$OUT/esp.img" "$OUT/cuecast-1-a.conf" ::/loader/entries/cuecast-1-a.conf
+echo "$CMDLINE" > "$OUT/cmdline"
+echo "$VERSION" > "$OUT/version"
+size "$OUT/esp.img"
+
+step "disk (systemd-repart, CopyBlocks=)"
+mkdir -p "$OUT/repart.d"
+part() { # file type label size [copyblocks]
+	{
+		printf '[Partition]\nType=%s\nLabel=%s\nSizeMinBytes=%s\nSizeMaxBytes=%s\n' "$2" "$3" "$4" "$4"
+		[ -z "${5:-}" ] || printf 'CopyBlocks=%s\n' "$5"
+	} > "$OUT/repart.d/$1"
+}
+part 10-esp.conf esp cuecast-esp "$ESP_SIZE" "$OUT/esp.img"
+part 20-root-a.conf linux-generic cuecast-root-a "$SLOT_SIZE" "$OUT/root.img"
+part 30-root-b.conf linux-generic cuecast-root-b "$SLOT_SIZE"
+part 40-data.conf linux-generic cuecast-data "$DATA_SIZE" "$OUT/data.img"
+rm -f "$OUT/disk.img"
+systemd-repart --empty=create --size=auto --dry-run=no --no-pager \
+	--definitions="$OUT/repart.d" "$OUT/disk.img" >"$OUT/repart.log" 2>&1 || { cat "$OUT/repart.log"; die "systemd-repart failed"; }
+size "$OUT/disk.img"
+printf '    %-28s %8s\n' "disk.img (allocated)" "$(du -h "$OUT/disk.img" | cut -f1)"
+
+step "done: $OUT/disk.img (version $VERSION) in $(($(date +%s) - start)) s"

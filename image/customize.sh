@@ -1,0 +1,99 @@
+#!/bin/bash
+# mmdebstrap --customize-hook for image/build.sh: puts cuecast into the root
+# at $1 (run on the build host; chroot only where a tool must see the root).
+set -euo pipefail
+root=$1
+: "${OVERLAY:?}" "${REPO:?}" "${CUECASTD:?}" "${CUECAST:?}" "${UPDATE_PUB:?}" "${VERSION:?}"
+
+copytree() { # copy a tree's contents into the root, owned by root
+	[ -d "$1" ] || return 0
+	cp -rT --no-preserve=ownership "$1" "$root"
+}
+
+echo "    overlay files"
+copytree "$OVERLAY/overlay"
+[ "${KIOSK:-0}" = 1 ] && copytree "$OVERLAY/overlay-kiosk"
+[ "${DEBUG_SHELL:-0}" = 1 ] && copytree "$OVERLAY/overlay-debug"
+
+echo "    binaries"
+install -m 0755 "$CUECASTD" "$root/usr/bin/cuecastd"
+install -m 0755 "$CUECAST" "$root/usr/bin/cuecast"
+install -D -m 0644 "$UPDATE_PUB" "$root/usr/lib/cuecast/update.pub"
+if chroot "$root" ldd /usr/bin/cuecastd 2>/dev/null | grep 'not found'; then
+	echo "image/customize.sh: cuecastd needs libraries the image lacks (above)" >&2
+	exit 1
+fi
+
+echo "    systemd/ from the repository"
+# Layout of systemd/ (owned by the foundation): units at the top or in
+# system/, and drop-in directories named like the file they extend.
+sd=${SYSTEMD_DIR:-$REPO/systemd}
+if [ -d "$sd" ]; then
+	while IFS= read -r -d '' f; do
+		rel=${f#"$sd"/}
+		name=$(basename "$f")
+		# A file may say where it goes: "# Installed as /usr/lib/...".
+		dst=$(sed -n 's|^#.*[Ii]nstalled as /\([^ ]*[^ .]\).*|\1|p' "$f" | head -n1)
+		if [ -n "$dst" ]; then
+			install -D -m 0644 "$f" "$root/$dst"
+			echo "    systemd/$rel -> /$dst"
+			continue
+		fi
+		case "$rel" in
+		sysusers.d/*|*.sysusers) dst=usr/lib/sysusers.d/${name%.sysusers}; dst=${dst%.conf}.conf ;;
+		tmpfiles.d/*|*.tmpfiles) dst=usr/lib/tmpfiles.d/${name%.tmpfiles}; dst=${dst%.conf}.conf ;;
+		udev/*|rules.d/*|*.rules) dst=usr/lib/udev/rules.d/$name ;;
+		journald.conf.d/*|journald*.conf) dst=usr/lib/systemd/journald.conf.d/$name ;;
+		system.conf.d/*) dst=usr/lib/systemd/system.conf.d/$name ;;
+		*.service.d/*|*.socket.d/*) dst=usr/lib/systemd/system/$(basename "$(dirname "$f")")/$name ;;
+		*.service|*.socket|*.timer|*.path|*.target|*.slice) dst=usr/lib/systemd/system/$name ;;
+		*.sh) continue ;;
+		*) echo "    (skipped systemd/$rel: not a unit or drop-in)"; continue ;;
+		esac
+		install -D -m 0644 "$f" "$root/$dst"
+		echo "    systemd/$rel -> /$dst"
+	done < <(find "$sd" -type f -print0 | sort -z)
+fi
+
+echo "    broker and hardware configs"
+# The box's Mosquitto configs (broker/mosquitto/*.conf) extend Debian's
+# mosquitto.conf through its conf.d; other files there (ACL, ...) sit beside.
+for f in "$REPO"/broker/mosquitto/*; do
+	[ -f "$f" ] || continue
+	case "$f" in
+	*.conf) install -D -m 0644 "$f" "$root/etc/mosquitto/conf.d/$(basename "$f")" ;;
+	*) install -D -m 0644 "$f" "$root/etc/mosquitto/cuecast/$(basename "$f")" ;;
+	esac
+	echo "    $(basename "$f")"
+done
+for f in "$REPO"/hw/*.toml "$REPO"/hw/config/*; do
+	[ -f "$f" ] || continue
+	install -D -m 0644 "$f" "$root/usr/share/cuecast/hw/$(basename "$f")"
+	echo "    hw/$(basename "$f") -> /usr/share/cuecast/hw/"
+done
+
+echo "    identity, users, units"
+# Empty (not "uninitialized"): every boot gets a transient id from systemd
+# until firstboot pins a persistent one on the kernel command line; the
+# read-only root is never "first boot" again.
+: > "$root/etc/machine-id"
+echo cuecast > "$root/etc/hostname"
+printf 'IMAGE_ID=cuecast\nIMAGE_VERSION=%s\n' "$VERSION" >> "$root/usr/lib/os-release"
+echo "$VERSION" > "$root/usr/lib/cuecast/version"
+# Config lives on the data partition so it survives updates.
+rm -rf "$root/etc/cuecast"
+ln -s ../var/lib/cuecast-config "$root/etc/cuecast"
+systemd-sysusers --root="$root" >/dev/null
+units="systemd-networkd.service cuecast-firstboot.service cuecast-health.service cuecast-update.path mosquitto.service"
+[ -e "$root/usr/lib/systemd/system/cuecastd.service" ] && units="$units cuecastd.service"
+[ "${KIOSK:-0}" = 1 ] && units="$units cuecast-kiosk.service"
+# shellcheck disable=SC2086
+systemctl --root="$root" enable $units >/dev/null 2>&1
+# Nothing here needs "network online"; waiting for it would hold boot up
+# (and mark it degraded) on a box with the cable out.
+systemctl --root="$root" mask systemd-networkd-wait-online.service >/dev/null 2>&1
+systemctl --root="$root" set-default multi-user.target >/dev/null 2>&1
+
+echo "    trim"
+rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log \
+	"$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old "$root"/boot/*.old
