@@ -70,9 +70,10 @@ type HealthReport struct {
 type ComponentHealth struct {
 	Name         string    `json:"name"`
 	OK           bool      `json:"ok"`
-	Detail       string    `json:"detail,omitempty"` // from Reporter.OK
-	Error        string    `json:"error,omitempty"`  // from Reporter.Fail
-	Since        time.Time `json:"since"`            // when it entered this state
+	Disabled     bool      `json:"disabled,omitempty"` // turned off by config or absent hardware (OK is true)
+	Detail       string    `json:"detail,omitempty"`   // from Reporter.OK
+	Error        string    `json:"error,omitempty"`    // from Reporter.Fail
+	Since        time.Time `json:"since"`              // when it entered this state
 	LastProgress time.Time `json:"last_progress,omitzero"`
 }
 

@@ -146,6 +146,18 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+func TestMQTTDisabledIsNotConnected(t *testing.T) {
+	e := newEnv(t)
+	e.health.Set(api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{{Name: "mqtt", OK: true, Disabled: true, Detail: "url is off"}}})
+	fams := scrape(t, e)
+	if got := value(t, fams, "cuecast_mqtt_connected"); got != 0 {
+		t.Errorf("mqtt_connected = %v with the mirror disabled, want 0", got)
+	}
+	if got := value(t, fams, "cuecast_component_up", "component", "mqtt"); got != 1 {
+		t.Errorf("component_up{mqtt} = %v, want 1 (disabled is not a failure)", got)
+	}
+}
+
 // TestMetricsFollowSources: values are read at scrape time, not copied.
 func TestMetricsFollowSources(t *testing.T) {
 	e := newEnv(t)
