@@ -2,6 +2,15 @@ package physics
 
 import "math"
 
+// elasticBelow is the normal approach speed (m/s) under which ball-ball
+// impacts are taken as elastic. The coefficient of restitution of real
+// balls rises towards 1 as the impact speed falls (no plastic loss in a
+// quasi-static Hertz contact), and without this a ball rolling into
+// another that decelerates faster would chatter through an endless,
+// geometrically shrinking series of impacts (inelastic collapse) instead of
+// a few gentle ones.
+const elasticBelow = 1e-3
+
 // ballBall resolves an impact between two balls touching along n (unit,
 // from ball 1 to ball 2, in the plane), returning the velocities and spins
 // just after.
@@ -29,7 +38,11 @@ func ballBall(v1, v2_ v2, w1, w2 Vec3, n v2, p *Params) (v2, v2, Vec3, Vec3) {
 	if vn <= 0 {
 		return v1, v2_, w1, w2 // separating: nothing to resolve
 	}
-	jn := m * (1 + p.BallRestitution) * vn / 2
+	e := p.BallRestitution
+	if vn < elasticBelow {
+		e = 1
+	}
+	jn := m * (1 + e) * vn / 2
 	vt := rel.sub(n3.scale(vn))
 	vtn := vt.norm()
 	jt := 0.0
@@ -75,7 +88,11 @@ func ballCushion(v v2, w Vec3, n v2, p *Params) (v2, Vec3) {
 	if c <= 0 {
 		return v, w
 	}
-	pn := (1 + p.CushionRestitution) * m * c
+	e := p.CushionRestitution
+	if c < elasticBelow {
+		e = 1 // see elasticBelow: a sliding ball pressed into a cushion would chatter
+	}
+	pn := (1 + e) * m * c
 	s := vc.sub(k.scale(c))
 	sn := s.norm()
 	var pt Vec3
@@ -90,7 +107,7 @@ func ballCushion(v v2, w Vec3, n v2, p *Params) (v2, Vec3) {
 	// With the configured bounds on e and h the ball always leaves the
 	// cushion; guard anyway so a ball can never be left moving into it.
 	if d := vn.dot(n); d > 0 {
-		vn = vn.sub(n.scale(d * (1 + p.CushionRestitution)))
+		vn = vn.sub(n.scale(d * (1 + e)))
 	}
 	return vn, wn
 }

@@ -178,7 +178,10 @@ func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 			if fb < 0 {
 				t = refine(p, a, b, fa)
 			}
-			if _, d := p.evalD(t); d < -slope {
+			// A slow crossing is still an impact when the polynomial goes on
+			// well below zero (balls would interpenetrate); only a tangency,
+			// whose minimum is within touch of zero, is skipped.
+			if _, d := p.evalD(t); d < -slope || fb < -touch {
 				return t, true
 			}
 		}

@@ -176,7 +176,20 @@ func (s *System) collide(i, j int, now float64) {
 	ke := energy(vi, wi, &s.p) + energy(vj, wj, &s.p)
 	d := rj.sub(ri)
 	n := d.scale(1 / d.norm())
-	vi, vj, wi, wj = ballBall(vi, vj, wi, wj, n, &s.p)
+	if vn := vi.sub(vj).dot(n); vn < elasticBelow && s.cur[i].motion != Sliding && s.cur[j].motion != Sliding {
+		// Resting contact: two rolling balls pressing together at under
+		// 1 mm/s (they stop within micrometres) move on as one, each
+		// rolling at their common velocity. Perfectly inelastic, so
+		// energy only falls (2|v_cm|^2 <= |v_i|^2 + |v_j|^2); without it
+		// balls whose rolling resistance points different ways chatter
+		// through thousands of micro-impacts.
+		vc := vi.add(vj).scale(0.5)
+		vi, vj = vc, vc
+		wi = Vec3{-vc.y / R, vc.x / R, wi.Z}
+		wj = Vec3{-vc.y / R, vc.x / R, wj.Z}
+	} else {
+		vi, vj, wi, wj = ballBall(vi, vj, wi, wj, n, &s.p)
+	}
 	s.start(i, now, ri, vi, wi)
 	s.start(j, now, rj, vj, wj)
 	ci, cj := &s.cur[i], &s.cur[j]
