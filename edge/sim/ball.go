@@ -89,7 +89,8 @@ func newBallLight(t *tableLook, p model.Vec2) ballLight {
 		// The same falloff the cloth gets, divided by the cloth's own
 		// cosine so a ball's top facing the lamp is at least as bright.
 		d2 := ((p.X-lp[0])*(p.X-lp[0]) + (p.Y-lp[1])*(p.Y-lp[1])) / (lp[2] * lp[2])
-		bl.lum[i] = g * t.light.lamps[i].power * (1 - t.light.ambient) * math.Pow(1/(1+d2), 1.5) / l.z
+		x := 1 / (1 + d2)
+		bl.lum[i] = g * t.light.lamps[i].power * (1 - t.light.ambient) * x * math.Sqrt(x) / l.z
 	}
 	return bl
 }
@@ -213,7 +214,8 @@ func drawShadow(frame []byte, w, h int, cam *camera, t *tableLook, b *ball) {
 		f := R / (lp[2] - R)
 		sp := cam.px(v2(b.pos.X+(b.pos.X-lp[0])*f, b.pos.Y+(b.pos.Y-lp[1])*f))
 		d2 := ((b.pos.X-lp[0])*(b.pos.X-lp[0]) + (b.pos.Y-lp[1])*(b.pos.Y-lp[1])) / (lp[2] * lp[2])
-		share := t.light.gain * t.light.lamps[i].power * (1 - t.light.ambient) * math.Pow(1/(1+d2), 1.5) / total
+		x := 1 / (1 + d2)
+		share := t.light.gain * t.light.lamps[i].power * (1 - t.light.ambient) * x * math.Sqrt(x) / total
 		lobes[nl] = lobe{sp.X, sp.Y, rpx * (1 + f), 0.8 * share}
 		nl++
 	}
@@ -221,17 +223,35 @@ func drawShadow(frame []byte, w, h int, cam *camera, t *tableLook, b *ball) {
 	lobes[nl] = lobe{c.X, c.Y, rpx * 1.12, 0.35}
 	nl++
 	pen := 0.35 * rpx
+	var in2, out2 [5]float64 // squared radii: full shadow inside, none outside
+	for i := 0; i < nl; i++ {
+		in2[i] = math.Max(lobes[i].r-pen, 0) * math.Max(lobes[i].r-pen, 0)
+		out2[i] = (lobes[i].r + pen) * (lobes[i].r + pen)
+	}
+	// The ball itself will cover its own disc: no need to shade under it.
+	hidden2 := (rpx - 1) * (rpx - 1)
 	reach := rpx*1.5 + pen + 2
 	x0, x1 := max(int(c.X-reach), 0), min(int(c.X+reach), w-1)
 	y0, y1 := max(int(c.Y-reach), 0), min(int(c.Y+reach), h-1)
 	for y := y0; y <= y1; y++ {
 		row := frame[y*w*3:]
+		fy := float64(y) + 0.5
 		for x := x0; x <= x1; x++ {
+			fx := float64(x) + 0.5
+			if (fx-c.X)*(fx-c.X)+(fy-c.Y)*(fy-c.Y) < hidden2 {
+				continue
+			}
 			f := 1.0
 			for i := 0; i < nl; i++ {
 				lb := &lobes[i]
-				d := math.Hypot(float64(x)+0.5-lb.x, float64(y)+0.5-lb.y)
-				f *= 1 - lb.k*(1-smoothstep(lb.r-pen, lb.r+pen, d))
+				d2 := (fx-lb.x)*(fx-lb.x) + (fy-lb.y)*(fy-lb.y)
+				switch {
+				case d2 >= out2[i]:
+				case d2 <= in2[i]:
+					f *= 1 - lb.k
+				default:
+					f *= 1 - lb.k*(1-smoothstep(lb.r-pen, lb.r+pen, math.Sqrt(d2)))
+				}
 			}
 			if f > 0.999 {
 				continue

@@ -62,7 +62,11 @@ const (
 
 func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *rand.Rand) *director {
 	d := &director{rng: rng, geo: geo, look: look, scene: sc}
-	d.mv = &kinematics{look: look, geo: geo}
+	if em, err := newEngineMover(look, model.Size{Length: geo.Length, Width: geo.Width}); err == nil {
+		d.mv = em
+	} else {
+		d.mv = &kinematics{look: look, geo: geo} // a table size the engine refuses
+	}
 	d.balls = make([]ball, 16)
 	for i := range d.balls {
 		d.balls[i] = ball{n: i, pocketed: true, absent: true, rot: randomRotation(rng)}
@@ -72,7 +76,7 @@ func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *ra
 
 // tick advances the world by dt seconds.
 func (d *director) tick(dt float64) {
-	if anyMoving(d.balls) {
+	if d.mv.moving(d.balls) {
 		d.mv.step(d.balls, dt, d.emit)
 	}
 	if len(d.steps) == 0 {
@@ -194,7 +198,7 @@ func shoot(plan func(d *director) (heading, speed float64)) step {
 				struck = true
 				strikeT = t
 				strikeTip = v2(cb.pos.X-dir.X*R, cb.pos.Y-dir.Y*R)
-				cb.vel = v2(dir.X*speed, dir.Y*speed)
+				d.mv.strike(d.balls, 0, angleDeg(dir), speed)
 				d.shot = &shotLog{start: t, pocketed: map[string]string{}}
 				p := cb.pos
 				d.emit(model.Event{Type: model.EventShotStarted, Balls: []string{"cue"}, Pos: &p})
@@ -223,7 +227,7 @@ func shoot(plan func(d *director) (heading, speed float64)) step {
 // table_cleared when the last object ball dropped.
 func settle() step {
 	return func(d *director, t, dt float64) bool {
-		if anyMoving(d.balls) {
+		if d.mv.moving(d.balls) {
 			return false
 		}
 		if d.shot != nil {

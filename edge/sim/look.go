@@ -115,7 +115,8 @@ func (l *lighting) lightAt(pos [][3]float64, x, y float64) float64 {
 		dx, dy, h := x-p[0], y-p[1], p[2]
 		d2 := (dx*dx + dy*dy) / (h * h)
 		// Lambert on a horizontal surface from a point source: cos^3 falloff.
-		v += l.lamps[i].power * (1 - l.ambient) * math.Pow(1/(1+d2), 1.5)
+		x := 1 / (1 + d2)
+		v += l.lamps[i].power * (1 - l.ambient) * x * math.Sqrt(x)
 	}
 	return v * l.gain
 }

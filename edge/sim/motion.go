@@ -10,7 +10,11 @@ import (
 // through emit. It is an interface so the kinematics here can give way to
 // edge/physics without touching the scenarios or the renderer.
 type mover interface {
+	// strike sends ball n off at speed (m/s) along headingDeg.
+	strike(balls []ball, n int, headingDeg, speed float64)
 	step(balls []ball, dt float64, emit func(model.Event))
+	// moving reports whether a shot is still in progress.
+	moving(balls []ball) bool
 }
 
 // kinematics is a small event-free integrator: rolling resistance plus a

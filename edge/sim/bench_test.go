@@ -1,0 +1,40 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// benchRender measures Render (scenario step + full frame draw + truth) on a
+// scenario; demo frames include the break, so moving, blurred balls count.
+func benchRender(b *testing.B, w, h int, scenario string) {
+	s := New(Options{Width: w, Height: h, Scenario: scenario, Seed: 1, Unpaced: true, NoiseSigma: 2})
+	var f model.Frame
+	at := time.Unix(0, 0)
+	// Warm up past the rack so the measured frames include aiming and a
+	// break in progress.
+	for i := 0; i < 100; i++ {
+		s.Render(&f, at)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(w * h * 3))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Render(&f, at)
+	}
+}
+
+func BenchmarkRender720pDemo(b *testing.B)      { benchRender(b, 1280, 720, "demo") }
+func BenchmarkRender1080pDemo(b *testing.B)     { benchRender(b, 1920, 1080, "demo") }
+func BenchmarkRender720pStill(b *testing.B)     { benchRender(b, 1280, 720, "still") }
+func BenchmarkRender720pOcclusion(b *testing.B) { benchRender(b, 1280, 720, "occlusion") }
+
+// BenchmarkOpen720p is the one-off cost of drawing the static background.
+func BenchmarkOpen720p(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		New(Options{Width: 1280, Height: 720, Scenario: "still", Unpaced: true})
+	}
+}
