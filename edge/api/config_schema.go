@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 
 // The JSON Schema of the config file is generated from config.Config by
 // reflection: keys and types from the struct and its toml tags, defaults from
-// config.Default, and numeric ranges found by probing config.Validate (see
-// probeRange). Nothing is written twice, so the schema cannot drift from what
+// config.Default, numeric ranges found by probing config.Validate (see
+// probeRange), descriptions from edge/config's doc comments (config_docs.go,
+// kept in step by TestConfigDocs). Nothing is written twice, so the schema cannot drift from what
 // the daemon accepts. Built once, on first request.
 var (
 	schemaOnce sync.Once
@@ -79,9 +81,12 @@ func (p *prober) object(v reflect.Value, idx []int, key string) map[string]any {
 		}
 		fi := append(append([]int(nil), idx...), i)
 		fs := p.value(v.Field(i), fi, sub)
+		if d := configDocs[sub]; d != "" {
+			fs["description"] = d
+		}
 		if isSecret(f) {
 			fs["writeOnly"] = true
-			fs["description"] = "Secret: GET and export show \"" + Redacted + "\" when set; sending \"" + Redacted + "\" back keeps the current value."
+			fs["description"] = strings.TrimSpace(configDocs[sub] + " Secret: GET and export show \"" + Redacted + "\" when set; sending \"" + Redacted + "\" back keeps the current value.")
 		}
 		props[name] = fs
 	}

@@ -261,6 +261,12 @@ func TestConfigSchema(t *testing.T) {
 			t.Errorf("%s = type %v default %v [%v, %v]; want %v %v [%v, %v]", tc.key, p["type"], p["default"], p["minimum"], p["maximum"], tc.typ, tc.def, tc.min, tc.max)
 		}
 	}
+	if d, _ := prop("hub.history_count")["description"].(string); !strings.Contains(d, "kept for resume") {
+		t.Errorf("hub.history_count description = %q, want the doc comment", d)
+	}
+	if d, _ := prop("http.token")["description"].(string); !strings.Contains(d, "authorises commands") || !strings.Contains(d, api.Redacted) {
+		t.Errorf("http.token description = %q, want the doc comment and the redaction note", d)
+	}
 	if prop("http.token")["writeOnly"] != true || prop("mqtt.password")["writeOnly"] != true {
 		t.Error("secrets are not writeOnly")
 	}
