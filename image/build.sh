@@ -62,10 +62,19 @@ step "packages"
 # The host is the same Debian release as the image, so the packages that
 # provide cuecastd's shared libraries (OpenCV for vision) on the host are the
 # ones the image needs.
-libpkgs=$(ldd "$CUECASTD" 2>/dev/null | awk '/=> \//{print $3}' | while read -r lib; do
-	p=$(readlink -f "$lib")
-	dpkg -S "$p" 2>/dev/null || dpkg -S "${p#/usr}" 2>/dev/null || echo "image/build.sh: no package owns $p" >&2
-done | cut -d: -f1 | sort -u | tr '\n' ' ')
+# Only the direct dependencies (DT_NEEDED); apt brings in the rest.
+needed=$(readelf -d "$CUECASTD" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+libpaths=()
+for so in $needed; do
+	p=$(ldd "$CUECASTD" | awk -v so="$so" '$1 == so && $3 ~ /^\// {print $3}')
+	[ -n "$p" ] || continue
+	p=$(readlink -f "$p")
+	libpaths+=("$p" "${p#/usr}") # dpkg knows one of them (merged /usr)
+done
+libpkgs=""
+if [ ${#libpaths[@]} -gt 0 ]; then
+	libpkgs=$({ dpkg -S "${libpaths[@]}" 2>/dev/null || true; } | cut -d: -f1 | sort -u | tr '\n' ' ')
+fi
 pkgs=$(grep -hv '^\s*#' "$here/packages.txt" | xargs)
 if [ "$KIOSK" = 1 ]; then pkgs="$pkgs $(grep -hv '^\s*#' "$here/packages-kiosk.txt" | xargs)"; fi
 echo "    base+kiosk: $pkgs"

@@ -1,0 +1,458 @@
+package boottest
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/update"
+)
+
+// Generous: software emulation on two shared cores varies a lot.
+const (
+	bootTimeout  = 5 * time.Minute
+	shortCommand = 30 * time.Second
+	// healthTimeout bounds cuecast-health.service in the never-ready trial
+	// boots (the product default is 180 s); each failed try costs a boot
+	// plus this.
+	healthTimeout = "60s"
+	// rollbackTries is the -tries of the never-ready install: the counting
+	// is the same for 3 (the default), it only costs another boot.
+	rollbackTries = 2
+)
+
+type vm struct {
+	t    *testing.T
+	con  *console
+	cmd  *exec.Cmd
+	port int
+	dir  string
+}
+
+func TestImage(t *testing.T) {
+	dir := os.Getenv("CUECAST_IMAGE_TEST_DIR")
+	if dir == "" {
+		t.Skip("boots the image under QEMU: run `make image-test` (it builds the test image and sets CUECAST_IMAGE_TEST_DIR)")
+	}
+	for _, f := range []string{"disk.img", "good.bundle", "never-ready.bundle", "update.key"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("test image incomplete: %v (run make image-test)", err)
+		}
+	}
+	start := time.Now()
+	v := startVM(t, dir)
+	figures := map[string]string{}
+
+	// Boot 1: the factory slot a.
+	m0 := v.con.mark()
+	_, pos, err := v.con.waitFor(m0, regexp.MustCompile(`root@cuecast:~# `), bootTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	figures["QEMU start to login prompt (boot 1)"] = time.Since(start).Round(time.Second).String()
+	_ = pos
+	v.con.must("dmesg -n 1; stty -echo", shortCommand)
+	v.checkRunning("boot 1")
+	ready := v.con.must("systemctl show -P ActiveEnterTimestampMonotonic cuecastd", shortCommand)
+	if us, err := strconv.ParseInt(strings.TrimSpace(ready), 10, 64); err == nil && us > 0 {
+		figures["kernel start to cuecastd READY (boot 1)"] = (time.Duration(us) * time.Microsecond).Round(100 * time.Millisecond).String()
+	}
+	if !strings.Contains(v.con.must("cat /proc/cmdline", shortCommand), "root=PARTLABEL=cuecast-root-a") {
+		t.Fatal("boot 1 is not on slot a")
+	}
+
+	// First boot gave the box an identity and pinned the machine id.
+	table := strings.TrimSpace(v.con.must(`sed -n 's/^table = "\(.*\)"/\1/p' /etc/cuecast/cuecast.toml`, shortCommand))
+	token := strings.TrimSpace(v.con.must(`sed -n 's/^token = "\(.*\)"/\1/p' /etc/cuecast/cuecast.toml`, shortCommand))
+	if !regexp.MustCompile(`^t-[a-z0-9]{4,8}$`).MatchString(table) || len(token) < 20 {
+		t.Errorf("firstboot identity: table %q, token of %d characters", table, len(token))
+	}
+	machineID := strings.TrimSpace(v.con.must("cat /etc/machine-id", shortCommand))
+	if out := v.con.must("grep -h '^options' /efi/loader/entries/*.conf", shortCommand); !strings.Contains(out, "systemd.machine_id="+machineID) {
+		t.Errorf("boot entries do not pin machine id %s:\n%s", machineID, out)
+	}
+	if out := v.con.must("ls -l /var/lib/cuecast-broker/", shortCommand); !strings.Contains(out, "passwd") {
+		t.Errorf("no generated MQTT password file:\n%s", out)
+	}
+
+	// Health through the forwarded port; Mosquitto; structured journal.
+	v.httpReady("boot 1")
+	if out, _ := v.con.run("systemctl is-active mosquitto", shortCommand); strings.TrimSpace(out) != "active" {
+		t.Errorf("mosquitto is %q", out)
+	}
+	if out := v.con.must("journalctl -u cuecastd -o export --no-pager | grep -a -m5 '^CUECAST_COMPONENT=' | sort -u", shortCommand); !strings.Contains(out, "CUECAST_COMPONENT=") {
+		t.Errorf("journalctl -u cuecastd shows no CUECAST_COMPONENT field")
+	} else {
+		t.Logf("journal fields: %s", strings.Join(strings.Fields(out), " "))
+	}
+
+	v.watchdog()
+
+	// Bad bundles are refused before anything is written, over HTTP and by
+	// the CLI.
+	slotB := func() string { return v.con.must("head -c 4M /dev/disk/by-partlabel/cuecast-root-b | sha256sum; ls /efi/loader/entries /efi/cuecast/b", shortCommand) }
+	before := slotB()
+	badSig, wrongHash := badBundles(t, dir)
+	for name, b := range map[string][]byte{"bad signature": badSig, "wrong hash": wrongHash} {
+		code, body := v.post(token, bytes.NewReader(b))
+		if code != http.StatusBadRequest || !strings.Contains(body, "bundle_rejected") {
+			t.Errorf("POST /api/v1/update (%s) = %d %s, want 400 bundle_rejected", name, code, body)
+		}
+	}
+	if code, _ := v.post("wrong-token", bytes.NewReader(badSig)); code != http.StatusUnauthorized {
+		t.Errorf("POST /api/v1/update with a wrong token = %d, want 401", code)
+	}
+	for _, disk := range []string{"badsig", "wronghash"} {
+		out, rc := v.con.run("cuecast update /dev/disk/by-id/virtio-"+disk, 2*time.Minute)
+		if rc != 2 || !strings.Contains(out, "rejected") {
+			t.Errorf("cuecast update (%s) = exit %d:\n%s\nwant exit 2, rejected", disk, rc, out)
+		}
+	}
+	if after := slotB(); after != before {
+		t.Errorf("refused bundles changed slot b or the ESP:\nbefore %s\nafter %s", before, after)
+	}
+
+	// A good bundle through the authenticated API: queued, installed by
+	// the root-side unit, then the next boot tries slot b.
+	applyStart := time.Now()
+	good, err := os.Open(filepath.Join(dir, "good.bundle"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := v.post(token, good)
+	good.Close()
+	if code != http.StatusAccepted {
+		t.Errorf("POST good bundle = %d %s; installing with the CLI instead", code, body)
+		v.con.must("cuecast update /dev/disk/by-id/virtio-good", 10*time.Minute)
+	} else {
+		v.waitInstalled()
+	}
+	figures["update apply (upload, verify, write slot; 1st boot image)"] = time.Since(applyStart).Round(time.Second).String()
+	t.Logf("after update:\n%s", v.con.must("cuecast update -status", shortCommand))
+
+	// Boot 2: slot b on trial, blessed once cuecastd is READY and healthy.
+	m := v.con.mark()
+	fmt.Fprintf(v.con.in, "systemctl reboot\n")
+	v.waitBoot(m, "b")
+	v.con.must("dmesg -n 1; stty -echo", shortCommand)
+	v.waitBlessed("cuecast-2-b.conf")
+	v.checkRunning("boot 2")
+	v.httpReady("boot 2")
+	if got := strings.TrimSpace(v.con.must("cat /etc/machine-id", shortCommand)); got != machineID {
+		t.Errorf("machine id after the update = %s, want the pinned %s", got, machineID)
+	}
+	if got := strings.TrimSpace(v.con.must(`sed -n 's/^table = "\(.*\)"/\1/p' /etc/cuecast/cuecast.toml`, shortCommand)); got != table {
+		t.Errorf("table identity after the update = %q, want %q (config must survive)", got, table)
+	}
+
+	// A bundle whose cuecastd never becomes ready: the box must come back
+	// to slot b by itself.
+	v.con.must(fmt.Sprintf("mkdir -p /var/lib/cuecast-update && echo CUECAST_HEALTH_TIMEOUT=%s > /var/lib/cuecast-update/health.env", healthTimeout), shortCommand)
+	v.con.must(fmt.Sprintf("cuecast update -tries %d /dev/disk/by-id/virtio-neverready", rollbackTries), 10*time.Minute)
+	m = v.con.mark()
+	rollbackStart := time.Now()
+	fmt.Fprintf(v.con.in, "systemctl reboot\n")
+	for i := 0; i < rollbackTries; i++ {
+		_, p, err := v.con.waitFor(m, regexp.MustCompile(`Kernel command line: [^\n]*cuecast-root-(a|b)`), bootTimeout)
+		if err != nil {
+			t.Fatalf("trial boot %d of the never-ready slot: %v", i+1, err)
+		}
+		m = p
+	}
+	if _, _, err := v.con.waitFor(m, regexp.MustCompile(`cuecast-health\.service|Failed to start[^\n]*[Hh]ealth`), bootTimeout); err != nil {
+		t.Logf("no health failure seen on the console: %v", err)
+	}
+	v.waitBoot(m, "b")
+	figures[fmt.Sprintf("rollback: reboot to back on slot b (%d failed tries)", rollbackTries)] = time.Since(rollbackStart).Round(time.Second).String()
+	v.con.must("dmesg -n 1; stty -echo", shortCommand)
+	entries := v.con.must("ls /efi/loader/entries", shortCommand)
+	if !strings.Contains(entries, fmt.Sprintf("cuecast-3-a+0-%d.conf", rollbackTries)) || !strings.Contains(entries, "cuecast-2-b.conf") {
+		t.Errorf("entries after rollback:\n%s\nwant cuecast-3-a+0-%d.conf (bad) and cuecast-2-b.conf (good)", entries, rollbackTries)
+	}
+	v.checkRunning("boot after rollback")
+	v.httpReady("boot after rollback")
+	t.Logf("after rollback:\n%s", v.con.must("cuecast update -status", shortCommand))
+
+	fmt.Fprintf(v.con.in, "systemctl poweroff\n")
+	done := make(chan error, 1)
+	go func() { done <- v.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Error("QEMU did not exit after poweroff")
+	}
+	figures["whole boot test"] = time.Since(start).Round(time.Second).String()
+	var lines []string
+	for k, val := range figures {
+		lines = append(lines, fmt.Sprintf("  %-60s %s", k, val))
+	}
+	t.Logf("figures:\n%s", strings.Join(lines, "\n"))
+	if f := os.Getenv("CUECAST_IMAGE_FIGURES"); f != "" {
+		os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	}
+}
+
+func startVM(t *testing.T, dir string) *vm {
+	t.Helper()
+	tmp := t.TempDir()
+	vars := filepath.Join(tmp, "OVMF_VARS.fd")
+	code := firstExisting("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd")
+	varsSrc := firstExisting("/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd")
+	if code == "" || varsSrc == "" {
+		t.Fatal("no OVMF firmware (Debian package ovmf)")
+	}
+	b, err := os.ReadFile(varsSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vars, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	extra := testDisks(t, dir, tmp)
+	args := []string{
+		"-machine", "q35,accel=tcg", "-cpu", "max", "-m", "1024", "-smp", "2",
+		"-nodefaults", "-display", "none", "-monitor", "none", "-serial", "stdio",
+		// -snapshot: every write (the guest's, and the firmware's to the
+		// ESP and its variables) goes to a temporary overlay that lives as
+		// long as this QEMU, across guest reboots.
+		"-snapshot",
+		"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
+		"-drive", "if=pflash,format=raw,unit=1,file=" + vars,
+		"-drive", "file=" + filepath.Join(dir, "disk.img") + ",format=raw,if=virtio",
+		// The guest reaches nothing but the forwarded port on loopback.
+		"-nic", fmt.Sprintf("user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:%d-:8080", port),
+		"-device", "i6300esb",
+	}
+	for _, d := range extra {
+		args = append(args, "-drive", fmt.Sprintf("if=none,id=%s,format=raw,readonly=on,file=%s", d[0], d[1]),
+			"-device", fmt.Sprintf("virtio-blk-pci,drive=%s,serial=%s", d[0], d[0]))
+	}
+	cmd := exec.Command("qemu-system-x86_64", args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	logPath := filepath.Join(dir, "serial.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("serial console log: %s; health port 127.0.0.1:%d", logPath, port)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		logf.Close()
+	})
+	return &vm{t: t, con: newConsole(t, stdin, stdout, logf), cmd: cmd, port: port, dir: dir}
+}
+
+// testDisks: the bundles reach the guest as read-only virtio disks
+// (/dev/disk/by-id/virtio-NAME); cuecast update reads a bundle from a
+// block device as from a file.
+func testDisks(t *testing.T, dir, tmp string) [][2]string {
+	t.Helper()
+	badSig, wrongHash := badBundles(t, dir)
+	bs := filepath.Join(tmp, "badsig.bundle")
+	wh := filepath.Join(tmp, "wronghash.bundle")
+	os.WriteFile(bs, badSig, 0o644)
+	os.WriteFile(wh, wrongHash, 0o644)
+	return [][2]string{
+		{"good", filepath.Join(dir, "good.bundle")},
+		{"neverready", filepath.Join(dir, "never-ready.bundle")},
+		{"badsig", bs},
+		{"wronghash", wh},
+	}
+}
+
+var badCache struct{ sig, hash []byte }
+
+// badBundles: one signed with a key the image does not trust, one signed
+// with the right key whose root does not match the manifest's hash.
+func badBundles(t *testing.T, dir string) (badSig, wrongHash []byte) {
+	t.Helper()
+	if badCache.sig != nil {
+		return badCache.sig, badCache.hash
+	}
+	key, err := update.LoadPrivateKey(filepath.Join(dir, "update.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	tmp := t.TempDir()
+	files := map[string][]byte{}
+	for name, n := range map[string]int{"vmlinuz": 4096, "initrd.img": 4096, "root.img": 1 << 20} {
+		b := make([]byte, n)
+		rand.Read(b)
+		files[name] = b
+		os.WriteFile(filepath.Join(tmp, name), b, 0o644)
+	}
+	mk := func(k ed25519.PrivateKey) []byte {
+		var buf bytes.Buffer
+		if _, err := update.Create(&buf, k, "tampered", "ro", filepath.Join(tmp, "vmlinuz"), filepath.Join(tmp, "initrd.img"), filepath.Join(tmp, "root.img")); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	badCache.sig = mk(other)
+	h := mk(key)
+	// Flip a byte inside root.img's data (the archive ends with root.img,
+	// then padding and two zero blocks).
+	h[len(h)-4096] ^= 0xff
+	badCache.hash = h
+	return badCache.sig, badCache.hash
+}
+
+func (v *vm) checkRunning(when string) {
+	v.t.Helper()
+	out, _ := v.con.run("systemctl is-system-running --wait", 4*time.Minute)
+	if strings.TrimSpace(out) != "running" {
+		failed, _ := v.con.run("systemctl --failed --no-legend; systemctl status --no-pager -n 20 cuecastd", shortCommand)
+		v.t.Errorf("%s: systemctl is-system-running = %q, want running:\n%s", when, strings.TrimSpace(out), failed)
+	}
+	if out := strings.TrimSpace(v.con.must("systemctl is-active cuecastd; systemctl show -P StatusText cuecastd", shortCommand)); !strings.HasPrefix(out, "active") {
+		v.t.Errorf("%s: cuecastd: %s", when, out)
+	} else {
+		v.t.Logf("%s: cuecastd %s", when, out)
+	}
+}
+
+func (v *vm) httpReady(when string) {
+	v.t.Helper()
+	c := &http.Client{Timeout: 20 * time.Second}
+	var last string
+	for i := 0; i < 10; i++ {
+		resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/health/ready", v.port))
+		if err == nil {
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = fmt.Sprintf("%s %s", resp.Status, b)
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(3 * time.Second)
+	}
+	v.t.Errorf("%s: GET /api/v1/health/ready through the forwarded port: %s", when, last)
+}
+
+func (v *vm) post(token string, body io.Reader) (int, string) {
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("http://127.0.0.1:%d/api/v1/update", v.port), body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := (&http.Client{Timeout: 15 * time.Minute}).Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return resp.StatusCode, string(b)
+}
+
+// waitInstalled polls GET /api/v1/update until the root-side unit is done.
+func (v *vm) waitInstalled() {
+	v.t.Helper()
+	deadline := time.Now().Add(10 * time.Minute)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/update", v.port))
+		if err == nil {
+			var st update.Status
+			json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			switch st.State {
+			case "installed":
+				return
+			case "failed":
+				v.t.Fatalf("update failed in the guest: %s", st.Error)
+			}
+		}
+		time.Sleep(3 * time.Second)
+	}
+	out, _ := v.con.run("systemctl status --no-pager cuecast-update.service cuecast-update.path", shortCommand)
+	v.t.Fatalf("uploaded bundle not installed within 10 minutes:\n%s", out)
+}
+
+// waitBoot waits for a boot from slot after from, up to the shell prompt.
+func (v *vm) waitBoot(from int, slot string) {
+	v.t.Helper()
+	_, p, err := v.con.waitFor(from, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+slot), bootTimeout)
+	if err != nil {
+		v.t.Fatalf("no boot from slot %s: %v", slot, err)
+	}
+	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`root@cuecast:~# `), bootTimeout); err != nil {
+		v.t.Fatalf("slot %s: no shell: %v", slot, err)
+	}
+}
+
+// waitBlessed waits until systemd-bless-boot renamed the entry to name.
+func (v *vm) waitBlessed(name string) {
+	v.t.Helper()
+	out, rc := v.con.run(fmt.Sprintf("for i in $(seq 120); do [ -e /efi/loader/entries/%s ] && exit 0; sleep 2; done; exit 1", name), 5*time.Minute)
+	if rc != 0 {
+		diag, _ := v.con.run("ls /efi/loader/entries; systemctl status --no-pager cuecast-health systemd-bless-boot boot-complete.target", shortCommand)
+		v.t.Fatalf("entry %s not blessed: %s\n%s", name, out, diag)
+	}
+}
+
+// watchdog stalls the frame loop with the daemon's test hook and expects
+// systemd to kill and restart it, then removes the hook.
+func (v *vm) watchdog() {
+	v.t.Helper()
+	v.con.must(`mkdir -p /run/systemd/system/cuecastd.service.d && printf '[Service]\nEnvironment=CUECAST_SIM_STALL_AFTER=50\n' > /run/systemd/system/cuecastd.service.d/stall.conf && systemctl daemon-reload && systemctl restart cuecastd`, 3*time.Minute)
+	out, rc := v.con.run(`for i in $(seq 90); do journalctl -u cuecastd -o cat --no-pager | grep -q 'Watchdog timeout' && exit 0; sleep 2; done; exit 1`, 4*time.Minute)
+	if rc != 0 {
+		diag, _ := v.con.run("systemctl status --no-pager -n 30 cuecastd", shortCommand)
+		v.t.Errorf("watchdog: no 'Watchdog timeout' for a stalled cuecastd: %s\n%s", out, diag)
+	}
+	v.con.must("rm /run/systemd/system/cuecastd.service.d/stall.conf && systemctl daemon-reload", shortCommand)
+	// Restart=on-failure brings it back; wait for it, then start clean.
+	out, rc = v.con.run(`for i in $(seq 60); do [ "$(systemctl show -P NRestarts cuecastd)" -ge 1 ] && break; sleep 2; done; systemctl show -P NRestarts cuecastd; systemctl reset-failed cuecastd; systemctl restart cuecastd; systemctl is-active cuecastd`, 4*time.Minute)
+	if rc != 0 || !strings.HasSuffix(strings.TrimSpace(out), "active") {
+		v.t.Errorf("watchdog: cuecastd not back after the restart: %s", out)
+	}
+	v.t.Logf("watchdog: restarts after the stall: %s", strings.Fields(out+" ?")[0])
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func firstExisting(paths ...string) string {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}

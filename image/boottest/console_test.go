@@ -1,0 +1,125 @@
+package boottest
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// console is the guest's serial port: everything QEMU prints is appended to
+// buf (and a log file); commands go to the root shell that the boot-test
+// image autologins on ttyS0.
+type console struct {
+	t   *testing.T
+	in  io.Writer
+	log io.Writer
+
+	mu   sync.Mutex
+	buf  []byte // guarded by mu
+	done bool   // guarded by mu: QEMU's output ended
+	cond *sync.Cond
+
+	seq int
+}
+
+func newConsole(t *testing.T, in io.Writer, out io.Reader, log io.Writer) *console {
+	c := &console{t: t, in: in, log: log}
+	c.cond = sync.NewCond(&c.mu)
+	go c.pump(out) // ends when QEMU closes its stdout
+	return c
+}
+
+func (c *console) pump(out io.Reader) {
+	b := make([]byte, 4096)
+	for {
+		n, err := out.Read(b)
+		if n > 0 {
+			c.log.Write(b[:n])
+			c.mu.Lock()
+			c.buf = append(c.buf, b[:n]...)
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		}
+		if err != nil {
+			c.mu.Lock()
+			c.done = true
+			c.cond.Broadcast()
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// mark is a position in the output: waits look only after it.
+func (c *console) mark() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.buf)
+}
+
+// waitFor waits until re matches the output after from and returns the
+// match and the position after it.
+func (c *console) waitFor(from int, re *regexp.Regexp, timeout time.Duration) ([]string, int, error) {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer timer.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		if loc := re.FindSubmatchIndex(c.buf[from:]); loc != nil {
+			var groups []string
+			for i := 0; i < len(loc); i += 2 {
+				if loc[i] < 0 {
+					groups = append(groups, "")
+					continue
+				}
+				groups = append(groups, string(c.buf[from+loc[i]:from+loc[i+1]]))
+			}
+			return groups, from + loc[1], nil
+		}
+		if c.done {
+			return nil, len(c.buf), fmt.Errorf("QEMU exited while waiting for %q", re)
+		}
+		if time.Now().After(deadline) {
+			return nil, len(c.buf), fmt.Errorf("no %q on the serial console within %v", re, timeout)
+		}
+		c.cond.Wait()
+	}
+}
+
+// run types a shell command and returns its output and exit status. The
+// markers are typed with an empty quote in the middle so that the shell's
+// echo of the command line never matches them, only the command's output.
+func (c *console) run(cmd string, timeout time.Duration) (string, int) {
+	c.t.Helper()
+	c.seq++
+	n := c.seq
+	from := c.mark()
+	fmt.Fprintf(c.in, "echo @@B''%d@@; ( %s ) 2>&1; echo @@E''%d:$?@@\n", n, cmd, n)
+	re := regexp.MustCompile(fmt.Sprintf(`(?s)@@B%d@@\r?\n(.*?)@@E%d:(\d+)@@`, n, n))
+	m, _, err := c.waitFor(from, re, timeout)
+	if err != nil {
+		c.t.Fatalf("console: %s: %v", cmd, err)
+	}
+	rc, _ := strconv.Atoi(m[2])
+	return strings.ReplaceAll(m[1], "\r", ""), rc
+}
+
+// must runs cmd and fails the test unless it exits 0.
+func (c *console) must(cmd string, timeout time.Duration) string {
+	c.t.Helper()
+	out, rc := c.run(cmd, timeout)
+	if rc != 0 {
+		c.t.Fatalf("guest: %s: exit %d:\n%s", cmd, rc, out)
+	}
+	return out
+}
