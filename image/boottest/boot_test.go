@@ -103,7 +103,9 @@ func TestImage(t *testing.T) {
 
 	// Bad bundles are refused before anything is written, over HTTP and by
 	// the CLI.
-	slotB := func() string { return v.con.must("head -c 4M /dev/disk/by-partlabel/cuecast-root-b | sha256sum; ls /efi/loader/entries /efi/cuecast/b", shortCommand) }
+	slotB := func() string {
+		return v.con.must("head -c 4M /dev/disk/by-partlabel/cuecast-root-b | sha256sum; ls /efi/loader/entries /efi/cuecast/b", shortCommand)
+	}
 	before := slotB()
 	badSig, wrongHash := badBundles(t, dir)
 	for name, b := range map[string][]byte{"bad signature": badSig, "wrong hash": wrongHash} {
@@ -435,7 +437,7 @@ func (v *vm) watchdog() {
 	if rc != 0 || !strings.HasSuffix(strings.TrimSpace(out), "active") {
 		v.t.Errorf("watchdog: cuecastd not back after the restart: %s", out)
 	}
-	v.t.Logf("watchdog: restarts after the stall: %s", strings.Fields(out+" ?")[0])
+	v.t.Logf("watchdog: restarts after the stall: %s", strings.Fields(out + " ?")[0])
 }
 
 func freePort(t *testing.T) int {
