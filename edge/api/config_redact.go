@@ -46,27 +46,6 @@ func restoreSecrets(c *config.Config, cur config.Config) bool {
 	return changed
 }
 
-// secretKeys lists the dotted TOML keys of every secret, for the schema and
-// the docs.
-func secretKeys() []string {
-	var keys []string
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := tomlName(f)
-			switch {
-			case isSecret(f):
-				keys = append(keys, prefix+name)
-			case f.Type.Kind() == reflect.Struct:
-				walk(f.Type, prefix+name+".")
-			}
-		}
-	}
-	walk(reflect.TypeFor[config.Config](), "")
-	return keys
-}
-
 // walkSecrets calls fn for every secret field of v (a struct), with the
 // matching field of other when other is valid.
 func walkSecrets(v, other reflect.Value, fn func(v, other reflect.Value)) {
