@@ -120,11 +120,15 @@ func fuzzShot(t *testing.T, seed uint64, nb uint8, size uint8, heading, speed, s
 		t.Fatal(err)
 	}
 	res, err := s.Simulate()
+	lastRes = res
 	if err != nil {
 		t.Fatalf("shot %+v with %d balls: %v", sh, s.Len(), err)
 	}
+	lastRes = res
 	checkResult(t, s, res)
 }
+
+var lastRes *Result // the last fuzzed result, for debugging a failure
 
 // FuzzSimulate: random legal tables and shots. Run with
 // go test -fuzz=FuzzSimulate ./edge/physics; the seeds run in every go test.

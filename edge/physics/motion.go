@@ -126,14 +126,16 @@ func (s *seg) travel(t, h, R float64) float64 {
 }
 
 // classify returns the motion state of a ball with velocity v and spin w,
-// snapping w to exact rolling when the slip is below epsV.
-func classify(v v2, w *Vec3, R float64) Motion {
-	u := slip(v, *w, R)
+// snapping v and w to exact rolling when the slip is below epsV.
+func classify(v *v2, w *Vec3, R float64) Motion {
+	u := slip(*v, *w, R)
 	if u.norm() > epsV {
 		return Sliding
 	}
 	if v.norm() > epsV {
-		w.X, w.Y = -v.y/R, v.x/R
+		// Snap to exact rolling the way friction would get there (rollNow),
+		// which never adds energy; resetting w alone could.
+		*v, *w = rollNow(*v, *w, R)
 		return Rolling
 	}
 	w.X, w.Y = 0, 0
@@ -148,4 +150,15 @@ func classify(v v2, w *Vec3, R float64) Motion {
 func energy(v v2, w Vec3, p *Params) float64 {
 	m, R := p.BallMass, p.BallRadius
 	return 0.5*m*v.dot(v) + 0.5*(0.4*m*R*R)*w.dot(w)
+}
+
+// rollNow returns the velocity and spin a sliding ball reaches when its slip
+// has gone, v - 2/7 u (the end of the sliding parabola, TP 4.1), rolling.
+// Friction only removes energy on the way, so the jump does too. It is used
+// for resting contacts, where a cushion or another ball holds a sliding
+// ball and the slip would otherwise be spent in a chatter of micro-impacts.
+func rollNow(v v2, w Vec3, R float64) (v2, Vec3) {
+	u := slip(v, w, R)
+	vf := v.sub(u.scale(2.0 / 7))
+	return vf, Vec3{-vf.y / R, vf.x / R, w.Z}
 }

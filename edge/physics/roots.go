@@ -157,14 +157,26 @@ func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 		return 0, false
 	}
 	f0, d0 := p.evalD(0)
-	if f0 <= 0 && f0 >= -touch && d0 < -slope {
-		return 0, true
-	}
 	var crit [4]float64
 	nc := 0
 	if p.degree() >= 2 {
 		d := p.deriv()
 		nc = rootsIn3(&d, 0, h, &crit)
+	}
+	if f0 <= 0 && f0 >= -touch {
+		if d0 < -slope {
+			return 0, true
+		}
+		// In contact and pressed further in (the approach speed is nil
+		// but the acceleration points inwards): a contact now, which the
+		// caller resolves as resting contact.
+		b := h
+		if nc > 0 {
+			b = crit[0]
+		}
+		if d0 <= 0 && p.eval(b) < -touch {
+			return 0, true
+		}
 	}
 	a, fa := 0.0, f0
 	for i := 0; i <= nc; i++ {

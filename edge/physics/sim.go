@@ -102,7 +102,11 @@ func (s *System) grow(n int) {
 		s.wall = make([]float64, n)
 		s.wallKind = make([]uint8, n)
 		s.wallIdx = make([]int32, n)
+		s.jam = make([]uint16, n)
 	}
+	s.jam = s.jam[:n]
+	clear(s.jam)
+	s.jamT = 0
 	s.cur, s.wall, s.wallKind, s.wallIdx = s.cur[:n], s.wall[:n], s.wallKind[:n], s.wallIdx[:n]
 	if cap(s.pair) < n*n {
 		s.pair = make([]float64, n*n)
@@ -115,7 +119,7 @@ func (s *System) grow(n int) {
 // classifying its motion, and records it.
 func (s *System) start(i int, t float64, r, v v2, w Vec3) Motion {
 	R := s.p.BallRadius
-	m := classify(v, &w, R)
+	m := classify(&v, &w, R)
 	if m == Stationary || m == Spinning {
 		v = v2{}
 	}
@@ -176,17 +180,39 @@ func (s *System) collide(i, j int, now float64) {
 	ke := energy(vi, wi, &s.p) + energy(vj, wj, &s.p)
 	d := rj.sub(ri)
 	n := d.scale(1 / d.norm())
-	if vn := vi.sub(vj).dot(n); vn < elasticBelow && s.cur[i].motion != Sliding && s.cur[j].motion != Sliding {
-		// Resting contact: two rolling balls pressing together at under
-		// 1 mm/s (they stop within micrometres) move on as one, each
-		// rolling at their common velocity. Perfectly inelastic, so
-		// energy only falls (2|v_cm|^2 <= |v_i|^2 + |v_j|^2); without it
-		// balls whose rolling resistance points different ways chatter
-		// through thousands of micro-impacts.
+	rel := vi.sub(vj)
+	if s.jammed(i, now) || s.jammed(j, now) {
+		vi, vj, wi, wj = v2{}, v2{}, Vec3{}, Vec3{}
+	} else if vn := rel.dot(n); vn < elasticBelow && rel.norm() < 10*elasticBelow {
+		// Resting contact: balls pressing together at under 1 mm/s with
+		// under 1 cm/s between them. Each sliding one jumps to the end of
+		// its slip (rollNow), then both roll on at their common velocity.
+		// Perfectly inelastic, so energy only falls (2|v_cm|^2 <= |v_i|^2 +
+		// |v_j|^2); without it balls whose friction points different ways
+		// chatter through thousands of micro-impacts.
+		if s.cur[i].motion == Sliding {
+			vi, wi = rollNow(vi, wi, R)
+		}
+		if s.cur[j].motion == Sliding {
+			vj, wj = rollNow(vj, wj, R)
+		}
 		vc := vi.add(vj).scale(0.5)
 		vi, vj = vc, vc
 		wi = Vec3{-vc.y / R, vc.x / R, wi.Z}
 		wj = Vec3{-vc.y / R, vc.x / R, wj.Z}
+	} else if vn < elasticBelow {
+		// Pressed together (one ball's friction drives it into the other,
+		// or into a ball against a cushion) while sliding past each other:
+		// part them at elasticBelow, paying the energy from their relative
+		// tangential motion (which ball-ball friction would spend anyway).
+		// Momentum and kinetic energy are kept; the chatter is bounded by
+		// a separation of at least 1 mm/s per contact.
+		tv := rel.sub(n.scale(vn))
+		vt := tv.norm()
+		vt2 := math.Sqrt(math.Max(0, vt*vt+vn*vn-elasticBelow*elasticBelow))
+		nrel := n.scale(-elasticBelow).add(tv.scale(vt2 / vt))
+		vc := vi.add(vj).scale(0.5)
+		vi, vj = vc.add(nrel.scale(0.5)), vc.sub(nrel.scale(0.5))
 	} else {
 		vi, vj, wi, wj = ballBall(vi, vj, wi, wj, n, &s.p)
 	}
@@ -213,23 +239,77 @@ func (s *System) hitWall(i int, now float64) {
 		s.cur[i] = sg
 		s.res.segs[i] = append(s.res.segs[i], sg)
 		ev.Type, ev.Pocket = EvBallPocket, idx
-	case wallLine:
+	case wallLine, wallCorner:
+		if s.jammed(i, now) {
+			s.start(i, now, r, v2{}, Vec3{})
+			ev.Type, ev.Jaw = EvBallCushion, s.wallJaw(i)
+			if s.wallKind[i] == wallLine {
+				ev.Cushion = idx
+			}
+			break
+		}
+		if s.wallKind[i] == wallCorner {
+			c := &s.tab.corners[idx]
+			d := c.p.sub(r)
+			v, w = s.cushionImpact(i, v, w, d.scale(1/d.norm()))
+			s.start(i, now, r, v, w)
+			ev.Type, ev.Jaw = EvBallCushion, c.jaw
+			break
+		}
 		c := &s.tab.cushions[idx]
-		v, w = ballCushion(v, w, c.n.scale(-1), &s.p)
+		v, w = s.cushionImpact(i, v, w, c.n.scale(-1))
 		s.start(i, now, r, v, w)
 		ev.Type, ev.Cushion, ev.Jaw = EvBallCushion, idx, c.jaw
-	case wallCorner:
-		c := &s.tab.corners[idx]
-		d := c.p.sub(r)
-		v, w = ballCushion(v, w, d.scale(1/d.norm()), &s.p)
-		s.start(i, now, r, v, w)
-		ev.Type, ev.Jaw = EvBallCushion, c.jaw
 	}
 	nc := &s.cur[i]
 	ev.VelAfter[0] = vec(nc.v)
 	ev.KEAfter = energy(nc.v, nc.w, &s.p)
 	s.res.Events = append(s.res.Events, ev)
 	s.refresh(i, now)
+}
+
+// jamLimit is how many impacts one ball may take at one instant. Balls
+// wedged together in a pocket mouth (or between a ball and a cushion) and
+// still driven into the wedge would otherwise bounce between the two
+// contacts forever in zero time; a real wedged ball stops, and so does ours.
+const jamLimit = 64
+
+// jammed counts an impact of ball i at time now and reports whether the
+// ball has exceeded jamLimit impacts within a nanosecond.
+func (s *System) jammed(i int, now float64) bool {
+	if now > s.jamT+1e-9 {
+		s.jamT = now
+		clear(s.jam)
+	}
+	s.jam[i]++
+	return s.jam[i] > jamLimit
+}
+
+func (s *System) wallJaw(i int) int {
+	idx := s.wallIdx[i]
+	if s.wallKind[i] == wallCorner {
+		return s.tab.corners[idx].jaw
+	}
+	return s.tab.cushions[idx].jaw
+}
+
+// cushionImpact resolves ball i meeting a cushion in direction n (unit,
+// from the ball towards the cushion).
+func (s *System) cushionImpact(i int, v v2, w Vec3, n v2) (v2, Vec3) {
+	c := &s.cur[i]
+	if c.motion == Sliding && v.dot(n) < elasticBelow && c.acc.dot(n) > 0 {
+		// Resting contact: a sliding ball that its own friction presses
+		// into the cushion at under 1 mm/s. Let the slip run out now
+		// (rollNow) and drop any velocity into the cushion; both only
+		// remove energy.
+		v, w = rollNow(v, w, s.p.BallRadius)
+		if d := v.dot(n); d > 0 {
+			v = v.sub(n.scale(d))
+			w.X, w.Y = -v.y/s.p.BallRadius, v.x/s.p.BallRadius
+		}
+		return v, w
+	}
+	return ballCushion(v, w, n, &s.p)
 }
 
 // pairTime returns the absolute time of the next impact of balls i and j

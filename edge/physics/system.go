@@ -31,6 +31,8 @@ type System struct {
 	strikes  []int32 // balls struck, in order, for the cue_strike events
 	n        int
 	names    []string
+	jam      []uint16 // impacts per ball at instant jamT (see jammed)
+	jamT     float64
 }
 
 // ballSlot is a ball as placed: its starting state at time 0.
