@@ -1,0 +1,245 @@
+package vision
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
+)
+
+// accCase is one simulator configuration of the accuracy set.
+type accCase struct {
+	scenario, lighting, felt string
+	rotation, tilt          float64
+	frames                  int
+}
+
+// accuracyCases covers every scenario, every lighting rig, every cloth
+// colour, and cameras turned and tilted.
+func accuracyCases() []accCase {
+	return []accCase{
+		{"demo", "lamps", "", 0, 0, 12},
+		{"break", "even", "", 2, 0.05, 10},
+		{"shots", "spot", "", -3, 0, 10},
+		{"clusters", "lamps", "", 0, 0.08, 6},
+		{"cushion", "dim", "", 1, 0, 6},
+		{"occlusion", "lamps", "", 0, 0, 8},
+		{"still", "spot", "tan", 0, 0.1, 4},
+		{"shots", "lamps", "green", 0, 0, 10},
+		{"clusters", "even", "red", -2, 0, 6},
+		{"break", "dim", "grey", 0, 0.04, 10},
+		{"still", "lamps", "blue", 4, 0, 4},
+		{"cushion", "spot", "red", 0, 0.06, 4},
+	}
+}
+
+// accStats accumulates detection quality against ground truth.
+type accStats struct {
+	truth, found, detections, falsePos int
+	classOK, numberOK, named           int
+	errs                               []float64
+	cornerErr                          float64 // worst table corner error, px
+	confusions                         map[string]int
+}
+
+func (s *accStats) add(o accStats) {
+	s.truth += o.truth
+	s.found += o.found
+	s.detections += o.detections
+	s.falsePos += o.falsePos
+	s.classOK += o.classOK
+	s.numberOK += o.numberOK
+	s.named += o.named
+	s.errs = append(s.errs, o.errs...)
+	s.cornerErr = max(s.cornerErr, o.cornerErr)
+	for k, v := range o.confusions {
+		if s.confusions == nil {
+			s.confusions = map[string]int{}
+		}
+		s.confusions[k] += v
+	}
+}
+
+func (s *accStats) recall() float64    { return float64(s.found) / float64(max(1, s.truth)) }
+func (s *accStats) precision() float64 { return 1 - float64(s.falsePos)/float64(max(1, s.detections)) }
+func (s *accStats) classAcc() float64  { return float64(s.classOK) / float64(max(1, s.found)) }
+func (s *accStats) numberAcc() float64 { return float64(s.numberOK) / float64(max(1, s.found)) }
+func (s *accStats) medianErr() float64 {
+	if len(s.errs) == 0 {
+		return math.Inf(1)
+	}
+	e := slices.Clone(s.errs)
+	slices.Sort(e)
+	return e[len(e)/2]
+}
+func (s *accStats) String() string {
+	return fmt.Sprintf("balls=%d recall=%.4f precision=%.4f median_err=%.3fpx class=%.4f number=%.4f corner_err<=%.2fpx",
+		s.truth, s.recall(), s.precision(), s.medianErr(), s.classAcc(), s.numberAcc(), s.cornerErr)
+}
+
+// score matches one detection against the frame's truth. A truth ball that
+// is pocketed is not expected; one marked occluded is not required, but a
+// detection on it is not a false positive either.
+func score(tr *model.Truth, det *model.Detection) accStats {
+	var s accStats
+	used := make([]bool, len(det.Balls))
+	s.detections = len(det.Balls)
+	for _, tb := range tr.Balls {
+		if tb.Pocketed {
+			continue
+		}
+		best, bestD := -1, 0.6*tb.RadiusPx
+		for i, b := range det.Balls {
+			if d := math.Hypot(b.Pixel.X-tb.Pixel.X, b.Pixel.Y-tb.Pixel.Y); !used[i] && d < bestD {
+				best, bestD = i, d
+			}
+		}
+		if best < 0 {
+			if !tb.Occluded {
+				s.truth++
+				if s.confusions == nil {
+					s.confusions = map[string]int{}
+				}
+				s.confusions[fmt.Sprintf("missed %d (%s)", tb.Number, tr.Scene)]++
+			}
+			continue
+		}
+		used[best] = true
+		if tb.Occluded {
+			s.detections--
+			continue
+		}
+		s.truth++
+		s.found++
+		s.errs = append(s.errs, bestD)
+		b := det.Balls[best]
+		if b.Class == model.ClassOf(tb.Number) {
+			s.classOK++
+		}
+		if b.Number != nil && *b.Number == tb.Number {
+			s.numberOK++
+		} else {
+			if s.confusions == nil {
+				s.confusions = map[string]int{}
+			}
+			got := "nil"
+			if b.Number != nil {
+				got = fmt.Sprint(*b.Number)
+			}
+			s.confusions[fmt.Sprintf("%d as %s", tb.Number, got)]++
+		}
+	}
+	for i := range det.Balls {
+		if !used[i] {
+			s.falsePos++
+			if s.confusions == nil {
+				s.confusions = map[string]int{}
+			}
+			s.confusions[fmt.Sprintf("false positive (%s)", tr.Scene)]++
+		}
+	}
+	return s
+}
+
+// runAccuracy detects on every case's frames and returns the totals.
+func runAccuracy(t testing.TB, w, h int, cases []accCase) accStats {
+	var total accStats
+	for _, c := range cases {
+		s, err := sim.Open(sim.Options{Width: w, Height: h, FPS: 3, Scenario: c.scenario, Seed: 7,
+			Felt: c.felt, Lighting: c.lighting, RotationDeg: c.rotation, Tilt: c.tilt, NoiseSigma: 2, Unpaced: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		det, err := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f model.Frame
+		var d model.Detection
+		var cs accStats
+		base := time.Unix(0, 0)
+		for i := 0; i < c.frames; i++ {
+			s.Render(&f, base.Add(time.Duration(i)*time.Second/3))
+			f.Captured = base.Add(time.Duration(i) * time.Second / 3)
+			if err := det.Detect(&f, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Table == nil {
+				t.Errorf("%s/%s/%s frame %d: no table", c.scenario, c.lighting, c.felt, i)
+				continue
+			}
+			for k := 0; k < 4; k++ {
+				e := math.Hypot(d.Table.Corners[k].X-f.Truth.Corners[k].X, d.Table.Corners[k].Y-f.Truth.Corners[k].Y)
+				cs.cornerErr = max(cs.cornerErr, e)
+			}
+			cs.add(score(f.Truth, &d))
+		}
+		t.Logf("%-9s %-5s %-5s rot=%v tilt=%v: %s", c.scenario, c.lighting, c.felt, c.rotation, c.tilt, &cs)
+		total.add(cs)
+		det.Close()
+		s.Close()
+	}
+	return total
+}
+
+func TestAccuracySim720p(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders ~100 frames")
+	}
+	total := runAccuracy(t, 1280, 720, accuracyCases())
+	t.Logf("total: %s", &total)
+	for k, v := range total.confusions {
+		t.Logf("  %s: %d", k, v)
+	}
+	// The bars are what the detector achieves today (docs/vision.md has
+	// the figures and the gap to the goals); raise them as it
+	// improves, never lower them to make a change pass.
+	checks := []struct {
+		name      string
+		got, want float64
+		higher    bool
+	}{
+		{"recall", total.recall(), 0.885, true},
+		{"precision", total.precision(), 0.95, true},
+		{"median centre error px", total.medianErr(), 0.2, false},
+		{"class accuracy", total.classAcc(), 0.98, true},
+		{"number accuracy", total.numberAcc(), 0.94, true},
+		{"worst corner error px", total.cornerErr, 1.0, false},
+	}
+	for _, c := range checks {
+		if c.higher && c.got < c.want || !c.higher && c.got > c.want {
+			t.Errorf("%s = %.4f, want %s %.4f", c.name, c.got, map[bool]string{true: ">=", false: "<="}[c.higher], c.want)
+		}
+	}
+}
+
+// TestDumpSim writes annotated simulator frames for eyeballing:
+// CUECAST_VISION_DUMP=/tmp/dump go test ./edge/vision -run TestDumpSim
+func TestDumpSim(t *testing.T) {
+	dir := os.Getenv("CUECAST_VISION_DUMP")
+	if dir == "" {
+		t.Skip("set CUECAST_VISION_DUMP=DIR to write annotated frames")
+	}
+	for ci, c := range accuracyCases() {
+		s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: c.scenario, Seed: 7,
+			Felt: c.felt, Lighting: c.lighting, RotationDeg: c.rotation, Tilt: c.tilt, NoiseSigma: 2, Unpaced: true})
+		det, _ := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
+		var f model.Frame
+		var d model.Detection
+		for i := 0; i < c.frames; i += 3 {
+			for k := 0; k < 3; k++ {
+				s.Render(&f, time.Unix(0, 0))
+			}
+			det.Detect(&f, &d)
+			WriteAnnotated(fmt.Sprintf("%s/%02d_%s_%02d.png", dir, ci, c.scenario, i), &f, &d)
+		}
+		det.Close()
+		s.Close()
+	}
+}

@@ -1,0 +1,310 @@
+package vision
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"slices"
+
+	"github.com/cuecast/cuecast/edge/model"
+	"gocv.io/x/gocv"
+)
+
+// ballFinder finds balls in a table-rectified, downscaled view: a top-down
+// image of the playing surface at ppm pixels per metre, where every ball
+// has the same radius and the masks (outside the cloth, pocket holes) are
+// fixed. Candidates found there are refined in the full-resolution frame.
+type ballFinder struct {
+	ppm    float64 // rectified pixels per table metre
+	margin float64 // metres of cushion kept around the playing surface
+	size   model.Size
+	w, h   int
+
+	warp   gocv.Mat // rectified BGR
+	mask   gocv.Mat // 8-bit, 255 where not felt
+	dist   gocv.Mat // float32 distance to felt
+	labels gocv.Mat
+	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
+
+	// feltSum is the expected B+G+R of the cloth at each rectified pixel
+	// (the lighting gradient), learned from frames; see learnField.
+	feltSum []float32
+	// outside marks rectified pixels that are never a ball's: beyond the
+	// cushions or in a pocket's hole.
+	outside []bool
+	fitted  bool
+
+	cands []cand
+}
+
+type cand struct {
+	u, v, d float64 // rectified position and distance-transform value
+}
+
+func newBallFinder(size model.Size, ppm float64) *ballFinder {
+	const margin = 0.03
+	w := int(math.Ceil((size.Length + 2*margin) * ppm))
+	h := int(math.Ceil((size.Width + 2*margin) * ppm))
+	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
+		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
+		dist: gocv.NewMat(), labels: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		feltSum: make([]float32, w*h), outside: make([]bool, w*h)}
+}
+
+func (b *ballFinder) close() {
+	b.warp.Close()
+	b.mask.Close()
+	b.dist.Close()
+	b.labels.Close()
+	b.m.Close()
+}
+
+// toTable maps a rectified pixel to table metres.
+func (b *ballFinder) toTable(u, v float64) (float64, float64) {
+	return u/b.ppm - b.margin, float64(b.h)/b.ppm - v/b.ppm - b.margin
+}
+
+// setTable installs a table fit: the rectifying map and the static masks.
+func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
+	// Rectified pixel -> table metres (y flipped so the picture is upright).
+	a := homography{1 / b.ppm, 0, -b.margin, 0, -1 / b.ppm, float64(b.h)/b.ppm - b.margin, 0, 0, 1}
+	m := mul3(t.inv, a)
+	for i := 0; i < 9; i++ {
+		b.m.SetDoubleAt(i/3, i%3, m[i])
+	}
+	L, W := b.size.Length, b.size.Width
+	for v := 0; v < b.h; v++ {
+		for u := 0; u < b.w; u++ {
+			x, y := b.toTable(float64(u)+0.5, float64(v)+0.5)
+			out := false
+			// Beyond the noses a ball can only be in a pocket's throat.
+			if x < 0 || y < 0 || x > L || y > W {
+				out = true
+				for _, p := range g.Pockets {
+					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius+model.BallRadius {
+						out = false
+					}
+				}
+			}
+			b.outside[v*b.w+u] = out
+		}
+	}
+	b.fitted = false
+}
+
+func mul3(a, c homography) homography {
+	var r homography
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			r[3*i+j] = a[3*i]*c[j] + a[3*i+1]*c[3+j] + a[3*i+2]*c[6+j]
+		}
+	}
+	return r
+}
+
+// rectify warps frame into the top-down view.
+func (b *ballFinder) rectify(frame gocv.Mat) []byte {
+	gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
+		gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
+	p, _ := b.warp.DataPtrUint8()
+	return p
+}
+
+// learnField estimates the cloth's brightness over the table from the
+// rectified image: the mean B+G+R of felt-coloured pixels in 12x12 cells,
+// holes filled from neighbours, interpolated bilinearly. Balls are not
+// felt-coloured and mostly fall out; a cell full of them borrows its
+// neighbours' light.
+func (b *ballFinder) learnField(p []byte, fe *felt) {
+	const cell = 12
+	cw, ch := (b.w+cell-1)/cell, (b.h+cell-1)/cell
+	sum := make([]float64, cw*ch)
+	cnt := make([]float64, cw*ch)
+	for v := 0; v < b.h; v++ {
+		for u := 0; u < b.w; u++ {
+			i := v*b.w + u
+			if b.outside[i] {
+				continue
+			}
+			bb, gg, rr := float64(p[3*i]), float64(p[3*i+1]), float64(p[3*i+2])
+			s := bb + gg + rr
+			if s > 0.2*fe.sum && s < 3*fe.sum && fe.chromaDist(bb, gg, rr) < fe.tolAt(s) {
+				c := (v/cell)*cw + u/cell
+				sum[c] += s
+				cnt[c]++
+			}
+		}
+	}
+	val := make([]float64, cw*ch)
+	ok := make([]bool, cw*ch)
+	for c := range val {
+		if cnt[c] >= cell*cell/4 {
+			val[c], ok[c] = sum[c]/cnt[c], true
+		}
+	}
+	for pass := 0; pass < cw+ch; pass++ {
+		changed := false
+		for cy := 0; cy < ch; cy++ {
+			for cx := 0; cx < cw; cx++ {
+				c := cy*cw + cx
+				if ok[c] {
+					continue
+				}
+				var s, n float64
+				for _, d := range [4][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+					x, y := cx+d[0], cy+d[1]
+					if x >= 0 && y >= 0 && x < cw && y < ch && ok[y*cw+x] {
+						s += val[y*cw+x]
+						n++
+					}
+				}
+				if n > 0 {
+					val[c] = s / n
+					changed = true
+				}
+			}
+		}
+		for c := range val {
+			if !ok[c] && val[c] > 0 {
+				ok[c] = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for c := range val {
+		if !ok[c] {
+			val[c] = fe.sum
+		}
+	}
+	for v := 0; v < b.h; v++ {
+		fy := (float64(v)+0.5)/cell - 0.5
+		y0 := clampI(int(math.Floor(fy)), 0, ch-1)
+		y1 := clampI(y0+1, 0, ch-1)
+		ty := math.Min(math.Max(fy-float64(y0), 0), 1)
+		for u := 0; u < b.w; u++ {
+			fx := (float64(u)+0.5)/cell - 0.5
+			x0 := clampI(int(math.Floor(fx)), 0, cw-1)
+			x1 := clampI(x0+1, 0, cw-1)
+			tx := math.Min(math.Max(fx-float64(x0), 0), 1)
+			top := val[y0*cw+x0]*(1-tx) + val[y0*cw+x1]*tx
+			bot := val[y1*cw+x0]*(1-tx) + val[y1*cw+x1]*tx
+			b.feltSum[v*b.w+u] = float32(top*(1-ty) + bot*ty)
+		}
+	}
+	b.fitted = true
+}
+
+func clampI(x, lo, hi int) int {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}
+
+// Thresholds of the not-felt test, relative to the local cloth: a ball's
+// shadow darkens the cloth without changing its chromaticity, so only a
+// pixel much darker than a shadow (the black ball, a dark stripe) counts.
+const (
+	brightRatio = 1.3
+	darkRatio   = 0.42
+)
+
+// candidates builds the not-felt mask of the rectified image and returns
+// one candidate per ball-sized peak of its distance transform.
+func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
+	mp, _ := b.mask.DataPtrUint8()
+	tolS := float32(fe.tol * fe.sum) // tolerance times brightness: see felt.tolAt
+	tol := float32(fe.tol)
+	cb, cg, cr := float32(fe.cb), float32(fe.cg), float32(fe.cr)
+	// The brightest channel of the cloth decides "brighter than cloth":
+	// a red ball on red cloth differs mostly in R.
+	cmax := max(cb, cg, cr)
+	for i := range b.outside {
+		if b.outside[i] {
+			mp[i] = 0
+			continue
+		}
+		bb, gg, rr := float32(p[3*i]), float32(p[3*i+1]), float32(p[3*i+2])
+		s := bb + gg + rr + 1
+		fs := b.feltSum[i]
+		ratio := s / fs
+		d := abs32(bb/s-cb) + abs32(gg/s-cg) + abs32(rr/s-cr)
+		t := max(tol, min(3*tol, tolS/s))
+		if d > t || max(bb, gg, rr)/(fs*cmax) > brightRatio || ratio < darkRatio {
+			mp[i] = 255
+		} else {
+			mp[i] = 0
+		}
+	}
+	gocv.DistanceTransform(b.mask, &b.dist, &b.labels, gocv.DistL2, gocv.DistanceTransformMasks(5), gocv.DistanceLabelCComp)
+	dp, _ := b.dist.DataPtrFloat32()
+	rw := model.BallRadius * b.ppm
+	lo, hi := float32(0.55*rw), float32(1.6*rw)
+	b.cands = b.cands[:0]
+	w := b.w
+	for v := 1; v < b.h-1; v++ {
+		for u := 1; u < w-1; u++ {
+			i := v*w + u
+			d := dp[i]
+			if d < lo || d > hi {
+				continue
+			}
+			// A plateau keeps its first pixel: >= on the earlier
+			// neighbours, > on the later ones.
+			if d < dp[i-w-1] || d < dp[i-w] || d < dp[i-w+1] || d < dp[i-1] ||
+				d <= dp[i+1] || d <= dp[i+w-1] || d <= dp[i+w] || d <= dp[i+w+1] {
+				continue
+			}
+			// Sub-pixel peak by a parabola through the neighbours.
+			fu := float64(u) + parabola(dp[i-1], d, dp[i+1])
+			fv := float64(v) + parabola(dp[i-w], d, dp[i+w])
+			b.cands = append(b.cands, cand{fu + 0.5, fv + 0.5, float64(d)})
+		}
+	}
+	// Strongest first; drop weaker peaks inside a kept ball (two touching
+	// balls are 2r apart, one ball's ridge peaks are closer than r).
+	slices.SortFunc(b.cands, func(a, c cand) int {
+		if a.d > c.d {
+			return -1
+		}
+		if a.d < c.d {
+			return 1
+		}
+		return 0
+	})
+	kept := b.cands[:0]
+	for _, c := range b.cands {
+		ok := true
+		for _, k := range kept {
+			if math.Hypot(c.u-k.u, c.v-k.v) < 1.3*rw {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, c)
+		}
+	}
+	b.cands = kept
+	return kept
+}
+
+func parabola(a, b, c float32) float64 {
+	den := a - 2*b + c
+	if den >= 0 {
+		return 0
+	}
+	return float64(0.5 * (a - c) / den)
+}
+
+func abs32(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,167 @@
+package vision
+
+import (
+	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// Ball colours by hue (degrees, HSV) for numbers 1..7; 9..15 repeat them on
+// a stripe. Red (3) and maroon (7) share a hue and differ in brightness.
+var colourHues = [8]float64{0, 45, 225, 357, 262, 22, 146, 357}
+
+// ballLook is the colour statistics of one ball's disc.
+type ballLook struct {
+	white, black, colour float64 // fractions of the sampled pixels
+	hue                  float64 // circular mean hue of the coloured pixels, degrees
+	hueSpread            float64 // 0 (one hue) .. 1 (uniform)
+	bright               float64 // coloured pixels' brightness relative to the cloth's
+	n                    int
+}
+
+// look samples the disc of radius 0.8 r at (cx, cy). feltV is the cloth's
+// max channel around the ball: the light level the ball is under.
+func look(m *img, cx, cy, r, feltV float64) ballLook {
+	var l ballLook
+	rr := 0.92 * r
+	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
+	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
+	var hs, hc, vs float64
+	var vals [64]float64
+	nv := 0
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
+			if dx*dx+dy*dy > rr*rr {
+				continue
+			}
+			b, g, r, ok := m.at(x, y)
+			if !ok {
+				continue
+			}
+			l.n++
+			mx := math.Max(b, math.Max(g, r))
+			mn := math.Min(b, math.Min(g, r))
+			sat := 0.0
+			if mx > 0 {
+				sat = (mx - mn) / mx
+			}
+			switch {
+			case mx < 0.33*feltV:
+				l.black++
+			case sat < 0.38 && mx > 1.1*feltV:
+				l.white++
+			case sat >= 0.38:
+				l.colour++
+				h := hue(b, g, r, mx, mn)
+				hs += math.Sin(h * math.Pi / 180)
+				hc += math.Cos(h * math.Pi / 180)
+				if nv < len(vals) {
+					vals[nv] = mx
+					nv++
+				} else {
+					vals[(int(l.colour))%len(vals)] = mx
+				}
+			}
+		}
+	}
+	if l.n == 0 {
+		return l
+	}
+	// Fractions of the pixels that read as something: the sphere's limb
+	// in its own shade is dim and unsaturated whatever the ball's colour.
+	n := l.white + l.black + l.colour
+	if n == 0 {
+		l.n = 0
+		return l
+	}
+	if l.colour > 0 {
+		l.hue = math.Mod(math.Atan2(hs, hc)*180/math.Pi+360, 360)
+		l.hueSpread = 1 - math.Hypot(hs, hc)/l.colour
+		// The brighter half of the coloured pixels: the lit side, not the
+		// limb in its own shade.
+		sortFloats(vals[:nv])
+		for _, v := range vals[nv/2 : nv] {
+			vs += v
+		}
+		l.bright = vs / float64(nv-nv/2) / feltV
+	}
+	l.white /= n
+	l.black /= n
+	l.colour /= n
+	return l
+}
+
+func hue(b, g, r, mx, mn float64) float64 {
+	d := mx - mn
+	if d == 0 {
+		return 0
+	}
+	var h float64
+	switch mx {
+	case r:
+		h = 60 * (g - b) / d
+	case g:
+		h = 60*(b-r)/d + 120
+	default:
+		h = 60*(r-g)/d + 240
+	}
+	if h < 0 {
+		h += 360
+	}
+	return h
+}
+
+func hueDist(a, b float64) float64 {
+	d := math.Abs(a - b)
+	if d > 180 {
+		d = 360 - d
+	}
+	return d
+}
+
+// classify names a ball from its look. feltBright is the cloth's own max
+// channel relative to its sum... (see brightRef). It returns the class, the
+// number (-1 when unknown) and a 0..1 confidence in that reading.
+func classify(l ballLook, redCut float64) (model.Class, int, float64) {
+	switch {
+	case l.n == 0:
+		return model.ClassSolid, -1, 0
+	case l.white > 0.88 && l.colour < 0.08 && l.black < 0.08:
+		return model.ClassCue, 0, math.Min(1, (l.white-0.8)/0.15)
+	case l.black > 0.45 && l.colour < 0.25:
+		return model.ClassEight, 8, math.Min(1, (l.black-0.3)/0.3)
+	}
+	stripe := l.white > 0.25
+	cls := model.ClassSolid
+	conf := math.Min(1, math.Abs(l.white-0.25)/0.15)
+	if stripe {
+		cls = model.ClassStripe
+		conf = math.Min(conf, math.Min(1, (0.88-l.white)/0.1))
+	}
+	if l.colour*float64(l.n) < 4 {
+		return cls, -1, conf * 0.5
+	}
+	best, bestD, second := 0, math.Inf(1), math.Inf(1)
+	for k := 1; k <= 7; k++ {
+		d := hueDist(l.hue, colourHues[k])
+		if k == 3 || k == 7 {
+			// Same hue: brightness decides; a penalty keeps the other one
+			// second-best instead of tied.
+			if (k == 3) != (l.bright > redCut) {
+				d += 25
+			}
+		}
+		if d < bestD {
+			best, bestD, second = k, d, bestD
+		} else if d < second {
+			second = d
+		}
+	}
+	margin := math.Min(1, (second-bestD)/20)
+	n := best
+	if stripe {
+		n += 8
+	}
+	return cls, n, math.Min(conf, margin)
+}

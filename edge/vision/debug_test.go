@@ -1,0 +1,48 @@
+package vision
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
+	"gocv.io/x/gocv"
+)
+
+func TestDumpMask(t *testing.T) {
+	dir := os.Getenv("CUECAST_VISION_DUMP")
+	if dir == "" {
+		t.Skip("set CUECAST_VISION_DUMP")
+	}
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: os.Getenv("SC"), Lighting: os.Getenv("LI"), Felt: os.Getenv("FE"), Seed: 7, NoiseSigma: 2, Unpaced: true, RotationDeg: 2, Tilt: 0.05})
+	var f model.Frame
+	s.Render(&f, time.Unix(0, 0))
+	debugf = t.Logf
+	var fm frameMat
+	m, _ := fm.load(&f)
+	tf := newTableFinder(model.Table9ft, 0.05)
+	fit, err := tf.find(m, f.Pix)
+	t.Logf("fit %+v err %v", fit.felt, err)
+	t.Logf("outer %v corners %v truth %v", fit.outer, fit.corners, f.Truth.Corners)
+	gocv.IMWrite(dir+"/mask.png", tf.mask)
+}
+
+
+func TestDumpMaskAnn(t *testing.T) {
+	dir := os.Getenv("CUECAST_VISION_DUMP")
+	if dir == "" {
+		t.Skip("set CUECAST_VISION_DUMP")
+	}
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: "still", Lighting: "spot", Felt: "tan", Seed: 7, NoiseSigma: 2, Unpaced: true, Tilt: 0.1})
+	var f model.Frame
+	s.Render(&f, time.Unix(0, 0))
+	var fm frameMat
+	m, _ := fm.load(&f)
+	tf := newTableFinder(model.Table9ft, 0.05)
+	fit, err := tf.find(m, f.Pix)
+	t.Logf("fit %+v err %v", fit.felt, err)
+	gocv.IMWrite(dir+"/mask2.png", tf.mask)
+	d := model.Detection{Table: &model.TableDetection{Corners: fit.outer}}
+	WriteAnnotated(dir+"/ann2.png", &f, &d)
+}

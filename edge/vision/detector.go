@@ -1,0 +1,262 @@
+package vision
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// DetectorOptions are a Detector's dependencies beyond its config section.
+type DetectorOptions struct {
+	// Table is the playing surface's geometry (size and pockets); zero
+	// means a 9 ft table.
+	Table model.TableGeometry
+	// Cushion is the width (metres) of the cloth-covered cushion from the
+	// nose to the rail; zero means 5 cm.
+	Cushion float64
+	// Calibration, when it holds fixed corners, replaces table finding.
+	Calibration *Calibration
+	Log         *slog.Logger
+}
+
+// Detector finds the table, balls and cue in frames. One goroutine calls
+// Detect; Performance and Calibration may be called from any goroutine.
+type Detector struct {
+	cfg   config.Vision
+	geo   model.TableGeometry
+	log   *slog.Logger
+	frame frameMat
+	tf    *tableFinder
+	bf    *ballFinder
+	cue   *cueFinder
+
+	table     *tableFit // nil until found
+	lastCheck time.Time
+	fixed     *[4]model.Pixel // corners from a calibration: never re-found
+	tableMiss int             // consecutive failed re-checks
+
+	perf perfStats
+
+	mu    sync.Mutex // guards calib
+	calib *Calibration
+}
+
+// NewDetector builds a detector and allocates its Mats; Close frees them.
+func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
+	if o.Table.Length == 0 {
+		o.Table = model.Standard(model.Table9ft)
+	}
+	if o.Table.Length <= 0 || o.Table.Width <= 0 || len(o.Table.Pockets) == 0 {
+		return nil, errors.New("vision: detector: table geometry without size or pockets")
+	}
+	if o.Cushion == 0 {
+		o.Cushion = 0.05
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	SetThreads(cfg.Threads)
+	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
+	// Rectified scale: about 6 px of ball radius, enough for the distance
+	// transform to separate touching balls, small enough to be cheap. A
+	// configured detect width overrides it.
+	ppm := 6 / model.BallRadius
+	if cfg.DetectWidth > 0 {
+		ppm = float64(cfg.DetectWidth) / (size.Length + 0.06)
+	}
+	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log,
+		tf: newTableFinder(size, o.Cushion), bf: newBallFinder(size, ppm), cue: newCueFinder()}
+	if o.Calibration != nil {
+		if err := d.SetCalibration(o.Calibration); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Close frees the detector's Mats. Safe to call twice.
+func (d *Detector) Close() error {
+	if d.tf == nil {
+		return nil
+	}
+	d.frame.close()
+	d.tf.close()
+	d.bf.close()
+	d.tf, d.bf = nil, nil
+	return nil
+}
+
+// SetCalibration installs a calibration: fixed corners (if any) replace the
+// automatic table finder from the next frame on. nil returns to automatic.
+func (d *Detector) SetCalibration(c *Calibration) error {
+	if c != nil {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
+	d.calib = c
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *Detector) calibration() *Calibration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.calib
+}
+
+// Detect finds everything in f and fills dst, reusing dst.Balls. The frame
+// is only read during the call. dst.Timings.CaptureMS is the caller's.
+func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
+	if d.tf == nil {
+		return errors.New("vision: detect: detector is closed")
+	}
+	capture := dst.Timings.CaptureMS
+	dst.Seq, dst.Captured, dst.Width, dst.Height = f.Seq, f.Captured, f.Width, f.Height
+	dst.Table, dst.Cue = nil, nil
+	dst.Balls = dst.Balls[:0]
+	dst.Timings = model.StageTimings{CaptureMS: capture}
+	t0 := time.Now()
+	frame, err := d.frame.load(f)
+	if err != nil {
+		return err
+	}
+	if err := d.updateTable(f); err != nil && d.table == nil {
+		dst.Timings.TableMS = ms(time.Since(t0))
+		d.perf.add(dst.Timings, 0)
+		return nil // no table in view: an empty detection, not a failure
+	}
+	tf := d.table
+	dst.Table = &model.TableDetection{Corners: tf.corners, Pockets: tf.pocketPixels(d.geo), H: tf.h}
+	t1 := time.Now()
+	dst.Timings.TableMS = ms(t1.Sub(t0))
+
+	rp := d.bf.rectify(frame)
+	if !d.bf.fitted {
+		d.bf.learnField(rp, &tf.felt)
+	}
+	cands := d.bf.candidates(rp, &tf.felt)
+	im := img{pix: f.Pix, w: f.Width, h: f.Height}
+	for _, c := range cands {
+		b, ok := d.ball(&im, tf, c)
+		if ok && b.Confidence >= d.cfg.MinConfidence {
+			dst.Balls = append(dst.Balls, b)
+		}
+	}
+	t2 := time.Now()
+	dst.Timings.BallsMS = ms(t2.Sub(t1))
+	dst.Cue = d.cue.find(d.bf, tf, dst.Balls)
+	dst.Timings.CueMS = ms(time.Since(t2))
+	d.perf.add(dst.Timings, len(dst.Balls))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// updateTable finds the table on the first frame and re-checks it every
+// TableRecheck; with fixed corners it only learns the cloth once.
+func (d *Detector) updateTable(f *model.Frame) error {
+	c := d.calibration()
+	if c != nil && c.Corners != nil {
+		if d.table != nil && d.fixed != nil && *d.fixed == *c.Corners {
+			return nil
+		}
+		fe, err := learnFelt(f.Pix, f.Width, f.Height)
+		if err != nil {
+			return err
+		}
+		fit, err := fitFromCorners(fe, *c.Corners, *c.Corners, model.Size{Length: d.geo.Length, Width: d.geo.Width})
+		if err != nil {
+			return err
+		}
+		corners := *c.Corners
+		d.fixed = &corners
+		d.setTable(&fit)
+		return nil
+	}
+	d.fixed = nil
+	if d.table != nil && (d.cfg.TableRecheck == 0 || f.Captured.Sub(d.lastCheck) < d.cfg.TableRecheck.D()) {
+		return nil
+	}
+	d.lastCheck = f.Captured
+	fit, err := d.tf.find(d.frame.mat, f.Pix)
+	if err != nil {
+		d.tableMiss++
+		if d.table != nil && d.tableMiss == 3 {
+			d.log.Warn("table not found on re-check; keeping the last outline", "err", err)
+		}
+		return err
+	}
+	d.tableMiss = 0
+	if d.table != nil && cornerShift(d.table.corners, fit.corners) < 1.5 {
+		// Same table: keep the outline (no jitter in table coordinates)
+		// but refresh the cloth's light field.
+		d.bf.learnField(d.bf.rectify(d.frame.mat), &d.table.felt)
+		return nil
+	}
+	if d.table != nil {
+		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
+	}
+	d.setTable(&fit)
+	return nil
+}
+
+func (d *Detector) setTable(fit *tableFit) {
+	d.table = fit
+	d.bf.setTable(fit, d.geo)
+}
+
+func cornerShift(a, b [4]model.Pixel) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Hypot(a[i].X-b[i].X, a[i].Y-b[i].Y))
+	}
+	return m
+}
+
+// ball refines and names one candidate.
+func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, bool) {
+	tx, ty := d.bf.toTable(c.u, c.v)
+	cx, cy := tf.inv.apply(tx, ty)
+	r := model.BallRadius * tf.inv.scaleAt(tx, ty)
+	ui, vi := clampI(int(c.u), 0, d.bf.w-1), clampI(int(c.v), 0, d.bf.h-1)
+	fs := float64(d.bf.feltSum[vi*d.bf.w+ui])
+	feltV := fs * math.Max(tf.felt.cb, math.Max(tf.felt.cg, tf.felt.cr))
+	coarse := look(im, cx, cy, r, feltV)
+	// Dark balls (the eight, maroon on red cloth) differ from the cloth
+	// mostly in brightness: let darkness count as "ball" for their edge.
+	useDark := coarse.black > 0.25 || coarse.colour < 0.5 && coarse.white < 0.2
+	x, y, rad, support, ok := refineCircle(im, &tf.felt, fs, cx, cy, r, useDark)
+	if !ok {
+		x, y, rad = cx, cy, r
+	}
+	l := look(im, x, y, r, feltV)
+	cls, num, cconf := classify(l, 1.15)
+	// Confidence: edge support around the outline, the distance-transform
+	// peak's size against a ball's, and the class reading.
+	shape := math.Min(1, c.d/(model.BallRadius*d.bf.ppm))
+	conf := 0.45*support + 0.25*shape + 0.3*cconf
+	if !ok {
+		conf *= 0.6
+	}
+	b := model.BallDetection{Pixel: model.Pixel{X: x, Y: y}, RadiusPx: rad, Class: cls, Confidence: conf}
+	if num >= 0 {
+		n := num
+		b.Number = &n
+	}
+	p := tf.h
+	w := p[6]*x + p[7]*y + p[8]
+	b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+	return b, true
+}
+
+// String is for logs.
+func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.table != nil) }

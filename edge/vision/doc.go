@@ -1,0 +1,35 @@
+// Package vision turns camera frames into a model.Detection: the playing
+// surface (corners, pockets, pixel <-> table-metre homography), the balls
+// (sub-pixel centre, radius, class, number, confidence) and the cue stick
+// (line, tip, aim at the cue ball). It also provides the frame sources
+// (V4L2 camera, video file, still image, a reconnecting wrapper), the JPEG
+// encoder for the video stream, table and lens calibration, and the HTTP
+// handlers for them.
+//
+// It is the only package that imports gocv. gocv Mats live in C memory the
+// Go GC does not see: every type here allocates its Mats once, reuses them
+// frame after frame and frees them in Close; none is put in a sync.Pool.
+//
+// Pipeline of Detector.Detect, per frame:
+//
+//   - table: the felt colour is learned from the frame's centre (dominant
+//     hue), the largest felt-coloured region is reduced to four corners, each
+//     edge refined by a line fit, and the homography computed. The result is
+//     cached and only re-checked every Vision.TableRecheck (or held fixed by a
+//     saved calibration).
+//   - balls: in a downscaled, table-only frame, pixels unlike the felt (a
+//     chroma and brightness distance to the learned felt colour, so shadows
+//     and the lighting gradient stay "felt") form a mask; a distance
+//     transform splits touching balls into one peak each. Each peak is then
+//     refined at full resolution by fitting a circle to the felt/ball edge
+//     found along rays, and classified from its colour statistics (white
+//     fraction for cue/stripe, dominant hue and brightness for the number).
+//   - cue: the elongated non-ball part of the mask gives the stick's line and
+//     tip.
+//
+// Concurrency: a Detector, a JPEGEncoder and every Source are used by one
+// goroutine at a time (the vision loop or the video encoder); they hold no
+// goroutines of their own except Reconnecting, whose Read is also
+// single-caller. Calibrations and Performance are safe for concurrent use
+// (HTTP handlers read them while the loop writes).
+package vision

@@ -1,0 +1,183 @@
+package vision
+
+import (
+	"math"
+)
+
+// img is a borrowed view of a packed BGR frame.
+type img struct {
+	pix  []byte
+	w, h int
+}
+
+func (m *img) at(x, y int) (float64, float64, float64, bool) {
+	if x < 0 || y < 0 || x >= m.w || y >= m.h {
+		return 0, 0, 0, false
+	}
+	o := (y*m.w + x) * 3
+	return float64(m.pix[o]), float64(m.pix[o+1]), float64(m.pix[o+2]), true
+}
+
+// bilinear samples the frame at a sub-pixel position.
+func (m *img) bilinear(x, y float64) (float64, float64, float64, bool) {
+	x -= 0.5
+	y -= 0.5
+	x0, y0 := int(math.Floor(x)), int(math.Floor(y))
+	if x0 < 0 || y0 < 0 || x0+1 >= m.w || y0+1 >= m.h {
+		return 0, 0, 0, false
+	}
+	tx, ty := x-float64(x0), y-float64(y0)
+	o := (y0*m.w + x0) * 3
+	s := m.w * 3
+	p := m.pix
+	var c [3]float64
+	for k := 0; k < 3; k++ {
+		a := float64(p[o+k])*(1-tx) + float64(p[o+3+k])*tx
+		b := float64(p[o+s+k])*(1-tx) + float64(p[o+s+3+k])*tx
+		c[k] = a*(1-ty) + b*ty
+	}
+	return c[0], c[1], c[2], true
+}
+
+const rays = 36
+
+// refineCircle fits the ball's outline at full resolution around a coarse
+// centre (cx, cy) with expected radius r. Along each of 36 rays it finds the
+// ball -> cloth transition nearest to r (a sub-pixel zero crossing of the
+// not-felt score of bilinear samples); rays blocked by a neighbour or the
+// cue find none near r and are dropped. A circle is fitted to the crossings
+// by Gauss-Newton with the worst residuals trimmed. The score uses the
+// cloth's local brightness feltSum so a shadow reads as cloth.
+func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x, y, rad float64, frac float64, ok bool) {
+	var xs, ys [rays]float64
+	n := 0
+	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
+	score := func(px, py float64) (float64, bool) {
+		b, g, rr, ok := m.bilinear(px, py)
+		if !ok {
+			return 0, false
+		}
+		s := b + g + rr + 1
+		ratio := s / feltSum
+		d := fe.chromaDist(b, g, rr)/fe.tolAt(s) - 1
+		d = math.Max(d, (math.Max(b, math.Max(g, rr))/(feltSum*cmax)-brightRatio)/0.2)
+		if useDark {
+			d = math.Max(d, (darkRatio-ratio)/0.1)
+		}
+		return d, true
+	}
+	const step = 0.5
+	for k := 0; k < rays; k++ {
+		th := 2 * math.Pi * float64(k) / rays
+		dx, dy := math.Cos(th), math.Sin(th)
+		best, bestErr := 0.0, math.Inf(1)
+		prev, okp := score(cx+0.5*r*dx, cy+0.5*r*dy)
+		if !okp {
+			continue
+		}
+		for t := 0.5*r + step; t <= 1.5*r; t += step {
+			s, ok := score(cx+t*dx, cy+t*dy)
+			if !ok {
+				break
+			}
+			if prev > 0 && s <= 0 {
+				e := t - step + step*prev/(prev-s)
+				if d := math.Abs(e - r); d < bestErr {
+					best, bestErr = e, d
+				}
+			}
+			prev = s
+		}
+		if bestErr < 0.35*r {
+			xs[n], ys[n] = cx+best*dx, cy+best*dy
+			n++
+		}
+	}
+	frac = float64(n) / rays
+	if n < 8 {
+		return cx, cy, r, frac, false
+	}
+	x, y, rad = cx, cy, r
+	var res [rays]float64
+	keep := [rays]bool{}
+	for i := 0; i < n; i++ {
+		keep[i] = true
+	}
+	for iter := 0; iter < 8; iter++ {
+		// Gauss-Newton for (x, y, rad) on residuals |p - c| - rad.
+		var a [3][4]float64
+		for i := 0; i < n; i++ {
+			if !keep[i] {
+				continue
+			}
+			dx, dy := xs[i]-x, ys[i]-y
+			d := math.Hypot(dx, dy)
+			if d < 1e-9 {
+				continue
+			}
+			j := [3]float64{-dx / d, -dy / d, -1}
+			e := d - rad
+			for p := 0; p < 3; p++ {
+				for q := 0; q < 3; q++ {
+					a[p][q] += j[p] * j[q]
+				}
+				a[p][3] -= j[p] * e
+			}
+		}
+		delta, ok := solve3(a)
+		if !ok {
+			break
+		}
+		x += delta[0]
+		y += delta[1]
+		rad += delta[2]
+		if iter == 2 || iter == 5 {
+			// Trim: drop crossings far from the current circle (a
+			// neighbour's edge, the shadow side, the cue).
+			for i := 0; i < n; i++ {
+				res[i] = math.Abs(math.Hypot(xs[i]-x, ys[i]-y) - rad)
+			}
+			sorted := append([]float64(nil), res[:n]...)
+			sortFloats(sorted)
+			cut := math.Max(3*sorted[n/2], 0.35)
+			kept := 0
+			for i := 0; i < n; i++ {
+				keep[i] = res[i] <= cut
+				if keep[i] {
+					kept++
+				}
+			}
+			if kept < 6 {
+				return cx, cy, r, frac, false
+			}
+		}
+	}
+	if math.IsNaN(x) || math.Hypot(x-cx, y-cy) > 0.6*r || rad < 0.7*r || rad > 1.3*r {
+		return cx, cy, r, frac, false
+	}
+	return x, y, rad, frac, true
+}
+
+func solve3(a [3][4]float64) ([3]float64, bool) {
+	for c := 0; c < 3; c++ {
+		p := c
+		for r := c + 1; r < 3; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return [3]float64{}, false
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := 0; r < 3; r++ {
+			if r != c {
+				f := a[r][c] / a[c][c]
+				for k := c; k < 4; k++ {
+					a[r][k] -= f * a[c][k]
+				}
+			}
+		}
+	}
+	return [3]float64{a[0][3] / a[0][0], a[1][3] / a[1][1], a[2][3] / a[2][2]}, true
+}
