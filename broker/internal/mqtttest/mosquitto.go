@@ -59,6 +59,11 @@ func New(t testing.TB, name, conf string) *Broker {
 	}
 	b := &Broker{t: t, Name: name, Port: FreePort(t), Dir: t.TempDir()}
 	b.Conf = strings.NewReplacer("{{PORT}}", fmt.Sprint(b.Port), "{{DIR}}", b.Dir).Replace(conf)
+	if os.Geteuid() == 0 {
+		// Started as root, Mosquitto drops to user "mosquitto", which cannot
+		// read the test's private temporary directories.
+		b.Conf = "user root\n" + b.Conf
+	}
 	if err := os.WriteFile(filepath.Join(b.Dir, "mosquitto.conf"), []byte(b.Conf), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,243 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/cuecast/cuecast/broker/outbox"
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/hub"
+)
+
+// Reporter is what the mirror tells the supervisor (supervise.Reporter).
+type Reporter interface {
+	Progress()
+	OK(detail string)
+	Fail(err error)
+}
+
+// Snapshotter returns one JPEG of the table (the lead wires the video
+// encoder). It may take a frame time; the mirror calls it from its own
+// goroutine, never from the hub loop.
+type Snapshotter func() ([]byte, error)
+
+// Availability payloads on base/available.
+const (
+	Online  = "online"
+	Offline = "offline" // last will: the broker saw the box vanish
+	Stopped = "stopped" // clean shutdown
+)
+
+// Status is the mirror's state for health and admin views.
+type Status struct {
+	URL       string `json:"url"`
+	ClientID  string `json:"client_id"`
+	Connected bool   `json:"connected"`
+	Circuit   string `json:"circuit"` // "closed" (normal) or "open" (waiting circuit_breaker_timeout)
+	LastError string `json:"last_error,omitempty"`
+	Queued    uint64 `json:"queued"`  // outbox records not yet handed to paho
+	Dropped   uint64 `json:"dropped"` // outbox records dropped past store_max_bytes since start
+	Published uint64 `json:"published"`
+	Commands  uint64 `json:"commands"`
+}
+
+// Mirror is the MQTT mirror. Create with New, then Run; stop with Shutdown
+// or by cancelling Run's context.
+type Mirror struct {
+	cfg    config.MQTT
+	box    config.Box
+	hub    *hub.Hub
+	rep    Reporter
+	log    *slog.Logger
+	topics topics
+	snap   Snapshotter
+
+	client mqtt.Client
+	ob     *outbox.Outbox
+	slots  *slots
+
+	stop     chan struct{} // closed by Shutdown: loops end
+	stopOnce sync.Once
+	ran      chan struct{} // closed when Run has returned
+	runOnce  sync.Once
+	wg       sync.WaitGroup
+
+	cmds     chan inbound  // paho handler -> commands goroutine
+	snapReq  chan struct{} // event-triggered snapshot, buffer of one
+	drainKick chan struct{} // connection state changed: the drainer re-checks
+	lost     chan error    // paho lost the connection (connect loop waits on it)
+
+	connected atomic.Bool
+	circuit   atomic.Bool // open
+	published atomic.Uint64
+	commands  atomic.Uint64
+	overflowN atomic.Uint64 // dropped records not yet alerted
+	lastAlert atomic.Int64  // unix nanos of the last overflow alert
+
+	mu      sync.Mutex // guards lastErr and sum
+	lastErr string
+	sum     summary
+}
+
+// New builds a mirror for cfg (validated by config.Load) on box, reading h.
+// It opens the on-disk store in cfg.StoreDirFor(box) and fails only when that
+// is impossible: a broker that is down is not an error, Run keeps trying.
+func New(cfg config.MQTT, box config.Box, h *hub.Hub, rep Reporter, log *slog.Logger) (*Mirror, error) {
+	if cfg.Off() {
+		return nil, errors.New("mqtt: mirror: url is \"off\"; do not start the mirror")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	m := &Mirror{
+		cfg: cfg, box: box, hub: h, rep: rep, log: log.With("component", "mqtt"),
+		topics:   newTopics(cfg, box),
+		slots:    newSlots(),
+		stop:     make(chan struct{}),
+		ran:      make(chan struct{}),
+		cmds:     make(chan inbound, 64),
+		snapReq:  make(chan struct{}, 1),
+		drainKick: make(chan struct{}, 1),
+		lost:     make(chan error, 1),
+	}
+	dir := cfg.StoreDirFor(box)
+	ob, err := outbox.Open(outbox.Options{Dir: filepath.Join(dir, "outbox"), MaxBytes: cfg.StoreMaxBytes, SyncEvery: cfg.StoreSync.D()})
+	if err != nil {
+		return nil, fmt.Errorf("mqtt: mirror: %w", err)
+	}
+	m.ob = ob
+	opts, err := m.clientOptions(filepath.Join(dir, "inflight"))
+	if err != nil {
+		ob.Close()
+		return nil, err
+	}
+	m.client = mqtt.NewClient(opts)
+	return m, nil
+}
+
+// SetSnapshotter sets the JPEG source for base/snapshot. Call before Run.
+func (m *Mirror) SetSnapshotter(s Snapshotter) { m.snap = s }
+
+// Topic returns the full topic of a suffix under base ("available", "event").
+func (m *Mirror) Topic(suffix string) string { return m.topics.base + "/" + suffix }
+
+// Run mirrors until ctx ends or Shutdown is called, then shuts down cleanly
+// (publishes "stopped", disconnects) within 5s if Shutdown did not already.
+// It returns nil after a clean stop.
+func (m *Mirror) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-m.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	m.rep.Fail(fmt.Errorf("mqtt: connecting to %s", m.cfg.URL))
+	m.wg.Add(5)
+	go m.consume(ctx)
+	go m.connectLoop(ctx)
+	go m.sendLoop(ctx)
+	go m.drainLoop(ctx)
+	go m.commandLoop(ctx)
+	<-ctx.Done()
+	m.wg.Wait()
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	m.finish(sctx)
+	m.runOnce.Do(func() { close(m.ran) })
+	return nil
+}
+
+// Shutdown stops the mirror: the loops end, "stopped" is published retained
+// and acknowledged (when connected) before the MQTT DISCONNECT, which also
+// tells the broker not to send the last will. It waits for Run to return or
+// ctx to end. Safe to call twice, and before Run (then it only closes the
+// store).
+func (m *Mirror) Shutdown(ctx context.Context) error {
+	m.stopOnce.Do(func() { close(m.stop) })
+	select {
+	case <-m.ran:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("mqtt: shutdown: %w", ctx.Err())
+	}
+}
+
+// finish publishes "stopped", disconnects and closes the store. Run calls it
+// once, after every loop has ended.
+func (m *Mirror) finish(ctx context.Context) {
+	if m.client.IsConnectionOpen() {
+		tok := m.client.Publish(m.topics.available, 1, true, Stopped)
+		if !waitToken(ctx, tok) {
+			m.log.Warn("mqtt: publish stopped: no acknowledgement", "err", tokenErr(tok, ctx))
+		}
+	}
+	// 250ms lets paho flush PUBACKs in flight; what is not acknowledged
+	// stays in the in-flight store for the next start.
+	m.client.Disconnect(250)
+	if err := m.ob.Close(); err != nil {
+		m.log.Error("mqtt: close outbox", "err", err)
+	}
+	m.connected.Store(false)
+	m.log.Info("mqtt: stopped", "published", m.published.Load())
+}
+
+// Status returns the mirror's current state.
+func (m *Mirror) Status() Status {
+	st := m.ob.Stats()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := "closed"
+	if m.circuit.Load() {
+		c = "open"
+	}
+	return Status{
+		URL: m.cfg.URL, ClientID: m.cfg.ClientIDFor(m.box), Connected: m.connected.Load(), Circuit: c,
+		LastError: m.lastErr, Queued: st.Pending, Dropped: st.Dropped,
+		Published: m.published.Load(), Commands: m.commands.Load(),
+	}
+}
+
+func (m *Mirror) setErr(err error) {
+	m.mu.Lock()
+	m.lastErr = err.Error()
+	m.mu.Unlock()
+	m.rep.Fail(err)
+}
+
+func (m *Mirror) kick(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// waitToken waits for tok or ctx; it reports whether tok completed without
+// error.
+func waitToken(ctx context.Context, tok mqtt.Token) bool {
+	select {
+	case <-tok.Done():
+		return tok.Error() == nil
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func tokenErr(tok mqtt.Token, ctx context.Context) error {
+	select {
+	case <-tok.Done():
+		return tok.Error()
+	default:
+		return ctx.Err()
+	}
+}

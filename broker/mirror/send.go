@@ -1,0 +1,229 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+)
+
+// slot is the latest value of one latest-wins topic.
+type slot struct {
+	topic   string
+	qos     byte
+	retain  bool
+	payload []byte // newest value; shared (hub-owned or ours), never modified
+	pending bool   // not yet published
+}
+
+// slots hold the latest value per latest-wins topic: the hub goroutine sets,
+// the sender takes. A newer value replaces an unsent one (latest wins).
+type slots struct {
+	kick chan struct{}
+
+	mu    sync.Mutex // guards order and by
+	order []*slot    // first-set order, stable: state before summary
+	by    map[string]*slot
+}
+
+func newSlots() *slots {
+	return &slots{kick: make(chan struct{}, 1), by: map[string]*slot{}}
+}
+
+func (s *slots) set(topic string, qos byte, retain bool, payload []byte) {
+	s.mu.Lock()
+	sl := s.by[topic]
+	if sl == nil {
+		sl = &slot{topic: topic}
+		s.by[topic] = sl
+		s.order = append(s.order, sl)
+	}
+	sl.qos, sl.retain, sl.payload, sl.pending = qos, retain, payload, true
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// republish marks every retained value pending again: on a new connection
+// the broker may have lost them (a restart without persistence), and values
+// that changed while offline were not sent.
+func (s *slots) republish() {
+	s.mu.Lock()
+	for _, sl := range s.order {
+		if sl.retain && sl.payload != nil {
+			sl.pending = true
+		}
+	}
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// take appends the pending values to buf and clears their pending flag.
+func (s *slots) take(buf []slot) []slot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sl := range s.order {
+		if sl.pending {
+			buf = append(buf, *sl)
+			sl.pending = false
+		}
+	}
+	return buf
+}
+
+// sendLoop publishes latest-wins values while connected. It never waits for
+// acknowledgements: a lost value is replaced by the next one, and retained
+// ones are re-sent on the next connect.
+func (m *Mirror) sendLoop(ctx context.Context) {
+	defer m.wg.Done()
+	var buf []slot
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-m.slots.kick:
+		}
+		if !m.connected.Load() {
+			continue
+		}
+		buf = m.slots.take(buf[:0])
+		for i := range buf {
+			sl := &buf[i]
+			tok := m.client.Publish(sl.topic, sl.qos, sl.retain, sl.payload)
+			if done(tok) && tok.Error() != nil {
+				if sl.retain {
+					// Keep it for the next connect.
+					m.slots.set(sl.topic, sl.qos, sl.retain, sl.payload)
+				}
+				break
+			}
+			m.published.Add(1)
+		}
+		clear(buf) // drop payload references until the next round
+	}
+}
+
+// drainLoop hands outbox records to paho in order while connected, with at
+// most cfg.InFlight unacknowledged. A record is committed (the outbox cursor
+// moves past it) as soon as paho holds it in its store; if paho refused it
+// before storing (not connected), it stays in the outbox.
+func (m *Mirror) drainLoop(ctx context.Context) {
+	defer m.wg.Done()
+	var window []mqtt.Token // handed to paho, not yet acknowledged, oldest first
+	timeouts := 0
+	for ctx.Err() == nil {
+		if !m.connected.Load() {
+			// Paho keeps (and re-sends on connect) what it stored; these
+			// tokens may never complete.
+			clear(window)
+			window = window[:0]
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.drainKick:
+			}
+			continue
+		}
+		for len(window) > 0 && done(window[0]) {
+			if err := window[0].Error(); err != nil {
+				m.log.Warn("mqtt: queued message not acknowledged", "err", err)
+			}
+			window[0] = nil
+			window = window[1:]
+			timeouts = 0
+		}
+		var oldest <-chan struct{}
+		if len(window) > 0 {
+			oldest = window[0].Done()
+		}
+		if len(window) >= m.cfg.InFlight {
+			t := time.NewTimer(m.cfg.AckTimeout.D())
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-oldest:
+			case <-m.drainKick:
+			case <-t.C:
+				timeouts++
+				if timeouts > m.cfg.PublishRetries {
+					m.forceReconnect(fmt.Errorf("no PUBACK for %s, %d times", m.cfg.AckTimeout.D(), timeouts))
+					timeouts = 0
+				}
+			}
+			t.Stop()
+			continue
+		}
+		e, ok, err := m.ob.Next()
+		if err != nil {
+			m.setErr(err)
+			if !sleepCtx(ctx, time.Second) {
+				return
+			}
+			continue
+		}
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.ob.Ready():
+			case <-m.drainKick:
+			case <-oldest:
+			}
+			continue
+		}
+		tok := m.client.Publish(e.Topic, e.QoS, e.Retain, e.Payload)
+		if done(tok) && notStored(tok.Error()) {
+			// Lost the connection between the check and the publish: the
+			// record stays in the outbox; connectLoop will tell us.
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.drainKick:
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		if err := m.ob.Commit(e.Seq); err != nil {
+			m.setErr(err)
+		}
+		m.published.Add(1)
+		window = append(window, tok)
+	}
+}
+
+// forceReconnect drops a connection that stopped acknowledging; paho keeps
+// its in-flight messages and re-sends them on the next connect.
+func (m *Mirror) forceReconnect(why error) {
+	m.log.Warn("mqtt: forcing reconnect", "why", why)
+	m.connected.Store(false)
+	m.client.Disconnect(0)
+	select {
+	case m.lost <- why:
+	default:
+	}
+}
+
+func done(tok mqtt.Token) bool {
+	select {
+	case <-tok.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// notStored reports whether paho refused a publish before writing it to its
+// store (so it must be offered again).
+func notStored(err error) bool {
+	return err != nil && (errors.Is(err, mqtt.ErrNotConnected) || strings.Contains(err.Error(), "no message IDs"))
+}
