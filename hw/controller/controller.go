@@ -265,6 +265,7 @@ func (c *Controller) stopProjector(ctx context.Context, errs *[]error) bool {
 	if p == nil {
 		return true
 	}
+	wantCut := c.relay != nil && c.cfg.GPIO.RelayAtStop == config.ActionOff
 	switch c.cfg.Projector.AtStop {
 	case config.ActionOn:
 		if err := p.SetPower(ctx, true); err != nil {
@@ -276,16 +277,22 @@ func (c *Controller) stopProjector(ctx context.Context, errs *[]error) bool {
 			*errs = append(*errs, err)
 			return false
 		}
+		if !wantCut {
+			return false
+		}
+		// Cutting the relay is wanted: wait out the cool-down, within ctx.
+		if err := p.WaitPower(ctx, pjlink.PowerOff); err != nil {
+			*errs = append(*errs, fmt.Errorf("hw: projector not off before the stop deadline, relay left on: %w", err))
+			return false
+		}
+		return true
 	}
-	if c.relay == nil || c.cfg.GPIO.RelayAtStop != config.ActionOff {
+	// "leave": the mains may be cut only under a projector that is off now.
+	if !wantCut {
 		return false
 	}
-	// Cutting the relay is wanted: wait out the cool-down, within ctx.
-	if err := p.WaitPower(ctx, pjlink.PowerOff); err != nil {
-		*errs = append(*errs, fmt.Errorf("hw: projector not off before the stop deadline, relay left on: %w", err))
-		return false
-	}
-	return true
+	st, err := p.Status(ctx)
+	return err == nil && st.Power == pjlink.PowerOff
 }
 
 // animate is the animation loop: events in, frames out, on the clock.
