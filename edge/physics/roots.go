@@ -88,9 +88,9 @@ func quadRootsIn(c0, c1, c2, lo, hi float64, out *[4]float64) int {
 }
 
 // refine returns the root of p in [a, b] given p(a) and p(b) of opposite
-// signs (or one of them zero): Newton steps kept inside the shrinking
-// bracket, bisection when Newton leaves it or stalls.
-func refine(p *poly, a, b, fa float64) float64 {
+// signs (or one of them zero), to a relative tolerance tol: Newton steps
+// kept inside the shrinking bracket, bisection when Newton leaves it.
+func refine(p *poly, a, b, fa, tol float64) float64 {
 	x := 0.5 * (a + b)
 	for i := 0; i < 100; i++ {
 		f, d := p.evalD(x)
@@ -106,7 +106,7 @@ func refine(p *poly, a, b, fa float64) float64 {
 		if d == 0 || !(nx > a && nx < b) {
 			nx = 0.5 * (a + b)
 		}
-		if math.Abs(nx-x) <= 1e-15*(1+math.Abs(x)) || b-a <= 1e-15*(1+math.Abs(a)) {
+		if math.Abs(nx-x) <= tol*(1+math.Abs(x)) || b-a <= tol*(1+math.Abs(a)) {
 			return nx
 		}
 		x = nx
@@ -114,90 +114,77 @@ func refine(p *poly, a, b, fa float64) float64 {
 	return x
 }
 
-// rootsIn writes the roots of p (degree <= 3) in (lo, hi) into out,
-// ascending, and returns their count.
-func rootsIn3(p *poly, lo, hi float64, out *[4]float64) int {
-	switch p.degree() {
-	case 0:
-		return 0
-	case 1, 2:
-		return quadRootsIn(p[0], p[1], p[2], lo, hi, out)
-	}
-	d := p.deriv()
-	var crit [4]float64
-	nc := quadRootsIn(d[0], d[1], d[2], lo, hi, &crit)
-	n := 0
-	a, fa := lo, p.eval(lo)
-	for i := 0; i <= nc; i++ {
-		b := hi
-		if i < nc {
-			b = crit[i]
-		}
-		fb := p.eval(b)
-		if fb == 0 && b < hi {
-			out[n] = b
-			n++
-		} else if fa != 0 && (fa > 0) != (fb > 0) {
-			out[n] = refine(p, a, b, fa)
-			n++
-		}
-		a, fa = b, fb
-	}
-	return n
-}
-
 // crossDown returns the first time t in [0, h] at which p crosses from
 // positive to non-positive while decreasing at a rate of at least slope
 // (p'(t) < -slope). A p already in [-touch, 0] at 0 and decreasing counts as
 // a crossing at 0 (balls frozen together, a ball against a cushion). Grazes
-// whose slope is below slope are skipped: they are tangencies, not impacts,
-// and resolving them would only produce an impulse-free event forever.
+// whose slope is below slope and whose minimum stays within touch of zero
+// are skipped: they are tangencies, not impacts, and resolving them would
+// only produce an impulse-free event forever.
+//
+// The critical points of p (roots of p') are found lazily, left to right,
+// between the roots of p'' (closed form), and the scan stops at the first
+// crossing: most candidate pairs are decided on the first piece.
 func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 	if !(h > 0) {
 		return 0, false
 	}
 	f0, d0 := p.evalD(0)
-	var crit [4]float64
-	nc := 0
-	if p.degree() >= 2 {
-		d := p.deriv()
-		nc = rootsIn3(&d, 0, h, &crit)
-	}
-	if f0 <= 0 && f0 >= -touch {
-		if d0 < -slope {
-			return 0, true
-		}
-		// In contact and pressed further in (the approach speed is nil
-		// but the acceleration points inwards): a contact now, which the
-		// caller resolves as resting contact.
-		b := h
-		if nc > 0 {
-			b = crit[0]
-		}
-		if d0 <= 0 && p.eval(b) < -touch {
-			return 0, true
-		}
+	dp := p.deriv()
+	var infl [4]float64
+	ni := 0
+	if dp.degree() >= 2 {
+		ni = quadRootsIn(dp[1], 2*dp[2], 3*dp[3], 0, h, &infl)
 	}
 	a, fa := 0.0, f0
-	for i := 0; i <= nc; i++ {
-		b := h
-		if i < nc {
-			b = crit[i]
-		}
+	first := true
+	// seg checks the monotone piece [a, b] of p.
+	seg := func(b float64) (float64, bool) {
 		fb := p.eval(b)
+		if first {
+			first = false
+			if f0 <= 0 && f0 >= -touch && (d0 < -slope || (d0 <= 0 && fb < -touch)) {
+				// In contact and closing, or pressed further in with no
+				// approach speed (the caller resolves a resting contact).
+				return 0, true
+			}
+		}
 		if fa > 0 && fb <= 0 {
 			t := b
 			if fb < 0 {
-				t = refine(p, a, b, fa)
+				t = refine(p, a, b, fa, 1e-15)
 			}
-			// A slow crossing is still an impact when the polynomial goes on
-			// well below zero (balls would interpenetrate); only a tangency,
-			// whose minimum is within touch of zero, is skipped.
+			// A slow crossing is still an impact when p goes on well below
+			// zero (balls would interpenetrate); only a tangency, whose
+			// minimum is within touch of zero, is skipped.
 			if _, d := p.evalD(t); d < -slope || fb < -touch {
 				return t, true
 			}
 		}
 		a, fa = b, fb
+		return 0, false
 	}
-	return 0, false
+	// Pieces of p' between its own critical points (p's inflections): on
+	// each, p' is monotone and has at most one root.
+	pa, da := 0.0, d0
+	for k := 0; k <= ni; k++ {
+		pb := h
+		if k < ni {
+			pb = infl[k]
+		}
+		db := dp.eval(pb)
+		if da != 0 && (da > 0) != (db > 0) {
+			c := pb
+			if db != 0 {
+				c = refine(&dp, pa, pb, da, 1e-12)
+			}
+			if c < h {
+				if t, ok := seg(c); ok {
+					return t, true
+				}
+			}
+		}
+		pa, da = pb, db
+	}
+	return seg(h)
 }
