@@ -30,6 +30,12 @@ type Sub struct {
 // reconnects on its own (a broker restart). Disconnected at test end.
 func Subscribe(t testing.TB, url, clientID string, clean bool, filters ...string) *Sub {
 	t.Helper()
+	return SubscribeWith(t, url, clientID, clean, nil, filters...)
+}
+
+// SubscribeWith is Subscribe with extra client options (credentials, TLS).
+func SubscribeWith(t testing.TB, url, clientID string, clean bool, edit func(*mqtt.ClientOptions), filters ...string) *Sub {
+	t.Helper()
 	s := &Sub{}
 	subs := map[string]byte{}
 	for _, f := range filters {
@@ -43,6 +49,9 @@ func Subscribe(t testing.TB, url, clientID string, clean bool, filters ...string
 				c.SubscribeMultiple(subs, s.record)
 			}
 		})
+	if edit != nil {
+		edit(opts)
+	}
 	s.C = mqtt.NewClient(opts)
 	if tok := s.C.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("mqtttest: subscriber connect %s: %v", url, tok.Error())
