@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
@@ -179,6 +180,70 @@ func TestAimLine(t *testing.T) {
 	for _, q := range a.Points {
 		if q.X < R-1e-9 || q.X > L-R+1e-9 || q.Y < R-1e-9 || q.Y > W-R+1e-9 {
 			t.Errorf("three rails: point %v off the table", q)
+		}
+	}
+}
+
+// Aiming is what the frame loop calls: a trajectory only while a cue aim
+// is seen and the balls rest, at the configured speed; no allocation.
+func TestAiming(t *testing.T) {
+	c := config.Default().Physics
+	c.PredictSpeed = 1.7
+	a, err := NewAiming(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &model.State{Seq: 42, Phase: "aiming", Balls: []model.Ball{ball("cue", 0.7, 0.45), ball("1", 1.9, 0.8)}}
+	var tr model.Trajectory
+	if a.Predict(st, &tr) {
+		t.Fatal("predicted without a cue aim")
+	}
+	st.Cue = &model.CueAim{HeadingDeg: 16}
+	if !a.Predict(st, &tr) || tr.Seq != 42 || tr.Speed != 1.7 || !tr.Aiming {
+		t.Fatalf("Predict = %+v", tr)
+	}
+	st.Balls[1].Moving = true
+	if a.Predict(st, &tr) {
+		t.Error("predicted while a ball moves")
+	}
+	st.Balls[1].Moving = false
+	if n := testing.AllocsPerRun(20, func() { a.Predict(st, &tr) }); n != 0 {
+		t.Errorf("Aiming.Predict allocates %v per frame", n)
+	}
+	st.Balls = st.Balls[1:] // the cue ball lost: no trajectory, no panic
+	if a.Predict(st, &tr) {
+		t.Error("predicted without a cue ball")
+	}
+}
+
+// The config defaults are the published values of DefaultParams, and the
+// table sizes map to the WPA surfaces.
+func TestFromConfig(t *testing.T) {
+	c := config.Default().Physics
+	p, g := FromConfig(c)
+	if p != DefaultParams() {
+		t.Errorf("FromConfig(defaults) = %+v\nwant DefaultParams() = %+v", p, DefaultParams())
+	}
+	if g.Length != model.Table9ft.Length || g.Width != model.Table9ft.Width || len(g.Pockets) != 6 {
+		t.Errorf("default table = %+v, want 9 ft with 6 pockets", g)
+	}
+	for _, tc := range []struct {
+		table string
+		want  model.Size
+	}{{"7ft", model.Table7ft}, {"8ft", model.Table8ft}, {"9ft", model.Table9ft}, {"custom", model.Size{Length: 3, Width: 1.5}}} {
+		c.Table, c.TableLength, c.TableWidth = tc.table, 3, 1.5
+		_, g := FromConfig(c)
+		if g.Length != tc.want.Length || g.Width != tc.want.Width {
+			t.Errorf("table %s = %vx%v, want %v", tc.table, g.Length, g.Width, tc.want)
+		}
+		for _, pk := range g.Pockets {
+			want := c.SideMouth / 2
+			if isCorner(pk.Pos, g.Length, g.Width) {
+				want = c.CornerMouth / 2
+			}
+			if pk.Radius != want {
+				t.Errorf("table %s pocket %s radius %v, want %v", tc.table, pk.Name, pk.Radius, want)
+			}
 		}
 	}
 }
