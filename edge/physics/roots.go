@@ -123,7 +123,7 @@ func refine(p *poly, a, b, fa, tol float64) float64 {
 // only produce an impulse-free event forever.
 //
 // The critical points of p (roots of p') are found lazily, left to right,
-// between the roots of p” (closed form), and the scan stops at the first
+// between the roots of the second derivative (closed form), and the scan stops at the first
 // crossing: most candidate pairs are decided on the first piece.
 func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 	if !(h > 0) {
