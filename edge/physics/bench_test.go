@@ -21,14 +21,13 @@ func BenchmarkBreak16(b *testing.B) {
 	if err := s.SimulateInto(&res); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(res.Events)), "events")
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		if err := s.SimulateInto(&res); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(res.Events)), "events")
 }
 
 // A positional shot with all 16 balls spread over the table: the cue ball
@@ -49,14 +48,13 @@ func BenchmarkSpread16(b *testing.B) {
 	if err := s.SimulateInto(&res); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(res.Events)), "events")
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		if err := s.SimulateInto(&res); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(res.Events)), "events")
 }
 
 // pooltool's reference case: a three-cushion shot (three balls, the cue
@@ -82,14 +80,13 @@ func BenchmarkThreeCushion(b *testing.B) {
 	if cushions < 3 {
 		b.Fatalf("cue ball touched %d cushions, want a 3-cushion shot", cushions)
 	}
-	b.ReportMetric(float64(len(res.Events)), "events")
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		if err := s.SimulateInto(&res); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(res.Events)), "events")
 }
 
 func sixteen() []model.Ball {
@@ -113,12 +110,12 @@ func BenchmarkPredict16(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		if err := p.Predict(balls, model.CueAim{HeadingDeg: 38}, 2, 0, 0, &tr); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(p.Result().Events)), "events")
 }
 
 // The aim update: cue ball to the first object ball, up to 3 cushions.
@@ -128,7 +125,6 @@ func BenchmarkAimLine16(b *testing.B) {
 	var a Aim
 	p.AimLine(balls, 200, 3, &a)
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		p.AimLine(balls, 200, 3, &a)
 	}
