@@ -37,6 +37,7 @@ type Client struct {
 	rqHead   [2]int
 	slot     [numStreams]*Publication // conflating streams: latest undelivered
 	interval [numStreams]time.Duration
+	rateHz   [numStreams]float64 // as requested (interval is derived from it)
 	lastSent [numStreams]time.Time
 	dropped  [numStreams]uint64
 
@@ -169,15 +170,12 @@ func (c *Client) Subscribe(streams []Stream, resume map[Stream]Position, maxRate
 		}
 		s := Streams[i]
 		if r, ok := maxRateHz[s]; ok {
-			c.interval[i] = 0
+			c.interval[i], c.rateHz[i] = 0, r
 			if r > 0 {
 				c.interval[i] = time.Duration(float64(time.Second) / r)
 			}
 		}
-		res := SubscribeResult{Stream: s, Epoch: h.epoch, Offset: h.offsets[i]}
-		if c.interval[i] > 0 {
-			res.MaxRateHz = float64(time.Second) / float64(c.interval[i])
-		}
+		res := SubscribeResult{Stream: s, Epoch: h.epoch, Offset: h.offsets[i], MaxRateHz: c.rateHz[i]}
 		if c.subs.has(i) {
 			out = append(out, res)
 			continue
@@ -277,7 +275,7 @@ func (c *Client) Unsubscribe(streams ...Stream) {
 		c.subs &^= 1 << i
 		delete(h.byStream[i], c)
 		c.slot[i] = nil
-		c.interval[i] = 0
+		c.interval[i], c.rateHz[i] = 0, 0
 		if !s.Conflating() {
 			c.removeQueued(Streams[i])
 		}

@@ -39,11 +39,11 @@ func (c *Client) Info() ClientInfo {
 			info.Queued++
 		}
 		info.Dropped += c.dropped[i]
-		if c.interval[i] > 0 {
+		if c.rateHz[i] > 0 {
 			if info.MaxRateHz == nil {
 				info.MaxRateHz = map[Stream]float64{}
 			}
-			info.MaxRateHz[Streams[i]] = float64(time.Second) / float64(c.interval[i])
+			info.MaxRateHz[Streams[i]] = c.rateHz[i]
 		}
 	}
 	c.mu.Unlock()

@@ -183,6 +183,7 @@ func (c *conn) closeInfo() (int, string) {
 // exit is called by each goroutine as it returns; the last one releases
 // the connection.
 func (c *conn) exit() {
+	defer c.s.wg.Done()
 	if c.alive.Add(-1) != 0 {
 		return
 	}
@@ -191,7 +192,6 @@ func (c *conn) exit() {
 	code, reason := c.closeInfo()
 	c.s.removeConn(c, code)
 	c.s.log.Debug("disconnected", "client", c.hc.ID(), "remote", c.remote, "code", code, "reason", reason)
-	c.s.wg.Done()
 }
 
 // queueReply queues a reply message for the writer.

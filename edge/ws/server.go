@@ -215,14 +215,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		early, _ = rw.Reader.Peek(n)
 		early = append([]byte(nil), early...)
 	}
+	c := newConn(s, nc, early, r.RemoteAddr, group, compressed, authorized, set)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
+		c.hc.Close()
 		ws.WriteFrame(nc, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, "server shutting down")))
 		nc.Close()
 		return
 	}
-	c := newConn(s, nc, early, r.RemoteAddr, group, compressed, authorized, set)
 	s.conns[c] = struct{}{}
 	s.wg.Add(2)
 	s.mu.Unlock()
