@@ -1,0 +1,171 @@
+package core
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// pair is a candidate track-detection match.
+type pair struct {
+	cost   float64
+	ti, di int
+}
+
+// Association costs, metres: a class disagreement costs as much as 3 cm of
+// distance; a number disagreement 10 cm, and is refused outright when the
+// track's number is established and vision is confident in its reading.
+const (
+	classPenalty  = 0.03
+	numberPenalty = 0.10
+	maxGate       = 0.45 // a 9 m/s break ball moves 0.3 m per frame at 30 fps
+)
+
+// associate matches detections to tracks, moves tracks whose ball was put
+// somewhere else, and starts tracks for new balls.
+func (t *Tracker) associate(dt float64) {
+	t.pairs = t.pairs[:0]
+	for ti, tr := range t.tracks {
+		for di := range t.dets {
+			d := &t.dets[di]
+			same := tr.number >= 0 && d.num == tr.number
+			c, gate := tr.gate(&t.o, dt, same, t.phase == PhaseShot)
+			dist := math.Hypot(d.pos.X-c.X, d.pos.Y-c.Y)
+			if dist > gate {
+				continue
+			}
+			cost, ok := t.cost(tr, d, dist, false)
+			if ok {
+				t.pairs = append(t.pairs, pair{cost, ti, di})
+			}
+		}
+	}
+	// Greedy by cost: with at most 16 balls and gates smaller than the
+	// spacing of moving balls, this equals the optimal assignment except in
+	// contrived ties, at a fraction of Hungarian's cost.
+	slices.SortFunc(t.pairs, byCost)
+	for _, p := range t.pairs {
+		tr, d := t.tracks[p.ti], &t.dets[p.di]
+		if tr.seen || d.tr != nil {
+			continue
+		}
+		t.measure(tr, d, dt, false)
+	}
+	// During a shot a ball can change course at a collision by more than
+	// its gate: pair what is left within maxGate, but only where class and
+	// number agree.
+	if t.phase == PhaseShot {
+		t.pairs = t.pairs[:0]
+		for ti, tr := range t.tracks {
+			if tr.seen {
+				continue
+			}
+			for di := range t.dets {
+				d := &t.dets[di]
+				if d.tr != nil {
+					continue
+				}
+				dist := math.Hypot(d.pos.X-tr.pos.X, d.pos.Y-tr.pos.Y)
+				if dist > maxGate {
+					continue
+				}
+				if cost, ok := t.cost(tr, d, dist, true); ok {
+					t.pairs = append(t.pairs, pair{cost, ti, di})
+				}
+			}
+		}
+		slices.SortFunc(t.pairs, byCost)
+		for _, p := range t.pairs {
+			tr, d := t.tracks[p.ti], &t.dets[p.di]
+			if !tr.seen && d.tr == nil {
+				t.measure(tr, d, dt, false)
+			}
+		}
+	}
+	// A detection that names a ball whose track found nothing: the ball was
+	// moved (re-rack, ball in hand). Move the track instead of starting a
+	// second one with the same id.
+	for di := range t.dets {
+		d := &t.dets[di]
+		if d.tr != nil || d.num < 0 {
+			continue
+		}
+		if tr := t.owner(model.BallID(d.num)); tr != nil && !tr.seen && tr.pendingPocket == "" {
+			t.measure(tr, d, dt, true)
+		}
+	}
+	for di := range t.dets {
+		d := &t.dets[di]
+		if d.tr != nil {
+			continue
+		}
+		t.uids++
+		tr := &track{number: -1, uid: t.uids}
+		tr.reset(d.pos)
+		t.tracks = append(t.tracks, tr)
+		t.measure(tr, d, dt, true)
+	}
+}
+
+// cost scores a track-detection pair at distance dist; strict refuses any
+// class or number disagreement.
+func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, bool) {
+	cost := dist
+	if tr.number >= 0 && d.num >= 0 && tr.number != d.num {
+		if strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight {
+			return 0, false
+		}
+		cost += numberPenalty
+	}
+	if d.d.Class != "" && tr.class != "" && d.d.Class != tr.class {
+		if strict {
+			return 0, false
+		}
+		cost += classPenalty
+	}
+	return cost, true
+}
+
+// measure applies detection d to track tr; moved means the track starts over
+// at the detection (new ball or a ball placed by hand).
+func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
+	d.tr = tr
+	if moved {
+		tr.reset(d.pos)
+		t.dropContacts(tr)
+	} else if tr.correct(d.pos, tr.lastZS+dt, &t.o, t.phase == PhaseShot || tr.class == model.ClassCue) {
+		tr.justStarted = true
+	}
+	tr.lastZS = 0
+	tr.seen = true
+	tr.hits++
+	tr.missed, tr.unseenS, tr.occluded = 0, 0, false
+	tr.pendingPocket = ""
+	tr.seenPos, tr.seenVel = tr.pos, tr.vel
+	tr.pixel, tr.radiusPx = d.d.Pixel, d.d.RadiusPx
+	tr.conf = tr.conf*0.8 + 0.2*d.d.Confidence
+	if tr.hits == 1 {
+		tr.conf = d.d.Confidence
+	}
+	n := tr.identify(d.d)
+	if n < 0 && tr.id == "" && d.num >= 0 {
+		n = d.num // a new ball takes the number vision read, until votes say otherwise
+	}
+	if n >= 0 && n != tr.number {
+		if o := t.owner(model.BallID(n)); o == nil || o == tr {
+			tr.number, tr.id = n, model.BallID(n)
+		}
+	}
+	if tr.id == "" {
+		tr.id = t.newID()
+	}
+	if tr.number >= 0 {
+		tr.class = model.ClassOf(tr.number)
+	} else if d.d.Class != "" {
+		tr.class = d.d.Class
+	}
+}
+
+func byCost(a, b pair) int { return cmp.Compare(a.cost, b.cost) }

@@ -1,0 +1,97 @@
+package core
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+func TestClosestApproach(t *testing.T) {
+	v := func(x, y float64) model.Vec2 { return model.Vec2{X: x, Y: y} }
+	for _, tc := range []struct {
+		name           string
+		a0, a1, b0, b1 model.Vec2
+		want           float64
+	}{
+		{"head on through each other", v(0, 0), v(1, 0), v(1, 0), v(0, 0), 0},
+		{"parallel", v(0, 0), v(1, 0), v(0, 0.1), v(1, 0.1), 0.1},
+		{"passing at 5 cm", v(0, 0), v(1, 0), v(0.5, -0.5), v(0.5, 0.5), 0},
+		{"one still, other passes", v(0, 0.05), v(1, 0.05), v(0.5, 0), v(0.5, 0), 0.05},
+		{"moving apart", v(0, 0), v(-1, 0), v(0.1, 0), v(1, 0), 0.1},
+	} {
+		if got := closestApproach(tc.a0, tc.a1, tc.b0, tc.b1); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: closestApproach = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestIDOrder(t *testing.T) {
+	ids := []string{"?12", "15", "cue", "2", "?3", "10", "8"}
+	want := []string{"cue", "2", "8", "10", "15", "?3", "?12"}
+	for i := range ids {
+		for j := range ids {
+			ii, jj := index(want, ids[i]), index(want, ids[j])
+			if idLess(ids[i], ids[j]) != (ii < jj) {
+				t.Errorf("idLess(%q, %q) = %v", ids[i], ids[j], !(ii < jj))
+			}
+		}
+	}
+}
+
+func index(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestBadDetectionsChangeNothing: NaN positions, numbers out of range and
+// balls without any position are ignored, not turned into tracks.
+func TestBadDetectionsChangeNothing(t *testing.T) {
+	tr := NewTracker(Options{})
+	nan := model.Vec2{X: math.NaN(), Y: 0.5}
+	bad := 22
+	ok := model.Vec2{X: 1, Y: 0.5}
+	t0 := time.Unix(100, 0)
+	for i := 0; i < 5; i++ {
+		st, evs := tr.Update(&model.Detection{Captured: t0.Add(time.Duration(i) * time.Second / 30), Balls: []model.BallDetection{
+			{Pos: &nan, Class: model.ClassSolid, Confidence: 1},
+			{Pixel: model.Pixel{X: 10, Y: 10}, Class: model.ClassSolid, Confidence: 1}, // no table, no pos
+			{Pos: &ok, Class: model.ClassStripe, Number: &bad, Confidence: 1},
+		}})
+		if len(evs) != 0 {
+			t.Fatalf("events from bad input: %v", evs)
+		}
+		if i >= 1 && (len(st.Balls) != 1 || st.Balls[0].ID[0] != '?') {
+			t.Fatalf("state = %+v, want one unidentified ball", st.Balls)
+		}
+	}
+}
+
+// TestUpdateAllocs: a steady frame of a still table allocates nothing (the
+// state and events are reused), so the tracker adds no GC pressure at 60 fps.
+func TestUpdateAllocs(t *testing.T) {
+	tr := NewTracker(Options{})
+	det := &model.Detection{}
+	for n := 0; n < 16; n++ {
+		p := model.Vec2{X: 0.2 + 0.14*float64(n), Y: 0.3 + 0.04*float64(n%5)}
+		det.Balls = append(det.Balls, model.BallDetection{Pos: &p, Class: model.ClassOf(n), Number: &numbers[n], Confidence: 0.9})
+	}
+	t0 := time.Unix(1000, 0)
+	i := 0
+	step := func() {
+		det.Captured = t0.Add(time.Duration(i) * time.Second / 30)
+		i++
+		tr.Update(det)
+	}
+	for k := 0; k < 20; k++ {
+		step()
+	}
+	if a := testing.AllocsPerRun(200, step); a > 0 {
+		t.Errorf("Update allocates %.1f times per frame on a still table, want 0", a)
+	}
+}
