@@ -32,6 +32,11 @@ type Vision struct {
 	// CameraExposure sets a manual exposure where the driver supports it;
 	// 0 keeps auto exposure.
 	CameraExposure float64 `toml:"camera_exposure" json:"camera_exposure"`
+	// CushionWidth is how far (metres) the cloth-coloured cushion reaches
+	// beyond the playing surface as the camera sees it: the detector finds
+	// the cloth's outer edge and steps in by this much. 0 when the cushions
+	// look unlike the cloth (then the found edge is the nose itself).
+	CushionWidth float64 `toml:"cushion_width" json:"cushion_width"`
 	// JPEGQuality for the video stream and snapshots (1..100).
 	JPEGQuality int `toml:"jpeg_quality" json:"jpeg_quality"`
 }
@@ -46,6 +51,7 @@ func defaultVision() Vision {
 		CameraReconnectMin: Duration(500 * time.Millisecond),
 		CameraReconnectMax: Duration(30 * time.Second),
 		CameraFourCC:       "MJPG",
+		CushionWidth:       0.05,
 		JPEGQuality:        80,
 	}
 }
@@ -64,5 +70,6 @@ func (c *Vision) validate(s section) {
 	s.check(c.CameraReconnectMax >= c.CameraReconnectMin, "camera_reconnect_max", "must not be less than camera_reconnect_min")
 	s.check(c.CameraFourCC == "" || len(c.CameraFourCC) == 4, "camera_fourcc", "%q must be 4 characters (e.g. MJPG, YUYV) or empty", c.CameraFourCC)
 	s.rangeF(c.CameraExposure, 0, 100000, "camera_exposure")
+	s.rangeF(c.CushionWidth, 0, 0.15, "cushion_width")
 	s.rangeI(c.JPEGQuality, 1, 100, "jpeg_quality")
 }

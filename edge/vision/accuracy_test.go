@@ -16,8 +16,8 @@ import (
 // accCase is one simulator configuration of the accuracy set.
 type accCase struct {
 	scenario, lighting, felt string
-	rotation, tilt          float64
-	frames                  int
+	rotation, tilt           float64
+	frames                   int
 }
 
 // accuracyCases covers every scenario, every lighting rig, every cloth

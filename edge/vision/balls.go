@@ -29,9 +29,13 @@ type ballFinder struct {
 	// feltSum is the expected B+G+R of the cloth at each rectified pixel
 	// (the lighting gradient), learned from frames; see learnField.
 	feltSum []float32
+	// brightThr and darkThr are the per-pixel brightness limits of the
+	// cloth derived from feltSum: brightest channel above brightThr, or
+	// B+G+R below darkThr, is not cloth.
+	brightThr, darkThr []float32
 	// outside marks rectified pixels that are never a ball's: beyond the
 	// cushions or in a pocket's hole.
-	outside []bool
+	outside []byte // 1 or 0
 	fitted  bool
 
 	cands []cand
@@ -48,7 +52,8 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
 		dist: gocv.NewMat(), labels: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
-		feltSum: make([]float32, w*h), outside: make([]bool, w*h)}
+		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
+		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
 }
 
 func (b *ballFinder) close() {
@@ -76,13 +81,13 @@ func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
 	for v := 0; v < b.h; v++ {
 		for u := 0; u < b.w; u++ {
 			x, y := b.toTable(float64(u)+0.5, float64(v)+0.5)
-			out := false
+			out := byte(0)
 			// Beyond the noses a ball can only be in a pocket's throat.
 			if x < 0 || y < 0 || x > L || y > W {
-				out = true
+				out = 1
 				for _, p := range g.Pockets {
 					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius+model.BallRadius {
-						out = false
+						out = 0
 					}
 				}
 			}
@@ -123,7 +128,7 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 	for v := 0; v < b.h; v++ {
 		for u := 0; u < b.w; u++ {
 			i := v*b.w + u
-			if b.outside[i] {
+			if b.outside[i] != 0 {
 				continue
 			}
 			bb, gg, rr := float64(p[3*i]), float64(p[3*i+1]), float64(p[3*i+2])
@@ -178,6 +183,7 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			val[c] = fe.sum
 		}
 	}
+	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
 	for v := 0; v < b.h; v++ {
 		fy := (float64(v)+0.5)/cell - 0.5
 		y0 := clampI(int(math.Floor(fy)), 0, ch-1)
@@ -190,7 +196,10 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			tx := math.Min(math.Max(fx-float64(x0), 0), 1)
 			top := val[y0*cw+x0]*(1-tx) + val[y0*cw+x1]*tx
 			bot := val[y1*cw+x0]*(1-tx) + val[y1*cw+x1]*tx
-			b.feltSum[v*b.w+u] = float32(top*(1-ty) + bot*ty)
+			fs := top*(1-ty) + bot*ty
+			b.feltSum[v*b.w+u] = float32(fs)
+			b.brightThr[v*b.w+u] = float32(brightRatio * fs * cmax)
+			b.darkThr[v*b.w+u] = float32(darkRatio * fs)
 		}
 	}
 	b.fitted = true
@@ -217,30 +226,12 @@ const (
 // candidates builds the not-felt mask of the rectified image and returns
 // one candidate per ball-sized peak of its distance transform.
 func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
+	// Not cloth: chromaticity off the felt's by more than the shade-aware
+	// tolerance (felt.tolAt), brightest channel well above the cloth's
+	// there, or much darker than the cloth's shadow (see the thresholds'
+	// comment). The per-pixel loop is in C (kernels.cpp) so it vectorises.
 	mp, _ := b.mask.DataPtrUint8()
-	tolS := float32(fe.tol * fe.sum) // tolerance times brightness: see felt.tolAt
-	tol := float32(fe.tol)
-	cb, cg, cr := float32(fe.cb), float32(fe.cg), float32(fe.cr)
-	// The brightest channel of the cloth decides "brighter than cloth":
-	// a red ball on red cloth differs mostly in R.
-	cmax := max(cb, cg, cr)
-	for i := range b.outside {
-		if b.outside[i] {
-			mp[i] = 0
-			continue
-		}
-		bb, gg, rr := float32(p[3*i]), float32(p[3*i+1]), float32(p[3*i+2])
-		s := bb + gg + rr + 1
-		fs := b.feltSum[i]
-		ratio := s / fs
-		d := abs32(bb/s-cb) + abs32(gg/s-cg) + abs32(rr/s-cr)
-		t := max(tol, min(3*tol, tolS/s))
-		if d > t || max(bb, gg, rr)/(fs*cmax) > brightRatio || ratio < darkRatio {
-			mp[i] = 255
-		} else {
-			mp[i] = 0
-		}
-	}
+	feltMask(p, b.brightThr, b.darkThr, b.outside, mp, fe)
 	gocv.DistanceTransform(b.mask, &b.dist, &b.labels, gocv.DistL2, gocv.DistanceTransformMasks(5), gocv.DistanceLabelCComp)
 	dp, _ := b.dist.DataPtrFloat32()
 	rw := model.BallRadius * b.ppm

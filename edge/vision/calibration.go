@@ -21,13 +21,13 @@ type Calibration struct {
 
 // Intrinsics is a calibrated lens.
 type Intrinsics struct {
-	Model      string     `json:"model"` // "pinhole" (k1 k2 p1 p2 k3)
-	Width      int        `json:"width"`
-	Height     int        `json:"height"`
-	K          [9]float64 `json:"k"`    // camera matrix, row-major
-	Dist       []float64  `json:"dist"` // distortion coefficients
-	RMS        float64    `json:"rms_px"`
-	Views      int        `json:"views"`
+	Model  string     `json:"model"` // "pinhole" (k1 k2 p1 p2 k3)
+	Width  int        `json:"width"`
+	Height int        `json:"height"`
+	K      [9]float64 `json:"k"`    // camera matrix, row-major
+	Dist   []float64  `json:"dist"` // distortion coefficients
+	RMS    float64    `json:"rms_px"`
+	Views  int        `json:"views"`
 }
 
 // Validate checks a calibration is usable.

@@ -28,7 +28,6 @@ func TestDumpMask(t *testing.T) {
 	gocv.IMWrite(dir+"/mask.png", tf.mask)
 }
 
-
 func TestDumpMaskAnn(t *testing.T) {
 	dir := os.Getenv("CUECAST_VISION_DUMP")
 	if dir == "" {

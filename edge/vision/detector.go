@@ -17,9 +17,6 @@ type DetectorOptions struct {
 	// Table is the playing surface's geometry (size and pockets); zero
 	// means a 9 ft table.
 	Table model.TableGeometry
-	// Cushion is the width (metres) of the cloth-covered cushion from the
-	// nose to the rail; zero means 5 cm.
-	Cushion float64
 	// Calibration, when it holds fixed corners, replaces table finding.
 	Calibration *Calibration
 	Log         *slog.Logger
@@ -55,9 +52,6 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	if o.Table.Length <= 0 || o.Table.Width <= 0 || len(o.Table.Pockets) == 0 {
 		return nil, errors.New("vision: detector: table geometry without size or pockets")
 	}
-	if o.Cushion == 0 {
-		o.Cushion = 0.05
-	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -71,7 +65,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 		ppm = float64(cfg.DetectWidth) / (size.Length + 0.06)
 	}
 	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log,
-		tf: newTableFinder(size, o.Cushion), bf: newBallFinder(size, ppm), cue: newCueFinder()}
+		tf: newTableFinder(size, cfg.CushionWidth), bf: newBallFinder(size, ppm), cue: newCueFinder()}
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {
 			d.Close()

@@ -14,11 +14,11 @@ const perfWindow = 256
 // and the performance stream. add is called by the detect loop; snapshot by
 // HTTP handlers.
 type perfStats struct {
-	mu     sync.Mutex // guards the fields below
-	ring   [perfWindow]model.StageTimings
-	n      int // frames recorded, total
-	last   model.StageTimings
-	balls  int
+	mu    sync.Mutex // guards the fields below
+	ring  [perfWindow]model.StageTimings
+	n     int // frames recorded, total
+	last  model.StageTimings
+	balls int
 }
 
 func (p *perfStats) add(t model.StageTimings, balls int) {

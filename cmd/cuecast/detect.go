@@ -1,0 +1,174 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/vision"
+)
+
+func init() {
+	register("detect", "find the table and balls in images (--json, --debug-out DIR)", runDetect)
+}
+
+// detectBall is one ball as `cuecast detect` prints it.
+type detectBall struct {
+	X          float64     `json:"x"`
+	Y          float64     `json:"y"`
+	Radius     float64     `json:"radius"`
+	Class      model.Class `json:"class"`
+	Number     *int        `json:"number"`
+	Confidence float64     `json:"confidence"`
+	Table      *model.Vec2 `json:"table,omitempty"` // metres, when the table was found
+}
+
+type detectTable struct {
+	Corners [4]model.Pixel `json:"corners"` // BL, BR, TR, TL
+	Pockets []model.Pixel  `json:"pockets"`
+}
+
+type detectResult struct {
+	Image  string        `json:"image"`
+	Error  string        `json:"error,omitempty"`
+	Width  int           `json:"width,omitempty"`
+	Height int           `json:"height,omitempty"`
+	Table  *detectTable  `json:"table"`
+	Balls  []detectBall  `json:"balls"`
+	Cue    *model.CueAim `json:"cue,omitempty"`
+}
+
+func runDetect(args []string) int {
+	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON (one array of results)")
+	debugOut := fs.String("debug-out", "", "write annotated images into `DIR`")
+	table := fs.String("table", "9ft", "table size: 9ft, 8ft or 7ft")
+	threads := fs.Int("threads", 1, "OpenCV threads")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
+	size, ok := sizes[*table]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "cuecast detect: --table %q: want 9ft, 8ft or 7ft\n", *table)
+		return 2
+	}
+	if *debugOut != "" {
+		if err := os.MkdirAll(*debugOut, 0o755); err != nil {
+			fmt.Fprintf(os.Stderr, "cuecast detect: %v\n", err)
+			return 2
+		}
+	}
+	cfg := config.Default().Vision
+	cfg.Threads = *threads
+	geo := model.Standard(size)
+	failed := false
+	var results []detectResult
+	var f model.Frame
+	var det model.Detection
+	for _, path := range fs.Args() {
+		r := detectResult{Image: path, Balls: []detectBall{}}
+		if err := detectOne(cfg, geo, path, *debugOut, &f, &det, &r); err != nil {
+			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
+			r.Error = err.Error()
+			failed = true
+		}
+		if *asJSON {
+			results = append(results, r)
+		} else {
+			printDetect(os.Stdout, &r)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return 1
+		}
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// detectOne runs a fresh detector on one image: each image may show a
+// different table, so nothing is cached across them.
+func detectOne(cfg config.Vision, geo model.TableGeometry, path, debugOut string, f *model.Frame, det *model.Detection, r *detectResult) error {
+	if err := vision.ReadImage(path, f); err != nil {
+		return err
+	}
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Detect(f, det); err != nil {
+		return err
+	}
+	r.Width, r.Height = f.Width, f.Height
+	if det.Table != nil {
+		r.Table = &detectTable{Corners: det.Table.Corners, Pockets: det.Table.Pockets}
+	}
+	for _, b := range det.Balls {
+		r.Balls = append(r.Balls, detectBall{X: b.Pixel.X, Y: b.Pixel.Y, Radius: b.RadiusPx, Class: b.Class,
+			Number: b.Number, Confidence: b.Confidence, Table: b.Pos})
+	}
+	r.Cue = det.Cue
+	if debugOut != "" {
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".detect.png"
+		if err := vision.WriteAnnotated(filepath.Join(debugOut, name), f, det); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printDetect(w io.Writer, r *detectResult) {
+	if r.Error != "" {
+		fmt.Fprintf(w, "%s: error: %s\n", r.Image, r.Error)
+		return
+	}
+	fmt.Fprintf(w, "%s: %dx%d\n", r.Image, r.Width, r.Height)
+	if r.Table == nil {
+		fmt.Fprintln(w, "  table: not found")
+	} else {
+		c := r.Table.Corners
+		fmt.Fprintf(w, "  table corners: BL (%.1f, %.1f) BR (%.1f, %.1f) TR (%.1f, %.1f) TL (%.1f, %.1f)\n",
+			c[0].X, c[0].Y, c[1].X, c[1].Y, c[2].X, c[2].Y, c[3].X, c[3].Y)
+		fmt.Fprint(w, "  pockets:")
+		for _, p := range r.Table.Pockets {
+			fmt.Fprintf(w, " (%.1f, %.1f)", p.X, p.Y)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  balls: %d\n", len(r.Balls))
+	for _, b := range r.Balls {
+		num := "null"
+		if b.Number != nil {
+			num = fmt.Sprint(*b.Number)
+		}
+		fmt.Fprintf(w, "    x=%.2f y=%.2f r=%.2f class=%s number=%s confidence=%.2f", b.X, b.Y, b.Radius, b.Class, num, b.Confidence)
+		if b.Table != nil {
+			fmt.Fprintf(w, " table=(%.3f, %.3f) m", b.Table.X, b.Table.Y)
+		}
+		fmt.Fprintln(w)
+	}
+	if r.Cue != nil {
+		fmt.Fprintf(w, "  cue: tip (%.1f, %.1f) heading %.1f deg confidence %.2f\n", r.Cue.Tip.X, r.Cue.Tip.Y, r.Cue.HeadingDeg, r.Cue.Confidence)
+	}
+}

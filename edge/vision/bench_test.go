@@ -1,0 +1,55 @@
+package vision
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
+)
+
+// benchFrames renders n frames of the demo scenario at w x h.
+func benchFrames(b *testing.B, w, h, n int) ([]model.Frame, model.TableGeometry) {
+	s := sim.New(sim.Options{Width: w, Height: h, FPS: 3, Scenario: "demo", Seed: 3, NoiseSigma: 2, Unpaced: true})
+	defer s.Close()
+	fs := make([]model.Frame, n)
+	for i := range fs {
+		s.Render(&fs[i], time.Unix(0, 0))
+		fs[i].Captured = time.Unix(0, 0) // same instant: the table is found once, as in steady state
+	}
+	return fs, s.Geometry()
+}
+
+// BenchmarkDetect is the per-frame cost on one OpenCV thread in steady
+// state (table cached): go test ./edge/vision -run ^$ -bench Detect -benchtime 300x
+func BenchmarkDetect(b *testing.B) {
+	for _, sz := range [][2]int{{1280, 720}, {1920, 1080}} {
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			frames, geo := benchFrames(b, sz[0], sz[1], 8)
+			cfg := config.Default().Vision
+			cfg.Threads = 1
+			d, err := NewDetector(cfg, DetectorOptions{Table: geo})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			var det model.Detection
+			if err := d.Detect(&frames[0], &det); err != nil || det.Table == nil {
+				b.Fatalf("warm-up: table %v, err %v", det.Table != nil, err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := d.Detect(&frames[i%len(frames)], &det); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			p := d.Performance()
+			b.ReportMetric(p.Stages["total"].Median, "median-ms")
+			b.ReportMetric(p.Stages["balls"].Median, "balls-ms")
+		})
+	}
+}

@@ -1,0 +1,21 @@
+#include "kernels.h"
+
+// Plain comparisons instead of std::fmax/fabs: without -ffast-math gcc keeps
+// their NaN semantics and calls libm, which costs 10x here.
+static inline float absf(float x) { return x < 0 ? -x : x; }
+static inline float maxf(float a, float b) { return a > b ? a : b; }
+static inline float minf(float a, float b) { return a < b ? a : b; }
+
+void cuecastFeltMask(const uint8_t *bgr, const float *bright, const float *dark,
+                     const uint8_t *outside, uint8_t *out, int n,
+                     float tol, float tolS, float cb, float cg, float cr) {
+    for (int i = 0; i < n; i++) {
+        float b = bgr[3 * i], g = bgr[3 * i + 1], r = bgr[3 * i + 2];
+        float s = b + g + r + 1.0f;
+        float ts = maxf(tol * s, minf(1.8f * tol * s, tolS));
+        float d = absf(b - cb * s) + absf(g - cg * s) + absf(r - cr * s);
+        float mx = maxf(b, maxf(g, r));
+        int notFelt = (d > ts) | (mx > bright[i]) | (s < dark[i]);
+        out[i] = (uint8_t)((notFelt & (outside[i] == 0)) * 255);
+    }
+}
