@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -195,7 +196,13 @@ func hwLEDTest(ctx context.Context, cfg config.HWLED, args []string, stdout, std
 			return 1
 		}
 	}
-	for name, r := range cfg.Pockets {
+	names := make([]string, 0, len(cfg.Pockets))
+	for name := range cfg.Pockets {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r := cfg.Pockets[name]
 		clear(px)
 		for i := r[0]; i <= r[1] && i < len(px); i++ {
 			px[i] = led.White

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/hw/pjlink"
@@ -84,6 +85,10 @@ var erstHint = [6]string{
 	"see the projector's own display or web page",
 }
 
+// warmUpMax bounds the wait for a projector to come on; real ones take 30
+// to 90 s.
+const warmUpMax = 3 * time.Minute
+
 func (c *Controller) powerProjector(ctx context.Context, r projRequest) {
 	p := c.dev.Projector
 	if err := p.SetPower(ctx, r.on); err != nil {
@@ -96,8 +101,12 @@ func (c *Controller) powerProjector(ctx context.Context, r projRequest) {
 	if !r.on || r.input == "" {
 		return
 	}
-	// Inputs can only be selected once the lamp is up.
-	if err := p.WaitPower(ctx, pjlink.PowerOn); err != nil {
+	// Inputs can only be selected once the lamp is up. The wait is bounded:
+	// a projector that never comes on (a dead lamp) must not stop the polls
+	// that would report why.
+	wctx, cancel := context.WithTimeout(ctx, warmUpMax)
+	defer cancel()
+	if err := p.WaitPower(wctx, pjlink.PowerOn); err != nil {
 		if ctx.Err() == nil {
 			c.h.fail(PartProjector, fmt.Errorf("hw: projector warm-up: %w", err))
 		}
