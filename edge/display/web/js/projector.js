@@ -1,0 +1,186 @@
+// The projector overlay: aim line, ghost ball, paths and target pocket, drawn through the
+// projector homography so they land on the cloth. Calibration mode (key C, or ?calibrate=1)
+// moves the four table corners on screen and saves them on the box.
+import { CuecastClient } from "./client.js";
+import { BALL_RADIUS, colourOf } from "./balls.js";
+import { fromPoints, apply } from "./homography.js";
+
+const canvas = document.getElementById("overlay");
+const ctx = canvas.getContext("2d");
+const msg = document.getElementById("msg");
+
+// cal.corners: where the table's corners (BL, BR, TR, TL in table-frame order) appear on the
+// projector, as fractions of the viewport (so one calibration fits any resolution).
+let cal = { corners: [[0, 1], [1, 1], [1, 0], [0, 0]] };
+let table = { length: 2.54, width: 1.27, pockets: [] };
+let traj = null, H = null, calibrating = false, selected = 0, dirty = true;
+window.cuecast = { get H() { return H; }, get calibration() { return cal; }, drawn: 0 };
+
+function size() { return [window.innerWidth, window.innerHeight]; }
+
+function rebuild() {
+  const [w, h] = size();
+  const src = [[0, 0], [table.length, 0], [table.length, table.width], [0, table.width]];
+  H = fromPoints(src, cal.corners.map(([u, v]) => [u * w, v * h]));
+  dirty = true;
+}
+
+function resize() {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(window.innerWidth * dpr);
+  canvas.height = Math.round(window.innerHeight * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  rebuild();
+}
+
+async function loadCalibration() {
+  try {
+    const r = await fetch("/api/v1/projector/calibration");
+    if (r.ok) {
+      const c = await r.json();
+      if (c.corners && c.corners.length === 4) cal = c;
+      if (c.table) table = Object.assign(table, c.table);
+    }
+  } catch { /* keep the last one: a blip must not blank the overlay */ }
+  rebuild();
+}
+
+const P = (x, y) => apply(H, x, y);
+
+function line(points, colour, width, dash) {
+  if (points.length < 2) return;
+  ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
+  ctx.beginPath();
+  const [x0, y0] = P(points[0].x, points[0].y);
+  ctx.moveTo(x0, y0);
+  for (const p of points.slice(1)) { const [x, y] = P(p.x, p.y); ctx.lineTo(x, y); }
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+// circle draws a circle of radius r metres around (x, y) on the table, through H.
+function circle(x, y, r, colour, width) {
+  ctx.strokeStyle = colour; ctx.lineWidth = width;
+  ctx.beginPath();
+  for (let i = 0; i <= 32; i++) {
+    const a = (i / 32) * 2 * Math.PI;
+    const [u, v] = P(x + r * Math.cos(a), y + r * Math.sin(a));
+    if (i === 0) ctx.moveTo(u, v); else ctx.lineTo(u, v);
+  }
+  ctx.stroke();
+}
+
+function draw() {
+  requestAnimationFrame(draw);
+  if (!dirty || !H) return;
+  dirty = false;
+  const [w, h] = size();
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, w, h);
+  if (calibrating) drawPattern();
+  if (traj && traj.aiming) {
+    for (const p of traj.paths || []) {
+      const cue = p.ball === "cue";
+      line(p.points || [], cue ? "#ffffff" : colourOf(Number(p.ball)), cue ? 3 : 4, cue ? [14, 8] : null);
+    }
+    if (traj.ghost) circle(traj.ghost.x, traj.ghost.y, BALL_RADIUS, "#ffffff", 3);
+    for (const [, pocket] of Object.entries((traj.outcome && traj.outcome.pocketed) || {})) {
+      const pk = (table.pockets || []).find((q) => q.name === pocket);
+      if (pk) circle(pk.pos.x, pk.pos.y, pk.radius * 1.3, "#3cff6e", 5);
+    }
+  }
+  window.cuecast.drawn++;
+}
+
+// drawPattern: the table outline, a grid on the diamonds, corner handles.
+function drawPattern() {
+  const L = table.length, W = table.width;
+  ctx.lineWidth = 1;
+  for (let i = 1; i < 8; i++) line([{ x: L * i / 8, y: 0 }, { x: L * i / 8, y: W }], "#335", 1);
+  for (let i = 1; i < 4; i++) line([{ x: 0, y: W * i / 4 }, { x: L, y: W * i / 4 }], "#335", 1);
+  line([{ x: 0, y: 0 }, { x: L, y: 0 }, { x: L, y: W }, { x: 0, y: W }, { x: 0, y: 0 }], "#fff", 2);
+  const [w, h] = size();
+  cal.corners.forEach(([u, v], i) => {
+    ctx.strokeStyle = i === selected ? "#ff0" : "#0cf";
+    ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.arc(u * w, v * h, 14, 0, 2 * Math.PI); ctx.stroke();
+    ctx.fillStyle = ctx.strokeStyle; ctx.font = "14px sans-serif"; ctx.fillText(String(i + 1), u * w + 16, v * h - 16);
+  });
+}
+
+function setCalibrating(on) {
+  calibrating = on;
+  document.body.classList.toggle("calibrating", on);
+  dirty = true;
+}
+
+async function save() {
+  let token = localStorage.getItem("cuecast.token") || "";
+  if (!token) { token = prompt("Command token (http.token in the box's config):") || ""; }
+  const r = await fetch("/api/v1/projector/calibration", {
+    method: "PUT", headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+    body: JSON.stringify({ corners: cal.corners }),
+  });
+  if (r.ok) { localStorage.setItem("cuecast.token", token); msg.textContent = "Saved on the box."; }
+  else { msg.textContent = "Not saved: " + (await r.text()); if (r.status === 401) localStorage.removeItem("cuecast.token"); }
+}
+
+window.addEventListener("keydown", (e) => {
+  if (e.key === "c" || e.key === "C") { setCalibrating(!calibrating); return; }
+  if (!calibrating) return;
+  const [w, h] = size();
+  const step = (e.shiftKey ? 10 : 1);
+  const c = cal.corners[selected];
+  switch (e.key) {
+    case "1": case "2": case "3": case "4": selected = Number(e.key) - 1; break;
+    case "ArrowLeft": c[0] -= step / w; break;
+    case "ArrowRight": c[0] += step / w; break;
+    case "ArrowUp": c[1] -= step / h; break;
+    case "ArrowDown": c[1] += step / h; break;
+    case "s": case "S": save(); break;
+    case "Escape": setCalibrating(false); break;
+    default: return;
+  }
+  e.preventDefault();
+  rebuild();
+});
+
+let dragging = -1;
+canvas.addEventListener("pointerdown", (e) => {
+  if (!calibrating) return;
+  const [w, h] = size();
+  let best = -1, bestD = 40;
+  cal.corners.forEach(([u, v], i) => { const d = Math.hypot(u * w - e.clientX, v * h - e.clientY); if (d < bestD) { best = i; bestD = d; } });
+  if (best >= 0) { dragging = best; selected = best; canvas.setPointerCapture(e.pointerId); }
+});
+canvas.addEventListener("pointermove", (e) => {
+  if (dragging < 0) return;
+  const [w, h] = size();
+  cal.corners[dragging] = [e.clientX / w, e.clientY / h];
+  rebuild();
+});
+canvas.addEventListener("pointerup", () => { dragging = -1; });
+
+window.addEventListener("resize", resize);
+await loadCalibration();
+resize();
+setCalibrating(new URLSearchParams(location.search).has("calibrate"));
+requestAnimationFrame(draw);
+
+const client = new CuecastClient({
+  streams: ["trajectory", "config", "state"],
+  group: "projector",
+  maxRateHz: { state: 2 },
+  onPublication(pub) {
+    if (pub.stream === "trajectory") { traj = pub.data; dirty = true; }
+    // A saved calibration republishes the config: every projector page picks it up.
+    if (pub.stream === "config" && !calibrating) loadCalibration();
+    if (pub.stream === "state" && pub.data.table && pub.data.table.pockets) {
+      if (pub.data.table.length !== table.length || pub.data.table.width !== table.width || !table.pockets.length) {
+        table = pub.data.table; rebuild();
+      }
+    }
+  },
+});
+window.cuecast.client = client;
+client.start();
