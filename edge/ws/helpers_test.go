@@ -117,7 +117,9 @@ func (e *testEnv) dial(t testing.TB, o dialOpts) (*tclient, int, error) {
 		d.NetDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 			nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 				var serr error
-				rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.rcvbuf) })
+				rc.Control(func(fd uintptr) {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.rcvbuf)
+				})
 				return serr
 			}}
 			return nd.DialContext(ctx, network, addr)
@@ -296,3 +298,14 @@ func pretty(b []byte) string {
 }
 
 var _ = bufio.NewReader
+
+// writeCompressed sends p (already deflated) as one text frame with RSV1.
+func writeCompressed(t testing.TB, c *tclient, p []byte) {
+	t.Helper()
+	f := ws.NewTextFrame(p)
+	f.Header.Rsv = ws.Rsv(true, false, false)
+	f = ws.MaskFrameInPlace(f)
+	if err := ws.WriteFrame(c.nc, f); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -124,7 +124,7 @@ func TestProtocolTableOverWebSocket(t *testing.T) {
 	c.send(`{"type":"get_status"}`)
 	st, _ := c.until(TypeStatus)
 	var status struct {
-		Errors uint64
+		Errors  uint64
 		Streams []string
 	}
 	json.Unmarshal(st.Data, &status)
