@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -147,5 +148,28 @@ func TestPredictCLIBadInput(t *testing.T) {
 	}
 	if code, _, _ := runPredictJSON(t, `{}`, "extra-arg"); code != 2 {
 		t.Errorf("stray argument: exit %d, want 2", code)
+	}
+}
+
+// -config takes the table and parameters from the [physics] section: on a
+// 7 ft table (1.98 m) a ball at x = 2.3 is off the table.
+func TestPredictCLIConfig(t *testing.T) {
+	path := t.TempDir() + "/cuecast.toml"
+	if err := os.WriteFile(path, []byte("[physics]\ntable = \"7ft\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := `{"balls": [{"id": "cue", "x": 2.3, "y": 0.5}]}`
+	if code, _, _ := runPredictJSON(t, in); code != 0 {
+		t.Fatalf("9 ft default: exit %d, want 0", code)
+	}
+	code, out, errs := runPredictJSON(t, in, "-config", path)
+	if code != 2 || out != "" || !strings.Contains(errs, "off the playing surface") {
+		t.Errorf("7 ft config: exit %d, stdout %q, stderr %q; want 2 and an off-table error", code, out, errs)
+	}
+	if err := os.WriteFile(path, []byte("[physics]\nslide_friction = -1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runPredictJSON(t, in, "-config", path); code != 2 || !strings.Contains(errs, "physics.slide_friction") {
+		t.Errorf("bad config: exit %d, stderr %q; want 2 naming the key", code, errs)
 	}
 }

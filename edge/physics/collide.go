@@ -27,16 +27,16 @@ const elasticBelow = 1e-3
 // depends on the sliding speed as in TP A.14. Vertical impulse components
 // (from top or bottom spin at the contact) change spin but the cloth
 // absorbs the vertical velocity they would give: balls stay on the cloth.
-func ballBall(v1, v2_ v2, w1, w2 Vec3, n v2, p *Params) (v2, v2, Vec3, Vec3) {
+func ballBall(v1, vb v2, w1, w2 Vec3, n v2, p *Params) (v2, v2, Vec3, Vec3) {
 	m, R := p.BallMass, p.BallRadius
 	n3 := n.v3()
 	// Velocities of the two surface points at the contact.
 	c1 := v1.v3().add(w1.cross(n3.scale(R)))
-	c2 := v2_.v3().add(w2.cross(n3.scale(-R)))
+	c2 := vb.v3().add(w2.cross(n3.scale(-R)))
 	rel := c1.sub(c2)
 	vn := rel.dot(n3)
 	if vn <= 0 {
-		return v1, v2_, w1, w2 // separating: nothing to resolve
+		return v1, vb, w1, w2 // separating: nothing to resolve
 	}
 	e := p.BallRestitution
 	if vn < elasticBelow {
@@ -57,7 +57,7 @@ func ballBall(v1, v2_ v2, w1, w2 Vec3, n v2, p *Params) (v2, v2, Vec3, Vec3) {
 	I := 0.4 * m * R * R
 	dv := j1.scale(1 / m)
 	v1n := v2{v1.x + dv.X, v1.y + dv.Y}
-	v2n := v2{v2_.x - dv.X, v2_.y - dv.Y}
+	v2n := v2{vb.x - dv.X, vb.y - dv.Y}
 	w1n := w1.add(n3.scale(R).cross(j1).scale(1 / I))
 	w2n := w2.add(n3.scale(-R).cross(j1.scale(-1)).scale(1 / I))
 	return v1n, v2n, w1n, w2n
