@@ -298,8 +298,16 @@ func (c *Controller) stopProjector(ctx context.Context, errs *[]error) bool {
 // animate is the animation loop: events in, frames out, on the clock.
 func (c *Controller) animate(ctx context.Context) {
 	defer c.wg.Done()
-	fps := max(c.cfg.LED.FPS, 1)
-	t := c.clock.NewTicker(time.Second / time.Duration(fps))
+	// The strip runs at its configured rate; a status LED alone needs 20 Hz
+	// for its 100 ms wink; with neither the loop only waits for Shutdown.
+	period := time.Second
+	switch {
+	case c.dev.Strip != nil:
+		period = time.Second / time.Duration(max(c.cfg.LED.FPS, 1))
+	case c.status != nil:
+		period = 50 * time.Millisecond
+	}
+	t := c.clock.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {

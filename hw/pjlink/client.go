@@ -138,6 +138,11 @@ func (s *conn) open(ctx context.Context) error {
 
 func (s *conn) readLine(ctx context.Context) (string, error) {
 	s.nc.SetReadDeadline(time.Now().Add(s.c.Timeout))
+	// A cancellation that fired before the line above had its deadline
+	// overwritten: look again now that ours is set.
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	var b []byte
 	for {
 		chunk, err := s.r.ReadSlice('\r')
@@ -208,6 +213,9 @@ func (s *conn) try(ctx context.Context, cmd, param string) (string, error) {
 	defer stop()
 	line := s.digest + "%1" + cmd + " " + param + "\r"
 	s.nc.SetWriteDeadline(time.Now().Add(s.c.Timeout))
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	if _, err := io.WriteString(s.nc, line); err != nil {
 		return "", s.ioErr(ctx, err)
 	}
