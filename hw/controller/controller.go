@@ -62,7 +62,7 @@ type Controller struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
-	lastErst [6]int // projector loop: the previous ERST, as Health values
+	lastErst [6]pjlink.Health // projector loop: the previous ERST
 }
 
 type input struct {

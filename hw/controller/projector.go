@@ -53,11 +53,10 @@ func (c *Controller) pollProjector(ctx context.Context) {
 // error when it went bad, info when it came back.
 func (c *Controller) erstAlerts(e pjlink.Errors) {
 	for i, h := range e.Fields() {
-		prev := pjlink.Health(c.lastErst[i])
-		if h == prev {
+		if h == c.lastErst[i] {
 			continue
 		}
-		c.lastErst[i] = int(h)
+		c.lastErst[i] = h
 		part := pjlink.ErrorParts[i]
 		code := "projector_" + part
 		switch h {
