@@ -14,11 +14,13 @@ import (
 
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
+	"github.com/cuecast/cuecast/edge/ws"
 )
 
 // daemon owns every long-lived part and the order they start and stop in.
@@ -33,8 +35,10 @@ type daemon struct {
 	mux   *http.ServeMux
 	fatal chan error // a part that cannot go on; main triggers the watchdog and exits
 
-	video *video.Video
-	api   *api.API
+	video   *video.Video
+	api     *api.API
+	ws      *ws.Server
+	display *display.Display
 
 	firstFrame     chan struct{}
 	firstFrameOnce sync.Once

@@ -58,14 +58,15 @@ func (d *daemon) startPipeline(cfg config.Config) error {
 		return err
 	}
 	p, err := pipeline.New(pipeline.Options{
-		Source:    src,
-		Detector:  stages.detector,
-		Tracker:   stages.tracker,
-		Predictor: stages.predictor,
-		Sink:      &hubSink{hub: d.hub, log: d.log, first: d.onFirstFrame, frame: d.offerFrame},
-		Report:    d.sup.Component("vision"),
-		Log:       d.log.With("component", "pipeline"),
-		TargetFPS: cfg.Source.TargetFPS,
+		Source:       src,
+		Detector:     stages.detector,
+		Tracker:      stages.tracker,
+		Predictor:    stages.predictor,
+		Sink:         &hubSink{hub: d.hub, log: d.log, first: d.onFirstFrame, frame: d.offerFrame},
+		Report:       d.sup.Component("vision"),
+		SourceReport: d.sup.Component("source"),
+		Log:          d.log.With("component", "pipeline"),
+		TargetFPS:    cfg.Source.TargetFPS,
 		Alert: func(level, code, msg string) {
 			d.alert(level, code, msg, "vision")
 		},

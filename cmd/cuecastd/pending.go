@@ -2,19 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/jpeg"
 
-	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
 // TEMPORARY: until edge/ws and vision's JPEG encoder land.
-func (d *daemon) routesMore() error                { return nil }
-func (d *daemon) closeClients(ctx context.Context) {}
-func (d *daemon) clientCount() int                 { return d.hub.Metrics().Clients }
-func (d *daemon) configureLive(cfg config.Config)  {}
 func (d *daemon) encodeJPEG(f *model.Frame) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
 	for i := 0; i < f.Width*f.Height; i++ {

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/api"
+	"github.com/cuecast/cuecast/edge/api/apihub"
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
+	"github.com/cuecast/cuecast/edge/ws"
 )
 
 // routes builds every HTTP handler once; handlers that depend on a part that
@@ -26,15 +28,49 @@ func (d *daemon) routes() error {
 	go d.video.Run(d.rootCtx)
 	d.video.Register(d.mux)
 
+	hubAPI := apihub.New(d.hub)
 	d.api = api.New(api.Deps{
-		Health:  healthAdapter{d},
-		Alerts:  alertAdapter{d.hub},
-		Config:  d,
-		Streams: streamStats{d.hub},
-		Vision:  perfAdapter{d},
+		Health:      healthAdapter{d},
+		Alerts:      hubAPI,
+		Connections: hubAPI,
+		Delivery:    hubAPI,
+		Streams:     hubAPI,
+		Config:      d,
+		Vision:      perfAdapter{d},
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
-	return d.routesMore()
+
+	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log.With("component", "ws"))
+	d.ws.Register(d.mux)
+
+	d.display = display.New(display.Options{
+		StateDir: d.cfg.Box.StateDir,
+		Config:   d.Current,
+		State: func() []byte {
+			if p := d.hub.Latest(hub.StreamState); p != nil {
+				return p.Data
+			}
+			return nil
+		},
+		Changed: d.publishConfig,
+		Log:     d.log,
+	})
+	d.display.Register(d.mux)
+	return nil
+}
+
+// closeClients closes every WebSocket client with 1001 going-away.
+func (d *daemon) closeClients(ctx context.Context) {
+	if err := d.ws.Shutdown(ctx); err != nil {
+		d.log.Warn("websocket shutdown", "component", "ws", "err", err)
+	}
+}
+
+func (d *daemon) clientCount() int { return d.hub.Metrics().Clients }
+
+// configureLive pushes the settings that apply without a restart.
+func (d *daemon) configureLive(cfg config.Config) {
+	d.ws.Reload(cfg.WebSocket, cfg.HTTP)
 }
 
 // offerFrame is the frame loop's video tap.
@@ -61,7 +97,8 @@ func (h healthAdapter) Health() api.HealthReport {
 		r.LiveDetail = fmt.Sprintf("the frame loop made no progress in %s", max)
 	}
 	for _, c := range s.Components {
-		ch := api.ComponentHealth{Name: c.Name, OK: c.State == supervise.StateOK || c.State == supervise.StateDisabled, Since: c.Since, LastProgress: c.LastProgress}
+		ch := api.ComponentHealth{Name: c.Name, OK: c.State == supervise.StateOK || c.State == supervise.StateDisabled,
+			Disabled: c.State == supervise.StateDisabled, Since: c.Since, LastProgress: c.LastProgress}
 		if c.State == supervise.StateFailed {
 			ch.Error = c.Detail
 		} else {
@@ -73,50 +110,6 @@ func (h healthAdapter) Health() api.HealthReport {
 		r.Components = append(r.Components, ch)
 	}
 	return r
-}
-
-// alertAdapter presents the hub's alerts to the API.
-type alertAdapter struct{ h *hub.Hub }
-
-func (a alertAdapter) RaiseAlert(al model.Alert) (model.Alert, error) {
-	p, err := a.h.RaiseAlert(al)
-	if err != nil {
-		return al, err
-	}
-	st, _ := a.h.Alert(p.AlertID())
-	return st.Alert, nil
-}
-
-func (a alertAdapter) Ack(id, by string) error {
-	err := a.h.Ack(id, by)
-	if errors.Is(err, hub.ErrUnknownAlert) {
-		return fmt.Errorf("%w: %v", api.ErrNotFound, err)
-	}
-	return err
-}
-
-func (a alertAdapter) Alerts() []api.AlertState {
-	all := a.h.Alerts()
-	out := make([]api.AlertState, len(all))
-	for i, s := range all {
-		out[i] = api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy}
-		if s.AckedAt != nil {
-			out[i].AckedAt = *s.AckedAt
-		}
-	}
-	return out
-}
-
-// streamStats presents the hub's per-stream bookkeeping to the API.
-type streamStats struct{ h *hub.Hub }
-
-func (s streamStats) StreamStats() []api.StreamStats {
-	m := s.h.Metrics()
-	out := make([]api.StreamStats, len(m.Streams))
-	for i, st := range m.Streams {
-		out[i] = api.StreamStats{Stream: string(st.Stream), Offset: st.Offset, History: st.History, Watchers: st.Subscribers, Published: st.Published}
-	}
-	return out
 }
 
 // perfAdapter presents the frame loop's figures to the API.
@@ -139,6 +132,3 @@ func (p perfAdapter) Performance() (api.Performance, bool) {
 		Updated: st.LastFrame, CPUPct: perf.CPUPercent, MemBytes: perf.RSSBytes,
 	}, true
 }
-
-var _ = context.Background
-var _ http.Handler

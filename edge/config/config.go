@@ -123,7 +123,26 @@ func Parse(file string, data []byte) (Config, error) {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return Config{}, decodeError(file, err)
+		derr := decodeError(file, err)
+		var sm *toml.StrictMissingError
+		if errors.As(err, &sm) {
+			// Unknown keys should not hide other mistakes: decode again
+			// leniently and report the value problems too, in one pass.
+			lenient := Default()
+			if toml.Unmarshal(data, &lenient) == nil {
+				if verr := lenient.Validate(); verr != nil {
+					var ve, de *Error
+					if errors.As(verr, &ve) && errors.As(derr, &de) {
+						lines := keyLines(data)
+						for _, p := range ve.Problems {
+							p.File, p.Line = file, lines[p.Key]
+							de.Problems = append(de.Problems, p)
+						}
+					}
+				}
+			}
+		}
+		return Config{}, derr
 	}
 	if err := cfg.Validate(); err != nil {
 		var ce *Error
@@ -247,9 +266,16 @@ func (s section) rangeI(x, lo, hi int, key string) {
 	s.check(x >= lo && x <= hi, key, "%d is out of range [%d, %d]", x, lo, hi)
 }
 
-// positive checks a duration is > 0.
+// positive checks a duration is > 0. A bare TOML number decodes as
+// nanoseconds (go-toml bypasses UnmarshalText for integers), so anything
+// below a millisecond is almost surely `30` meant as "30s": say so.
 func (s section) positive(d Duration, key string) {
-	s.check(d > 0, key, "%s must be positive", time.Duration(d))
+	switch {
+	case d <= 0:
+		s.fail(key, "%s must be positive", time.Duration(d))
+	case d < Duration(time.Millisecond):
+		s.fail(key, "%s is below a millisecond: write durations as strings with a unit, e.g. \"30s\" or \"250ms\"", time.Duration(d))
+	}
 }
 
 // Duration is a time.Duration written in TOML as a string ("250ms", "30s").

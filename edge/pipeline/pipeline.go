@@ -56,8 +56,10 @@ type Options struct {
 	Tracker   Tracker
 	Predictor Predictor // optional
 	Sink      Sink
-	Report    Reporter
-	Log       *slog.Logger
+	Report    Reporter // the loop ("vision"): gates the watchdog
+	// SourceReport hears about the source alone ("source"); optional.
+	SourceReport Reporter
+	Log          *slog.Logger
 	// TargetFPS caps processing; frames arriving faster are read and dropped
 	// (seed integration.target_fps). 0 processes every frame.
 	TargetFPS float64
@@ -117,6 +119,9 @@ func New(o Options) (*Pipeline, error) {
 	if o.Alert == nil {
 		o.Alert = func(string, string, string) {}
 	}
+	if o.SourceReport == nil {
+		o.SourceReport = nopReporter{}
+	}
 	return &Pipeline{o: o}, nil
 }
 
@@ -139,6 +144,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		minGap  time.Duration
 		lastAt  time.Time
 		failing bool
+		healthy bool // Report.OK sent since the last failure
 	)
 	if p.o.TargetFPS > 0 {
 		// Allow 10% jitter so a 30 fps source is not halved by a 30 fps cap.
@@ -152,8 +158,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
+			healthy = false
 			p.sourceError(ctx, err, &backoff, &failing)
 			continue
+		}
+		if !healthy {
+			p.o.SourceReport.OK(fmt.Sprintf("%s %dx%d", p.o.Source.Name(), frame.Width, frame.Height))
 		}
 		if failing {
 			failing = false
@@ -180,6 +190,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 		det.Timings = model.StageTimings{CaptureMS: ms(capture)}
 		if err := p.o.Detector.Detect(&frame, &det); err != nil {
+			healthy = false
 			p.o.Report.Fail(fmt.Errorf("detect frame %d: %w", frame.Seq, err))
 			p.o.Report.Progress()
 			continue
@@ -213,7 +224,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		p.stats.Last = det.Timings
 		p.mu.Unlock()
 		p.o.Report.Progress()
-		p.o.Report.OK(fmt.Sprintf("%s %dx%d", p.o.Source.Name(), frame.Width, frame.Height))
+		if !healthy {
+			healthy = true
+			p.o.Report.OK(fmt.Sprintf("processing %s", p.o.Source.Name()))
+		}
 
 		if now.Sub(win.start) >= p.o.PerfEvery {
 			perf := p.performance(&win, now)
@@ -237,7 +251,7 @@ func (p *Pipeline) sourceError(ctx context.Context, err error, backoff *time.Dur
 		if !*failing {
 			p.o.Log.Warn("source ended", "component", "pipeline", "source", p.o.Source.Name())
 			p.o.Alert(model.AlertWarning, "source_ended", "the video source ended: "+p.o.Source.Name())
-			p.o.Report.Fail(fmt.Errorf("source %s ended (set source.loop = true to repeat a file)", p.o.Source.Name()))
+			p.o.SourceReport.Fail(fmt.Errorf("source %s ended (set source.loop = true to repeat a file)", p.o.Source.Name()))
 			p.setSourceError("ended")
 			*failing = true
 		}
@@ -246,7 +260,7 @@ func (p *Pipeline) sourceError(ctx context.Context, err error, backoff *time.Dur
 			p.o.Alert(model.AlertError, "source_lost", fmt.Sprintf("camera/source failed: %v; retrying", err))
 			*failing = true
 		}
-		p.o.Report.Fail(err)
+		p.o.SourceReport.Fail(err)
 		p.setSourceError(err.Error())
 	}
 	t := time.NewTimer(*backoff)
@@ -261,3 +275,9 @@ func (p *Pipeline) sourceError(ctx context.Context, err error, backoff *time.Dur
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+type nopReporter struct{}
+
+func (nopReporter) Progress()  {}
+func (nopReporter) OK(string)  {}
+func (nopReporter) Fail(error) {}

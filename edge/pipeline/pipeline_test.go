@@ -85,11 +85,11 @@ func (r *fakeReport) Fail(error) { r.fails.Add(1) }
 func TestRunPublishesAndRecovers(t *testing.T) {
 	src := &fakeSource{errs: []error{model.ErrSourceLost, model.ErrSourceLost}}
 	sink := &fakeSink{}
-	rep := &fakeReport{}
+	rep, srcRep := &fakeReport{}, &fakeReport{}
 	var alerts []string
 	var amu sync.Mutex
 	p, err := New(Options{
-		Source: src, Detector: fakeDetector{}, Tracker: &fakeTracker{}, Sink: sink, Report: rep,
+		Source: src, Detector: fakeDetector{}, Tracker: &fakeTracker{}, Sink: sink, Report: rep, SourceReport: srcRep,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerfEvery: 20 * time.Millisecond, Retry: time.Millisecond,
 		Alert: func(level, code, msg string) { amu.Lock(); alerts = append(alerts, code); amu.Unlock() },
 	})
@@ -115,8 +115,8 @@ func TestRunPublishesAndRecovers(t *testing.T) {
 	if sink.states < 30 || sink.frames != sink.states || sink.events != 1 || sink.perf == 0 {
 		t.Errorf("sink got states=%d frames=%d events=%d perf=%d", sink.states, sink.frames, sink.events, sink.perf)
 	}
-	if rep.fails.Load() != 2 {
-		t.Errorf("Fail reported %d times, want 2 (one per source error)", rep.fails.Load())
+	if srcRep.fails.Load() != 2 || rep.fails.Load() != 0 {
+		t.Errorf("source Fail reported %d times, loop Fail %d: want 2 (one per source error) and 0", srcRep.fails.Load(), rep.fails.Load())
 	}
 	if rep.progress.Load() < int64(sink.states)+2 {
 		t.Errorf("Progress %d, want at least one per frame and per retry", rep.progress.Load())
