@@ -408,8 +408,17 @@ func (c *conn) readLoop() {
 			c.readFailed(err)
 			return
 		}
-		if err := ws.CheckHeader(h, state); err != nil {
+		st := state
+		if msgp != nil {
+			st |= ws.StateFragmented
+		}
+		if err := ws.CheckHeader(h, st); err != nil {
 			c.end(int(ws.StatusProtocolError), err.Error())
+			return
+		}
+		// permessage-deflate defines RSV1 on a message's first frame only.
+		if h.Rsv2() || h.Rsv3() || h.Rsv1() && (h.OpCode.IsControl() || h.OpCode == ws.OpContinuation) {
+			c.end(int(ws.StatusProtocolError), "unexpected RSV bits")
 			return
 		}
 		if h.OpCode.IsControl() {

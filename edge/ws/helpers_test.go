@@ -309,3 +309,5 @@ func writeCompressed(t testing.TB, c *tclient, p []byte) {
 		t.Fatal(err)
 	}
 }
+
+func jsonUnmarshal(b []byte, v any) { json.Unmarshal(b, v) }

@@ -208,7 +208,11 @@ func TestAckOverWebSocket(t *testing.T) {
 	}
 	a.send(`{"type":"command","data":{"name":"broadcast_alert","token":"s3cret","args":{"level":"warning","message":"ball on the floor"}}}`)
 	res, pubs := a.until(TypeCommandResult)
-	var r struct{ Result struct{ AlertID string `json:"alert_id"` } }
+	var r struct {
+		Result struct {
+			AlertID string `json:"alert_id"`
+		}
+	}
 	json.Unmarshal(res.Data, &r)
 	if r.Result.AlertID == "" {
 		t.Fatalf("command_result %s", res.Raw)
