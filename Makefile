@@ -36,7 +36,7 @@ run: build ## run the daemon on its embedded defaults (simulator, local Mosquitt
 	@mkdir -p out/state
 	@pgrep -x mosquitto >/dev/null || { echo "run: starting a local Mosquitto on 127.0.0.1:1883"; mosquitto -d -p 1883 2>/dev/null || true; }
 	@echo "run: open http://localhost:8080/ (table display) and http://localhost:8080/projector"
-	CUECAST_STATE_DIR=$(CURDIR)/out/state $(BIN)/cuecastd
+	$(BIN)/cuecastd --state-dir $(CURDIR)/out/state
 
 test: deps test-go test-units image-test ## everything CI checks
 
