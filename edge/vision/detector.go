@@ -176,7 +176,10 @@ func (d *Detector) updateTable(f *model.Frame) error {
 		d.setTable(&fit)
 		return nil
 	}
-	d.fixed = nil
+	if d.fixed != nil {
+		// Back from fixed corners to automatic: find the table now.
+		d.fixed, d.table = nil, nil
+	}
 	if d.table != nil && (d.cfg.TableRecheck == 0 || f.Captured.Sub(d.lastCheck) < d.cfg.TableRecheck.D()) {
 		return nil
 	}

@@ -60,7 +60,7 @@ type VideoFile struct {
 // OpenVideoFile opens path with OpenCV's default backend (FFmpeg on Debian).
 // fps <= 0 uses the file's own rate.
 func OpenVideoFile(path string, loop bool, fps float64) (*VideoFile, error) {
-	vc, err := gocv.OpenVideoCapture(path)
+	vc, err := openFile(path)
 	if err != nil || !vc.IsOpened() {
 		if vc != nil {
 			vc.Close()
@@ -74,6 +74,19 @@ func OpenVideoFile(path string, loop bool, fps float64) (*VideoFile, error) {
 		fps = 30
 	}
 	return &VideoFile{path: path, loop: loop, cap: vc, mat: gocv.NewMat(), tmp: gocv.NewMat(), pace: newPacer(fps)}, nil
+}
+
+// openFile prefers FFmpeg (Debian's OpenCV would otherwise try GStreamer
+// first, slower to open and noisier on errors), then any backend.
+func openFile(path string) (*gocv.VideoCapture, error) {
+	vc, err := gocv.OpenVideoCaptureWithAPI(path, gocv.VideoCaptureFFmpeg)
+	if err == nil && vc.IsOpened() {
+		return vc, nil
+	}
+	if vc != nil {
+		vc.Close()
+	}
+	return gocv.OpenVideoCapture(path)
 }
 
 // Name implements model.Source.
@@ -95,7 +108,7 @@ func (v *VideoFile) Read(ctx context.Context, f *model.Frame) error {
 		v.cap.Set(gocv.VideoCapturePosFrames, 0)
 		if !v.cap.Read(&v.mat) || v.mat.Empty() {
 			v.cap.Close()
-			vc, err := gocv.OpenVideoCapture(v.path)
+			vc, err := openFile(v.path)
 			if err != nil || !vc.IsOpened() || !vc.Read(&v.mat) || v.mat.Empty() {
 				if vc != nil {
 					vc.Close()
