@@ -323,12 +323,11 @@ func (s *System) pairTime(i, j int, now float64) float64 {
 	h := math.Min(a.tEnd, b.tEnd) - now
 	ra, va, _ := a.at(now, R)
 	rb, vb, _ := b.at(now, R)
-	D := ra.sub(rb)
-	if D.norm()-2*R > a.travel(now, h, R)+b.travel(now, h, R)+touchTol {
+	D, V, A := ra.sub(rb), va.sub(vb), a.acc.sub(b.acc)
+	// The gap can change by at most the relative travel |V|h + |A|h^2/2.
+	if D.norm()-2*R > V.norm()*h+0.5*A.norm()*h*h+touchTol {
 		return math.Inf(1)
 	}
-	V := va.sub(vb)
-	A := a.acc.sub(b.acc)
 	p := poly{D.dot(D) - 4*R*R, 2 * D.dot(V), V.dot(V) + D.dot(A), V.dot(A), 0.25 * A.dot(A)}
 	// f = |d|^2 - 4R^2: f' = 2 |d| d|d|/dt, and f ~ 4R (|d| - 2R) near contact.
 	if t, ok := crossDown(&p, h, 4*R*approachMin, 4*R*touchTol); ok {
