@@ -312,3 +312,25 @@ func TestDisabledTouchesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenDevicesProjectorOnly goes through the real OpenDevices with only a
+// projector configured: no periph init is needed, and a bad password file is
+// a reported part failure, not a stopped controller.
+func TestOpenDevicesProjectorOnly(t *testing.T) {
+	cfg := config.Default().HW
+	cfg.Enabled = true
+	cfg.Projector.Address = "127.0.0.1:1"
+	cfg.Projector.PasswordFile = t.TempDir() + "/missing.pass"
+	rep, alerts := &fakeReporter{}, &fakeAlerts{}
+	c := New(cfg, Deps{Log: quietLog(), Reporter: rep, Alerts: alerts})
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	if _, err := rep.last(); err == nil || !strings.Contains(err.Error(), "password file") || !strings.Contains(err.Error(), "missing.pass") {
+		t.Fatalf("report = %v, want the password file named", err)
+	}
+	if a, ok := alerts.find("hw_projector"); !ok || a.Level != model.AlertError {
+		t.Fatalf("alerts %q, want hw_projector", alerts.codes())
+	}
+}
