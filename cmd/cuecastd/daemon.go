@@ -20,7 +20,9 @@ import (
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
+	"github.com/cuecast/cuecast/edge/vision"
 	"github.com/cuecast/cuecast/edge/ws"
+	"github.com/cuecast/cuecast/hw/controller"
 )
 
 // daemon owns every long-lived part and the order they start and stop in.
@@ -40,6 +42,9 @@ type daemon struct {
 	ws      *ws.Server
 	display *display.Display
 
+	calibrations *vision.CalibrationStore
+	jpeg         *vision.JPEGEncoder // used by the video goroutine only
+
 	firstFrame     chan struct{}
 	firstFrameOnce sync.Once
 
@@ -50,7 +55,9 @@ type daemon struct {
 	web      *webServer
 	pipe     *part
 	pipeline *pipeline.Pipeline // the running loop's stats
-	parts    map[string]*part   // restartable consumers: "mqtt", "hw"
+	detector *vision.Detector   // the running loop's detector (calibration updates)
+	hwCtl    *controller.Controller
+	parts    map[string]*part // restartable consumers: "mqtt", "hw"
 	rootCtx  context.Context
 }
 
@@ -99,6 +106,12 @@ func (d *daemon) awaitReady(ctx context.Context) {
 	case <-ctx.Done():
 	case <-d.firstFrame:
 		d.sup.Ready()
+		d.mu.Lock()
+		ctl := d.hwCtl
+		d.mu.Unlock()
+		if ctl != nil {
+			ctl.Ready() // idle LED pattern, projector on
+		}
 	}
 }
 

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"reflect"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
-	"github.com/cuecast/cuecast/edge/model"
-	"github.com/cuecast/cuecast/edge/video"
+	"github.com/cuecast/cuecast/hw/controller"
 )
 
 // consumerNames are the hub consumers that restart when their config
@@ -55,11 +53,32 @@ func (d *daemon) startMQTT(cfg config.Config) *part {
 	return nil
 }
 
+// startHW runs the LED, GPIO and projector controller. A missing device is
+// never fatal: that part is disabled, reported and the rest keeps going.
 func (d *daemon) startHW(cfg config.Config) *part {
-	d.sup.Component("hw").Disable("no hardware configured")
-	return nil
+	comp := d.sup.Component("hw")
+	if !cfg.HW.Enabled {
+		comp.Disable("no hardware configured ([hw] enabled = false)")
+		return nil
+	}
+	ctl := controller.New(cfg.HW, controller.Deps{
+		Log: d.log, Reporter: comp, Alerts: d.hub,
+		Subscribe: controller.HubSubscriber(d.hub),
+	})
+	if err := ctl.Start(); err != nil {
+		comp.Fail(err)
+	}
+	d.mu.Lock()
+	d.hwCtl = ctl
+	d.mu.Unlock()
+	if d.sup.IsReady() {
+		ctl.Ready() // restarted by a reload after READY
+	}
+	return d.runPart("hw", func(ctx context.Context) { <-ctx.Done() },
+		func(ctx context.Context) {
+			// The safe state: LEDs off, projector and relay as configured.
+			if err := ctl.Shutdown(ctx); err != nil {
+				d.log.Error("hardware shutdown", "component", "hw", "err", err)
+			}
+		})
 }
-
-var _ = model.AlertInfo
-var _ = http.MethodGet
-var _ = video.New

@@ -2,7 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/api"
@@ -13,12 +19,39 @@ import (
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
+	"github.com/cuecast/cuecast/edge/vision"
 	"github.com/cuecast/cuecast/edge/ws"
 )
 
 // routes builds every HTTP handler once; handlers that depend on a part that
 // restarts on reload reach it through the daemon, never a stale copy.
 func (d *daemon) routes() error {
+	calPath := d.cfg.Vision.Calibration
+	if !filepath.IsAbs(calPath) {
+		calPath = filepath.Join(d.cfg.Box.StateDir, calPath)
+	}
+	store, err := vision.OpenCalibrationStore(calPath, d.calibrationChanged)
+	if err != nil {
+		// A corrupt file must not keep the box dark: run on automatic
+		// table finding and say so.
+		d.log.Error("camera calibration unreadable; finding the table automatically", "component", "vision", "err", err)
+		d.alert(model.AlertWarning, "calibration_unreadable", err.Error(), "vision")
+		os.Rename(calPath, calPath+".bad")
+		if store, err = vision.OpenCalibrationStore(calPath, d.calibrationChanged); err != nil {
+			return err
+		}
+	}
+	d.calibrations = store
+	calMux := http.NewServeMux()
+	store.Register(calMux)
+	d.mux.Handle("GET /api/v1/vision/calibration", calMux)
+	d.mux.Handle("PUT /api/v1/vision/calibration", d.requireToken(calMux))
+
+	enc, err := vision.NewJPEGEncoder(d.cfg.Video.Quality, d.cfg.Video.Width)
+	if err != nil {
+		return err
+	}
+	d.jpeg = enc
 	d.video = video.New(video.Options{
 		Encode: d.encodeJPEG,
 		Hub:    d.hub,
@@ -71,6 +104,50 @@ func (d *daemon) clientCount() int { return d.hub.Metrics().Clients }
 // configureLive pushes the settings that apply without a restart.
 func (d *daemon) configureLive(cfg config.Config) {
 	d.ws.Reload(cfg.WebSocket, cfg.HTTP)
+}
+
+// encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
+// are not shared).
+func (d *daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+
+// calibrationChanged hands a saved camera calibration to the running
+// detector; a restarted pipeline reads it from the store.
+func (d *daemon) calibrationChanged(c *vision.Calibration) {
+	d.mu.Lock()
+	det := d.detector
+	d.mu.Unlock()
+	if det == nil {
+		return
+	}
+	if err := det.SetCalibration(c); err != nil {
+		d.log.Error("apply calibration", "component", "vision", "err", err)
+	}
+}
+
+// requireToken guards a command endpoint with http.token, as the REST API
+// does: Authorization: Bearer TOKEN or X-Cuecast-Token.
+func (d *daemon) requireToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want := d.Current().HTTP.Token
+		got := r.Header.Get("X-Cuecast-Token")
+		if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got = a
+		}
+		switch {
+		case want == "":
+			writeError(w, http.StatusForbidden, "commands_disabled", "commands are disabled on this box; set http.token in the config file to enable them")
+		case subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1:
+			writeError(w, http.StatusUnauthorized, "unauthorized", "this endpoint needs the command token: Authorization: Bearer TOKEN")
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 // offerFrame is the frame loop's video tap.
