@@ -70,10 +70,10 @@ type Mirror struct {
 	runOnce  sync.Once
 	wg       sync.WaitGroup
 
-	cmds     chan inbound  // paho handler -> commands goroutine
-	snapReq  chan struct{} // event-triggered snapshot, buffer of one
+	cmds      chan inbound  // paho handler -> commands goroutine
+	snapReq   chan struct{} // event-triggered snapshot, buffer of one
 	drainKick chan struct{} // connection state changed: the drainer re-checks
-	lost     chan error    // paho lost the connection (connect loop waits on it)
+	lost      chan error    // paho lost the connection (connect loop waits on it)
 
 	connected atomic.Bool
 	circuit   atomic.Bool // open
@@ -99,14 +99,14 @@ func New(cfg config.MQTT, box config.Box, h *hub.Hub, rep Reporter, log *slog.Lo
 	}
 	m := &Mirror{
 		cfg: cfg, box: box, hub: h, rep: rep, log: log.With("component", "mqtt"),
-		topics:   newTopics(cfg, box),
-		slots:    newSlots(),
-		stop:     make(chan struct{}),
-		ran:      make(chan struct{}),
-		cmds:     make(chan inbound, 64),
-		snapReq:  make(chan struct{}, 1),
+		topics:    newTopics(cfg, box),
+		slots:     newSlots(),
+		stop:      make(chan struct{}),
+		ran:       make(chan struct{}),
+		cmds:      make(chan inbound, 64),
+		snapReq:   make(chan struct{}, 1),
 		drainKick: make(chan struct{}, 1),
-		lost:     make(chan error, 1),
+		lost:      make(chan error, 1),
 	}
 	dir := cfg.StoreDirFor(box)
 	ob, err := outbox.Open(outbox.Options{Dir: filepath.Join(dir, "outbox"), MaxBytes: cfg.StoreMaxBytes, SyncEvery: cfg.StoreSync.D()})

@@ -80,7 +80,7 @@ func TestShippedLocalBrokerAuthAndACL(t *testing.T) {
 	lanURL := fmt.Sprintf("tcp://127.0.0.1:%d", lan)
 
 	connect := func(user, pass string) (mqtt.Client, error) {
-		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(lanURL).SetClientID("t-"+user+pass).SetUsername(user).SetPassword(pass).SetAutoReconnect(false))
+		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(lanURL).SetClientID("t-" + user + pass).SetUsername(user).SetPassword(pass).SetAutoReconnect(false))
 		tok := c.Connect()
 		tok.WaitTimeout(5 * time.Second)
 		return c, tok.Error()
