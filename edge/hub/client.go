@@ -22,6 +22,7 @@ type Client struct {
 	connected time.Time
 	wake      chan struct{} // cap 1: something was queued or the client ended
 	onEnd     func(error)
+	shard     int // which statShard this client's deliveries are counted in
 
 	// Guarded by hub.mu (they are the registry).
 	subs  streamSet

@@ -57,21 +57,32 @@ type Hub struct {
 	latestGroup  [numStreams]map[string]*Publication // latest group-targeted publication per group
 	alerts       alertBook
 	nextClientID uint64
+	shardSeq     uint64
 
 	stats       [numStreams]streamStats
 	slowClients atomic.Uint64 // clients disconnected as slow consumers
 	clientErrs  atomic.Uint64 // protocol errors reported by transports
 }
 
-// streamStats are hub-wide delivery counters for one stream.
+// streamStats are hub-wide delivery counters for one stream. Delivery
+// figures are sharded by client: after one publication every subscriber's
+// writer records its delivery at about the same moment, and one mutex per
+// stream would make a thousand writers queue on it.
 type streamStats struct {
 	published atomic.Uint64
 	dropped   atomic.Uint64 // superseded by conflation before delivery
-	mu        sync.Mutex    // guards the fields below
+	shards    [statShards]statShard
+}
+
+const statShards = 8
+
+type statShard struct {
+	mu        sync.Mutex // guards the fields below
 	delivered uint64
 	bytes     uint64
 	errors    uint64
 	lat       window
+	_         [64]byte // keep shards' mutexes on separate cache lines
 }
 
 // New returns a hub with a fresh random epoch.
@@ -298,6 +309,8 @@ func (h *Hub) Connect(opts ClientOptions) *Client {
 		id = h.epoch[:6] + "-" + strconv.FormatUint(h.nextClientID, 10)
 	}
 	c.id = id
+	h.shardSeq++
+	c.shard = int(h.shardSeq % statShards)
 	h.clients[id] = c
 	return c
 }

@@ -170,6 +170,11 @@ func (w *window) rotate(now time.Time) {
 	}
 }
 
+func (a *winHalf) merge(b *winHalf) {
+	a.m.merge(&b.m)
+	a.h.merge(&b.h)
+}
+
 func (w *window) add(now time.Time, d time.Duration) {
 	w.rotate(now)
 	w.cur.m.add(d)

@@ -73,7 +73,7 @@ func (c *Client) RecordDelivery(p *Publication, n int, at time.Time) {
 	c.lat.add(d)
 	c.lastPos[streamIndex(p.Stream)] = p.Offset
 	c.smu.Unlock()
-	st := &c.hub.stats[streamIndex(p.Stream)]
+	st := &c.hub.stats[streamIndex(p.Stream)].shards[c.shard]
 	st.mu.Lock()
 	st.delivered++
 	st.bytes += uint64(n)
@@ -86,7 +86,7 @@ func (c *Client) RecordWriteError(p *Publication) {
 	c.smu.Lock()
 	c.errors++
 	c.smu.Unlock()
-	st := &c.hub.stats[streamIndex(p.Stream)]
+	st := &c.hub.stats[streamIndex(p.Stream)].shards[c.shard]
 	st.mu.Lock()
 	st.errors++
 	st.mu.Unlock()
@@ -149,14 +149,21 @@ func (h *Hub) Metrics() Metrics {
 	for i := range m.Streams {
 		sm, st := &m.Streams[i], &h.stats[i]
 		sm.Published, sm.Dropped = st.published.Load(), st.dropped.Load()
-		st.mu.Lock()
-		sm.Delivered, sm.Bytes, sm.Errors = st.delivered, st.bytes, st.errors
-		sm.Latency = st.lat.stats(now)
-		all.cur.m.merge(&st.lat.cur.m)
-		all.cur.m.merge(&st.lat.prev.m)
-		all.cur.h.merge(&st.lat.cur.h)
-		all.cur.h.merge(&st.lat.prev.h)
-		st.mu.Unlock()
+		var w window
+		w.started = now
+		for k := range st.shards {
+			sh := &st.shards[k]
+			sh.mu.Lock()
+			sh.lat.rotate(now)
+			sm.Delivered += sh.delivered
+			sm.Bytes += sh.bytes
+			sm.Errors += sh.errors
+			w.cur.merge(&sh.lat.cur)
+			w.cur.merge(&sh.lat.prev)
+			sh.mu.Unlock()
+		}
+		sm.Latency = w.stats(now)
+		all.cur.merge(&w.cur)
 		m.Delivered += sm.Delivered
 		m.Bytes += sm.Bytes
 		m.Dropped += sm.Dropped
