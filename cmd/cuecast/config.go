@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	toml "github.com/pelletier/go-toml/v2"
 
+	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 )
 
@@ -20,6 +22,7 @@ func runConfig(args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: cuecast config check FILE   validate without starting anything (exit 2 on problems)")
 		fmt.Fprintln(os.Stderr, "       cuecast config defaults     print the built-in defaults as TOML")
+		fmt.Fprintln(os.Stderr, "       cuecast config example      the defaults with every key explained (a starting file)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -35,10 +38,62 @@ func runConfig(args []string) int {
 		}
 		os.Stdout.Write(b)
 		return 0
+	case fs.NArg() == 1 && fs.Arg(0) == "example":
+		b, err := toml.Marshal(config.Default())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cuecast config:", err)
+			return 1
+		}
+		os.Stdout.WriteString(annotate(string(b)))
+		return 0
 	default:
 		fs.Usage()
 		return 2
 	}
+}
+
+// annotate puts each key's documentation above it as a comment and
+// comments the values out: an example file states only what it changes.
+func annotate(doc string) string {
+	var b strings.Builder
+	b.WriteString("# cuecast configuration (/etc/cuecast/cuecast.toml).\n# Every key is optional: the values shown are the built-in defaults.\n# Uncomment and change what you need; `cuecast config check FILE` validates.\n")
+	table := ""
+	for _, line := range strings.Split(doc, "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "":
+			b.WriteString("\n")
+		case strings.HasPrefix(t, "["):
+			table = strings.Trim(t, "[]")
+			comment(&b, api.ConfigDoc(table), "")
+			b.WriteString(t + "\n")
+		default:
+			key, _, _ := strings.Cut(t, "=")
+			key = strings.TrimSpace(key)
+			full := key
+			if table != "" {
+				full = table + "." + key
+			}
+			comment(&b, api.ConfigDoc(full), "")
+			b.WriteString("# " + t + "\n")
+		}
+	}
+	return b.String()
+}
+
+func comment(b *strings.Builder, text, indent string) {
+	if text == "" {
+		return
+	}
+	line := indent + "#"
+	for _, w := range strings.Fields(text) {
+		if len(line)+1+len(w) > 98 {
+			b.WriteString(line + "\n")
+			line = indent + "#"
+		}
+		line += " " + w
+	}
+	b.WriteString(line + "\n")
 }
 
 func checkConfig(path string) int {

@@ -315,3 +315,7 @@ func (p *prober) probeFloat(idx []int, key string, def float64) (lo, hi *float64
 	}
 	return lo, hi, true
 }
+
+// ConfigDoc returns the documentation of a dotted config key ("mqtt.url"),
+// taken from edge/config's comments; "" when there is none.
+func ConfigDoc(key string) string { return configDocs[key] }

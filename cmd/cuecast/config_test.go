@@ -1,0 +1,32 @@
+package main
+
+import (
+	"reflect"
+	"regexp"
+	"testing"
+
+	toml "github.com/pelletier/go-toml/v2"
+
+	"github.com/cuecast/cuecast/edge/config"
+)
+
+// The example file, uncommented, is a valid config equal to the defaults:
+// it cannot drift from what the daemon really does.
+func TestExampleRoundTrips(t *testing.T) {
+	b, err := toml.Marshal(config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := annotate(string(b))
+	uncommented := regexp.MustCompile(`(?m)^# ([a-z_]+ = )`).ReplaceAllString(ex, "$1")
+	got, err := config.Parse("example.toml", []byte(uncommented))
+	if err != nil {
+		t.Fatalf("uncommented example does not parse: %v", err)
+	}
+	if want := config.Default(); !reflect.DeepEqual(got, want) {
+		t.Errorf("uncommented example = %+v\nwant the defaults %+v", got, want)
+	}
+	if n := len(regexp.MustCompile(`(?m)^# [a-z_]+ = `).FindAllString(ex, -1)); n < 40 {
+		t.Errorf("example shows only %d keys", n)
+	}
+}
