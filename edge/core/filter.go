@@ -29,6 +29,8 @@ type track struct {
 	moving    bool
 	leaveRun  int        // consecutive measurements moving away from the rest position
 	displaced int        // consecutive measurements displaced but not moving
+	slowSteps int        // steps of the current leave run that were small
+	lastSpeed float64    // speed of the previous step away from rest (step/gap)
 	slowRun   int        // consecutive frames below the stop speed
 	lastZ     model.Vec2 // last measurement
 	haveZ     bool
@@ -97,11 +99,20 @@ func (t *track) correct(z model.Vec2, gap float64, o *Options, mayStart bool) (s
 			// A rolling ball's second step is in line with its first
 			// (within 25 degrees) and not much shorter.
 			ahead := lastR < o.StartDistance ||
-				sx*(t.lastZ.X-t.pos.X)+sy*(t.lastZ.Y-t.pos.Y) > 0.9*step*lastR && step > 0.5*lastR
-			if mayStart && t.haveZ && ahead && r > lastR && step > math.Max(5*o.NoiseM, o.StartSpeed*gap) {
+				sx*(t.lastZ.X-t.pos.X)+sy*(t.lastZ.Y-t.pos.Y) > 0.9*step*lastR && step/gap > 0.5*t.lastSpeed
+			// A clear step (5 sigma, and StartSpeed) counts at once; a
+			// slow ball's smaller steps (2 sigma) need one frame more.
+			fast := step > math.Max(5*o.NoiseM, o.StartSpeed*gap)
+			if mayStart && t.haveZ && ahead && r > lastR && step > 2*o.NoiseM {
 				t.leaveRun++
+				if !fast {
+					t.slowSteps++
+				}
 			} else {
-				t.leaveRun = 0
+				t.leaveRun, t.slowSteps = 0, 0
+			}
+			if gap > 0 {
+				t.lastSpeed = step / gap
 			}
 			// Displaced but not going anywhere: put there by hand (or a
 			// re-placed layout). Re-anchor silently after a few frames.
@@ -119,10 +130,10 @@ func (t *track) correct(z model.Vec2, gap float64, o *Options, mayStart bool) (s
 			t.pos.X += 0.1 * rx
 			t.pos.Y += 0.1 * ry
 		}
-		if t.leaveRun < o.StartFrames {
+		if t.leaveRun < o.StartFrames || t.slowSteps > 0 && t.leaveRun < o.StartFrames+1 {
 			return false
 		}
-		t.moving, t.leaveRun, t.slowRun = true, 0, 0
+		t.moving, t.leaveRun, t.slowRun, t.slowSteps = true, 0, 0, 0
 		t.from = t.pos
 		if t.haveZ && gap > 0 {
 			t.vel = model.Vec2{X: (z.X - t.lastZ.X) / gap, Y: (z.Y - t.lastZ.Y) / gap}
@@ -162,9 +173,14 @@ func (t *track) gate(o *Options, dt float64, sameNumber, inShot bool) (model.Vec
 	c, g := t.pos, o.GateM+0.02*float64(min(t.missed, 10))
 	switch {
 	case !t.moving && t.leaveRun > 0:
+		// Continue from the last measurement along the line it left on,
+		// at the speed of its last step (which may have spanned misses).
 		dx, dy := t.lastZ.X-t.pos.X, t.lastZ.Y-t.pos.Y
-		c = model.Vec2{X: t.lastZ.X + dx, Y: t.lastZ.Y + dy}
-		g += 0.3 * math.Hypot(dx, dy)
+		if n := math.Hypot(dx, dy); n > 0 {
+			d := t.lastSpeed * dt
+			c = model.Vec2{X: t.lastZ.X + dx/n*d, Y: t.lastZ.Y + dy/n*d}
+			g += 0.3 * d
+		}
 	case !t.moving && (inShot || t.class == model.ClassCue):
 		g += 0.8 * startSpeed * dt
 	case !t.moving:
@@ -173,10 +189,15 @@ func (t *track) gate(o *Options, dt float64, sameNumber, inShot bool) (model.Vec
 	default:
 		g += 0.8 * t.speed() * dt
 	}
+	// A detection with this ball's number is this ball wherever it is
+	// within what a break shot covers in the frames it went unseen (a fast
+	// ball is the one most likely to be missed: it is blurred).
+	limit := maxGate
 	if sameNumber {
-		g = math.Max(g*2, maxGate)
+		limit = maxGate * float64(min(t.missed, 3)+1)
+		g = math.Max(g*2, limit)
 	}
-	return c, math.Min(g, maxGate)
+	return c, math.Min(g, limit)
 }
 
 // settle stops a moving ball once its net displacement over the last

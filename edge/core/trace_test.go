@@ -49,6 +49,11 @@ func TestDebugTrace(t *testing.T) {
 		for _, e := range evs {
 			t.Logf("%d TRACK %s %v %s", i, e.Type, e.Balls, e.Pocket)
 		}
+		for _, b := range det.Balls {
+			if ball == "cue" && b.Class == "cue" {
+				t.Logf("%d det cue at %.3f,%.3f", i, b.Pos.X, b.Pos.Y)
+			}
+		}
 		for _, b := range tru.Balls {
 			if b.ID == ball {
 				t.Logf("%d truth %s pos %.3f,%.3f pocketed %v occ %v", i, b.ID, b.Pos.X, b.Pos.Y, b.Pocketed, b.Occluded)

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -237,7 +238,12 @@ func settle() step {
 				FirstContact: s.firstContact, Pocketed: s.pocketed, Scratch: s.scratch, DurationS: t,
 			}})
 			if s.scratch {
-				d.respotCue()
+				// The player fishes the cue ball out and puts it back:
+				// that takes a moment, and the tracker must see the drop.
+				d.steps = slices.Insert(d.steps, 1, hold(1.2), func(d *director, t, dt float64) bool {
+					d.respotCue()
+					return true
+				})
 			}
 			if len(s.pocketed) > 0 && d.onTable() == 0 {
 				d.emit(model.Event{Type: model.EventTableCleared})
