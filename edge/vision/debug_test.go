@@ -45,3 +45,26 @@ func TestDumpMaskAnn(t *testing.T) {
 	d := model.Detection{Table: &model.TableDetection{Corners: fit.outer}}
 	WriteAnnotated(dir+"/ann2.png", &f, &d)
 }
+
+func TestDumpCue(t *testing.T) {
+	if os.Getenv("CUECAST_VISION_DUMP") == "" {
+		t.Skip()
+	}
+	debugf = t.Logf
+	defer func() { debugf = func(string, ...any) {} }()
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: "demo", Seed: 7, NoiseSigma: 2, Unpaced: true})
+	det, _ := NewDetector(defaultVision(), DetectorOptions{Table: s.Geometry()})
+	var f model.Frame
+	var d model.Detection
+	for i := 0; i < 12; i++ {
+		s.Render(&f, time.Unix(0, 0))
+		if f.Truth.Cue == nil {
+			continue
+		}
+		det.Detect(&f, &d)
+		t.Logf("frame %d truth cue %+v found %+v", i, f.Truth.Cue, d.Cue)
+		WriteAnnotated(os.Getenv("CUECAST_VISION_DUMP")+"/cue.png", &f, &d)
+		gocv.IMWrite(os.Getenv("CUECAST_VISION_DUMP")+"/cuemask.png", det.cue.rest)
+		break
+	}
+}

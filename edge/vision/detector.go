@@ -39,6 +39,10 @@ type Detector struct {
 	tableMiss int             // consecutive failed re-checks
 
 	perf perfStats
+	// round[i] says dst.Balls[i] had a round outline all about (edge
+	// support >= 0.6): only those are painted out before the cue search,
+	// so a false ball on the stick's butt does not cut the stick in two.
+	round []bool
 
 	mu    sync.Mutex // guards calib
 	calib *Calibration
@@ -83,6 +87,7 @@ func (d *Detector) Close() error {
 	d.frame.close()
 	d.tf.close()
 	d.bf.close()
+	d.cue.close()
 	d.tf, d.bf = nil, nil
 	return nil
 }
@@ -139,15 +144,17 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	}
 	cands := d.bf.candidates(rp, &tf.felt)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
+	d.round = d.round[:0]
 	for _, c := range cands {
-		b, ok := d.ball(&im, tf, c)
+		b, support, ok := d.ball(&im, tf, c)
 		if ok && b.Confidence >= d.cfg.MinConfidence {
 			dst.Balls = append(dst.Balls, b)
+			d.round = append(d.round, support >= 0.6)
 		}
 	}
 	t2 := time.Now()
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
-	dst.Cue = d.cue.find(d.bf, tf, dst.Balls)
+	dst.Cue = d.cue.find(d.bf, tf, dst.Balls, d.round)
 	dst.Timings.CueMS = ms(time.Since(t2))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
@@ -220,7 +227,7 @@ func cornerShift(a, b [4]model.Pixel) float64 {
 }
 
 // ball refines and names one candidate.
-func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, bool) {
+func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, float64, bool) {
 	tx, ty := d.bf.toTable(c.u, c.v)
 	cx, cy := tf.inv.apply(tx, ty)
 	r := model.BallRadius * tf.inv.scaleAt(tx, ty)
@@ -252,7 +259,7 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, boo
 	p := tf.h
 	w := p[6]*x + p[7]*y + p[8]
 	b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
-	return b, true
+	return b, support, true
 }
 
 // String is for logs.
