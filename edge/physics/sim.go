@@ -347,6 +347,25 @@ func (s *System) updateWall(i int, now float64) {
 	h := c.tEnd - now
 	r, v, _ := c.at(now, R)
 	reach := c.travel(now, h, R) + touchTol
+	// The path is a straight line when rolling (acceleration along v) and
+	// bends from it by at most |a| h^2 / 2 when sliding: a point farther
+	// than that (plus its contact distance) from the swept segment cannot
+	// be met. This prunes most jaw points and pockets at once.
+	sp := v.norm()
+	var dir v2
+	if sp > 0 {
+		dir = v.scale(1 / sp)
+	}
+	bend := touchTol
+	if c.motion == Sliding {
+		bend += 0.5 * c.acc.norm() * h * h
+	}
+	length := math.Min(reach, sp*h)
+	far := func(q v2, contact float64) bool {
+		d := q.sub(r)
+		along := math.Min(math.Max(d.dot(dir), 0), length)
+		return d.sub(dir.scale(along)).norm() > contact+bend
+	}
 	best := h
 	for k := range s.tab.cushions {
 		cu := &s.tab.cushions[k]
@@ -368,7 +387,7 @@ func (s *System) updateWall(i int, now float64) {
 	for k := range s.tab.corners {
 		q := s.tab.corners[k].p
 		D := r.sub(q)
-		if D.norm()-R > reach {
+		if D.norm()-R > reach || far(q, R) {
 			continue
 		}
 		A := c.acc
@@ -380,7 +399,7 @@ func (s *System) updateWall(i int, now float64) {
 	for k := range s.tab.pockets {
 		q := &s.tab.pockets[k]
 		D := r.sub(q.hole)
-		if D.norm()-q.r > reach {
+		if D.norm()-q.r > reach || far(q.hole, q.r) {
 			continue
 		}
 		A := c.acc
