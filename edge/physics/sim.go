@@ -325,7 +325,17 @@ func (s *System) pairTime(i, j int, now float64) float64 {
 	rb, vb, _ := b.at(now, R)
 	D, V, A := ra.sub(rb), va.sub(vb), a.acc.sub(b.acc)
 	// The gap can change by at most the relative travel |V|h + |A|h^2/2.
-	if D.norm()-2*R > V.norm()*h+0.5*A.norm()*h*h+touchTol {
+	bend := 0.5 * A.norm() * h * h
+	if D.norm()-2*R > V.norm()*h+bend+touchTol {
+		return math.Inf(1)
+	}
+	// |d(t)| >= |D + V t| - |A| t^2 / 2: the closest approach of the
+	// straight relative motion, less the bend, bounds the gap from below.
+	tau := 0.0
+	if vv := V.dot(V); vv > 0 {
+		tau = math.Min(math.Max(-D.dot(V)/vv, 0), h)
+	}
+	if D.add(V.scale(tau)).norm()-bend > 2*R+touchTol {
 		return math.Inf(1)
 	}
 	p := poly{D.dot(D) - 4*R*R, 2 * D.dot(V), V.dot(V) + D.dot(A), V.dot(A), 0.25 * A.dot(A)}

@@ -26,7 +26,7 @@ func (a v2) add(b v2) v2        { return v2{a.x + b.x, a.y + b.y} }
 func (a v2) sub(b v2) v2        { return v2{a.x - b.x, a.y - b.y} }
 func (a v2) scale(k float64) v2 { return v2{a.x * k, a.y * k} }
 func (a v2) dot(b v2) float64   { return a.x*b.x + a.y*b.y }
-func (a v2) norm() float64      { return math.Hypot(a.x, a.y) }
-func (a v2) perp() v2           { return v2{-a.y, a.x} } // z x a
+func (a v2) norm() float64      { return math.Sqrt(a.x*a.x + a.y*a.y) } // table-sized values: no overflow to guard
+func (a v2) perp() v2           { return v2{-a.y, a.x} }                // z x a
 func (a v2) v3() Vec3           { return Vec3{a.x, a.y, 0} }
 func finite(x float64) bool     { return !math.IsNaN(x) && !math.IsInf(x, 0) }
