@@ -164,6 +164,7 @@ func benchFanout(b *testing.B, n int, hz int) {
 	defer tick.Stop()
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
+	cpu0 := cpuTime()
 	start := time.Now()
 	b.ResetTimer()
 	b.ReportAllocs()
@@ -173,6 +174,7 @@ func benchFanout(b *testing.B, n int, hz int) {
 	}
 	waitDelivered(&delivered, int64(b.N*n))
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	runtime.ReadMemStats(&ms1)
 	var lats []time.Duration
@@ -188,6 +190,12 @@ func benchFanout(b *testing.B, n int, hz int) {
 	}
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N)/float64(n), "allocs/pub/client")
 	b.ReportMetric(float64(got)/float64(b.N*n), "delivered-ratio")
+	// CPU of the whole process (server and clients) per delivered message:
+	// what the machine must give for a target rate, whatever the load.
+	if got > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(got), "cpu-us/msg")
+		b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores-used")
+	}
 	m := env.h.Metrics()
 	b.ReportMetric(float64(m.Dropped), "conflated")
 	for _, rd := range readers {

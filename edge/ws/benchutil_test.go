@@ -2,8 +2,17 @@ package ws
 
 import (
 	"net/url"
+	"syscall"
+	"time"
 	"unsafe"
 )
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
 
