@@ -68,10 +68,10 @@ type conn struct {
 	rejectedRun int
 
 	// Writer state: writeLoop only.
-	ctrlBuf [][]byte
-	pubBuf  []*hub.Publication
-	vec     [][]byte
-	sizes   []int
+	ctrlBuf  [][]byte
+	pubBuf   []*hub.Publication
+	vec      [][]byte
+	sizes    []int
 	bufs     net.Buffers
 	deadline time.Time // write deadline in force
 
