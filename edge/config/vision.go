@@ -46,7 +46,7 @@ func defaultVision() Vision {
 		Threads:            1,
 		TableRecheck:       Duration(2 * time.Second),
 		Calibration:        "calibration.json",
-		MinConfidence:      0.5,
+		MinConfidence:      0.4,
 		MaxReprojectionPx:  1.0,
 		CameraReconnectMin: Duration(500 * time.Millisecond),
 		CameraReconnectMax: Duration(30 * time.Second),
