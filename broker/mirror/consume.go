@@ -55,7 +55,7 @@ func (m *Mirror) consume(ctx context.Context) {
 	}
 	var buf []*hub.Publication
 	for ctx.Err() == nil {
-		c := m.hub.Connect(hub.ClientOptions{Transport: "mqtt", Remote: m.cfg.URL, QueueSize: hubQueue})
+		c := m.hub.Connect(hub.ClientOptions{Transport: "mqtt", Remote: m.cfg.URL, QueueSize: m.hubQueue})
 		resume := map[hub.Stream]hub.Position{}
 		for s, p := range pos {
 			resume[s] = p
@@ -95,6 +95,7 @@ func (m *Mirror) consume(ctx context.Context) {
 			return
 		}
 		if errors.Is(err, hub.ErrSlowConsumer) {
+			m.resumes.Add(1)
 			m.log.Warn("mqtt: fell behind the hub; resuming from history", "err", err)
 			continue
 		}

@@ -75,6 +75,9 @@ type Mirror struct {
 	drainKick chan struct{} // connection state changed: the drainer re-checks
 	lost      chan error    // paho lost the connection (connect loop waits on it)
 
+	hubQueue int // hub queue size (hubQueue; tests shrink it)
+	resumes  atomic.Uint64
+
 	connected atomic.Bool
 	circuit   atomic.Bool // open
 	published atomic.Uint64

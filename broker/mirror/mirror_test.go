@@ -77,7 +77,7 @@ func testConfig(t testing.TB, url string) (config.MQTT, config.Box) {
 	return c.MQTT, c.Box
 }
 
-func startRig(t *testing.T, cfg config.MQTT, box config.Box, h *hub.Hub) *rig {
+func startRig(t *testing.T, cfg config.MQTT, box config.Box, h *hub.Hub, edit ...func(*Mirror)) *rig {
 	t.Helper()
 	if h == nil {
 		h = hub.New(config.Default().Hub, testLogger(t))
@@ -86,6 +86,9 @@ func startRig(t *testing.T, cfg config.MQTT, box config.Box, h *hub.Hub) *rig {
 	m, err := New(cfg, box, h, rep, testLogger(t))
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	for _, e := range edit {
+		e(m)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &rig{t: t, hub: h, m: m, rep: rep, cfg: cfg, box: box, cancel: cancel, done: make(chan error, 1)}
