@@ -24,6 +24,8 @@ if chroot "$root" ldd /usr/bin/cuecastd 2>/dev/null | grep 'not found'; then
 	exit 1
 fi
 
+installed_as() { sed -n 's|^#.*[Ii]nstalled as /\([^ )]*[^ .)]\).*|\1|p' "$1" | head -n1; }
+
 echo "    systemd/ from the repository"
 # Layout of systemd/ (owned by the foundation): units at the top or in
 # system/, and drop-in directories named like the file they extend.
@@ -33,7 +35,7 @@ if [ -d "$sd" ]; then
 		rel=${f#"$sd"/}
 		name=$(basename "$f")
 		# A file may say where it goes: "# Installed as /usr/lib/...".
-		dst=$(sed -n 's|^#.*[Ii]nstalled as /\([^ ]*[^ .]\).*|\1|p' "$f" | head -n1)
+		dst=$(installed_as "$f")
 		if [ -n "$dst" ]; then
 			install -D -m 0644 "$f" "$root/$dst"
 			echo "    systemd/$rel -> /$dst"
@@ -56,16 +58,24 @@ if [ -d "$sd" ]; then
 fi
 
 echo "    broker and hardware configs"
-# The box's Mosquitto configs (broker/mosquitto/*.conf) extend Debian's
-# mosquitto.conf through its conf.d; other files there (ACL, ...) sit beside.
-for f in "$REPO"/broker/mosquitto/*; do
+# broker/mosquitto/ (owned by the MQTT side): a file that says where it goes
+# ("Installed as /etc/...") goes there; other *.conf extend Debian's
+# mosquitto.conf through conf.d, as does everything in conf.d/.
+for f in "$REPO"/broker/mosquitto/* "$REPO"/broker/mosquitto/conf.d/*; do
 	[ -f "$f" ] || continue
-	case "$f" in
-	*.conf) install -D -m 0644 "$f" "$root/etc/mosquitto/conf.d/$(basename "$f")" ;;
-	*) install -D -m 0644 "$f" "$root/etc/mosquitto/cuecast/$(basename "$f")" ;;
-	esac
-	echo "    $(basename "$f")"
+	dst=$(installed_as "$f")
+	if [ -z "$dst" ]; then
+		case "$f" in
+		*/conf.d/*|*.conf) dst=etc/mosquitto/conf.d/$(basename "$f") ;;
+		*) dst=etc/mosquitto/$(basename "$f") ;;
+		esac
+	fi
+	install -D -m 0644 "$f" "$root/$dst"
+	echo "    broker/${f#"$REPO"/broker/} -> /$dst"
 done
+# The LAN listener's password file is per box (cuecast-firstboot writes it
+# on the data partition); the read-only root points at it.
+ln -sf /var/lib/cuecast-broker/passwd "$root/etc/mosquitto/cuecast.passwd"
 for f in "$REPO"/hw/*.toml "$REPO"/hw/config/*; do
 	[ -f "$f" ] || continue
 	install -D -m 0644 "$f" "$root/usr/share/cuecast/hw/$(basename "$f")"

@@ -13,7 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func newHandlerFixture(t *testing.T, token string) (*fixture, *Handler, *httptest.Server, string) {
@@ -159,4 +161,24 @@ func TestProcessSpoolRefusesSymlink(t *testing.T) {
 		t.Errorf("status after refusing a symlink = %+v, want failed", st)
 	}
 	sameSnapshot(t, before, f.snapshot(t))
+}
+
+func TestProcessSpoolRefusesFIFO(t *testing.T) {
+	f := newFixture(t)
+	spool := filepath.Join(f.dir, "spool")
+	must(t, os.MkdirAll(spool, 0o755))
+	must(t, syscall.Mkfifo(filepath.Join(spool, PendingName), 0o644))
+	done := make(chan error, 1)
+	go func() {
+		_, err := ProcessSpool(context.Background(), spool, f.installer(SlotA))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("ProcessSpool(FIFO) = %v, want 'not a regular file'", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ProcessSpool blocked on a FIFO in the spool")
+	}
 }

@@ -68,12 +68,25 @@ func CurrentSlot(cmdline string) (Slot, error) {
 	return "", fmt.Errorf("update: this boot's root=%q is not a cuecast slot: cannot tell which slot is free (not booted from a cuecast image?)", root)
 }
 
-// Install verifies the bundle at path and, only if it is sound, writes it
-// into the inactive slot and adds a counted boot entry for it. On any error
-// no boot entry points at partially written data.
+// Install verifies the bundle at path (a file or a block device; symlinks
+// such as /dev/disk/by-id/... are followed) and, only if it is sound, writes
+// it into the inactive slot and adds a counted boot entry for it. On any
+// error no boot entry points at partially written data.
 func (in *Installer) Install(ctx context.Context, path string) (*Result, error) {
 	start := time.Now()
-	f, err := openRegular(path)
+	f, err := openBundle(path, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return in.install(ctx, f, start)
+}
+
+// installSpooled is Install for a file in the daemon-writable spool: no
+// symlinks, no devices.
+func (in *Installer) installSpooled(ctx context.Context, path string) (*Result, error) {
+	start := time.Now()
+	f, err := openBundle(path, oNoFollow)
 	if err != nil {
 		return nil, err
 	}
@@ -254,10 +267,12 @@ func (w *slotWriter) abort() {
 	}
 }
 
-// openRegular opens a bundle refusing symlinks, FIFOs and devices: the
-// spool directory is writable by the unprivileged daemon.
-func openRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+// openBundle opens a bundle: a regular file or a block device, never a FIFO
+// or character device that could block or stream forever. With oNoFollow
+// (the spool, writable by the unprivileged daemon) only a regular file that
+// is not a symlink is accepted.
+func openBundle(path string, flags int) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonBlock|flags, 0)
 	if err != nil {
 		return nil, fmt.Errorf("update: open bundle: %w", err)
 	}
@@ -266,7 +281,9 @@ func openRegular(path string) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("update: open bundle: %w", err)
 	}
-	if !st.Mode().IsRegular() && st.Mode()&os.ModeDevice == 0 {
+	mode := st.Mode()
+	blockDev := mode&os.ModeDevice != 0 && mode&os.ModeCharDevice == 0
+	if !mode.IsRegular() && (!blockDev || flags&oNoFollow != 0) {
 		f.Close()
 		return nil, fmt.Errorf("update: %s is not a regular file or block device", path)
 	}

@@ -164,3 +164,14 @@ func TestCurrentSlot(t *testing.T) {
 		}
 	}
 }
+
+// The CLI follows symlinks (/dev/disk/by-id/...); the spool does not.
+func TestInstallFollowsSymlinkOutsideSpool(t *testing.T) {
+	f := newFixture(t)
+	path, _ := f.bundle(t, f.priv, 10_000)
+	link := filepath.Join(f.dir, "link.bundle")
+	must(t, os.Symlink(path, link))
+	if _, err := f.installer(SlotA).Install(context.Background(), link); err != nil {
+		t.Fatalf("Install(symlink to a bundle) = %v", err)
+	}
+}

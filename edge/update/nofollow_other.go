@@ -2,4 +2,7 @@
 
 package update
 
-const oNoFollow = 0
+const (
+	oNoFollow = 0
+	oNonBlock = 0
+)

@@ -80,7 +80,7 @@ func ProcessSpool(ctx context.Context, dir string, in *Installer) (*Result, erro
 	if err := writeStatus(dir, Status{State: "installing"}); err != nil {
 		return nil, fmt.Errorf("update: spool status: %w", err)
 	}
-	r, err := in.Install(ctx, installing)
+	r, err := in.installSpooled(ctx, installing)
 	if err != nil {
 		if serr := writeStatus(dir, Status{State: "failed", Error: err.Error()}); serr != nil {
 			in.logger().Error("update: spool status", "err", serr)

@@ -91,7 +91,8 @@ func TestImage(t *testing.T) {
 	// Health through the forwarded port; Mosquitto; structured journal.
 	v.httpReady("boot 1")
 	if out, _ := v.con.run("systemctl is-active mosquitto", shortCommand); strings.TrimSpace(out) != "active" {
-		t.Errorf("mosquitto is %q", out)
+		diag, _ := v.con.run("journalctl -b -u mosquitto --no-pager | tail -n 15", shortCommand)
+		t.Errorf("mosquitto is %q:\n%s", strings.TrimSpace(out), diag)
 	}
 	if out := v.con.must("journalctl -u cuecastd -o export --no-pager | grep -a -m5 '^CUECAST_COMPONENT=' | sort -u", shortCommand); !strings.Contains(out, "CUECAST_COMPONENT=") {
 		t.Errorf("journalctl -u cuecastd shows no CUECAST_COMPONENT field")
