@@ -311,3 +311,5 @@ func writeCompressed(t testing.TB, c *tclient, p []byte) {
 }
 
 func jsonUnmarshal(b []byte, v any) { json.Unmarshal(b, v) }
+
+func testHubConfig() config.Hub { return config.Default().Hub }
