@@ -15,8 +15,8 @@ type LatencyStats struct {
 	MaxMS    float64 `json:"max_ms"`
 	AvgMS    float64 `json:"avg_ms"`
 	JitterMS float64 `json:"jitter_ms"`
-	P50MS    float64 `json:"p50_ms"`
-	P99MS    float64 `json:"p99_ms"`
+	P50MS    float64 `json:"p50_ms,omitempty"` // hub-wide and per-stream figures only
+	P99MS    float64 `json:"p99_ms,omitempty"`
 }
 
 // moments accumulates count, min, max, mean and variance without storing
