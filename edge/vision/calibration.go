@@ -32,6 +32,11 @@ type Intrinsics struct {
 
 // Validate checks a calibration is usable.
 func (c *Calibration) Validate() error {
+	if c.Camera != nil {
+		if err := c.Camera.Validate(); err != nil {
+			return err
+		}
+	}
 	if c.Corners != nil {
 		for i, p := range c.Corners {
 			if math.IsNaN(p.X) || math.IsNaN(p.Y) || p.X < -1e4 || p.Y < -1e4 || p.X > 1e5 || p.Y > 1e5 {

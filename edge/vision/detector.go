@@ -10,6 +10,7 @@ import (
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
+	"gocv.io/x/gocv"
 )
 
 // DetectorOptions are a Detector's dependencies beyond its config section.
@@ -39,6 +40,7 @@ type Detector struct {
 	tableMiss int             // consecutive failed re-checks
 
 	perf perfStats
+	und  *undistorter // lens model of the calibration; nil without one
 	// round[i] says dst.Balls[i] had a round outline all about (edge
 	// support >= 0.6): only those are painted out before the cue search,
 	// so a false ball on the stick's butt does not cut the stick in two.
@@ -88,6 +90,10 @@ func (d *Detector) Close() error {
 	d.tf.close()
 	d.bf.close()
 	d.cue.close()
+	if d.und != nil {
+		d.und.close()
+		d.und = nil
+	}
 	d.tf, d.bf = nil, nil
 	return nil
 }
@@ -112,6 +118,39 @@ func (d *Detector) calibration() *Calibration {
 	return d.calib
 }
 
+// lens returns the undistorter for the current calibration's intrinsics,
+// rebuilding it when they changed; nil without intrinsics.
+func (d *Detector) lens() *undistorter {
+	c := d.calibration()
+	if c == nil || c.Camera == nil {
+		if d.und != nil {
+			d.und.close()
+			d.und = nil
+		}
+		return nil
+	}
+	if d.und == nil || !sameIntrinsics(&d.und.in, c.Camera) {
+		if d.und != nil {
+			d.und.close()
+		}
+		d.und = newUndistorter(*c.Camera)
+		d.table = nil // the outline moves with the undistortion
+	}
+	return d.und
+}
+
+func sameIntrinsics(a, b *Intrinsics) bool {
+	if a.K != b.K || a.Width != b.Width || a.Height != b.Height || len(a.Dist) != len(b.Dist) {
+		return false
+	}
+	for i := range a.Dist {
+		if a.Dist[i] != b.Dist[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Detect finds everything in f and fills dst, reusing dst.Balls. The frame
 // is only read during the call. dst.Timings.CaptureMS is the caller's.
 func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
@@ -128,7 +167,16 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	if err != nil {
 		return err
 	}
-	if err := d.updateTable(f); err != nil && d.table == nil {
+	if u := d.lens(); u != nil {
+		if frame, err = u.apply(frame); err != nil {
+			return err
+		}
+	}
+	pix, err := frame.DataPtrUint8()
+	if err != nil {
+		return fmt.Errorf("vision: detect: %w", err)
+	}
+	if err := d.updateTable(f, frame, pix); err != nil && d.table == nil {
 		dst.Timings.TableMS = ms(time.Since(t0))
 		d.perf.add(dst.Timings, 0)
 		return nil // no table in view: an empty detection, not a failure
@@ -143,7 +191,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		d.bf.learnField(rp, &tf.felt)
 	}
 	cands := d.bf.candidates(rp, &tf.felt)
-	im := img{pix: f.Pix, w: f.Width, h: f.Height}
+	im := img{pix: pix, w: f.Width, h: f.Height}
 	d.round = d.round[:0]
 	for _, c := range cands {
 		b, support, ok := d.ball(&im, tf, c)
@@ -164,13 +212,13 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
 // updateTable finds the table on the first frame and re-checks it every
 // TableRecheck; with fixed corners it only learns the cloth once.
-func (d *Detector) updateTable(f *model.Frame) error {
+func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error {
 	c := d.calibration()
 	if c != nil && c.Corners != nil {
 		if d.table != nil && d.fixed != nil && *d.fixed == *c.Corners {
 			return nil
 		}
-		fe, err := learnFelt(f.Pix, f.Width, f.Height)
+		fe, err := learnFelt(pix, f.Width, f.Height)
 		if err != nil {
 			return err
 		}
@@ -191,7 +239,7 @@ func (d *Detector) updateTable(f *model.Frame) error {
 		return nil
 	}
 	d.lastCheck = f.Captured
-	fit, err := d.tf.find(d.frame.mat, f.Pix)
+	fit, err := d.tf.find(frame, pix)
 	if err != nil {
 		d.tableMiss++
 		if d.table != nil && d.tableMiss == 3 {
@@ -203,7 +251,7 @@ func (d *Detector) updateTable(f *model.Frame) error {
 	if d.table != nil && cornerShift(d.table.corners, fit.corners) < 1.5 {
 		// Same table: keep the outline (no jitter in table coordinates)
 		// but refresh the cloth's light field.
-		d.bf.learnField(d.bf.rectify(d.frame.mat), &d.table.felt)
+		d.bf.learnField(d.bf.rectify(frame), &d.table.felt)
 		return nil
 	}
 	if d.table != nil {
