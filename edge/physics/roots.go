@@ -114,58 +114,55 @@ func refine(p *poly, a, b, fa, tol float64) float64 {
 	return x
 }
 
-// crossDown returns the first time t in [0, h] at which p crosses from
-// positive to non-positive while decreasing at a rate of at least slope
-// (p'(t) < -slope). A p already in [-touch, 0] at 0 and decreasing counts as
-// a crossing at 0 (balls frozen together, a ball against a cushion). Grazes
-// whose slope is below slope and whose minimum stays within touch of zero
-// are skipped: they are tangencies, not impacts, and resolving them would
-// only produce an impulse-free event forever.
+// crossDown returns the first time t in [0, h] at which p falls through
+// -touch while decreasing: contact is declared once the gap has closed to
+// within touch of zero (a nanometre of interpenetration, far below anything
+// physical, in exchange for robustness: balls resting together, frozen
+// balls and balls against a cushion sit at p ~ 0 and are decided by the
+// sign of their motion, not by rounding). A crossing must close at a rate of
+// at least slope (p'(t) < -slope) or go on past -2 touch: a tangency whose
+// minimum stays within that band is not an impact, and resolving it would
+// only produce an impulse-free event forever. A p already below -touch at 0
+// (drift) and decreasing is a contact now.
 //
 // The critical points of p (roots of p') are found lazily, left to right,
-// between the roots of the second derivative (closed form), and the scan stops at the first
-// crossing: most candidate pairs are decided on the first piece.
+// between the roots of the second derivative (closed form), and the scan
+// stops at the first crossing: most candidate pairs are decided on the
+// first piece.
 func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 	if !(h > 0) {
 		return 0, false
 	}
-	f0, d0 := p.evalD(0)
-	dp := p.deriv()
+	g := *p
+	g[0] += touch
+	f0, d0 := g.evalD(0)
+	if f0 <= 0 && d0 < 0 {
+		return 0, true
+	}
+	dp := g.deriv()
 	var infl [4]float64
 	ni := 0
 	if dp.degree() >= 2 {
 		ni = quadRootsIn(dp[1], 2*dp[2], 3*dp[3], 0, h, &infl)
 	}
 	a, fa := 0.0, f0
-	first := true
-	// seg checks the monotone piece [a, b] of p.
+	// seg checks the monotone piece [a, b] of g.
 	seg := func(b float64) (float64, bool) {
-		fb := p.eval(b)
-		if first {
-			first = false
-			if f0 <= 0 && f0 >= -touch && (d0 < -slope || (d0 <= 0 && fb < -touch)) {
-				// In contact and closing, or pressed further in with no
-				// approach speed (the caller resolves a resting contact).
-				return 0, true
-			}
-		}
+		fb := g.eval(b)
 		if fa > 0 && fb <= 0 {
 			t := b
 			if fb < 0 {
-				t = refine(p, a, b, fa, 1e-15)
+				t = refine(&g, a, b, fa, 1e-15)
 			}
-			// A slow crossing is still an impact when p goes on well below
-			// zero (balls would interpenetrate); only a tangency, whose
-			// minimum is within touch of zero, is skipped.
-			if _, d := p.evalD(t); d < -slope || fb < -touch {
+			if _, d := g.evalD(t); d < -slope || fb < -touch {
 				return t, true
 			}
 		}
 		a, fa = b, fb
 		return 0, false
 	}
-	// Pieces of p' between its own critical points (p's inflections): on
-	// each, p' is monotone and has at most one root.
+	// Pieces of g' between its own critical points (g's inflections): on
+	// each, g' is monotone and has at most one root.
 	pa, da := 0.0, d0
 	for k := 0; k <= ni; k++ {
 		pb := h

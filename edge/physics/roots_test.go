@@ -31,25 +31,27 @@ func TestCrossDown(t *testing.T) {
 		want  float64
 		found bool
 	}{
-		{"two roots", mul([]float64{-1, 1}, []float64{-2, 1}), 5, 1, true},
+		{"two roots", mul([]float64{-1, 1}, []float64{-2, 1}), 5, 1 - 1e-9, true},
 		{"beyond horizon", mul([]float64{-1, 1}, []float64{-2, 1}), 0.9, 0, false},
 		{"tangency is no impact", mul([]float64{-1, 1}, []float64{-1, 1}), 5, 0, false},
-		{"near-double root just below", []float64{1 - 1e-10, -2, 1}, 5, 1 - 1e-5, true},
+		{"graze within the touch band", []float64{1 - 5e-10, -2, 1}, 5, 0, false},
+		{"near-double root below the band", []float64{1 - 1e-8, -2, 1}, 5, 1 - math.Sqrt(9e-9), true},
 		{"near-double root just above", []float64{1 + 1e-12, -2, 1}, 5, 0, false},
 		{"quartic", mul(mul([]float64{-0.5, 1}, []float64{-0.7, 1}), mul([]float64{-3, 1}, []float64{-4, 1})), 10, 0.5, true},
-		{"quartic near-double", mul([]float64{1 - 1e-14, -2, 1}, []float64{10, -6, 1}), 10, 1 - 1e-7, true},
+		{"quartic near-double", mul([]float64{1 - 1e-6, -2, 1}, []float64{10, -6, 1}), 10, 1 - 1e-3, true},
 		{"quartic upward first", mul(mul([]float64{0.5, 1}, []float64{-0.7, 1}), mul([]float64{-3, 1}, []float64{-4, 1})), 10, 3, true},
-		{"touching and closing", []float64{-1e-12, -1}, 5, 0, true},
+		{"touching and closing", []float64{-1e-12, -1}, 5, 1e-9 - 1e-12, true},
 		{"touching and parting", []float64{-1e-12, 1}, 5, 0, false},
-		{"touching, pressed in", []float64{0, 0, -1}, 5, 0, true},
-		{"overlapping beyond touch", []float64{-1e-3, -1}, 5, 0, false},
+		{"touching, pressed in", []float64{0, 0, -1}, 5, math.Sqrt(1e-9), true},
+		{"overlapping and closing", []float64{-1e-3, -1}, 5, 0, true},
+		{"overlapping and parting", []float64{-1e-3, 1}, 5, 0, false},
 		{"zero", []float64{0}, 5, 0, false},
 		{"constant", []float64{1}, 5, 0, false},
-		{"linear", []float64{2, -1}, 5, 2, true},
+		{"linear", []float64{2, -1}, 5, 2 + 1e-9, true},
 	} {
 		p := toPoly(tc.c)
 		got, ok := crossDown(&p, tc.h, 1e-9, 1e-9)
-		if ok != tc.found || (ok && math.Abs(got-tc.want) > 1e-9*(1+tc.want)) {
+		if ok != tc.found || (ok && math.Abs(got-tc.want) > 1e-6*(1e-6+tc.want)) {
 			t.Errorf("%s: crossDown = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.found)
 		}
 	}
@@ -76,6 +78,9 @@ func TestCrossDownRandom(t *testing.T) {
 			c[i] *= s
 		}
 		p := toPoly(c)
+		if p.eval(0) <= 0 {
+			continue // contact at 0 or parting: covered by TestCrossDown
+		}
 		want, found := -1.0, false
 		prev := p.eval(0)
 		for i := 1; i <= steps; i++ {
@@ -101,7 +106,7 @@ func TestCrossDownRandom(t *testing.T) {
 		}
 		checked++
 	}
-	if checked < 2500 {
+	if checked < 1000 {
 		t.Errorf("only %d cases compared", checked)
 	}
 }

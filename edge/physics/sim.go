@@ -415,7 +415,7 @@ func (s *System) updateWall(i int, now float64) {
 		A := c.acc
 		p := poly{D.dot(D) - q.r*q.r, 2 * D.dot(v), v.dot(v) + D.dot(A), v.dot(A), 0.25 * A.dot(A)}
 		// A centre already over the hole and moving in falls at once.
-		if t, ok := crossDown(&p, best, 0, q.r*q.r); ok && t < best {
+		if t, ok := crossDown(&p, best, 0, 0); ok && t < best {
 			best, s.wallKind[i], s.wallIdx[i] = t, wallPocket, int32(k)
 		}
 	}
