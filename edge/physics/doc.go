@@ -19,7 +19,7 @@
 // (quadratic for straight cushions, quartic for jaw points) and pocket
 // captures (quartic). Roots are isolated through the derivative and refined
 // in a bracket (roots.go), so near-double roots (grazes) are neither missed
-// nor invented and balls never overlap by more than a nanometre. Event times
+// nor invented and balls never overlap by more than a few nanometres. Event times
 // are cached per ball pair and per ball and only the entries of the balls an
 // event changed are recomputed.
 //
