@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -386,6 +387,10 @@ var msgPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 
 const pooledMsgCap = 64 << 10
 
+// readChunk is how much of a frame's payload is read (and buffer grown)
+// at a time.
+const readChunk = 16 << 10
+
 // readLoop is the connection's only reader.
 func (c *conn) readLoop() {
 	defer c.exit()
@@ -476,13 +481,20 @@ func (c *conn) readLoop() {
 			c.end(int(ws.StatusMessageTooBig), "message exceeds max_message_bytes")
 			return
 		}
-		n := len(msg)
-		msg = append(msg, make([]byte, h.Length)...)[:n+int(h.Length)]
-		if _, err := io.ReadFull(c.r, msg[n:]); err != nil {
-			c.readFailed(err)
-			return
+		// Grow as bytes arrive, not by the declared length: a peer that
+		// declares 64 KiB and sends 10 bytes costs 10 bytes (plus one chunk).
+		for done := 0; done < int(h.Length); {
+			chunk := min(int(h.Length)-done, readChunk)
+			n := len(msg)
+			msg = slices.Grow(msg, chunk)[:n+chunk]
+			if _, err := io.ReadFull(c.r, msg[n:]); err != nil {
+				*msgp = msg
+				c.readFailed(err)
+				return
+			}
+			ws.Cipher(msg[n:], h.Mask, done)
+			done += chunk
 		}
-		ws.Cipher(msg[n:], h.Mask, 0)
 		*msgp = msg
 		if !h.Fin {
 			continue
@@ -512,6 +524,10 @@ func (c *conn) readFailed(err error) {
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		c.end(CloseIdle, "idle timeout")
+		return
+	}
+	if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
+		c.end(int(ws.StatusProtocolError), err.Error())
 		return
 	}
 	c.writeFailed.Store(true) // the peer is gone: don't try a close frame
