@@ -467,3 +467,29 @@ func TestStateAtContinuity(t *testing.T) {
 		t.Errorf("StateAt allocates %v times", n)
 	}
 }
+
+// A rolling ball's topspin bends its path forward after a cushion: once it
+// rolls again it leaves at a narrower angle to the rail than it came in
+// (Alciatore, Illustrated Principles ch. 5, rebound of a rolling ball).
+func TestRollingReboundNarrows(t *testing.T) {
+	for _, in := range []float64{30, 45, 60} {
+		s := newSys(t, DefaultParams(), model.Table9ft)
+		a := in * math.Pi / 180
+		v := 1.0
+		vel := model.Vec2{X: v * math.Cos(a), Y: -v * math.Sin(a)}
+		add(t, s, "cue", 1, 0.1, vel.X, vel.Y, Vec3{X: -vel.Y / R, Y: vel.X / R})
+		res := run(t, s)
+		hit, ok := firstEvent(res, EvBallCushion, 0)
+		if !ok {
+			t.Fatalf("in %v: no cushion", in)
+		}
+		for _, e := range res.Events {
+			if e.T > hit.T && e.Type == EvTransition && e.From == Sliding && e.To == Rolling {
+				if out := deg(e.VelAfter[0]); !(out > 5 && out < in) {
+					t.Errorf("in %v deg: rolling again at %.2f deg to the rail, want narrower than %v", in, out, in)
+				}
+				break
+			}
+		}
+	}
+}
