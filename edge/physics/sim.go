@@ -6,11 +6,11 @@ import (
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// Tolerances of the event search. An impact is reported only when the gap
-// closes faster than approachMin: a slower closing is a tangency and has no
-// impulse to resolve. Balls (or a ball and a cushion) within touchTol of
-// contact and closing count as in contact now, which is how frozen balls and
-// balls resting on a cushion are handled.
+// Tolerances of the event search (see crossDown). Contact is declared when
+// a gap has closed to touchTol inside touching, so balls frozen together or
+// resting on a cushion are decided by their motion, not by rounding; an
+// impact must close faster than approachMin (or go on past 2 touchTol),
+// anything slower is a tangency with no impulse to resolve.
 const (
 	approachMin = 1e-9 // m/s
 	touchTol    = 1e-9 // m
