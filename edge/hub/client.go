@@ -44,6 +44,11 @@ type Client struct {
 
 	// timer waits for a throttled slot; used only by the Next goroutine.
 	timer *time.Timer
+	// held[i] is when the last conflating publication taken from stream i
+	// became due under its max rate (zero if it was due when published).
+	// Written by takeLocked, read by RecordDelivery: both on the draining
+	// goroutine only, so latency excludes the delay the client asked for.
+	held [numStreams]time.Time
 
 	// smu guards delivery statistics written by the transport.
 	smu       sync.Mutex
@@ -446,12 +451,17 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 		if p == nil {
 			continue
 		}
+		c.held[i] = time.Time{}
 		if iv := c.interval[i]; iv > 0 {
-			if next := c.lastSent[i].Add(iv); now.Before(next) {
+			next := c.lastSent[i].Add(iv)
+			if now.Before(next) {
 				if due.IsZero() || next.Before(due) {
 					due = next
 				}
 				continue
+			}
+			if next.After(p.Time) {
+				c.held[i] = next
 			}
 		}
 		buf = append(buf, p)

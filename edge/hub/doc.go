@@ -30,6 +30,26 @@
 // acknowledged one and republishes it with acked true; unacknowledged alerts
 // are redelivered to every new or resuming alert subscriber.
 //
+// # Accessors for administration (stable; edge/api and the MQTT mirror use them)
+//
+//   - Hub.Clients, Hub.Client(id), Client.Info: every client with id, group,
+//     remote, transport, streams, max rates, last delivered offsets, queue
+//     length, delivered/bytes/dropped/errors and latency (min, max, avg,
+//     jitter = standard deviation).
+//   - Client.Subscribe, Client.Unsubscribe, Client.Disconnect: per-client
+//     admin by id (Disconnect makes the transport close with its "by
+//     administrator" code).
+//   - Hub.Metrics: per stream and overall: offset, subscribers, published,
+//     history held, delivered, bytes, dropped (conflated), errors and latency
+//     over the last 30-60 s with p50/p99; slow-consumer and protocol-error
+//     counts.
+//   - Hub.Alerts, Hub.Alert(id), Hub.Ack, Hub.RaiseAlert: alert ack state.
+//   - Hub.Latest, Hub.Offset, Hub.Watchers, Hub.Epoch.
+//
+// Transports report what they wrote with Client.RecordDelivery (latency is
+// publication time to write, minus any hold the client's max rate asked
+// for), Client.RecordWriteError and Client.RecordError.
+//
 // # Concurrency
 //
 // All methods are safe for concurrent use. Hub.mu guards the registry

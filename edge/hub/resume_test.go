@@ -236,3 +236,20 @@ func TestGroups(t *testing.T) {
 		t.Error("untargeted publication carries a group")
 	}
 }
+
+// Latency excludes the hold a client's max rate imposes.
+func TestThrottleNotCountedAsLatency(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: 5}) // 200 ms
+	h.Publish(StreamState, 1)
+	got, _ := c.Next(t.Context(), nil)
+	c.RecordDelivery(got[0], 1, time.Now())
+	h.Publish(StreamState, 2) // held ~200 ms by the rate
+	got, _ = c.Next(t.Context(), nil)
+	c.RecordDelivery(got[0], 1, time.Now())
+	if l := c.Info().Latency; l.MaxMS > 100 {
+		t.Errorf("max latency %vms: the 200 ms rate hold was counted", l.MaxMS)
+	}
+}

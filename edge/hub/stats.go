@@ -63,17 +63,24 @@ func (c *Client) Info() ClientInfo {
 }
 
 // RecordDelivery tells the hub that the transport wrote p to the client at
-// time at, using n wire bytes. Latency is at - p.Time (monotonic clock).
-// Called by the client's writer goroutine after each write.
+// time at, using n wire bytes. Latency is at - p.Time (monotonic clock), or
+// from when p became due if the client's max rate held it back: throttling
+// the client asked for is not delivery latency. Call it from the goroutine
+// that drains the client (Next/Poll), after each write.
 func (c *Client) RecordDelivery(p *Publication, n int, at time.Time) {
-	d := at.Sub(p.Time)
+	i := streamIndex(p.Stream)
+	start := p.Time
+	if h := c.held[i]; !h.IsZero() && h.After(start) && p.Stream.Conflating() {
+		start = h
+	}
+	d := at.Sub(start)
 	c.smu.Lock()
 	c.delivered++
 	c.bytes += uint64(n)
 	c.lat.add(d)
-	c.lastPos[streamIndex(p.Stream)] = p.Offset
+	c.lastPos[i] = p.Offset
 	c.smu.Unlock()
-	st := &c.hub.stats[streamIndex(p.Stream)].shards[c.shard]
+	st := &c.hub.stats[i].shards[c.shard]
 	st.mu.Lock()
 	st.delivered++
 	st.bytes += uint64(n)
