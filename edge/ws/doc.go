@@ -28,6 +28,22 @@
 // closed with 4008 (slow consumer, resume). Whichever goroutine exits last
 // closes the socket and the hub client.
 //
+// # Accessors for administration (stable; edge/api uses them)
+//
+//   - Server.Connections, Server.Connection(id): hub.ClientInfo of every
+//     WebSocket client plus compression, authorization, messages received
+//     and messages refused by the rate limit.
+//   - Server.Disconnect(id): close one client with 4000.
+//   - Server.Stats: accepted and refused upgrades (origin, rate), failed
+//     handshakes, messages in, errors sent, closes by close code.
+//   - Server.RegisterCommand: add a command to the token-gated command
+//     message (broadcast_alert is built in); Server.Commands lists them.
+//   - Server.Reload: apply a new [websocket]/[http] config (SIGHUP, REST).
+//
+// Delivery figures (latency, messages, bytes, drops per stream) are the
+// hub's: hub.Metrics and hub.Client(id).Info; per-client subscribe and
+// unsubscribe go through hub.Client(id) as well.
+//
 // # Concurrency
 //
 // Server methods are safe for concurrent use. Reload swaps an immutable
