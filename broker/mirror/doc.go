@@ -16,14 +16,16 @@
 // # Delivery
 //
 // Queued streams (event, alert) are appended to an on-disk outbox
-// (broker/outbox) by the hub goroutine, and handed to paho in order by the
-// drainer once connected; paho persists each one in its FileStore before
-// Publish returns, so the outbox cursor moves past a message only when paho
-// holds it on disk. With CleanSession false and a stable client id, paho
-// re-sends what was in flight on the next connect, also after a daemon
-// restart. The result: nothing produced while the broker is away or the
-// daemon restarts is lost, unless the outbox bound is reached, and then the
-// loss is counted and alerted.
+// (broker/outbox) by the hub goroutine and handed to paho in order by the
+// drainer once connected; a record leaves the outbox only when the broker
+// has acknowledged it (PUBACK). Paho keeps an in-memory copy of what is in
+// flight and, with CleanSession false and a stable client id, re-sends it
+// after a reconnect; after a daemon restart the outbox re-sends from its
+// oldest unacknowledged record. The result: nothing produced while the
+// broker is away, or while the daemon restarts, is lost (a message in flight
+// at a crash may arrive twice: QoS 1 is at least once; dashboards can drop
+// repeats by epoch and offset). Only the outbox bound drops messages, and
+// then the loss is counted and alerted.
 //
 // Latest-wins streams (state, trajectory, config, performance, summary,
 // snapshot) are rate limited by the hub (max_rate) and kept in one slot each

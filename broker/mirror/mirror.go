@@ -75,8 +75,9 @@ type Mirror struct {
 	drainKick chan struct{} // connection state changed: the drainer re-checks
 	lost      chan error    // paho lost the connection (connect loop waits on it)
 
-	hubQueue int // hub queue size (hubQueue; tests shrink it)
-	resumes  atomic.Uint64
+	hubQueue        int       // hub queue size (hubQueue; tests shrink it)
+	lastStateDecode time.Time // consume goroutine only
+	resumes         atomic.Uint64
 
 	connected atomic.Bool
 	circuit   atomic.Bool // open
@@ -117,7 +118,7 @@ func New(cfg config.MQTT, box config.Box, h *hub.Hub, rep Reporter, log *slog.Lo
 		return nil, fmt.Errorf("mqtt: mirror: %w", err)
 	}
 	m.ob = ob
-	opts, err := m.clientOptions(filepath.Join(dir, "inflight"))
+	opts, err := m.clientOptions()
 	if err != nil {
 		ob.Close()
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/cuecast/cuecast/broker/outbox"
 )
 
 // slot is the latest value of one latest-wins topic.
@@ -112,18 +114,30 @@ func (m *Mirror) sendLoop(ctx context.Context) {
 	}
 }
 
+// inflight is a queued record handed to paho and not yet acknowledged.
+type inflight struct {
+	seq uint64
+	tok mqtt.Token
+}
+
 // drainLoop hands outbox records to paho in order while connected, with at
-// most cfg.InFlight unacknowledged. A record is committed (the outbox cursor
-// moves past it) as soon as paho holds it in its store; if paho refused it
-// before storing (not connected), it stays in the outbox.
+// most cfg.InFlight unacknowledged, and commits each in the outbox when the
+// broker acknowledges it: the outbox stays the one durable copy until then.
+//
+// After a connection loss the window is forgotten: paho re-sends what it
+// had in flight (its in-memory store, CleanSession false) ahead of anything
+// new, and the broker acknowledges QoS 1 publications in the order received
+// (MQTT 3.1.1 4.6), so the first new acknowledgement commits those too.
 func (m *Mirror) drainLoop(ctx context.Context) {
 	defer m.wg.Done()
-	var window []mqtt.Token // handed to paho, not yet acknowledged, oldest first
-	timeouts := 0
+	var (
+		window   []inflight // oldest first
+		held     *outbox.Entry
+		timeouts int
+	)
+	defer func() { m.settle(window) }()
 	for ctx.Err() == nil {
 		if !m.connected.Load() {
-			// Paho keeps (and re-sends on connect) what it stored; these
-			// tokens may never complete.
 			clear(window)
 			window = window[:0]
 			select {
@@ -133,17 +147,19 @@ func (m *Mirror) drainLoop(ctx context.Context) {
 			}
 			continue
 		}
-		for len(window) > 0 && done(window[0]) {
-			if err := window[0].Error(); err != nil {
-				m.log.Warn("mqtt: queued message not acknowledged", "err", err)
+		for len(window) > 0 && done(window[0].tok) {
+			if err := window[0].tok.Error(); err == nil {
+				if err := m.ob.Commit(window[0].seq); err != nil {
+					m.setErr(err)
+				}
 			}
-			window[0] = nil
+			window[0] = inflight{}
 			window = window[1:]
 			timeouts = 0
 		}
 		var oldest <-chan struct{}
 		if len(window) > 0 {
-			oldest = window[0].Done()
+			oldest = window[0].tok.Done()
 		}
 		if len(window) >= m.cfg.InFlight {
 			t := time.NewTimer(m.cfg.AckTimeout.D())
@@ -163,28 +179,31 @@ func (m *Mirror) drainLoop(ctx context.Context) {
 			t.Stop()
 			continue
 		}
-		e, ok, err := m.ob.Next()
-		if err != nil {
-			m.setErr(err)
-			if !sleepCtx(ctx, time.Second) {
-				return
+		if held == nil {
+			e, ok, err := m.ob.Next()
+			if err != nil {
+				m.setErr(err)
+				if !sleepCtx(ctx, time.Second) {
+					return
+				}
+				continue
 			}
-			continue
-		}
-		if !ok {
-			select {
-			case <-ctx.Done():
-				return
-			case <-m.ob.Ready():
-			case <-m.drainKick:
-			case <-oldest:
+			if !ok {
+				select {
+				case <-ctx.Done():
+					return
+				case <-m.ob.Ready():
+				case <-m.drainKick:
+				case <-oldest:
+				}
+				continue
 			}
-			continue
+			held = &e
 		}
-		tok := m.client.Publish(e.Topic, e.QoS, e.Retain, e.Payload)
+		tok := m.client.Publish(held.Topic, held.QoS, held.Retain, held.Payload)
 		if done(tok) && notStored(tok.Error()) {
-			// Lost the connection between the check and the publish: the
-			// record stays in the outbox; connectLoop will tell us.
+			// The connection went between the check and the publish: keep
+			// the record and offer it again once reconnected.
 			select {
 			case <-ctx.Done():
 				return
@@ -193,16 +212,32 @@ func (m *Mirror) drainLoop(ctx context.Context) {
 			}
 			continue
 		}
-		if err := m.ob.Commit(e.Seq); err != nil {
-			m.setErr(err)
-		}
+		window = append(window, inflight{held.Seq, tok})
+		held = nil
 		m.published.Add(1)
-		window = append(window, tok)
+	}
+}
+
+// settle gives acknowledgements in flight at shutdown a moment to arrive,
+// so a clean restart re-sends as little as possible.
+func (m *Mirror) settle(window []inflight) {
+	if len(window) == 0 || !m.connected.Load() {
+		return
+	}
+	last := window[len(window)-1]
+	select {
+	case <-last.tok.Done():
+	case <-time.After(time.Second):
+	}
+	for _, f := range window {
+		if done(f.tok) && f.tok.Error() == nil {
+			m.ob.Commit(f.seq)
+		}
 	}
 }
 
 // forceReconnect drops a connection that stopped acknowledging; paho keeps
-// its in-flight messages and re-sends them on the next connect.
+// its in-flight messages in memory and re-sends them on the next connect.
 func (m *Mirror) forceReconnect(why error) {
 	m.log.Warn("mqtt: forcing reconnect", "why", why)
 	m.connected.Store(false)

@@ -44,7 +44,8 @@ type Options struct {
 
 // Stats describe the queue.
 type Stats struct {
-	Pending  uint64 // records appended and not yet committed
+	Pending  uint64 // records appended and not yet committed (queued or in flight)
+	InFlight uint64 // of those, handed out by Next
 	Bytes    int64  // size of the segment files
 	Segments int
 	Dropped  uint64 // records dropped since Open (bound reached or corrupt on disk)
@@ -83,14 +84,19 @@ type Outbox struct {
 	dropped uint64
 	dirty   bool     // appends or commits not yet fsynced
 	curFile *os.File // cursor file
-	// Read position: the segment file holding cursor and the byte offset of
-	// the record numbered rseq in it. rseq == cursor except after a Commit
-	// that skipped ahead, when it is re-found by scanning.
+	// Reading runs ahead of the cursor (records handed out by Next and not
+	// yet committed are in flight). read is the next seq Next returns;
+	// rfile is open on the segment holding it, with the record numbered
+	// rpos at byte roff (rpos <= read; the gap is skipped on the next read).
+	read  uint64
 	rfile *os.File
 	rseg  uint64 // first seq of the segment rfile is
 	roff  int64
-	rseq  uint64
-	buf   []byte
+	rpos  uint64
+	// lostTo: records below it that could not be read (corruption) were
+	// counted in dropped already, so a re-read does not count them twice.
+	lostTo uint64
+	buf    []byte
 }
 
 // Open opens or creates the outbox in opt.Dir, recovering what a previous
@@ -169,7 +175,7 @@ func (o *Outbox) load() error {
 		}
 		o.cursor = cursor
 	}
-	o.rseq = o.cursor
+	o.read = o.cursor
 	if len(o.segs) == 0 || o.segs[len(o.segs)-1].size >= o.opt.SegmentBytes {
 		if err := o.newSegment(); err != nil {
 			return err
@@ -320,13 +326,19 @@ func (o *Outbox) dropOldest() uint64 {
 	end := s.first + s.count
 	var lost uint64
 	if o.cursor < end {
-		lost = end - o.cursor
+		lost = end - max(o.cursor, o.lostTo)
+		if o.lostTo > end {
+			lost = 0
+		}
 		o.cursor = o.segs[0].first
+		o.lostTo = max(o.lostTo, o.cursor)
 		o.writeCursor()
 	}
+	if o.read < o.cursor {
+		o.read = o.cursor
+	}
 	if o.rfile != nil && o.rseg == s.first {
-		o.rfile.Close()
-		o.rfile = nil
+		o.closeReader()
 	}
 	o.dropped += lost
 	return lost
@@ -363,25 +375,22 @@ func decode(body []byte) (Record, error) {
 	}, nil
 }
 
-// Next returns the oldest record not yet committed, or ok=false when the
-// queue is empty. The record stays queued until Commit(e.Seq).
+// Next returns the next record not yet handed out since Open (reading runs
+// ahead of Commit: records handed out and not committed are in flight), or
+// ok=false when there is none. After a restart reading starts again at the
+// oldest uncommitted record.
 func (o *Outbox) Next() (e Entry, ok bool, err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for o.cursor < o.next {
-		if err := o.seekCursor(); err != nil {
+	if o.read < o.cursor {
+		o.read = o.cursor
+	}
+	for o.read < o.next {
+		if err := o.seekRead(); err != nil {
 			return Entry{}, false, err
 		}
-		if o.cursor >= o.next || o.rfile == nil {
+		if o.read >= o.next {
 			break
-		}
-		s := o.segOf(o.rseg)
-		if s == nil || o.rseq >= s.first+s.count {
-			// Past the end of this segment: let seekCursor find the next one
-			// (and count any unreadable corrupt tail it has to skip).
-			o.rfile.Close()
-			o.rfile = nil
-			continue
 		}
 		var h [headerLen]byte
 		if _, err := o.rfile.ReadAt(h[:], o.roff); err != nil {
@@ -392,121 +401,112 @@ func (o *Outbox) Next() (e Entry, ok bool, err error) {
 		if _, err := o.rfile.ReadAt(body, o.roff+headerLen); err != nil {
 			return Entry{}, false, fmt.Errorf("outbox: read: %w", err)
 		}
-		if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(h[4:]) {
-			// Written and verified at Open or by us; a mismatch now means
-			// the medium is failing. Skip the record rather than wedge the
-			// queue forever, and count it.
-			o.dropped++
-			o.cursor++
-			o.rseq++
-			o.roff += headerLen + n
-			continue
+		seq := o.read
+		o.read++
+		o.rpos++
+		o.roff += headerLen + n
+		var r Record
+		if crc32.Checksum(body, castagnoli) == binary.LittleEndian.Uint32(h[4:]) {
+			r, err = decode(body)
+		} else {
+			err = errors.New("checksum mismatch")
 		}
-		r, err := decode(body)
 		if err != nil {
-			o.dropped++
-			o.cursor++
-			o.rseq++
-			o.roff += headerLen + n
+			// Verified at Open or written by us: a mismatch now means the
+			// medium is failing. Skip the record rather than wedge the
+			// queue, and count it.
+			o.lose(seq, seq+1)
 			continue
 		}
-		return Entry{Seq: o.rseq, Record: r}, true, nil
+		return Entry{Seq: seq, Record: r}, true, nil
 	}
 	return Entry{}, false, nil
 }
 
-func (o *Outbox) segOf(first uint64) *segment {
-	for _, s := range o.segs {
-		if s.first == first {
-			return s
+// lose counts records [from, to) as dropped, once.
+func (o *Outbox) lose(from, to uint64) {
+	from = max(from, o.lostTo)
+	if to > from {
+		o.dropped += to - from
+		o.lostTo = to
+	}
+}
+
+func (o *Outbox) closeReader() {
+	if o.rfile != nil {
+		o.rfile.Close()
+		o.rfile = nil
+	}
+}
+
+// seekRead positions rfile/roff at the record numbered read, moving to the
+// next segment past the end of one and skipping (and counting) records lost
+// to corruption.
+func (o *Outbox) seekRead() error {
+	for o.read < o.next {
+		var s *segment
+		for _, c := range o.segs {
+			if c.first <= o.read && o.read < c.first+c.count {
+				s = c
+				break
+			}
 		}
-	}
-	return nil
-}
-
-func (o *Outbox) nextSegFirst(first uint64) uint64 {
-	for _, s := range o.segs {
-		if s.first > first {
-			return s.first
+		if s == nil {
+			// read falls in a gap (the unreadable tail of an old segment):
+			// skip to the next segment.
+			skip := o.next
+			for _, c := range o.segs {
+				if c.first > o.read {
+					skip = c.first
+					break
+				}
+			}
+			o.lose(o.read, skip)
+			o.read = skip
+			o.closeReader()
+			continue
 		}
-	}
-	return o.next
-}
-
-func (o *Outbox) skipTo(seq uint64) {
-	if seq > o.cursor {
-		o.dropped += seq - o.cursor
-		o.cursor = seq
-		o.writeCursor()
-	}
-}
-
-// seekCursor makes rfile/roff point at the record numbered cursor.
-func (o *Outbox) seekCursor() error {
-	if o.rfile != nil && o.rseq == o.cursor {
+		if o.rfile == nil || o.rseg != s.first || o.rpos > o.read {
+			o.closeReader()
+			f, err := os.Open(s.path)
+			if err != nil {
+				return fmt.Errorf("outbox: open segment: %w", err)
+			}
+			o.rfile, o.rseg, o.roff, o.rpos = f, s.first, 0, s.first
+		}
+		for o.rpos < o.read {
+			var h [4]byte
+			if _, err := o.rfile.ReadAt(h[:], o.roff); err != nil {
+				return fmt.Errorf("outbox: read: %w", err)
+			}
+			o.roff += headerLen + int64(binary.LittleEndian.Uint32(h[:]))
+			o.rpos++
+		}
 		return nil
 	}
-	// Find the segment holding cursor.
-	var s *segment
-	for _, c := range o.segs {
-		if c.first <= o.cursor && o.cursor < c.first+c.count {
-			s = c
-			break
-		}
-	}
-	if s == nil {
-		o.skipTo(o.nextSegFirst(o.cursor))
-		if o.cursor >= o.next {
-			return nil
-		}
-		return o.seekCursor()
-	}
-	if o.rfile == nil || o.rseg != s.first || o.rseq > o.cursor || o.rseq < s.first {
-		if o.rfile != nil {
-			o.rfile.Close()
-		}
-		f, err := os.Open(s.path)
-		if err != nil {
-			return fmt.Errorf("outbox: open segment: %w", err)
-		}
-		o.rfile, o.rseg, o.roff, o.rseq = f, s.first, 0, s.first
-	}
-	for o.rseq < o.cursor {
-		var h [4]byte
-		if _, err := o.rfile.ReadAt(h[:], o.roff); err != nil {
-			return fmt.Errorf("outbox: read: %w", err)
-		}
-		o.roff += headerLen + int64(binary.LittleEndian.Uint32(h[:]))
-		o.rseq++
-	}
 	return nil
 }
 
-// Commit marks every record up to and including seq as delivered (handed
-// to paho's store). Fully delivered segments other than the active one are
-// deleted.
+// Commit marks every record up to and including seq as delivered (the
+// broker acknowledged it). Fully delivered segments other than the active
+// one are deleted.
 func (o *Outbox) Commit(seq uint64) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if seq < o.cursor || seq >= o.next {
 		return nil
 	}
-	if o.rfile != nil && o.rseq == seq {
-		var h [4]byte
-		if _, err := o.rfile.ReadAt(h[:], o.roff); err == nil {
-			o.roff += headerLen + int64(binary.LittleEndian.Uint32(h[:]))
-			o.rseq++
-		}
-	}
 	o.cursor = seq + 1
+	if o.read < o.cursor {
+		o.read = o.cursor
+	}
 	for len(o.segs) > 1 && o.segs[0].first+o.segs[0].count <= o.cursor {
 		s := o.segs[0]
 		o.segs = o.segs[1:]
 		o.size -= s.size
 		os.Remove(s.path)
 		if o.rfile != nil && o.rseg == s.first {
-			o.rfile.Close()
-			o.rfile = nil
+			o.closeReader()
 		}
 	}
 	if err := o.writeCursor(); err != nil {
@@ -549,7 +549,7 @@ func (o *Outbox) Sync() error {
 	return nil
 }
 
-// Len returns the number of records not yet committed.
+// Len returns the number of records not yet committed (queued or in flight).
 func (o *Outbox) Len() uint64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -560,11 +560,12 @@ func (o *Outbox) Len() uint64 {
 func (o *Outbox) Stats() Stats {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return Stats{Pending: o.next - o.cursor, Bytes: o.size, Segments: len(o.segs), Dropped: o.dropped}
+	return Stats{Pending: o.next - o.cursor, InFlight: max(o.read, o.cursor) - o.cursor, Bytes: o.size, Segments: len(o.segs), Dropped: o.dropped}
 }
 
 // Ready receives a value after an Append (and at Open when records are
-// pending). It has room for one: readers drain Next until empty after each.
+// pending). It has room for one: readers call Next until it has nothing
+// after each.
 func (o *Outbox) Ready() <-chan struct{} { return o.notify }
 
 func (o *Outbox) signal() {

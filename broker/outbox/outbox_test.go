@@ -186,3 +186,85 @@ func TestRejectsBadRecords(t *testing.T) {
 		t.Fatalf("Len = %d after rejected appends, want 0", o.Len())
 	}
 }
+
+func TestReadAheadAndCommit(t *testing.T) {
+	dir := t.TempDir()
+	o := open(t, dir, 1<<20, 0)
+	for i := range 10 {
+		o.Append(rec(i))
+	}
+	var seqs []uint64
+	for range 5 {
+		e, ok, err := o.Next()
+		if !ok || err != nil {
+			t.Fatalf("Next = %v, %v", ok, err)
+		}
+		seqs = append(seqs, e.Seq)
+	}
+	if st := o.Stats(); st.Pending != 10 || st.InFlight != 5 {
+		t.Fatalf("Stats after reading 5 = %+v, want 10 pending, 5 in flight", st)
+	}
+	o.Commit(seqs[2])
+	if st := o.Stats(); st.Pending != 7 || st.InFlight != 2 {
+		t.Fatalf("Stats after committing 3 = %+v, want 7 pending, 2 in flight", st)
+	}
+	// Reading goes on where it was, not at the cursor.
+	if e, _, _ := o.Next(); string(e.Payload) != string(rec(5).Payload) {
+		t.Fatalf("Next after Commit = %s, want record 5", e.Payload)
+	}
+	o.Close()
+	// A restart resends what was in flight: from the cursor.
+	o = open(t, dir, 1<<20, 0)
+	want := 3
+	drain(t, o, &want, 7)
+}
+
+func TestCorruptOldSegmentIsSkippedAndCounted(t *testing.T) {
+	dir := t.TempDir()
+	o, err := Open(Options{Dir: dir, MaxBytes: 1 << 20, SegmentBytes: 4 << 10, SyncEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 400 // ~40 bytes each: several 4 KiB segments
+	for i := range n {
+		o.Append(rec(i))
+	}
+	o.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if len(segs) < 3 {
+		t.Fatalf("%d segments, want at least 3", len(segs))
+	}
+	// Flip a byte in the middle of the first segment.
+	b, _ := os.ReadFile(segs[0])
+	b[len(b)/2] ^= 0xFF
+	os.WriteFile(segs[0], b, 0o640)
+
+	o, err = Open(Options{Dir: dir, MaxBytes: 1 << 20, SegmentBytes: 4 << 10, SyncEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	got := 0
+	prev := -1
+	for {
+		e, ok, err := o.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		var k int
+		fmt.Sscanf(string(e.Payload), `{"n":%d}`, &k)
+		if k <= prev {
+			t.Fatalf("record %d after %d: out of order", k, prev)
+		}
+		prev = k
+		got++
+		o.Commit(e.Seq)
+	}
+	st := o.Stats()
+	if st.Dropped == 0 || uint64(got)+st.Dropped != n {
+		t.Fatalf("read %d, dropped %d; want some dropped and read+dropped = %d", got, st.Dropped, n)
+	}
+}

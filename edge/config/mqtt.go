@@ -64,8 +64,8 @@ type MQTT struct {
 	// InFlight bounds queued messages handed to the broker and not yet
 	// acknowledged (the rest wait in the on-disk store).
 	InFlight int `toml:"inflight" json:"inflight"`
-	// StoreDir holds the on-disk outbox and paho's in-flight store. Empty is
-	// <box.state_dir>/mqtt. StoreMaxBytes bounds the outbox: past it the
+	// StoreDir holds the on-disk outbox of queued messages (events, alerts)
+	// kept until the broker acknowledges them. Empty is <box.state_dir>/mqtt. StoreMaxBytes bounds the outbox: past it the
 	// oldest queued messages are dropped, counted and alerted.
 	StoreDir      string `toml:"store_dir" json:"store_dir"`
 	StoreMaxBytes int64  `toml:"store_max_bytes" json:"store_max_bytes"`
