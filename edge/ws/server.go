@@ -273,14 +273,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// Disconnect closes the connection of client id with close code 4000. It
-// reports whether such a connection existed.
+// Disconnect closes the WebSocket connection of client id with close code
+// 4000. It reports whether such a connection existed (clients of other
+// transports are not touched).
 func (s *Server) Disconnect(id string) bool {
-	c := s.hub.Client(id)
-	if c == nil {
+	s.mu.Lock()
+	var hc *hub.Client
+	for c := range s.conns {
+		if c.hc.ID() == id {
+			hc = c.hc
+			break
+		}
+	}
+	s.mu.Unlock()
+	if hc == nil {
 		return false
 	}
-	c.Disconnect()
+	hc.Disconnect()
 	return true
 }
 
