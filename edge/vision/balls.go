@@ -24,6 +24,7 @@ type ballFinder struct {
 	mask   gocv.Mat // 8-bit, 255 where not felt
 	dist   gocv.Mat // float32 distance to felt
 	labels gocv.Mat
+	hier   gocv.Mat // contour hierarchy for holeCandidates
 	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
 
 	// feltSum is the expected B+G+R of the cloth at each rectified pixel
@@ -51,7 +52,7 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 	h := int(math.Ceil((size.Width + 2*margin) * ppm))
 	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
-		dist: gocv.NewMat(), labels: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		dist: gocv.NewMat(), labels: gocv.NewMat(), hier: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
 		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
 }
@@ -61,6 +62,7 @@ func (b *ballFinder) close() {
 	b.mask.Close()
 	b.dist.Close()
 	b.labels.Close()
+	b.hier.Close()
 	b.m.Close()
 }
 
@@ -281,7 +283,49 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 			kept = append(kept, c)
 		}
 	}
-	b.cands = kept
+	b.cands = b.holeCandidates(kept, rw)
+	return b.cands
+}
+
+// holeCandidates adds a candidate for every ball-sized round hole in the
+// mask: a ball the colour of the cloth (the green six on green cloth, the
+// maroon seven on red) is not itself "not cloth", but the balls around it
+// in a rack, or its own darker limb and shadow, ring it.
+func (b *ballFinder) holeCandidates(kept []cand, rw float64) []cand {
+	contours := gocv.FindContoursWithParams(b.mask, &b.hier, gocv.RetrievalCComp, gocv.ChainApproxSimple)
+	defer contours.Close()
+	ball := math.Pi * rw * rw
+	for i := 0; i < contours.Size(); i++ {
+		if b.hier.GetVeciAt(0, i)[3] < 0 {
+			continue // an outer boundary, not a hole
+		}
+		c := contours.At(i)
+		area := gocv.ContourArea(c)
+		if area < 0.35*ball || area > 1.6*ball {
+			continue
+		}
+		peri := gocv.ArcLength(c, true)
+		if 4*math.Pi*area/(peri*peri) < 0.4 {
+			continue // not round
+		}
+		var sx, sy float64
+		pts := c.ToPoints()
+		for _, p := range pts {
+			sx += float64(p.X)
+			sy += float64(p.Y)
+		}
+		u, v := sx/float64(len(pts))+0.5, sy/float64(len(pts))+0.5
+		dup := false
+		for _, k := range kept {
+			if math.Hypot(u-k.u, v-k.v) < 1.3*rw {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, cand{u, v, 0.75 * rw})
+		}
+	}
 	return kept
 }
 

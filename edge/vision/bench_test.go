@@ -2,6 +2,7 @@ package vision
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -39,14 +40,19 @@ func BenchmarkDetect(b *testing.B) {
 			if err := d.Detect(&frames[0], &det); err != nil || det.Table == nil {
 				b.Fatalf("warm-up: table %v, err %v", det.Table != nil, err)
 			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := threadCPU()
 			for i := 0; i < b.N; i++ {
 				if err := d.Detect(&frames[i%len(frames)], &det); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu := threadCPU() - cpu0
 			b.StopTimer()
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			p := d.Performance()
 			b.ReportMetric(p.Stages["total"].Median, "median-ms")
 			b.ReportMetric(p.Stages["balls"].Median, "balls-ms")

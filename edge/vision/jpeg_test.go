@@ -3,6 +3,7 @@ package vision
 import (
 	"bytes"
 	"image/jpeg"
+	"runtime"
 	"testing"
 	"time"
 
@@ -71,8 +72,12 @@ func BenchmarkJPEG720p(b *testing.B) {
 	f := simFrame(b, 1280, 720)
 	e, _ := NewJPEGEncoder(80, 0)
 	defer e.Close()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
+	b.ResetTimer()
 	var n int
+	cpu0 := threadCPU()
 	for i := 0; i < b.N; i++ {
 		buf, err := e.Encode(f)
 		if err != nil {
@@ -80,5 +85,6 @@ func BenchmarkJPEG720p(b *testing.B) {
 		}
 		n = len(buf)
 	}
+	b.ReportMetric(float64((threadCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(n), "bytes/frame")
 }

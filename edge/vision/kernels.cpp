@@ -6,8 +6,8 @@ static inline float absf(float x) { return x < 0 ? -x : x; }
 static inline float maxf(float a, float b) { return a > b ? a : b; }
 static inline float minf(float a, float b) { return a < b ? a : b; }
 
-void cuecastFeltMask(const uint8_t *bgr, const float *bright, const float *dark,
-                     const uint8_t *outside, uint8_t *out, int n,
+void cuecastFeltMask(const uint8_t *__restrict__ bgr, const float *__restrict__ bright, const float *__restrict__ dark,
+                     const uint8_t *__restrict__ outside, uint8_t *__restrict__ out, int n,
                      float tol, float tolS, float cb, float cg, float cr) {
     for (int i = 0; i < n; i++) {
         float b = bgr[3 * i], g = bgr[3 * i + 1], r = bgr[3 * i + 2];
@@ -15,7 +15,8 @@ void cuecastFeltMask(const uint8_t *bgr, const float *bright, const float *dark,
         float ts = maxf(tol * s, minf(1.8f * tol * s, tolS));
         float d = absf(b - cb * s) + absf(g - cg * s) + absf(r - cr * s);
         float mx = maxf(b, maxf(g, r));
-        int notFelt = (d > ts) | (mx > bright[i]) | (s < dark[i]);
-        out[i] = (uint8_t)((notFelt & (outside[i] == 0)) * 255);
+        float bt = bright[i], dt = dark[i];
+        float nf = (d > ts || mx > bt || s < dt) ? 255.0f : 0.0f;
+        out[i] = (uint8_t)(outside[i] ? 0.0f : nf);
     }
 }
