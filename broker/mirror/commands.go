@@ -107,7 +107,10 @@ var (
 
 func (m *Mirror) command(ctx context.Context, in inbound) {
 	name := m.topics.command(in.topic)
-	if name == "" {
+	if name == "" || len(in.payload) == 0 {
+		// An empty payload is how a retained message is deleted, not a
+		// command: someone clearing a mistaken retained command gets no
+		// error reply.
 		return
 	}
 	m.commands.Add(1)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/cuecast/cuecast/broker/internal/mqtttest"
 )
 
@@ -34,6 +36,15 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if daemonDir != "" {
 		os.RemoveAll(daemonDir)
+	}
+	if code == 0 {
+		// Every mirror, paho client and broker watcher started by a test
+		// must be gone: the mirror owns its goroutines.
+		http.DefaultClient.CloseIdleConnections() // the daemon tests' keep-alives
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

@@ -38,9 +38,10 @@
 //
 // # Concurrency
 //
-// Run starts five goroutines, all owned by the Mirror and stopped by
+// Run starts six goroutines, all owned by the Mirror and stopped by
 // Shutdown (or by the end of Run's context): consume (hub -> outbox and
 // slots), connect (the MQTT session), send (slots -> paho), drain (outbox ->
-// paho) and commands (inbound commands, Home Assistant birth, snapshots).
+// paho), commands (inbound commands, Home Assistant birth, snapshots) and
+// housekeep (outbox fsync, status detail).
 // Paho's callbacks only hand work to these goroutines, never block.
 package mirror

@@ -147,7 +147,8 @@ func (m *Mirror) Run(ctx context.Context) error {
 		}
 	}()
 	m.rep.Fail(fmt.Errorf("mqtt: connecting to %s", m.cfg.URL))
-	m.wg.Add(5)
+	m.wg.Add(6)
+	go m.housekeep(ctx)
 	go m.consume(ctx)
 	go m.connectLoop(ctx)
 	go m.sendLoop(ctx)
@@ -243,5 +244,42 @@ func tokenErr(tok mqtt.Token, ctx context.Context) error {
 		return tok.Error()
 	default:
 		return ctx.Err()
+	}
+}
+
+// statusEvery is how often the supervisor's detail line is refreshed.
+const statusEvery = 5 * time.Second
+
+// housekeep fsyncs the outbox every store_sync and refreshes the detail the
+// supervisor shows (queue depth, drops), one select over tickers.
+func (m *Mirror) housekeep(ctx context.Context) {
+	defer m.wg.Done()
+	var syncC <-chan time.Time
+	if d := m.cfg.StoreSync.D(); d > 0 {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		syncC = t.C
+	}
+	status := time.NewTicker(statusEvery)
+	defer status.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-syncC:
+			if err := m.ob.Sync(); err != nil {
+				m.setErr(err)
+			}
+		case <-status.C:
+			if !m.connected.Load() {
+				continue // the connect loop reports why
+			}
+			st := m.ob.Stats()
+			detail := fmt.Sprintf("connected to %s as %s; %d queued", m.cfg.URL, m.cfg.ClientIDFor(m.box), st.Pending)
+			if st.Dropped > 0 {
+				detail += fmt.Sprintf(", %d dropped (outbox full)", st.Dropped)
+			}
+			m.rep.OK(detail)
+		}
 	}
 }
