@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/cuecast/cuecast/broker/mirror"
 	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/hw/controller"
 )
 
@@ -48,9 +50,35 @@ func (d *daemon) restartPart(name string, cfg config.Config) {
 	d.startPart(name, cfg)
 }
 
+// startMQTT runs the MQTT mirror. A broker that is down is not an error:
+// the mirror retries with backoff and reports through the "mqtt" component.
 func (d *daemon) startMQTT(cfg config.Config) *part {
-	d.sup.Component("mqtt").Disable("not wired yet")
-	return nil
+	comp := d.sup.Component("mqtt")
+	if cfg.MQTT.Off() {
+		comp.Disable("mqtt.url is off")
+		return nil
+	}
+	m, err := mirror.New(cfg.MQTT, cfg.Box, d.hub, comp, d.log)
+	if err != nil {
+		comp.Fail(err)
+		d.alert(model.AlertError, "mqtt_store", err.Error(), "mqtt")
+		return nil
+	}
+	m.SetSnapshotter(func() ([]byte, error) {
+		ctx, cancel := context.WithTimeout(d.rootCtx, 3*time.Second)
+		defer cancel()
+		return d.video.Snapshot(ctx, time.Second)
+	})
+	return d.runPart("mqtt", func(ctx context.Context) {
+		if err := m.Run(ctx); err != nil {
+			comp.Fail(err)
+		}
+	}, func(ctx context.Context) {
+		// `stopped` is published and acknowledged before DISCONNECT.
+		if err := m.Shutdown(ctx); err != nil {
+			d.log.Warn("mqtt shutdown", "component", "mqtt", "err", err)
+		}
+	})
 }
 
 // startHW runs the LED, GPIO and projector controller. A missing device is
