@@ -35,6 +35,7 @@ type testEnv struct {
 	s   *Server
 	url string // ws://127.0.0.1:port/ws
 	ts  *httptest.Server
+	mux *http.ServeMux // serving /ws; tests may add handlers
 }
 
 type envOpt func(*config.WebSocket, *config.HTTP, *config.Hub)
@@ -59,7 +60,7 @@ func newEnv(t testing.TB, sndbuf int, opts ...envOpt) *testEnv {
 		ts.Listener = sndbufListener{ts.Listener, sndbuf}
 	}
 	ts.Start()
-	env := &testEnv{h: h, s: s, ts: ts, url: "ws://" + ts.Listener.Addr().String() + "/ws"}
+	env := &testEnv{h: h, s: s, ts: ts, mux: mux, url: "ws://" + ts.Listener.Addr().String() + "/ws"}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
