@@ -200,11 +200,17 @@ func TestMJPEGStalledViewerDoesNotSlowOthers(t *testing.T) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	const window = 3 * time.Second
-	time.Sleep(window)
+	// Stream until the encoder has produced enough frames to judge, however
+	// slow this machine is today: the checks below compare viewers with the
+	// encoder, never with the wall clock.
+	const enough = 60
+	deadline := time.Now().Add(60 * time.Second)
+	for (enc.n.Load() < enough || v.Stats().Viewers != 10) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	// The stalled viewer was cut off by the write deadline: ten remain.
 	if n := v.Stats().Viewers; n != 10 {
-		t.Errorf("%d MJPEG viewers after %v, want 10 (the stalled one disconnected)", n, window)
+		t.Errorf("%d MJPEG viewers after %d frames, want 10 (the stalled one disconnected)", n, enc.n.Load())
 	}
 	rcancel()
 	rwg.Wait()
@@ -213,22 +219,23 @@ func TestMJPEGStalledViewerDoesNotSlowOthers(t *testing.T) {
 	runtime.ReadMemStats(&after)
 
 	encoded := enc.n.Load()
+	if encoded < enough {
+		t.Fatalf("encoded only %d frames in 60 s at %d fps offered: the encoder is stuck", encoded, fps)
+	}
 	for i := range counts {
 		got := counts[i].Load()
 		// Every viewer gets (almost) every encoded frame: the stalled one
-		// costs them nothing. Allow a frame or two at the edges.
+		// costs them nothing. Allow a few frames at the edges (the first
+		// ones encoded before a viewer connected, the last one in flight).
 		if got < encoded*8/10 {
 			t.Errorf("viewer %d got %d frames of %d encoded", i, got, encoded)
 		}
-	}
-	if encoded < fps*2 {
-		t.Errorf("encoded %d frames in %v at %d fps: encoder starved", encoded, window, fps)
 	}
 	// Bounded memory: a handful of frames, not a queue per viewer.
 	if grow := int64(after.HeapInuse) - int64(before.HeapInuse); grow > 16<<20 {
 		t.Errorf("heap grew by %d bytes during streaming", grow)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(5 * time.Second)
 	for v.Stats().Viewers != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
