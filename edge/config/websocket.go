@@ -16,6 +16,9 @@ type WebSocket struct {
 	ConnectionsPerMinute int `toml:"connections_per_ip_per_minute" json:"connections_per_ip_per_minute"`
 	MessagesPerMinute    int `toml:"messages_per_client_per_minute" json:"messages_per_client_per_minute"`
 	MaxMessageBytes      int `toml:"max_message_bytes" json:"max_message_bytes"`
+	// MaxConnections caps concurrent WebSocket clients (each costs ~12 KiB
+	// idle plus its queue); further upgrades get HTTP 503.
+	MaxConnections int `toml:"max_connections" json:"max_connections"`
 	// PingInterval: the server pings every client this often.
 	PingInterval Duration `toml:"ping_interval" json:"ping_interval"`
 	// IdleTimeout closes (4001) a client nothing was received from for
@@ -29,7 +32,7 @@ type WebSocket struct {
 func defaultWebSocket() WebSocket {
 	return WebSocket{
 		QueueSize: 100, Compression: false, CompressionLevel: 6, CompressionMin: 1024,
-		ConnectionsPerMinute: 10, MessagesPerMinute: 100, MaxMessageBytes: 64 << 10,
+		ConnectionsPerMinute: 10, MessagesPerMinute: 100, MaxMessageBytes: 64 << 10, MaxConnections: 2000,
 		PingInterval: Duration(15e9), IdleTimeout: Duration(45e9), WriteTimeout: Duration(10e9),
 	}
 }
@@ -41,6 +44,7 @@ func (c *WebSocket) validate(s section) {
 	s.rangeI(c.ConnectionsPerMinute, 1, 1<<20, "connections_per_ip_per_minute")
 	s.rangeI(c.MessagesPerMinute, 1, 1<<20, "messages_per_client_per_minute")
 	s.rangeI(c.MaxMessageBytes, 512, 16<<20, "max_message_bytes")
+	s.rangeI(c.MaxConnections, 1, 1_000_000, "max_connections")
 	s.positive(c.PingInterval, "ping_interval")
 	s.positive(c.IdleTimeout, "idle_timeout")
 	s.positive(c.WriteTimeout, "write_timeout")

@@ -109,6 +109,7 @@ func dialRaw(tb testing.TB, addr, sub string, bufSize int) (net.Conn, io.Reader)
 func benchEnv(tb testing.TB) *testEnv {
 	return newEnv(tb, 0, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) {
 		w.ConnectionsPerMinute = 1 << 20
+		w.MaxConnections = 10000
 	})
 }
 

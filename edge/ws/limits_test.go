@@ -230,3 +230,18 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestMaxConnections(t *testing.T) {
+	env := newEnv(t, 0, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) { w.MaxConnections = 2 })
+	a, _ := env.connect(t, dialOpts{})
+	env.connect(t, dialOpts{})
+	if _, status, _ := env.dial(t, dialOpts{}); status != http.StatusServiceUnavailable {
+		t.Errorf("3rd connection: status %d, want 503", status)
+	}
+	a.nc.Close()
+	waitFor(t, func() bool { return len(env.s.Connections()) == 1 })
+	env.connect(t, dialOpts{}) // room again
+	if env.s.Stats().RejectedFull != 1 {
+		t.Errorf("RejectedFull = %d", env.s.Stats().RejectedFull)
+	}
+}

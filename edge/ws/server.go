@@ -72,6 +72,7 @@ type serverStats struct {
 	accepted       atomic.Uint64
 	rejectedOrigin atomic.Uint64
 	rejectedRate   atomic.Uint64
+	rejectedFull   atomic.Uint64
 	failedUpgrade  atomic.Uint64
 	messagesIn     atomic.Uint64
 	errorsSent     atomic.Uint64
@@ -158,10 +159,16 @@ func (s *Server) Register(mux *http.ServeMux) { mux.Handle("GET /ws", s) }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	set := s.cfg.Load()
 	s.mu.Lock()
-	closing := s.closing
+	closing, n := s.closing, len(s.conns)
 	s.mu.Unlock()
 	if closing {
 		http.Error(w, "ws: server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if n >= set.ws.MaxConnections {
+		s.st.rejectedFull.Add(1)
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, fmt.Sprintf("ws: %d clients connected, the maximum (websocket.max_connections)", n), http.StatusServiceUnavailable)
 		return
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, r.Host, set.http.AllowedOrigins) {
@@ -300,6 +307,7 @@ type Stats struct {
 	Accepted       uint64         `json:"accepted"`
 	RejectedOrigin uint64         `json:"rejected_origin"`
 	RejectedRate   uint64         `json:"rejected_rate"`
+	RejectedFull   uint64         `json:"rejected_full"` // over max_connections
 	FailedUpgrades uint64         `json:"failed_upgrades"`
 	MessagesIn     uint64         `json:"messages_in"`
 	ErrorsSent     uint64         `json:"errors_sent"`
@@ -316,7 +324,7 @@ func (s *Server) Stats() Stats {
 	s.mu.Unlock()
 	st := Stats{
 		Connections: n, Accepted: s.st.accepted.Load(), RejectedOrigin: s.st.rejectedOrigin.Load(),
-		RejectedRate: s.st.rejectedRate.Load(), FailedUpgrades: s.st.failedUpgrade.Load(),
+		RejectedRate: s.st.rejectedRate.Load(), RejectedFull: s.st.rejectedFull.Load(), FailedUpgrades: s.st.failedUpgrade.Load(),
 		MessagesIn: s.st.messagesIn.Load(), ErrorsSent: s.st.errorsSent.Load(),
 		Compression: s.cfg.Load().ws.Compression, UptimeSeconds: time.Since(s.started).Seconds(),
 		RegisteredCmds: s.Commands(), Closes: map[int]uint64{},
