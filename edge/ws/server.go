@@ -98,9 +98,10 @@ func NewServer(cfg config.WebSocket, httpCfg config.HTTP, h *hub.Hub, log *slog.
 	return s
 }
 
-// Reload applies a new configuration. Limits, origins, the token and
-// compression apply to new connections and to new messages on existing
-// ones; queue sizes apply to new connections.
+// Reload applies a new configuration. Origins, the token, the connection
+// rate and cap, message limits, timeouts and the compression threshold
+// apply at once (existing connections included); the queue size, the ping
+// interval and whether compression is negotiated apply to new connections.
 func (s *Server) Reload(cfg config.WebSocket, httpCfg config.HTTP) {
 	s.cfg.Store(&settings{ws: cfg, http: httpCfg})
 	if d := s.deflate.Load(); d == nil || d.level != cfg.CompressionLevel {

@@ -166,8 +166,13 @@ func ParseBinary(m []byte) (BinaryHeader, error) {
 // may expand enormously).
 func inflate(p []byte, limit int) ([]byte, error) {
 	src := io.MultiReader(bytes.NewReader(p), bytes.NewReader(deflateTail))
-	fr := flate.NewReader(src)
-	defer fr.Close()
+	fr, _ := inflaters.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(src)
+	} else {
+		fr.(flate.Resetter).Reset(src, nil)
+	}
+	defer inflaters.Put(fr)
 	var out bytes.Buffer
 	n, err := out.ReadFrom(io.LimitReader(fr, int64(limit)+1))
 	if n > int64(limit) {
@@ -178,5 +183,8 @@ func inflate(p []byte, limit int) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// inflaters pools flate readers (about 40 KiB of state each).
+var inflaters sync.Pool
 
 var errTooBig = errors.New("ws: message exceeds max_message_bytes")
