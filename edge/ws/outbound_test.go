@@ -256,3 +256,24 @@ func TestBearerToken(t *testing.T) {
 }
 
 var _ = time.Second
+
+// A small compressed message that inflates past max_message_bytes closes
+// with 1009 without inflating it all.
+func TestCompressionBomb(t *testing.T) {
+	env := newEnv(t, 0, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) { w.Compression = true })
+	c, _ := env.connect(t, dialOpts{deflate: true})
+	bomb := newDeflateBuilder(9).compress(bytes.Repeat([]byte{' '}, 10<<20))
+	if len(bomb) > 64<<10 {
+		t.Fatalf("bomb is %d bytes compressed", len(bomb))
+	}
+	writeCompressed(t, c, bomb)
+	if ce := c.expectClose(5 * time.Second); ce.Code != 1009 {
+		t.Errorf("close %v, want 1009", ce)
+	}
+	// Garbage with RSV1 set is not deflate data: 1007.
+	c2, _ := env.connect(t, dialOpts{deflate: true})
+	writeCompressed(t, c2, []byte{0xff, 0xff, 0xff, 0xff, 0x00})
+	if ce := c2.expectClose(5 * time.Second); ce.Code != 1007 {
+		t.Errorf("close %v, want 1007", ce)
+	}
+}
