@@ -18,8 +18,10 @@ type AlertState struct {
 	Acked   bool       `json:"acked"`
 	AckedBy string     `json:"acked_by,omitempty"`
 	AckedAt *time.Time `json:"acked_at,omitempty"`
-	// Offset is the alert stream offset of the publication that raised it.
-	Offset uint64 `json:"offset"`
+	// Offset is the alert stream offset of the publication that raised it
+	// (known once published: absent from the raise's own payload, present
+	// in ack notices and listings).
+	Offset uint64 `json:"raised_offset,omitempty"`
 }
 
 // alertBook is the ack state of recent alerts. Guarded by Hub.mu.
