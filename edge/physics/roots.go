@@ -123,7 +123,8 @@ func refine(p *poly, a, b, fa, tol float64) float64 {
 // at least slope (p'(t) < -slope) or go on past -2 touch: a tangency whose
 // minimum stays within that band is not an impact, and resolving it would
 // only produce an impulse-free event forever. A p already below -touch at 0
-// (drift) and decreasing is a contact now.
+// (drift) is a contact now if it is closing faster than slope or being
+// pressed a further touch deeper.
 //
 // The critical points of p (roots of p') are found lazily, left to right,
 // between the roots of the second derivative (closed form), and the scan
@@ -136,9 +137,10 @@ func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 	g := *p
 	g[0] += touch
 	f0, d0 := g.evalD(0)
-	if f0 <= 0 && d0 < 0 {
+	if f0 <= 0 && d0 < -slope {
 		return 0, true
 	}
+	first := f0 <= 0 && d0 <= 0
 	dp := g.deriv()
 	var infl [4]float64
 	ni := 0
@@ -149,6 +151,15 @@ func crossDown(p *poly, h, slope, touch float64) (float64, bool) {
 	// seg checks the monotone piece [a, b] of g.
 	seg := func(b float64) (float64, bool) {
 		fb := g.eval(b)
+		if first {
+			// Already inside the band without closing speed: a contact
+			// now only if it is being pressed another touch deeper (not
+			// for balls merely drifting at rounding-level speeds).
+			first = false
+			if fb < f0-touch {
+				return 0, true
+			}
+		}
 		if fa > 0 && fb <= 0 {
 			t := b
 			if fb < 0 {

@@ -103,7 +103,11 @@ func (s *System) grow(n int) {
 		s.wallKind = make([]uint8, n)
 		s.wallIdx = make([]int32, n)
 		s.jam = make([]uint16, n)
+		s.rest = make([]restState, n)
+		s.inCluster = make([]bool, n)
+		s.cluster = make([]int, 0, n)
 	}
+	s.rest, s.inCluster = s.rest[:n], s.inCluster[:n]
 	s.jam = s.jam[:n]
 	clear(s.jam)
 	s.jamT = 0
@@ -185,21 +189,10 @@ func (s *System) collide(i, j int, now float64) {
 		vi, vj, wi, wj = v2{}, v2{}, Vec3{}, Vec3{}
 	} else if vn := rel.dot(n); vn < elasticBelow && rel.norm() < 10*elasticBelow {
 		// Resting contact: balls pressing together at under 1 mm/s with
-		// under 1 cm/s between them. Each sliding one jumps to the end of
-		// its slip (rollNow), then both roll on at their common velocity.
-		// Perfectly inelastic, so energy only falls (2|v_cm|^2 <= |v_i|^2 +
-		// |v_j|^2); without it balls whose friction points different ways
-		// chatter through thousands of micro-impacts.
-		if s.cur[i].motion == Sliding {
-			vi, wi = rollNow(vi, wi, R)
-		}
-		if s.cur[j].motion == Sliding {
-			vj, wj = rollNow(vj, wj, R)
-		}
-		vc := vi.add(vj).scale(0.5)
-		vi, vj = vc, vc
-		wi = Vec3{-vc.y / R, vc.x / R, wi.Z}
-		wj = Vec3{-vc.y / R, vc.x / R, wj.Z}
+		// under 1 cm/s between them. The whole cluster of balls touching
+		// them at such speeds moves on as one (see restCluster).
+		ke += s.restCluster(i, j, now)
+		vi, wi, vj, wj = s.rest[i].v, s.rest[i].w, s.rest[j].v, s.rest[j].w
 	} else if vn < elasticBelow {
 		// Pressed together (one ball's friction drives it into the other,
 		// or into a ball against a cushion) while sliding past each other:
@@ -218,12 +211,85 @@ func (s *System) collide(i, j int, now float64) {
 	}
 	s.start(i, now, ri, vi, wi)
 	s.start(j, now, rj, vj, wj)
+	// Other members of a resting cluster got new velocities too; the
+	// event's energies cover them.
 	ci, cj := &s.cur[i], &s.cur[j]
+	keAfter := energy(ci.v, ci.w, &s.p) + energy(cj.v, cj.w, &s.p)
+	for _, k := range s.cluster {
+		if k != i && k != j {
+			s.start(k, now, s.rest[k].r, s.rest[k].v, s.rest[k].w)
+			keAfter += energy(s.cur[k].v, s.cur[k].w, &s.p)
+		}
+	}
 	s.res.Events = append(s.res.Events, Event{T: now, Type: EvBallBall, A: i, B: j, Cushion: -1, Jaw: -1, Pocket: -1,
 		Pos: [2]model.Vec2{vec(ri), vec(rj)}, VelAfter: [2]model.Vec2{vec(ci.v), vec(cj.v)},
-		KEBefore: ke, KEAfter: energy(ci.v, ci.w, &s.p) + energy(cj.v, cj.w, &s.p)})
+		KEBefore: ke, KEAfter: keAfter})
 	s.refresh(i, now)
 	s.refresh(j, now)
+	for _, k := range s.cluster {
+		if k != i && k != j {
+			s.refresh(k, now)
+		}
+	}
+	s.cluster = s.cluster[:0]
+}
+
+// restState is a ball's state at the instant of a resting contact.
+type restState struct {
+	r, v v2
+	w    Vec3
+}
+
+// restCluster resolves a resting contact between balls i and j: it gathers
+// every ball touching the cluster (within a few touch tolerances) with
+// under 1 cm/s relative to it, lets each sliding member's slip run out
+// (rollNow: friction would get there anyway), and gives all members their
+// mean velocity, rolling. Momentum is kept and energy only falls (the sum
+// of |v|^2 is at least n |v_mean|^2). Merging pairwise instead would let a
+// slowly rolling pack of balls converge through endless cascades of
+// zero-time impacts. Results are in s.rest, members in s.cluster; it
+// returns the kinetic energy the members other than i and j had.
+func (s *System) restCluster(i, j int, now float64) (others float64) {
+	R := s.p.BallRadius
+	for k := range s.cur {
+		s.inCluster[k] = false
+	}
+	s.cluster = append(s.cluster[:0], i, j)
+	s.inCluster[i], s.inCluster[j] = true, true
+	for _, k := range s.cluster[:2] {
+		r, v, w := s.cur[k].at(now, R)
+		s.rest[k] = restState{r, v, w}
+	}
+	for q := 0; q < len(s.cluster); q++ {
+		m := s.cluster[q]
+		for k := range s.cur {
+			if s.inCluster[k] || s.cur[k].motion == Pocketed {
+				continue
+			}
+			r, v, w := s.cur[k].at(now, R)
+			if r.sub(s.rest[m].r).norm() > 2*R+4*touchTol || v.sub(s.rest[m].v).norm() > 10*elasticBelow {
+				continue
+			}
+			s.rest[k] = restState{r, v, w}
+			s.inCluster[k] = true
+			s.cluster = append(s.cluster, k)
+			others += energy(v, w, &s.p)
+		}
+	}
+	var sum v2
+	for _, k := range s.cluster {
+		st := &s.rest[k]
+		if s.cur[k].motion == Sliding {
+			st.v, st.w = rollNow(st.v, st.w, R)
+		}
+		sum = sum.add(st.v)
+	}
+	vc := sum.scale(1 / float64(len(s.cluster)))
+	for _, k := range s.cluster {
+		st := &s.rest[k]
+		st.v, st.w = vc, Vec3{-vc.y / R, vc.x / R, st.w.Z}
+	}
+	return others
 }
 
 // hitWall resolves ball i's cached cushion, jaw or pocket event.

@@ -33,6 +33,10 @@ type System struct {
 	names    []string
 	jam      []uint16 // impacts per ball at instant jamT (see jammed)
 	jamT     float64
+	// Scratch for restCluster.
+	rest      []restState
+	inCluster []bool
+	cluster   []int
 }
 
 // ballSlot is a ball as placed: its starting state at time 0.
