@@ -115,6 +115,9 @@ func (m *Mirror) gap(s hub.Stream, from hub.Position, r hub.SubscribeResult) {
 // handle routes one publication. p is shared: read only.
 func (m *Mirror) handle(p *hub.Publication) {
 	pol, _ := m.cfg.Streams.ByName(string(p.Stream))
+	if m.trace != nil {
+		m.trace("hub->mirror", p.JSON())
+	}
 	switch p.Stream {
 	case hub.StreamEvent, hub.StreamAlert:
 		if pol.Publish {

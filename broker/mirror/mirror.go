@@ -75,7 +75,10 @@ type Mirror struct {
 	drainKick chan struct{} // connection state changed: the drainer re-checks
 	lost      chan error    // paho lost the connection (connect loop waits on it)
 
-	hubQueue        int       // hub queue size (hubQueue; tests shrink it)
+	hubQueue int // hub queue size (hubQueue; tests shrink it)
+	// trace, when set (benchmarks), is called with a stage name and the
+	// payload about to pass it, from the goroutine of that stage.
+	trace           func(stage string, payload []byte)
 	lastStateDecode time.Time // consume goroutine only
 	resumes         atomic.Uint64
 

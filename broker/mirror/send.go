@@ -100,6 +100,9 @@ func (m *Mirror) sendLoop(ctx context.Context) {
 		buf = m.slots.take(buf[:0])
 		for i := range buf {
 			sl := &buf[i]
+			if m.trace != nil {
+				m.trace("hub->paho(latest)", sl.payload)
+			}
 			tok := m.client.Publish(sl.topic, sl.qos, sl.retain, sl.payload)
 			if done(tok) && tok.Error() != nil {
 				if sl.retain {
@@ -199,6 +202,9 @@ func (m *Mirror) drainLoop(ctx context.Context) {
 				continue
 			}
 			held = &e
+		}
+		if m.trace != nil {
+			m.trace("hub->paho(queued)", held.Payload)
 		}
 		tok := m.client.Publish(held.Topic, held.QoS, held.Retain, held.Payload)
 		if done(tok) && notStored(tok.Error()) {

@@ -73,8 +73,9 @@ func New(t testing.TB, name, conf string) *Broker {
 
 // Plain is a minimal broker config: one loopback listener, anonymous access,
 // persistence in the broker's directory (so persistent sessions survive a
-// restart).
+// restart), Nagle off as on the box (broker/mosquitto/mosquitto.conf).
 const Plain = `
+set_tcp_nodelay true
 listener {{PORT}} 127.0.0.1
 allow_anonymous true
 persistence true
