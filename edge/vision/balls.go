@@ -25,6 +25,9 @@ type ballFinder struct {
 	dist   gocv.Mat // float32 distance to felt
 	labels gocv.Mat
 	hier   gocv.Mat // contour hierarchy for holeCandidates
+	ratio  gocv.Mat // float32 brightness relative to the cloth's
+	inner  gocv.Mat // box means of ratio for shadeCandidates
+	outer  gocv.Mat
 	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
 
 	// feltSum is the expected B+G+R of the cloth at each rectified pixel
@@ -52,7 +55,8 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 	h := int(math.Ceil((size.Width + 2*margin) * ppm))
 	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
-		dist: gocv.NewMat(), labels: gocv.NewMat(), hier: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		dist: gocv.NewMat(), labels: gocv.NewMat(), hier: gocv.NewMat(),
+		ratio: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), inner: gocv.NewMat(), outer: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
 		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
 }
@@ -63,6 +67,9 @@ func (b *ballFinder) close() {
 	b.dist.Close()
 	b.labels.Close()
 	b.hier.Close()
+	b.ratio.Close()
+	b.inner.Close()
+	b.outer.Close()
 	b.m.Close()
 }
 
@@ -233,7 +240,8 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 	// there, or much darker than the cloth's shadow (see the thresholds'
 	// comment). The per-pixel loop is in C (kernels.cpp) so it vectorises.
 	mp, _ := b.mask.DataPtrUint8()
-	feltMask(p, b.brightThr, b.darkThr, b.outside, mp, fe)
+	rp, _ := b.ratio.DataPtrFloat32()
+	feltMask(p, b.brightThr, b.darkThr, b.feltSum, b.outside, mp, rp, fe)
 	gocv.DistanceTransform(b.mask, &b.dist, &b.labels, gocv.DistL2, gocv.DistanceTransformMasks(5), gocv.DistanceLabelCComp)
 	dp, _ := b.dist.DataPtrFloat32()
 	rw := model.BallRadius * b.ppm
@@ -284,7 +292,71 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 		}
 	}
 	b.cands = b.holeCandidates(kept, rw)
+	b.cands = b.shadeCandidates(b.cands, rw)
 	return b.cands
+}
+
+// shadeCandidates finds balls by their shading alone, for a ball the
+// colour of the cloth standing alone: a lit sphere is about as bright as
+// the cloth on top and much darker at its limb and in its contact shadow.
+// A centre-surround filter on the brightness ratio (mean over a disc of
+// about 0.6 r minus the mean over the ring out to 1.2 r) peaks there; flat
+// cloth gives zero and a shadow alone is negative.
+func (b *ballFinder) shadeCandidates(kept []cand, rw float64) []cand {
+	kin := int(1.1*rw) | 1
+	kout := int(2.4*rw) | 1
+	gocv.Blur(b.ratio, &b.inner, image.Pt(kin, kin))
+	gocv.Blur(b.ratio, &b.outer, image.Pt(kout, kout))
+	ip, _ := b.inner.DataPtrFloat32()
+	op, _ := b.outer.DataPtrFloat32()
+	ain, aout := float32(kin*kin), float32(kout*kout)
+	w := b.w
+	r := int(rw)
+	const minResponse = 0.3
+	var found []cand
+	for v := r; v < b.h-r; v++ {
+		for u := r; u < w-r; u++ {
+			i := v*w + u
+			if b.outside[i] != 0 {
+				continue
+			}
+			// Ring mean from the two box means.
+			dog := ip[i] - (op[i]*aout-ip[i]*ain)/(aout-ain)
+			if dog < minResponse {
+				continue
+			}
+			// Local maximum over a 5x5 neighbourhood of the response.
+			best := true
+			for dv := -2; dv <= 2 && best; dv++ {
+				for du := -2; du <= 2; du++ {
+					j := i + dv*w + du
+					if j == i {
+						continue
+					}
+					if ip[j]-(op[j]*aout-ip[j]*ain)/(aout-ain) > dog {
+						best = false
+						break
+					}
+				}
+			}
+			if best {
+				found = append(found, cand{float64(u) + 0.5, float64(v) + 0.5, 0.65 * rw})
+			}
+		}
+	}
+	for _, c := range found {
+		dup := false
+		for _, k := range kept {
+			if math.Hypot(c.u-k.u, c.v-k.v) < 1.5*rw {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
 // holeCandidates adds a candidate for every ball-sized round hole in the

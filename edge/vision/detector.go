@@ -195,7 +195,24 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	d.round = d.round[:0]
 	for _, c := range cands {
 		b, support, ok := d.ball(&im, tf, c)
-		if ok && b.Confidence >= d.cfg.MinConfidence {
+		if !ok || b.Confidence < d.cfg.MinConfidence {
+			continue
+		}
+		// Two candidates can refine onto one ball (a shading peak beside
+		// a mask peak): keep the more confident.
+		dup := false
+		for i := range dst.Balls {
+			o := &dst.Balls[i]
+			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < 1.2*b.RadiusPx {
+				dup = true
+				if b.Confidence > o.Confidence {
+					*o = b
+					d.round[i] = support >= 0.6
+				}
+				break
+			}
+		}
+		if !dup {
 			dst.Balls = append(dst.Balls, b)
 			d.round = append(d.round, support >= 0.6)
 		}
@@ -203,6 +220,9 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	t2 := time.Now()
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
 	dst.Cue = d.cue.find(d.bf, tf, dst.Balls, d.round)
+	if dst.Cue != nil {
+		dst.Balls = dropOnCue(dst.Balls, d.round, dst.Cue)
+	}
 	dst.Timings.CueMS = ms(time.Since(t2))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
@@ -312,3 +332,26 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 
 // String is for logs.
 func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.table != nil) }
+
+// dropOnCue removes detections that sit on the stick or the bridge hand:
+// near the cue's line (within 1.8 ball radii, from the butt to one radius
+// short of the tip) and without a round outline. A real ball beside the
+// stick keeps its round edge on the free side and stays.
+func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim) []model.BallDetection {
+	dx, dy := c.Tip.X-c.Butt.X, c.Tip.Y-c.Butt.Y
+	l := math.Hypot(dx, dy)
+	if l == 0 {
+		return balls
+	}
+	ux, uy := dx/l, dy/l
+	out := balls[:0]
+	for i, b := range balls {
+		t := (b.Pixel.X-c.Butt.X)*ux + (b.Pixel.Y-c.Butt.Y)*uy
+		across := math.Abs((b.Pixel.X-c.Butt.X)*uy - (b.Pixel.Y-c.Butt.Y)*ux)
+		if b.Class != model.ClassCue && !round[i] && t > 0 && t < l-b.RadiusPx && across < 1.8*b.RadiusPx {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}

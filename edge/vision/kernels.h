@@ -7,8 +7,10 @@ extern "C" {
 #endif
 // cuecastFeltMask writes 255 to out[i] where pixel i of bgr is not cloth,
 // 0 where it is or where outside[i] is set. See ballFinder.candidates.
+// ratio[i] receives the pixel's brightness relative to the cloth's there.
 void cuecastFeltMask(const uint8_t *bgr, const float *bright, const float *dark,
-                     const uint8_t *outside, uint8_t *out, int n,
+                     const float *feltSum, const uint8_t *outside,
+                     uint8_t *out, float *ratio, int n,
                      float tol, float tolS, float cb, float cg, float cr);
 #ifdef __cplusplus
 }
