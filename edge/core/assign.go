@@ -27,11 +27,13 @@ const (
 // somewhere else, and starts tracks for new balls.
 func (t *Tracker) associate(dt float64) {
 	t.pairs = t.pairs[:0]
+	cb := t.owner("cue")
+	cueHidden := cb != nil && (cb.missed > 0 || cb.leaveRun > 0)
 	for ti, tr := range t.tracks {
 		for di := range t.dets {
 			d := &t.dets[di]
 			same := tr.number >= 0 && d.num == tr.number
-			c, gate := tr.gate(&t.o, dt, same, t.phase == PhaseShot)
+			c, gate := tr.gate(&t.o, dt, same, t.phase == PhaseShot, cueHidden)
 			dist := math.Hypot(d.pos.X-c.X, d.pos.Y-c.Y)
 			if dist > gate {
 				continue
@@ -109,6 +111,18 @@ func (t *Tracker) associate(dt float64) {
 	}
 }
 
+// mayStart says whether tr may be starting to move. Shots start with the
+// cue ball, so an object ball can only be set moving during a shot; but the
+// cue ball is often hidden under the cue and the bridge hand when it is
+// struck, or is itself just leaving, and then the shot is not known yet.
+func (t *Tracker) mayStart(tr *track) bool {
+	if t.phase == PhaseShot || tr.class == model.ClassCue {
+		return true
+	}
+	cb := t.owner("cue")
+	return cb != nil && (cb.missed > 0 || cb.leaveRun > 0)
+}
+
 // cost scores a track-detection pair at distance dist; strict refuses any
 // class or number disagreement.
 func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, bool) {
@@ -135,7 +149,7 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	if moved {
 		tr.reset(d.pos)
 		t.dropContacts(tr)
-	} else if tr.correct(d.pos, tr.lastZS+dt, &t.o, t.phase == PhaseShot || tr.class == model.ClassCue) {
+	} else if tr.correct(d.pos, tr.lastZS+dt, &t.o, t.mayStart(tr)) {
 		tr.justStarted = true
 	}
 	tr.lastZS = 0
@@ -154,7 +168,16 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 		n = d.num // a new ball takes the number vision read, until votes say otherwise
 	}
 	if n >= 0 && n != tr.number {
-		if o := t.owner(model.BallID(n)); o == nil || o == tr {
+		o := t.owner(model.BallID(n))
+		if o != nil && o != tr && o.missed > 0 && tr.votes[n] >= 2 {
+			// The id's holder has not been seen since before this frame
+			// while this ball keeps showing its number: the holder is a
+			// stale track (the ball was picked up and put here). Take the
+			// id over; the stale track keeps its position, unidentified.
+			o.id, o.number, o.votes = t.newID(), -1, [16]float64{}
+			o = nil
+		}
+		if o == nil || o == tr {
 			tr.number, tr.id = n, model.BallID(n)
 		}
 	}

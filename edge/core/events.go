@@ -2,6 +2,7 @@ package core
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -85,6 +86,52 @@ func (t *Tracker) struck(tr *track) bool {
 		}
 	}
 	return false
+}
+
+// dedupe removes a resting track that sits on another one: two balls
+// cannot overlap by more than half a radius, so one of the two is a
+// duplicate (a ball whose number was read late after a re-rack, a detection
+// briefly split). The track
+// kept is the one seen this frame, then the identified one, then the older.
+func (t *Tracker) dedupe() {
+	R := model.BallRadius
+	for i := 0; i < len(t.tracks); i++ {
+		for j := i + 1; j < len(t.tracks); j++ {
+			a, b := t.tracks[i], t.tracks[j]
+			// Only balls at rest, one of them seen now: two tracks can
+			// pass over the same spot in a shot (one dropping into a
+			// pocket where another is being confirmed as pocketed).
+			if a.moving || b.moving || a.pendingPocket != "" || b.pendingPocket != "" || !a.seen && !b.seen ||
+				math.Hypot(a.pos.X-b.pos.X, a.pos.Y-b.pos.Y) >= 1.5*R {
+				continue
+			}
+			keep, drop := a, b
+			if better(b, a) {
+				keep, drop = b, a
+			}
+			if keep.number < 0 && drop.number >= 0 {
+				keep.id, keep.number, keep.class = drop.id, drop.number, drop.class
+			}
+			keep.hits = max(keep.hits, drop.hits)
+			t.dropContacts(drop)
+			t.tracks = slices.Delete(t.tracks, j, j+1)
+			if drop == a {
+				t.tracks[i] = keep
+			}
+			j = i // re-scan a's pairs
+		}
+	}
+}
+
+// better ranks duplicate tracks: seen now, identified, older.
+func better(a, b *track) bool {
+	if a.seen != b.seen {
+		return a.seen
+	}
+	if (a.number >= 0) != (b.number >= 0) {
+		return a.number >= 0
+	}
+	return a.uid < b.uid
 }
 
 // pocketFor finds the pocket a lost ball was heading into: the one closest

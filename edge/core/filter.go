@@ -168,7 +168,7 @@ func (t *track) speed() float64 { return math.Hypot(t.vel.X, t.vel.Y) }
 // once it has started leaving, the next measurement is looked for further
 // along the same line. sameNumber widens the gate: a detection that carries
 // this ball's number is far less likely to be another ball.
-func (t *track) gate(o *Options, dt float64, sameNumber, inShot bool) (model.Vec2, float64) {
+func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden bool) (model.Vec2, float64) {
 	const startSpeed = 4.0 // m/s: anything but a break shot
 	c, g := t.pos, o.GateM+0.02*float64(min(t.missed, 10))
 	switch {
@@ -181,7 +181,7 @@ func (t *track) gate(o *Options, dt float64, sameNumber, inShot bool) (model.Vec
 			c = model.Vec2{X: t.lastZ.X + dx/n*d, Y: t.lastZ.Y + dy/n*d}
 			g += 0.3 * d
 		}
-	case !t.moving && (inShot || t.class == model.ClassCue):
+	case !t.moving && (inShot || t.class == model.ClassCue || cueHidden):
 		g += 0.8 * startSpeed * dt
 	case !t.moving:
 		// An object ball outside a shot cannot start moving: keep its gate

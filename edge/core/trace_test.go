@@ -1,6 +1,9 @@
 package core
 
 import (
+	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
 	"os"
 	"strconv"
 	"testing"
@@ -65,5 +68,22 @@ func TestDebugTrace(t *testing.T) {
 			}
 		}
 		_ = st
+		if os.Getenv("TRACE_RACK") != "" && i%5 == 0 {
+			spot := model.Vec2{X: 0.75 * tr.o.Table.Length, Y: tr.o.Table.Width / 2}
+			n, mv, occ := 0, 0, 0
+			for _, k := range tr.tracks {
+				if k.class != model.ClassCue && math.Hypot(k.pos.X-spot.X, k.pos.Y-spot.Y) < 0.3 {
+					n++
+					if k.moving {
+						mv++
+					}
+					if k.missed > 5 {
+						occ++
+					}
+				}
+			}
+			ok, _, _ := tr.rackAt(spot)
+			t.Logf("%d rack ok %v near %d moving %d stale %d racked %v phase %s", i, ok, n, mv, occ, tr.racked, tr.phase)
+		}
 	}
 }

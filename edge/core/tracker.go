@@ -182,6 +182,7 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 		tr.seen, tr.justStarted = false, false
 	}
 	t.associate(dt)
+	t.dedupe()
 	t.lose(now, dt)
 	t.motion(now, dt)
 	t.collisions(now, dt)

@@ -90,6 +90,7 @@ func TestPocketedOnceRightPocket(t *testing.T) {
 				}
 			}
 			used := make([]bool, len(have))
+			frames := uint64(c.minutes * 60 * 30)
 			for _, w := range want {
 				found := false
 				for i, h := range have {
@@ -98,7 +99,7 @@ func TestPocketedOnceRightPocket(t *testing.T) {
 						break
 					}
 				}
-				if !found {
+				if !found && w.seq+30 < frames { // else the run ended before the tracker could confirm it
 					t.Errorf("frame %d: ball %s into %s not reported (tracker said %v)", w.seq, w.Balls[0], w.Pocket, describe(have, w.seq))
 				}
 			}
