@@ -39,6 +39,8 @@ type box struct {
 	srv *httptest.Server
 	dir string
 
+	tweak func(*config.Config) // test-specific settings; may be nil
+
 	mu  sync.Mutex
 	hub *hub.Hub
 	ws  *ws.Server
@@ -47,8 +49,10 @@ type box struct {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newBox(t *testing.T) *box {
-	b := &box{t: t, dir: t.TempDir()}
+func newBox(t *testing.T) *box { return newBoxWith(t, nil) }
+
+func newBoxWith(t *testing.T, tweak func(*config.Config)) *box {
+	b := &box{t: t, dir: t.TempDir(), tweak: tweak}
 	b.build()
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.mux.Load().ServeHTTP(w, r)
@@ -78,6 +82,9 @@ func (b *box) cfg() config.Config {
 	c := config.Default()
 	c.HTTP.Token = token
 	c.Display.ReconnectDelay = config.Duration(200 * time.Millisecond)
+	if b.tweak != nil {
+		b.tweak(&c)
+	}
 	return c
 }
 

@@ -4,9 +4,13 @@
 // Positions ({epoch, offset} of the last publication processed, per stream) are kept in
 // sessionStorage, so a page reload resumes like a network blip does. A publication at or
 // before the stored position of its stream (same epoch) is a duplicate and is dropped here,
-// so callers see every publication at most once.
+// so callers see every publication at most once. The exception is the alert stream: the box
+// redelivers every unacknowledged alert on each (re)subscribe, with its original offset, and a
+// page that was reloaded has lost what it showed; those come through marked redelivered: true
+// and the page de-duplicates alerts by id (docs/protocol.md "Alerts and acknowledgements").
 
 const NEVER_DROPPED = new Set(["alert", "config", "event"]);
+const REDELIVERED = new Set(["alert"]);
 
 export class CuecastClient {
   // opts: {streams, group, maxRateHz, onPublication(pub), onFrame(frame), onStatus(status),
@@ -127,6 +131,13 @@ export class CuecastClient {
   }
 
   _publication(msg) {
+    const p = this.positions[msg.stream];
+    if (REDELIVERED.has(msg.stream) && p && p.epoch === msg.epoch && msg.offset <= p.offset) {
+      this.stats.duplicates++;
+      msg.redelivered = true;
+      this.o.onPublication(msg);
+      return;
+    }
     if (!this._accept(msg.stream, msg.epoch, msg.offset)) return;
     this.stats.received++;
     const lat = Date.now() - Date.parse(msg.time);

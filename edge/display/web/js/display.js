@@ -18,14 +18,32 @@ const feed = document.getElementById("events");
 const alertsBox = document.getElementById("alerts");
 const video = document.getElementById("video");
 const conn = document.getElementById("conn");
+const outcomeEl = document.getElementById("outcome");
+const shotEl = document.getElementById("last-shot");
 
 let state = null, traj = null, frozen = false, dirty = true;
+// drawLatency: ms from a state message's arrival to the end of the canvas draw that shows it
+// (the last 600 draws).
 const drawLatency = [];
-const seenAlerts = new Map(); // id -> element
-let videoURL = null;
+const seenAlerts = new Map(); // id -> {el, epoch}
+// Video: one <img> fed from blob URLs. Latest wins: while one JPEG decodes, newer frames replace
+// each other in `pendingFrame` (a Blob, no URL yet), so at most two blob URLs exist at a time
+// (the one shown and the one decoding) and every URL is revoked once replaced: the seed's
+// browsers died of exactly this kind of growth.
+const videoStats = { created: 0, revoked: 0, shown: 0, dropped: 0, fps: 0 };
+let shownURL = null, loadingURL = null, pendingFrame = null, videoTimes = [];
+
+function percentiles(a) {
+  if (!a.length) return null;
+  const s = [...a].sort((x, y) => x - y), q = (f) => s[Math.min(s.length - 1, Math.floor(f * s.length))];
+  return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s[s.length - 1] };
+}
 
 // window.cuecast is for tests and for a technician's devtools.
-window.cuecast = { view: null, lastState: null, drawLatency, freeze: (f) => { frozen = f; }, events: 0, client: null };
+window.cuecast = {
+  view: null, lastState: null, drawLatency, freeze: (f) => { frozen = f; }, events: 0, client: null,
+  video: videoStats, drawLatencyPercentiles: () => percentiles(drawLatency), alerts: () => [...seenAlerts.keys()],
+};
 
 function resize() {
   const dpr = window.devicePixelRatio || 1;
@@ -64,6 +82,7 @@ function draw() {
   if (state.receivedAt) {
     drawLatency.push(performance.now() - state.receivedAt);
     if (drawLatency.length > 600) drawLatency.shift();
+    state.receivedAt = 0; // a redraw of the same state (resize, trajectory) is not a new sample
   }
 }
 
@@ -89,7 +108,45 @@ function drawTrajectory(v) {
     ctx.arc(v.x(traj.ghost.x), v.y(traj.ghost.y), BALL_RADIUS * v.scale, 0, 2 * Math.PI);
     ctx.stroke();
   }
+  // The predicted pocket(s): a green ring round each.
+  ctx.strokeStyle = "#3cff6e";
+  ctx.lineWidth = 3;
+  for (const name of Object.values((traj.outcome && traj.outcome.pocketed) || {})) {
+    const pk = (state.table.pockets || []).find((q) => q.name === name);
+    if (!pk) continue;
+    ctx.beginPath();
+    ctx.arc(v.x(pk.pos.x), v.y(pk.pos.y), pk.radius * 1.3 * v.scale, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
   ctx.restore();
+}
+
+// pocketName turns "corner-top-right" into "top-right corner" and "side-top" into "top side".
+export function pocketName(p) {
+  if (!p) return "a pocket";
+  const m = /^(corner|side)-(.+)$/.exec(p);
+  return m ? `${m[2]} ${m[1]}` : p;
+}
+
+function ballName(id) { return id === "cue" ? "cue ball" : id; }
+
+// outcomeText is the predicted result of the shot being aimed, in words.
+export function outcomeText(t) {
+  if (!t || !t.aiming) return "";
+  const o = t.outcome || {};
+  const pots = Object.entries(o.pocketed || {}).filter(([b]) => b !== "cue");
+  const parts = [];
+  if (o.miss) parts.push("Miss: the cue ball hits nothing");
+  else if (pots.length) parts.push(pots.map(([b, p]) => `${b} → ${pocketName(p)}`).join(", "));
+  else parts.push(t.target ? `Hits ${t.target}, nothing pocketed` : "Nothing pocketed");
+  if (o.scratch) parts.push("SCRATCH: cue ball pocketed");
+  return parts.join(" · ");
+}
+
+function showOutcome() {
+  const text = outcomeText(traj);
+  outcomeEl.textContent = text;
+  outcomeEl.className = !text ? "" : (traj.outcome || {}).scratch || (traj.outcome || {}).miss ? "bad" : "good";
 }
 
 function addEvent(pub) {
@@ -97,46 +154,79 @@ function addEvent(pub) {
   const li = document.createElement("li");
   li.dataset.key = pub.epoch + ":" + pub.offset;
   li.className = ev.type;
-  const t = new Date(ev.time || pub.time).toLocaleTimeString();
-  li.textContent = `${t}  ${describe(ev)}`;
+  const t = document.createElement("time");
+  t.textContent = new Date(ev.time || pub.time).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const chips = document.createElement("span");
+  chips.className = "chips";
+  for (const b of ev.type === "ball_pocketed" ? ev.balls || [] : []) chips.append(chip(b));
+  const text = document.createElement("span");
+  text.textContent = describe(ev);
+  li.append(t, chips, text);
   if (ev.shot && ev.shot.scratch) li.classList.add("scratch");
+  if (ev.type === "shot_ended") { shotEl.textContent = describe(ev); shotEl.className = ev.shot && ev.shot.scratch ? "bad" : ""; }
   feed.prepend(li);
   while (feed.children.length > 200) feed.lastChild.remove();
   window.cuecast.events++;
 }
 
-function describe(ev) {
-  const balls = (ev.balls || []).join(", ");
+// chip is a small ball in its colour with its number, for the feed.
+function chip(id) {
+  const n = id === "cue" ? 0 : Number(id);
+  const c = document.createElement("b");
+  c.className = "chip" + (n > 8 ? " stripe" : "");
+  c.style.setProperty("--ball", colourOf(n));
+  c.textContent = n > 0 ? String(n) : "";
+  return c;
+}
+
+export function describe(ev) {
+  const balls = (ev.balls || []).map(ballName).join(" and ");
   switch (ev.type) {
-    case "ball_pocketed": return `Ball ${balls} pocketed — ${ev.pocket || "?"}`;
-    case "shot_started": return "Shot";
-    case "ball_collision": return `Contact ${balls}`;
-    case "rack_detected": return "Rack detected";
+    case "ball_pocketed": return `${ev.balls && ev.balls[0] === "cue" ? "Cue ball" : "Ball " + balls} in the ${pocketName(ev.pocket)}`;
+    case "shot_started": return "Shot started";
+    case "ball_collision": return `Contact: ${balls}`;
+    case "rack_detected": return "Rack detected: new game";
     case "table_cleared": return "Table cleared";
     case "shot_ended": {
       const s = ev.shot || {};
-      const pocketed = Object.entries(s.pocketed || {}).map(([b, p]) => `${b} (${p})`).join(", ");
-      return `Shot over: first contact ${s.first_contact || "none"}` + (pocketed ? `, pocketed ${pocketed}` : "") + (s.scratch ? " — SCRATCH" : "");
+      const pots = Object.entries(s.pocketed || {}).filter(([b]) => b !== "cue").map(([b, p]) => `${b} (${pocketName(p)})`);
+      let text = "Shot over: " + (s.first_contact ? `hit ${s.first_contact} first` : "no ball hit");
+      text += pots.length ? `; pocketed ${pots.join(", ")}` : "; nothing pocketed";
+      if (s.scratch) text += "; SCRATCH";
+      if (s.duration_s) text += ` (${s.duration_s.toFixed(1)} s)`;
+      return text;
     }
     default: return ev.type + (balls ? " " + balls : "");
   }
 }
 
-function showAlert(a) {
-  let el = seenAlerts.get(a.id);
-  if (a.acked) { if (el) el.remove(); seenAlerts.delete(a.id); return; }
-  if (el) return; // redelivered on resume: already shown
-  el = document.createElement("div");
+// showAlert shows an alert once per id (the box redelivers unacknowledged ones on every
+// resume) and removes it when anyone, on any page, acknowledges it.
+function showAlert(a, epoch) {
+  const seen = seenAlerts.get(a.id);
+  if (a.acked) { if (seen) seen.el.remove(); seenAlerts.delete(a.id); return; }
+  if (seen) return;
+  const el = document.createElement("div");
   el.className = "alert " + a.level;
   el.dataset.id = a.id;
   const text = document.createElement("span");
   text.textContent = a.message;
   const btn = document.createElement("button");
   btn.textContent = "Acknowledge";
-  btn.onclick = () => { client.ack(a.id); btn.disabled = true; };
+  btn.onclick = () => {
+    // The alert goes when the box confirms (an acked publication), on every page at once.
+    if (client.ack(a.id)) { btn.disabled = true; btn.textContent = "Acknowledging…"; }
+    else btn.textContent = "Offline: try again";
+  };
   el.append(text, btn);
   alertsBox.append(el);
-  seenAlerts.set(a.id, el);
+  seenAlerts.set(a.id, { el, epoch });
+}
+
+// onConnection drops alerts of an earlier process: a restarted box no longer holds them (an
+// ack would fail) and re-raises whatever is still wrong.
+function onConnection(greeting) {
+  for (const [id, a] of seenAlerts) if (a.epoch !== greeting.epoch) { a.el.remove(); seenAlerts.delete(id); }
 }
 
 function onPublication(pub) {
@@ -146,18 +236,39 @@ function onPublication(pub) {
       state = pub.data; state.receivedAt = pub.receivedAt; dirty = true;
       window.cuecast.lastState = state;
       break;
-    case "trajectory": traj = pub.data; dirty = true; break;
+    case "trajectory": traj = pub.data; dirty = true; showOutcome(); break;
     case "event": addEvent(pub); break;
-    case "alert": showAlert(pub.data); break;
+    case "alert": showAlert(pub.data, pub.epoch); break;
     case "performance": document.getElementById("fps").textContent = pub.data.fps.toFixed(1) + " fps"; break;
   }
 }
 
 function onFrame(f) {
-  const url = URL.createObjectURL(f.jpeg);
-  video.onload = () => { if (videoURL) URL.revokeObjectURL(videoURL); videoURL = url; };
-  video.src = url;
+  if (loadingURL) { if (pendingFrame) videoStats.dropped++; pendingFrame = f.jpeg; return; }
+  showFrame(f.jpeg);
 }
+
+function showFrame(blob) {
+  loadingURL = URL.createObjectURL(blob);
+  videoStats.created++;
+  video.src = loadingURL;
+}
+
+function frameDone(ok) {
+  if (!loadingURL) return;
+  if (shownURL) { URL.revokeObjectURL(shownURL); videoStats.revoked++; }
+  shownURL = loadingURL;
+  loadingURL = null;
+  if (ok) {
+    videoStats.shown++;
+    const now = performance.now();
+    videoTimes.push(now);
+    while (videoTimes[0] < now - 2000) videoTimes.shift();
+  }
+  if (pendingFrame) { const b = pendingFrame; pendingFrame = null; showFrame(b); }
+}
+video.addEventListener("load", () => frameDone(true));
+video.addEventListener("error", () => frameDone(false));
 
 function onStatus(s) {
   conn.className = "conn " + s.state;
@@ -171,13 +282,17 @@ const client = new CuecastClient({
   maxRateHz: { frame: settings.video_fps || 10 },
   quickAttempts: settings.max_reconnect_attempts ?? 5,
   quickDelayMs: settings.reconnect_delay_ms ?? 1000,
-  onPublication, onFrame, onStatus,
+  onPublication, onFrame, onStatus, onConnection,
 });
 window.cuecast.client = client;
 if (settings.table) document.getElementById("table-name").textContent = settings.site + " / " + settings.table;
 setInterval(() => {
   const l = client.latencyMs();
   document.getElementById("latency").textContent = l === null ? "— ms" : l.toFixed(0) + " ms";
+  const now = performance.now();
+  while (videoTimes.length && videoTimes[0] < now - 2000) videoTimes.shift();
+  videoStats.fps = videoTimes.length / 2;
+  document.getElementById("video-fps").textContent = videoTimes.length ? videoStats.fps.toFixed(0) + " fps" : "no video";
 }, 1000);
 resize();
 requestAnimationFrame(draw);
