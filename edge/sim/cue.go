@@ -117,7 +117,7 @@ var (
 	skinDark = hex("b98468")
 )
 
-// cueRods is the stick as one rod, tip first (a at the tip).
+// cueRod is the stick as one rod, tip first (a at the tip).
 func cueRod(c cueView) rod {
 	butt := v2(c.tip.X-c.dir.X*cueLength, c.tip.Y-c.dir.Y*cueLength)
 	return rod{a: c.tip, b: butt, ra: cueTipR, rb: cueButtR}

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -47,16 +48,8 @@ func parseFelt(s string) (rgb, error) {
 	for n := range Felts {
 		names = append(names, n)
 	}
-	return rgb{}, fmt.Errorf("sim: felt %q: not a known name or #rrggbb (names: %s)", s, strings.Join(sortStrings(names), ", "))
-}
-
-func sortStrings(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
+	sort.Strings(names)
+	return rgb{}, fmt.Errorf("sim: felt %q: not a known name or #rrggbb (names: %s)", s, strings.Join(names, ", "))
 }
 
 // lamp is an overhead light, positioned in table-frame units relative to the

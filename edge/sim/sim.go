@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -208,8 +209,20 @@ func (s *Sim) Read(ctx context.Context, f *model.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
 	if err := s.waitStall(ctx); err != nil {
 		return err
+	}
+	s.mu.Lock()
+	closed = s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed // Close released a stalled Read
 	}
 	var at time.Time
 	if s.opts.Unpaced {
@@ -325,6 +338,9 @@ func (s *Sim) truth() *model.Truth {
 	}
 	return t
 }
+
+// ErrClosed is returned by Read after Close.
+var ErrClosed = errors.New("sim: source closed")
 
 // Close implements model.Source; it also releases a stalled Read.
 func (s *Sim) Close() error {

@@ -313,11 +313,17 @@ func TestTimedStallAndClose(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	s.Close()
 	select {
-	case <-done:
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("stalled Read released by Close returned %v, want ErrClosed", err)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not release a stalled Read")
 	}
 	s.Close() // twice is fine
+	if err := s.Read(context.Background(), &f); !errors.Is(err, ErrClosed) {
+		t.Errorf("Read after Close = %v, want ErrClosed", err)
+	}
 }
 
 func TestOptionsRejected(t *testing.T) {
