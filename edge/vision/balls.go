@@ -37,6 +37,7 @@ type ballFinder struct {
 	// cloth derived from feltSum: brightest channel above brightThr, or
 	// B+G+R below darkThr, is not cloth.
 	brightThr, darkThr []float32
+	invFeltSum         []float32 // 1 / feltSum
 	// outside marks rectified pixels that are never a ball's: beyond the
 	// cushions or in a pocket's hole.
 	outside []byte // 1 or 0
@@ -58,7 +59,7 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 		dist: gocv.NewMat(), labels: gocv.NewMat(), hier: gocv.NewMat(),
 		ratio: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), inner: gocv.NewMat(), outer: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
-		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
+		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h), invFeltSum: make([]float32, w*h)}
 }
 
 func (b *ballFinder) close() {
@@ -207,6 +208,7 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			bot := val[y1*cw+x0]*(1-tx) + val[y1*cw+x1]*tx
 			fs := top*(1-ty) + bot*ty
 			b.feltSum[v*b.w+u] = float32(fs)
+			b.invFeltSum[v*b.w+u] = float32(1 / fs)
 			b.brightThr[v*b.w+u] = float32(brightRatio * fs * cmax)
 			b.darkThr[v*b.w+u] = float32(darkRatio * fs)
 		}
@@ -241,7 +243,7 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 	// comment). The per-pixel loop is in C (kernels.cpp) so it vectorises.
 	mp, _ := b.mask.DataPtrUint8()
 	rp, _ := b.ratio.DataPtrFloat32()
-	feltMask(p, b.brightThr, b.darkThr, b.feltSum, b.outside, mp, rp, fe)
+	feltMask(p, b.brightThr, b.darkThr, b.invFeltSum, b.outside, mp, rp, fe)
 	gocv.DistanceTransform(b.mask, &b.dist, &b.labels, gocv.DistL2, gocv.DistanceTransformMasks(5), gocv.DistanceLabelCComp)
 	dp, _ := b.dist.DataPtrFloat32()
 	rw := model.BallRadius * b.ppm
@@ -313,16 +315,16 @@ func (b *ballFinder) shadeCandidates(kept []cand, rw float64) []cand {
 	w := b.w
 	r := int(rw)
 	const minResponse = 0.3
+	// inner - ring = (inner - outer) * aout / (aout - ain): one subtraction
+	// per pixel against a scaled threshold.
+	thr := minResponse * (aout - ain) / aout
 	var found []cand
 	for v := r; v < b.h-r; v++ {
+		row := v * w
 		for u := r; u < w-r; u++ {
-			i := v*w + u
-			if b.outside[i] != 0 {
-				continue
-			}
-			// Ring mean from the two box means.
-			dog := ip[i] - (op[i]*aout-ip[i]*ain)/(aout-ain)
-			if dog < minResponse {
+			i := row + u
+			dog := ip[i] - op[i]
+			if dog < thr || b.outside[i] != 0 {
 				continue
 			}
 			// Local maximum over a 5x5 neighbourhood of the response.
@@ -330,10 +332,7 @@ func (b *ballFinder) shadeCandidates(kept []cand, rw float64) []cand {
 			for dv := -2; dv <= 2 && best; dv++ {
 				for du := -2; du <= 2; du++ {
 					j := i + dv*w + du
-					if j == i {
-						continue
-					}
-					if ip[j]-(op[j]*aout-ip[j]*ain)/(aout-ain) > dog {
+					if j != i && ip[j]-op[j] > dog {
 						best = false
 						break
 					}

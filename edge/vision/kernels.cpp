@@ -7,13 +7,13 @@ static inline float maxf(float a, float b) { return a > b ? a : b; }
 static inline float minf(float a, float b) { return a < b ? a : b; }
 
 void cuecastFeltMask(const uint8_t *__restrict__ bgr, const float *__restrict__ bright, const float *__restrict__ dark,
-                     const float *__restrict__ feltSum, const uint8_t *__restrict__ outside,
+                     const float *__restrict__ invFeltSum, const uint8_t *__restrict__ outside,
                      uint8_t *__restrict__ out, float *__restrict__ ratio, int n,
                      float tol, float tolS, float cb, float cg, float cr) {
     for (int i = 0; i < n; i++) {
         float b = bgr[3 * i], g = bgr[3 * i + 1], r = bgr[3 * i + 2];
         float s = b + g + r + 1.0f;
-        ratio[i] = outside[i] ? 1.0f : s / feltSum[i];
+        ratio[i] = outside[i] ? 1.0f : s * invFeltSum[i];
         float ts = maxf(tol * s, minf(1.8f * tol * s, tolS));
         float d = absf(b - cb * s) + absf(g - cg * s) + absf(r - cr * s);
         float mx = maxf(b, maxf(g, r));
