@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -113,9 +112,6 @@ func (a *API) putConfig(w http.ResponseWriter, r *http.Request) *apiError {
 	cfg, err := config.Parse(source, doc)
 	if err != nil {
 		return a.configError(err, isJSON)
-	}
-	if e := bareDurations(source, doc); e != nil {
-		return e
 	}
 	if restoreSecrets(&cfg, a.deps.Config.Current()) {
 		// The document said "keep the secret"; the file must hold the real
@@ -285,43 +281,3 @@ func fromJSONValue(v any, key string) (any, error) {
 	return v, nil // string, bool
 }
 
-// bareDurations refuses a number where a duration string belongs. go-toml
-// decodes an integer straight into config.Duration (an int64) without its
-// UnmarshalText, so "ping_interval = 15" would silently mean 15ns and pass
-// validation. config.Parse cannot see it after decoding; the document can.
-func bareDurations(source string, doc []byte) *apiError {
-	var m map[string]any
-	if err := toml.Unmarshal(doc, &m); err != nil {
-		return nil // config.Parse accepted it; nothing more to learn here
-	}
-	var problems []configProblem
-	var walk func(t reflect.Type, m map[string]any, prefix string)
-	walk = func(t reflect.Type, m map[string]any, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := tomlName(f)
-			v, ok := m[name]
-			if !ok {
-				continue
-			}
-			switch {
-			case f.Type == durationType:
-				if _, isString := v.(string); !isString {
-					problems = append(problems, configProblem{File: source, Key: prefix + name,
-						Message: fmt.Sprintf("%v is not a duration: write a string such as \"15s\" or \"250ms\" (a bare number would mean nanoseconds)", v)})
-				}
-			case f.Type.Kind() == reflect.Struct:
-				if sub, ok := v.(map[string]any); ok {
-					walk(f.Type, sub, prefix+name+".")
-				}
-			}
-		}
-	}
-	walk(reflect.TypeFor[config.Config](), m, "")
-	if len(problems) == 0 {
-		return nil
-	}
-	e := errorf(http.StatusBadRequest, CodeInvalidConfig, "api: the config was rejected and nothing changed; see problems")
-	e.Problems = problems
-	return e
-}

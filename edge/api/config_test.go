@@ -76,7 +76,7 @@ func TestPutConfig(t *testing.T) {
 		{"JSON apply", "", "application/json", `{"video":{"quality":60},"http":{"token":"` + testToken + `"}}`, 200, "", nil, true, 60},
 		{"JSON integer for a float key", "", "application/json", `{"video":{"quality":62,"max_fps":20},"http":{"token":"` + testToken + `"}}`, 200, "", nil, true, 62},
 		{"JSON number for a duration", "", "application/json", `{"websocket":{"ping_interval":15}}`, 400, api.CodeInvalidConfig, []string{"websocket.ping_interval@0: not a duration"}, false, 75},
-		{"TOML number for a duration", "", "application/toml", "[websocket]\nping_interval = 15\n", 400, api.CodeInvalidConfig, []string{"websocket.ping_interval@0: not a duration"}, false, 75},
+		{"TOML number for a duration", "", "application/toml", "[websocket]\nping_interval = 15\n", 400, api.CodeInvalidConfig, []string{"websocket.ping_interval@2: not a duration"}, false, 75},
 		{"JSON sniffed", "", "", ` {"video":{"quality":61},"http":{"token":"` + testToken + `"}}`, 200, "", nil, true, 61},
 		{"JSON out of range", "", "application/json", `{"video":{"quality":5}}`, 400, api.CodeInvalidConfig, []string{"video.quality@0: out of range"}, false, 75},
 		{"JSON unknown key", "", "application/json", `{"video":{"qualty":50}}`, 400, api.CodeInvalidConfig, []string{"video.qualty@0: unknown key"}, false, 75},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -144,6 +145,9 @@ func Parse(file string, data []byte) (Config, error) {
 		}
 		return Config{}, derr
 	}
+	if err := bareDurations(file, data); err != nil {
+		return Config{}, err
+	}
 	if err := cfg.Validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -266,16 +270,9 @@ func (s section) rangeI(x, lo, hi int, key string) {
 	s.check(x >= lo && x <= hi, key, "%d is out of range [%d, %d]", x, lo, hi)
 }
 
-// positive checks a duration is > 0. A bare TOML number decodes as
-// nanoseconds (go-toml bypasses UnmarshalText for integers), so anything
-// below a millisecond is almost surely `30` meant as "30s": say so.
+// positive checks a duration is > 0.
 func (s section) positive(d Duration, key string) {
-	switch {
-	case d <= 0:
-		s.fail(key, "%s must be positive", time.Duration(d))
-	case d < Duration(time.Millisecond):
-		s.fail(key, "%s is below a millisecond: write durations as strings with a unit, e.g. \"30s\" or \"250ms\"", time.Duration(d))
-	}
+	s.check(d > 0, key, "%s must be positive", time.Duration(d))
 }
 
 // Duration is a time.Duration written in TOML as a string ("250ms", "30s").
@@ -293,4 +290,49 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	*d = Duration(x)
 	return nil
+}
+
+var durationType = reflect.TypeFor[Duration]()
+
+// bareDurations refuses a number where a duration belongs. go-toml decodes
+// an integer straight into Duration (an int64) without UnmarshalText, so
+// "ping_interval = 15" would silently mean 15 ns and might even validate.
+// Only the document shows it: walk it beside the Config type.
+func bareDurations(file string, data []byte) error {
+	var doc map[string]any
+	if toml.Unmarshal(data, &doc) != nil {
+		return nil // already decoded once: cannot fail here
+	}
+	var problems []Problem
+	var walk func(t reflect.Type, m map[string]any, prefix string)
+	walk = func(t reflect.Type, m map[string]any, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+			v, ok := m[name]
+			if !ok || name == "" {
+				continue
+			}
+			switch {
+			case f.Type == durationType:
+				if _, isString := v.(string); !isString {
+					problems = append(problems, Problem{File: file, Key: prefix + name,
+						Msg: fmt.Sprintf("%v is not a duration: write a string such as \"15s\" or \"250ms\" (a bare number would mean nanoseconds)", v)})
+				}
+			case f.Type.Kind() == reflect.Struct:
+				if sub, ok := v.(map[string]any); ok {
+					walk(f.Type, sub, prefix+name+".")
+				}
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), doc, "")
+	if len(problems) == 0 {
+		return nil
+	}
+	lines := keyLines(data)
+	for i := range problems {
+		problems[i].Line = lines[problems[i].Key]
+	}
+	return &Error{Problems: problems}
 }

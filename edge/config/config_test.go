@@ -73,7 +73,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad listen", "[http]\nlisten = \"8080\"\n", []string{"bad.toml:2:", "http.listen", "host:port"}},
 		{"bad identity", "[box]\nsite = \"a/b\"\n", []string{"bad.toml:2:", "box.site", "MQTT topic level"}},
 		{"syntax", "[box\nsite = 1\n", []string{"bad.toml:1"}},
-		{"bare number duration", "[websocket]\nping_interval = 15\n", []string{"bad.toml:2:", "websocket.ping_interval", "with a unit"}},
+		{"bare number duration", "[websocket]\nping_interval = 15\n", []string{"bad.toml:2:", "websocket.ping_interval", "not a duration"}},
 		{"unknown key and range", "[source]\nfpss = 1\nwidth = 1\n", []string{"bad.toml:2:", "source.fpss", "unknown key", "bad.toml:3:", "source.width", "out of range"}},
 		{"dotted key line", "box.site = \"#\"\n", []string{"bad.toml:1:", "box.site"}},
 	}
