@@ -39,7 +39,8 @@ type box struct {
 	srv *httptest.Server
 	dir string
 
-	tweak func(*config.Config) // test-specific settings; may be nil
+	tweak  func(*config.Config) // test-specific settings; may be nil
+	routes func(*http.ServeMux) // test-specific handlers (other parts' APIs); may be nil
 
 	mu  sync.Mutex
 	hub *hub.Hub
@@ -49,10 +50,10 @@ type box struct {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newBox(t *testing.T) *box { return newBoxWith(t, nil) }
+func newBox(t *testing.T) *box { return newBoxWith(t, nil, nil) }
 
-func newBoxWith(t *testing.T, tweak func(*config.Config)) *box {
-	b := &box{t: t, dir: t.TempDir(), tweak: tweak}
+func newBoxWith(t *testing.T, tweak func(*config.Config), routes func(*http.ServeMux)) *box {
+	b := &box{t: t, dir: t.TempDir(), tweak: tweak, routes: routes}
 	b.build()
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.mux.Load().ServeHTTP(w, r)
@@ -105,6 +106,9 @@ func (b *box) build() {
 	mux := http.NewServeMux()
 	s.Register(mux)
 	d.Register(mux)
+	if b.routes != nil {
+		b.routes(mux)
+	}
 	b.mu.Lock()
 	b.hub, b.ws = h, s
 	b.mu.Unlock()

@@ -208,7 +208,7 @@ func TestDisplayVideoMemoryStaysBounded(t *testing.T) {
 		t.Skip("streams video for 20 s")
 	}
 	frames := simJPEGs(t, 12)
-	b := newBoxWith(t, func(c *config.Config) { c.Video.MaxFPS = 30 })
+	b := newBoxWith(t, func(c *config.Config) { c.Video.MaxFPS = 30 }, nil)
 	ctx := browsertest.New(t, 1280, 760)
 	stop := publishEvery(b, 100*time.Millisecond, func(h *hub.Hub) { h.Publish(hub.StreamState, testState(1)) })
 	defer stop()
