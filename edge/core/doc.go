@@ -14,18 +14,24 @@
 //   - Identity: ids are ball ids ("cue", "1".."15") from the class (cue,
 //     eight) or from votes over the numbers vision reported; a ball never
 //     identified is "?N". An id never moves between two live tracks.
-//   - Smoothing: an alpha-beta filter per ball in table metres, so
-//     velocities are in m/s; a ball is "moving" only when it has left its
-//     rest position and kept a speed for several frames, which is what keeps
-//     detection noise from ever starting a shot.
+//   - Smoothing: a ball at rest has a position-only estimate; it starts
+//     moving only after consecutive measurements step away from it in line
+//     by more than noise can (so detection noise, an outlier or a ball put
+//     down by hand never starts a shot), and only the cue ball can start
+//     while no shot is known (object balls too while the cue ball is hidden
+//     under the cue or leaving). Moving, an alpha-beta filter in table
+//     metres gives velocities in m/s; it stops when its displacement over
+//     the last frames is what a nearly still ball gives.
 //   - Occlusion: an unseen ball is kept, predicted and marked occluded; a
 //     still one for HoldStill (a hand resting over it), a moving one until
 //     it is lost near a pocket (pocketed) or stops being plausible.
-//   - Events (model.Event*): shot_started, ball_collision (closest approach
-//     of two tracks within a frame), ball_pocketed (a moving ball lost near a
-//     pocket and not seen again for PocketConfirm), shot_ended (first contact,
-//     pocketed balls with pockets, scratch), rack_detected (15 object balls
-//     packed in a triangle at either end spot), table_cleared.
+//   - Events (model.Event*): shot_started, ball_collision (two moving paths
+//     within touching distance inside a frame, or a ball set moving where a
+//     moving ball's recent path touched it), ball_pocketed (a ball in play
+//     lost where its path meets a pocket mouth and not seen again for
+//     PocketConfirm), shot_ended (first contact, pocketed balls with
+//     pockets, scratch), rack_detected (15 object balls packed in a
+//     triangle at either end spot), table_cleared. docs/sim.md has the rules.
 //
 // Every event Update returns is meant to be published on the event stream:
 // nothing here logs an event instead of returning it.

@@ -95,3 +95,30 @@ func TestUpdateAllocs(t *testing.T) {
 		t.Errorf("Update allocates %.1f times per frame on a still table, want 0", a)
 	}
 }
+
+// TestPixelsThroughHomography feeds detections with pixels only and a table
+// homography: positions come out in metres, and a ball that goes unseen is
+// drawn where the homography puts its predicted position.
+func TestPixelsThroughHomography(t *testing.T) {
+	// 500 px per metre, origin at pixel (100, 700), y up the table.
+	td := &model.TableDetection{H: [9]float64{1.0 / 500, 0, -100.0 / 500, 0, -1.0 / 500, 700.0 / 500, 0, 0, 1}}
+	tr := NewTracker(Options{})
+	t0 := time.Unix(50, 0)
+	px := model.Pixel{X: 600, Y: 450} // (1.0, 0.5) m
+	var st *model.State
+	for i := 0; i < 5; i++ {
+		st, _ = tr.Update(&model.Detection{Captured: t0.Add(time.Duration(i) * time.Second / 30), Table: td,
+			Balls: []model.BallDetection{{Pixel: px, RadiusPx: 14, Class: model.ClassCue, Confidence: 1}}})
+	}
+	if len(st.Balls) != 1 || st.Balls[0].ID != "cue" {
+		t.Fatalf("state balls = %+v, want the cue ball", st.Balls)
+	}
+	if p := st.Balls[0].Pos; math.Abs(p.X-1) > 1e-6 || math.Abs(p.Y-0.5) > 1e-6 {
+		t.Errorf("pos = %+v, want (1, 0.5)", p)
+	}
+	st, _ = tr.Update(&model.Detection{Captured: t0.Add(time.Second / 5), Table: td})
+	b := st.Balls[0]
+	if !b.Occluded || math.Abs(b.Pixel.X-600) > 1e-6 || math.Abs(b.Pixel.Y-450) > 1e-6 {
+		t.Errorf("unseen ball = %+v, want occluded at pixel (600, 450)", b)
+	}
+}
