@@ -217,10 +217,14 @@ func (d *daemon) statusLine() string {
 	fmt.Fprintf(&b, "; %d clients", d.clientCount())
 	for _, c := range d.sup.Health().Components {
 		switch c.Name {
-		case "mqtt", "hw", "projector", "leds":
-			fmt.Fprintf(&b, "; %s %s", c.Name, c.State)
-			if c.State != supervise.StateOK && c.Detail != "" {
-				fmt.Fprintf(&b, " (%s)", c.Detail)
+		case "mqtt", "hw":
+			switch c.State {
+			case supervise.StateOK:
+				fmt.Fprintf(&b, "; %s ok", c.Name)
+			case supervise.StateDisabled:
+				fmt.Fprintf(&b, "; %s off", c.Name)
+			default:
+				fmt.Fprintf(&b, "; %s %s: %s", c.Name, strings.ToUpper(c.State), c.Detail)
 			}
 		}
 	}

@@ -235,6 +235,7 @@ func TestLifecycleUnderSystemd(t *testing.T) {
 	notify.wait(t, first+1, "STATUS", "", 5*time.Second)
 	msgs := notify.snapshot()
 	st := msgs[first].vars["STATUS"]
+	t.Logf("STATUS=%s", st)
 	for _, want := range []string{"fps", "balls", "clients", "mqtt"} {
 		if !strings.Contains(st, want) {
 			t.Errorf("STATUS=%q does not mention %q", st, want)
