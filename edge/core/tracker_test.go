@@ -185,7 +185,7 @@ func TestStillTableNoPhantoms(t *testing.T) {
 	cases := []struct {
 		scenario string
 		frames   int
-	}{{"still", 18000}, {"clusters", 3000}, {"cushion", 3000}, {"occlusion", 3000}}
+	}{{"still", 18000}, {"clusters", 3000}, {"cushion", 3000}, {"occlusion", 3000}, {"lighting", 3000}}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
 			truth, got, idOK := run(t, sim.Options{Scenario: c.scenario, Seed: 21}, 21, c.frames)

@@ -22,8 +22,9 @@ type director struct {
 	steps []step
 	stepT float64 // seconds spent in steps[0]
 
-	cue  cueView
-	hand handView
+	cue   cueView
+	hand  handView
+	light int // index of the lighting rig in use (scenario.rigs)
 
 	now    time.Time     // stamp for events emitted during this tick
 	events []model.Event // since the last frame

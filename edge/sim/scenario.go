@@ -14,19 +14,22 @@ type scenario struct {
 	felt  string // default cloth, so a mixed test set sees several
 	about string
 	plan  func(d *director)
+	rigs  []string // lighting rigs it switches between (none: Options.Lighting)
 }
 
 var scenarios = map[string]*scenario{}
 
 func init() {
 	for _, s := range []*scenario{
-		{"demo", "green", "rack, break, a few single shots, re-rack; forever", planDemo},
-		{"break", "blue", "rack and break, then re-rack", planBreak},
-		{"shots", "red", "scattered balls, single shots at pockets", planShots},
-		{"clusters", "grey", "groups of touching balls, still", planClusters},
-		{"cushion", "green", "balls frozen on cushions and sitting in pocket jaws, still", planCushion},
-		{"occlusion", "blue", "a hand resting over a ball, then the cue lying over another, still", planOcclusion},
-		{"still", "green", "one scattered layout that never changes (no cue, no hand)", planStill},
+		{name: "demo", felt: "green", about: "rack, break, a few single shots, re-rack; forever", plan: planDemo},
+		{name: "break", felt: "blue", about: "rack and break, then re-rack", plan: planBreak},
+		{name: "shots", felt: "red", about: "scattered balls, single shots at pockets", plan: planShots},
+		{name: "clusters", felt: "grey", about: "groups of touching balls, still", plan: planClusters},
+		{name: "cushion", felt: "green", about: "balls frozen on cushions and sitting in pocket jaws, still", plan: planCushion},
+		{name: "occlusion", felt: "blue", about: "a hand resting over a ball, then the cue lying over another, still", plan: planOcclusion},
+		{name: "still", felt: "green", about: "one scattered layout that never changes (no cue, no hand)", plan: planStill},
+		{name: "lighting", felt: "green", about: "a still layout under each lighting rig in turn (lamps, dim, spot, even), 4 s each", plan: planLighting,
+			rigs: []string{"lamps", "dim", "spot", "even"}},
 	} {
 		scenarios[s.name] = s
 	}
@@ -83,6 +86,15 @@ func planStill(d *director) {
 		d.then(place(func(d *director) []model.Vec2 { return layoutScatter(d, 15) }, false))
 	}
 	d.then(hold(3600))
+}
+
+// planLighting shows one layout under every rig, then a new layout: the
+// lamps going dim or one switched off mid-game, as vision will see it.
+func planLighting(d *director) {
+	d.then(place(func(d *director) []model.Vec2 { return layoutScatter(d, 12) }, false))
+	for i := range d.scene.rigs {
+		d.then(func(d *director, t, dt float64) bool { d.light = i; return true }, hold(4))
+	}
 }
 
 // planOcclusion alternates a hand resting on the cloth over a ball and the

@@ -24,7 +24,8 @@ type Options struct {
 	Table model.Size
 	// Felt is a name from Felts or "#rrggbb"; empty takes the scenario's.
 	Felt string
-	// Lighting names a rig from Lightings; empty means "lamps".
+	// Lighting names a rig from Lightings; empty means "lamps". The
+	// "lighting" scenario cycles through every rig instead.
 	Lighting string
 	// RotationDeg turns the table in the image; Tilt (0..0.3) is keystone
 	// perspective from a camera not quite vertical.
@@ -79,9 +80,9 @@ func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
 type Sim struct {
 	opts     Options
 	cam      camera
-	look     *tableLook
+	looks    []*tableLook // per lighting rig; the director picks one
+	bgs      [][]byte     // static background per rig
 	geo      model.TableGeometry
-	bg       []byte
 	nz       *noise
 	dir      *director
 	period   time.Duration
@@ -134,7 +135,6 @@ func Open(opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	light := Lightings[opts.Lighting]
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15))
 	s := &Sim{
 		opts:   opts,
@@ -146,12 +146,22 @@ func Open(opts Options) (*Sim, error) {
 	if !opts.NoBlur {
 		s.exposure = 0.5 / opts.FPS // a half-open shutter
 	}
-	s.look = newTableLook(opts.Table, felt, &light, uint32(opts.Seed))
 	n := opts.Width * opts.Height * 3
 	s.nz = newNoise(n, opts.NoiseSigma, rand.New(rand.NewPCG(uint64(opts.Seed), 7)))
-	s.bg = make([]byte, n)
-	renderBackground(s.bg, &s.cam, s.look, s.nz.maxV())
-	s.dir = newDirector(sc, s.geo, s.look, rng)
+	// One look and background per lighting rig the scenario uses: a
+	// scenario that switches lights must not stall a frame redrawing.
+	rigs := sc.rigs
+	if len(rigs) == 0 {
+		rigs = []string{opts.Lighting}
+	}
+	for _, name := range rigs {
+		light := Lightings[name]
+		look := newTableLook(opts.Table, felt, &light, uint32(opts.Seed))
+		bg := make([]byte, n)
+		renderBackground(bg, &s.cam, look, s.nz.maxV())
+		s.looks, s.bgs = append(s.looks, look), append(s.bgs, bg)
+	}
+	s.dir = newDirector(sc, s.geo, s.looks[0], rng)
 	s.base = opts.Clock.Now()
 	if fixedBase && opts.Unpaced {
 		// Unpaced runs without an injected clock are stamped from a fixed
@@ -273,21 +283,22 @@ func (s *Sim) Render(f *model.Frame, at time.Time) {
 
 // draw composes one frame: background, shadows, balls, hand and cue, noise.
 func (s *Sim) draw(pix []byte) {
-	copy(pix, s.bg)
+	look, bg := s.looks[s.dir.light], s.bgs[s.dir.light]
+	copy(pix, bg)
 	w, h := s.opts.Width, s.opts.Height
 	maxV := s.nz.maxV()
 	balls := s.dir.balls
 	for i := range balls {
 		if !balls[i].pocketed {
-			drawShadow(pix, w, h, &s.cam, s.look, &balls[i])
+			drawShadow(pix, w, h, &s.cam, look, &balls[i])
 		}
 	}
 	for i := range balls {
 		if !balls[i].pocketed {
-			drawBall(pix, w, h, &s.cam, s.look, &balls[i], s.exposure, maxV)
+			drawBall(pix, w, h, &s.cam, look, &balls[i], s.exposure, maxV)
 		}
 	}
-	drawCueAndHand(pix, w, h, &s.cam, s.look, s.dir.cue, s.dir.hand, maxV)
+	drawCueAndHand(pix, w, h, &s.cam, look, s.dir.cue, s.dir.hand, maxV)
 	s.nz.apply(pix)
 }
 

@@ -89,7 +89,7 @@ func TestTruthMatchesPixels(t *testing.T) {
 				}
 				// Sample 0.4 r from the centre in the direction with the
 				// weakest highlight from any lamp.
-				bl := newBallLight(s.look, b.Pos)
+				bl := newBallLight(s.looks[0], b.Pos)
 				var q model.Pixel
 				bestSpec := math.Inf(1)
 				for k := 0; k < 16; k++ {
@@ -105,7 +105,7 @@ func TestTruthMatchesPixels(t *testing.T) {
 					}
 				}
 				c := pix(&f, int(q.X), int(q.Y))
-				tint := s.look.light.tint // a white balance the vision stage would learn from the cloth
+				tint := s.looks[0].light.tint // a white balance the vision stage would learn from the cloth
 				c = rgb{c.r / tint.r, c.g / tint.g, c.b / tint.b}
 				// Cloth level: the median felt scale on a ring at 3 r.
 				var ks []float64
@@ -113,7 +113,7 @@ func TestTruthMatchesPixels(t *testing.T) {
 					a := float64(k) * math.Pi / 6
 					p := s.cam.px(v2(b.Pos.X+3*model.BallRadius*math.Cos(a), b.Pos.Y+3*model.BallRadius*math.Sin(a)))
 					if p.X >= 0 && p.Y >= 0 && int(p.X) < f.Width && int(p.Y) < f.Height {
-						if e, kk := fitErr(pix(&f, int(p.X), int(p.Y)), s.look.felt.mul(s.look.light.tint)); e < 0.1 {
+						if e, kk := fitErr(pix(&f, int(p.X), int(p.Y)), s.looks[0].felt.mul(s.looks[0].light.tint)); e < 0.1 {
 							ks = append(ks, kk)
 						}
 					}
@@ -390,5 +390,35 @@ func TestDemoEvents(t *testing.T) {
 	}
 	if !sawCue || !sawOccluded {
 		t.Errorf("cue seen %v, occluded ball seen %v: want both while aiming", sawCue, sawOccluded)
+	}
+}
+
+// TestLightingScenarioSwitchesRigs: the same layout is drawn under
+// different rigs in turn; the cloth changes, the truth does not.
+func TestLightingScenarioSwitchesRigs(t *testing.T) {
+	s := New(Options{Width: 320, Height: 180, Scenario: "lighting", Seed: 4, Unpaced: true, FPS: 10})
+	var f model.Frame
+	type snap struct {
+		mean  float64
+		balls []model.BallTruth
+	}
+	var snaps []snap
+	for i := 0; i < 160; i++ { // 16 s: four rigs of 4 s
+		read(t, s, &f)
+		if i%40 == 20 {
+			sum := 0.0
+			for _, b := range f.Pix {
+				sum += float64(b)
+			}
+			snaps = append(snaps, snap{sum / float64(len(f.Pix)), append([]model.BallTruth(nil), f.Truth.Balls...)})
+		}
+	}
+	for i := 1; i < len(snaps); i++ {
+		if !reflect.DeepEqual(snaps[i].balls, snaps[0].balls) {
+			t.Errorf("rig %d: the layout changed with the light", i)
+		}
+		if math.Abs(snaps[i].mean-snaps[i-1].mean) < 1 {
+			t.Errorf("rigs %d and %d: mean level %.1f and %.1f, want a visible change", i-1, i, snaps[i-1].mean, snaps[i].mean)
+		}
 	}
 }
