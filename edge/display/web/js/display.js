@@ -155,7 +155,7 @@ function addEvent(pub) {
   li.dataset.key = pub.epoch + ":" + pub.offset;
   li.className = ev.type;
   const t = document.createElement("time");
-  t.textContent = new Date(ev.time || pub.time).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  t.textContent = new Date(ev.time || pub.time).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   const chips = document.createElement("span");
   chips.className = "chips";
   for (const b of ev.type === "ball_pocketed" ? ev.balls || [] : []) chips.append(chip(b));

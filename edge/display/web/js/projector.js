@@ -92,13 +92,15 @@ function draw() {
   window.cuecast.drawn++;
 }
 
-// drawPattern: the table outline, a grid on the diamonds, corner handles.
+// drawPattern is the test pattern: the cloth's outline (cushion noses), a grid through the
+// diamonds (eighths of the length, quarters of the width) and a ring at every pocket mouth, so
+// a technician sees at a glance where the overlay misses the real table; and the corner handles.
 function drawPattern() {
   const L = table.length, W = table.width;
-  ctx.lineWidth = 1;
-  for (let i = 1; i < 8; i++) line([{ x: L * i / 8, y: 0 }, { x: L * i / 8, y: W }], "#335", 1);
-  for (let i = 1; i < 4; i++) line([{ x: 0, y: W * i / 4 }, { x: L, y: W * i / 4 }], "#335", 1);
+  for (let i = 1; i < 8; i++) line([{ x: L * i / 8, y: 0 }, { x: L * i / 8, y: W }], i === 4 ? "#6a6aa8" : "#44446e", 1);
+  for (let i = 1; i < 4; i++) line([{ x: 0, y: W * i / 4 }, { x: L, y: W * i / 4 }], i === 2 ? "#6a6aa8" : "#44446e", 1);
   line([{ x: 0, y: 0 }, { x: L, y: 0 }, { x: L, y: W }, { x: 0, y: W }, { x: 0, y: 0 }], "#fff", 2);
+  for (const pk of table.pockets || []) circle(pk.pos.x, pk.pos.y, pk.radius, "#0cf", 2);
   const [w, h] = size();
   cal.corners.forEach(([u, v], i) => {
     ctx.strokeStyle = i === selected ? "#ff0" : "#0cf";
