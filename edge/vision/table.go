@@ -413,5 +413,3 @@ func (f *tableFit) pocketPixels(g model.TableGeometry) []model.Pixel {
 	}
 	return out
 }
-
-var debugf = func(string, ...any) {}
