@@ -213,6 +213,7 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 // is only flagged moving a frame or two later).
 func (t *Tracker) collisions(now time.Time, dt float64) {
 	R := model.BallRadius
+	first, firstAge := "", -1.0
 	for i, a := range t.tracks {
 		for _, b := range t.tracks[i+1:] {
 			key := pairKey(a, b)
@@ -233,14 +234,19 @@ func (t *Tracker) collisions(now time.Time, dt float64) {
 				}
 				continue
 			}
-			hit := false
+			hit, age := false, 0.0
+			var gap float64
 			switch {
 			case a.justStarted && !b.justStarted:
-				hit = b.passedNear(a.from) <= 2*R+kickReach
+				gap, age = b.passedNearAge(a.from)
+				hit = gap <= 2*R+kickReach
 			case b.justStarted && !a.justStarted:
-				hit = a.passedNear(b.from) <= 2*R+kickReach
+				gap, age = a.passedNearAge(b.from)
+				hit = gap <= 2*R+kickReach
 			case !a.justStarted && !b.justStarted:
-				hit = closestApproach(a.prevPos, a.pos, b.prevPos, b.pos) <= 2*R+collisionTol
+				var s float64
+				gap, s = closestApproachAt(a.prevPos, a.pos, b.prevPos, b.pos)
+				hit, age = gap <= 2*R+collisionTol, 1-s
 			}
 			if !hit {
 				continue
@@ -252,10 +258,16 @@ func (t *Tracker) collisions(now time.Time, dt float64) {
 			}
 			mid := model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
 			t.emit(model.Event{Type: model.EventBallCollision, Time: now, Balls: ids, Pos: &mid})
-			if t.shot != nil && t.shot.firstContact == "" && ids[0] == "cue" {
-				t.shot.firstContact = ids[1]
+			// Several impacts can surface in one frame (a break, a kiss
+			// right after contact): the first contact is the cue ball's
+			// earliest, by how long ago the paths met.
+			if t.shot != nil && t.shot.firstContact == "" && ids[0] == "cue" && age > firstAge {
+				first, firstAge = ids[1], age
 			}
 		}
+	}
+	if first != "" {
+		t.shot.firstContact = first
 	}
 	for _, tr := range t.tracks {
 		tr.remember()
@@ -282,6 +294,12 @@ func (t *Tracker) dropContacts(tr *track) {
 // closestApproach is the least distance between two points moving linearly
 // from a0 to a1 and from b0 to b1 over the same interval.
 func closestApproach(a0, a1, b0, b1 model.Vec2) float64 {
+	d, _ := closestApproachAt(a0, a1, b0, b1)
+	return d
+}
+
+// closestApproachAt is closestApproach and when (0..1 of the interval).
+func closestApproachAt(a0, a1, b0, b1 model.Vec2) (float64, float64) {
 	dx, dy := a0.X-b0.X, a0.Y-b0.Y
 	vx, vy := (a1.X-a0.X)-(b1.X-b0.X), (a1.Y-a0.Y)-(b1.Y-b0.Y)
 	vv := vx*vx + vy*vy
@@ -289,7 +307,7 @@ func closestApproach(a0, a1, b0, b1 model.Vec2) float64 {
 	if vv > 0 {
 		s = math.Max(0, math.Min(1, -(dx*vx+dy*vy)/vv))
 	}
-	return math.Hypot(dx+vx*s, dy+vy*s)
+	return math.Hypot(dx+vx*s, dy+vy*s), s
 }
 
 // endShot closes a shot once every ball has been still for ShotEndQuiet

@@ -227,25 +227,41 @@ func (t *track) remember() {
 // passedNear is the least distance from p to the track's path over the
 // frames in its history (straight segments between positions).
 func (t *track) passedNear(p model.Vec2) float64 {
+	d, _ := t.passedNearAge(p)
+	return d
+}
+
+// passedNearAge is passedNear and how many frames ago (fractional) the path
+// came closest, to order impacts that are found in the same frame.
+func (t *track) passedNearAge(p model.Vec2) (dist, age float64) {
 	n := min(t.hn, len(t.hist))
-	best := math.Hypot(t.pos.X-p.X, t.pos.Y-p.Y)
+	dist = math.Hypot(t.pos.X-p.X, t.pos.Y-p.Y)
 	prev := t.pos
 	for k := 1; k <= n; k++ {
 		q := t.hist[(t.hn-k)%len(t.hist)]
-		best = math.Min(best, segDist(p, q, prev))
+		if d, s := segDistAt(p, q, prev); d < dist {
+			dist, age = d, float64(k)-s
+		}
 		prev = q
 	}
-	return best
+	return dist, age
 }
 
 func segDist(p, a, b model.Vec2) float64 {
+	d, _ := segDistAt(p, a, b)
+	return d
+}
+
+// segDistAt is the distance from p to segment a-b and where along it
+// (0 at a, 1 at b) the nearest point is.
+func segDistAt(p, a, b model.Vec2) (float64, float64) {
 	abx, aby := b.X-a.X, b.Y-a.Y
 	l2 := abx*abx + aby*aby
 	s := 0.0
 	if l2 > 0 {
 		s = math.Max(0, math.Min(1, ((p.X-a.X)*abx+(p.Y-a.Y)*aby)/l2))
 	}
-	return math.Hypot(a.X+abx*s-p.X, a.Y+aby*s-p.Y)
+	return math.Hypot(a.X+abx*s-p.X, a.Y+aby*s-p.Y), s
 }
 
 // identify folds a detection's class and number into the track's votes and
