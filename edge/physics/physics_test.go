@@ -493,3 +493,35 @@ func TestRollingReboundNarrows(t *testing.T) {
 		}
 	}
 }
+
+// Masse: an elevated cue with side spin tilts the spin axis, so the sliding
+// ball curves (a parabola) until it rolls, then runs straight; Curved flags
+// exactly that piece (Alciatore, Illustrated Principles ch. 7, swerve and
+// masse).
+func TestMasseCurves(t *testing.T) {
+	s := newSys(t, DefaultParams(), model.Table9ft)
+	add(t, s, "cue", 0.5, 0.3, 0, 0, Vec3{})
+	if err := s.Strike("cue", Shot{HeadingDeg: 0, Speed: 1.5, TipSide: 0.4, ElevationDeg: 50}); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, s)
+	if !res.Curved(0, 0) {
+		t.Fatal("masse shot's first piece is not curved")
+	}
+	t1 := res.SegmentStart(0, 1)
+	a, m, b := res.BallAt(0, 0).Pos, res.BallAt(0, t1/2).Pos, res.BallAt(0, t1).Pos
+	// Distance of the midpoint from the chord: clearly off a straight line.
+	cx, cy := b.X-a.X, b.Y-a.Y
+	off := math.Abs(cx*(m.Y-a.Y)-cy*(m.X-a.X)) / math.Hypot(cx, cy)
+	if off < 0.005 {
+		t.Errorf("masse path bends only %.4f m off its chord", off)
+	}
+	// Right english with the cue elevated curves the ball to the right of
+	// the cue line (-y here) once the squirt has passed.
+	if b.Y >= a.Y {
+		t.Errorf("masse with right english ended its curve at y=%.4f, want right of the line y=%.4f", b.Y, a.Y)
+	}
+	if res.Curved(0, 1) {
+		t.Error("the rolling piece after the curve is flagged curved")
+	}
+}
