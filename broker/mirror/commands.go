@@ -51,7 +51,7 @@ func (m *Mirror) commandLoop(ctx context.Context) {
 				if string(in.payload) == "online" && m.connected.Load() {
 					m.log.Info("mqtt: Home Assistant came online; sending discovery")
 					dctx, cancel := context.WithTimeout(ctx, m.cfg.AckTimeout.D())
-					if err := m.publishDiscovery(dctx); err != nil {
+					if err := m.publishDiscovery(dctx, m.publish); err != nil {
 						m.log.Warn("mqtt: discovery", "err", err)
 					}
 					cancel()
@@ -125,7 +125,11 @@ func (m *Mirror) command(ctx context.Context, in inbound) {
 		m.log.Info("mqtt: command applied", "command", name, "id", rep.ID)
 	}
 	b, _ := json.Marshal(rep)
-	tok := m.client.Publish(m.topics.reply(name), 1, false, b)
+	tok := m.publish(m.topics.reply(name), 1, false, b)
+	if tok == nil {
+		m.log.Warn("mqtt: command reply not sent: disconnected", "command", name)
+		return
+	}
 	rctx, cancel := context.WithTimeout(ctx, m.cfg.AckTimeout.D())
 	defer cancel()
 	if !waitToken(rctx, tok) {
@@ -265,7 +269,10 @@ func (m *Mirror) snapshot(ctx context.Context, wait bool) (int, error) {
 		m.slots.set(m.topics.snapshot, 0, true, jpg)
 		return len(jpg), nil
 	}
-	tok := m.client.Publish(m.topics.snapshot, 1, true, jpg)
+	tok := m.publish(m.topics.snapshot, 1, true, jpg)
+	if tok == nil {
+		return 0, errors.New("snapshot: disconnected from the broker")
+	}
 	wctx, cancel := context.WithTimeout(ctx, m.cfg.AckTimeout.D())
 	defer cancel()
 	if !waitToken(wctx, tok) {

@@ -99,7 +99,9 @@ func (m *Mirror) connectLoop(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
+			m.sessionMu.Lock()
 			m.connected.Store(false)
+			m.sessionMu.Unlock()
 			m.kick(m.drainKick)
 			m.setErr(fmt.Errorf("mqtt: connection to %s lost: %v (reconnecting)", m.cfg.URL, err))
 			m.log.Warn("mqtt: connection lost", "url", m.cfg.URL, "err", err)
@@ -138,6 +140,8 @@ func (m *Mirror) connect(ctx context.Context) error {
 	case <-m.lost:
 	default:
 	}
+	m.sessionMu.Lock()
+	defer m.sessionMu.Unlock()
 	tok := m.client.Connect()
 	if !waitToken(ctx, tok) {
 		m.client.Disconnect(0)
@@ -189,7 +193,7 @@ func (m *Mirror) setupSession(ctx context.Context) error {
 		}
 	}
 	if m.cfg.HADiscovery {
-		if err := m.publishDiscovery(ctx); err != nil {
+		if err := m.publishDiscovery(ctx, m.client.Publish); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -70,10 +71,16 @@ func (m *Mirror) discovery() map[string][]byte {
 	return out
 }
 
-func (m *Mirror) publishDiscovery(ctx context.Context) error {
+// publishDiscovery sends the discovery configs with pub: the client itself
+// during session setup, m.publish afterwards.
+func (m *Mirror) publishDiscovery(ctx context.Context, pub func(string, byte, bool, any) mqtt.Token) error {
 	var toks []mqtt.Token
 	for topic, b := range m.discovery() {
-		toks = append(toks, m.client.Publish(topic, 1, true, b))
+		t := pub(topic, 1, true, b)
+		if t == nil {
+			return errors.New("publish discovery: disconnected")
+		}
+		toks = append(toks, t)
 	}
 	for _, t := range toks {
 		if !waitToken(ctx, t) {

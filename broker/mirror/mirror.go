@@ -82,6 +82,13 @@ type Mirror struct {
 	lastStateDecode time.Time // consume goroutine only
 	resumes         atomic.Uint64
 
+	// sessionMu orders publishing against (re)connecting: connect holds it
+	// from Connect until the session is set up, publishers hold it for
+	// reading around the connected check and the Publish call. Without it a
+	// publisher that checked "connected" before a loss could call Publish
+	// while the next Connect is still re-claiming paho's stored message ids,
+	// get one of those ids, and overwrite a stored in-flight message.
+	sessionMu sync.RWMutex
 	connected atomic.Bool
 	circuit   atomic.Bool // open
 	published atomic.Uint64
@@ -149,7 +156,8 @@ func (m *Mirror) Run(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}()
-	m.rep.Fail(fmt.Errorf("mqtt: connecting to %s", m.cfg.URL))
+	// Connecting is not a failure yet; a failed attempt reports its reason.
+	m.rep.OK(fmt.Sprintf("connecting to %s", m.cfg.URL))
 	m.wg.Add(6)
 	go m.housekeep(ctx)
 	go m.consume(ctx)
@@ -184,8 +192,7 @@ func (m *Mirror) Shutdown(ctx context.Context) error {
 // finish publishes "stopped", disconnects and closes the store. Run calls it
 // once, after every loop has ended.
 func (m *Mirror) finish(ctx context.Context) {
-	if m.client.IsConnectionOpen() {
-		tok := m.client.Publish(m.topics.available, 1, true, Stopped)
+	if tok := m.publish(m.topics.available, 1, true, Stopped); tok != nil {
 		if !waitToken(ctx, tok) {
 			m.log.Warn("mqtt: publish stopped: no acknowledgement", "err", tokenErr(tok, ctx))
 		}
@@ -228,6 +235,16 @@ func (m *Mirror) kick(ch chan struct{}) {
 	case ch <- struct{}{}:
 	default:
 	}
+}
+
+// publish hands a message to paho if the session is up; nil if it is not.
+func (m *Mirror) publish(topic string, qos byte, retain bool, payload any) mqtt.Token {
+	m.sessionMu.RLock()
+	defer m.sessionMu.RUnlock()
+	if !m.connected.Load() {
+		return nil
+	}
+	return m.client.Publish(topic, qos, retain, payload)
 }
 
 // waitToken waits for tok or ctx; it reports whether tok completed without

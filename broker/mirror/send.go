@@ -52,6 +52,16 @@ func (s *slots) set(topic string, qos byte, retain bool, payload []byte) {
 	}
 }
 
+// restore puts back a value that could not be sent, unless a newer one
+// replaced it meanwhile.
+func (s *slots) restore(v slot) {
+	s.mu.Lock()
+	if sl := s.by[v.topic]; sl != nil && !sl.pending {
+		sl.pending = true
+	}
+	s.mu.Unlock()
+}
+
 // republish marks every retained value pending again: on a new connection
 // the broker may have lost them (a restart without persistence), and values
 // that changed while offline were not sent.
@@ -103,11 +113,14 @@ func (m *Mirror) sendLoop(ctx context.Context) {
 			if m.trace != nil {
 				m.trace("hub->paho(latest)", sl.payload)
 			}
-			tok := m.client.Publish(sl.topic, sl.qos, sl.retain, sl.payload)
-			if done(tok) && tok.Error() != nil {
-				if sl.retain {
-					// Keep it for the next connect.
-					m.slots.set(sl.topic, sl.qos, sl.retain, sl.payload)
+			tok := m.publish(sl.topic, sl.qos, sl.retain, sl.payload)
+			if tok == nil || (done(tok) && tok.Error() != nil) {
+				// Not connected any more: keep the retained values of this
+				// round for the next connect (unless newer ones arrived).
+				for _, r := range buf[i:] {
+					if r.retain {
+						m.slots.restore(r)
+					}
 				}
 				break
 			}
@@ -206,8 +219,8 @@ func (m *Mirror) drainLoop(ctx context.Context) {
 		if m.trace != nil {
 			m.trace("hub->paho(queued)", held.Payload)
 		}
-		tok := m.client.Publish(held.Topic, held.QoS, held.Retain, held.Payload)
-		if done(tok) && notStored(tok.Error()) {
+		tok := m.publish(held.Topic, held.QoS, held.Retain, held.Payload)
+		if tok == nil || (done(tok) && notStored(tok.Error())) {
 			// The connection went between the check and the publish: keep
 			// the record and offer it again once reconnected.
 			select {
@@ -246,7 +259,9 @@ func (m *Mirror) settle(window []inflight) {
 // its in-flight messages in memory and re-sends them on the next connect.
 func (m *Mirror) forceReconnect(why error) {
 	m.log.Warn("mqtt: forcing reconnect", "why", why)
+	m.sessionMu.Lock()
 	m.connected.Store(false)
+	m.sessionMu.Unlock()
 	m.client.Disconnect(0)
 	select {
 	case m.lost <- why:
