@@ -247,3 +247,37 @@ func TestFromConfig(t *testing.T) {
 		}
 	}
 }
+
+// A System runs again after a new Strike: the second shot replaces the
+// first, and the starting layout is unchanged by the first run.
+func TestSimulateAgain(t *testing.T) {
+	s := newSys(t, DefaultParams(), model.Table9ft)
+	add(t, s, "cue", 0.5, 0.6, 0, 0, Vec3{})
+	add(t, s, "1", 1.5, 0.6, 0, 0, Vec3{})
+	if err := s.Strike("cue", Shot{Speed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	first := run(t, s)
+	if err := s.Strike("cue", Shot{HeadingDeg: 90, Speed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	second := run(t, s)
+	strikes := 0
+	for _, e := range second.Events {
+		if e.Type == EvCueStrike {
+			strikes++
+			if e.VelAfter[0].Y < 0.99 {
+				t.Errorf("strike event velocity %v, want the second shot's", e.VelAfter[0])
+			}
+		}
+	}
+	if strikes != 1 {
+		t.Errorf("%d strike events, want 1", strikes)
+	}
+	if p := second.BallAt(1, 0).Pos; p != (model.Vec2{X: 1.5, Y: 0.6}) {
+		t.Errorf("the 1 ball starts the second run at %v", p)
+	}
+	if first.Final(nil)[1].Pos == second.Final(nil)[1].Pos {
+		t.Error("the second shot moved the 1 ball like the first")
+	}
+}

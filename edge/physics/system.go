@@ -203,6 +203,11 @@ func (s *System) Strike(id string, sh Shot) error {
 	}
 	v, w := strike(sh, &s.p)
 	s.balls[i].v, s.balls[i].w = v, w
+	for _, k := range s.strikes {
+		if int(k) == i {
+			return nil // struck again: the new strike replaces the old
+		}
+	}
 	s.strikes = append(s.strikes, int32(i))
 	return nil
 }
