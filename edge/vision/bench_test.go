@@ -59,3 +59,22 @@ func BenchmarkDetect(b *testing.B) {
 		})
 	}
 }
+
+// TestDetectAllocs bounds the Go garbage per frame in steady state: the
+// Mats are reused, so what remains is small bookkeeping (the table
+// detection, contour point lists). A regression that allocates per pixel
+// or per ray shows up here.
+func TestDetectAllocs(t *testing.T) {
+	f := simFrame(t, 1280, 720)
+	d, err := NewDetector(config.Default().Vision, DetectorOptions{Table: f.Truth.Table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var det model.Detection
+	d.Detect(f, &det)
+	allocs := testing.AllocsPerRun(20, func() { d.Detect(f, &det) })
+	if allocs > 130 {
+		t.Errorf("Detect allocates %.0f times per frame, want <= 130", allocs)
+	}
+}
