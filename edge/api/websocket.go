@@ -287,6 +287,7 @@ func (a *API) disconnect(w http.ResponseWriter, r *http.Request) *apiError {
 	if e := a.depError(a.deps.Connections.Disconnect(id, req.Reason), id, "connection"); e != nil {
 		return e
 	}
+	a.log.Info("api: client disconnected", "id", id, "reason", req.Reason, "remote", r.RemoteAddr)
 	a.writeJSON(w, http.StatusOK, map[string]any{"disconnected": id, "reason": req.Reason})
 	return nil
 }

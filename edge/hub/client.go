@@ -492,6 +492,33 @@ func (c *Client) Close() { c.end(ErrClosed) }
 // ErrDisconnected and the transport closes the connection.
 func (c *Client) Disconnect() { c.end(ErrDisconnected) }
 
+// DisconnectReason is Disconnect with a reason for the client (a WebSocket
+// transport sends it in the close frame). Next's error matches
+// ErrDisconnected with errors.Is; DisconnectedReason(err) returns reason.
+func (c *Client) DisconnectReason(reason string) {
+	if reason == "" {
+		c.Disconnect()
+		return
+	}
+	c.end(&disconnectError{reason: reason})
+}
+
+// disconnectError is ErrDisconnected carrying the administrator's reason.
+type disconnectError struct{ reason string }
+
+func (e *disconnectError) Error() string        { return ErrDisconnected.Error() + ": " + e.reason }
+func (e *disconnectError) Is(target error) bool { return target == ErrDisconnected }
+
+// DisconnectedReason returns the reason given to DisconnectReason when err
+// is the error a client ended with, "" otherwise.
+func DisconnectedReason(err error) string {
+	var de *disconnectError
+	if errors.As(err, &de) {
+		return de.reason
+	}
+	return ""
+}
+
 func (c *Client) end(err error) {
 	h := c.hub
 	h.mu.Lock()

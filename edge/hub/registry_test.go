@@ -189,3 +189,23 @@ func TestSubscribeInvalidChangesNothing(t *testing.T) {
 		t.Errorf("a refused subscribe changed subscriptions: %v", c.Streams())
 	}
 }
+
+// TestDisconnectReason: the reason reaches OnEnd and Next, and the error
+// still matches ErrDisconnected; a second end changes nothing.
+func TestDisconnectReason(t *testing.T) {
+	h := testHub(t)
+	var ended error
+	c := h.Connect(ClientOptions{OnEnd: func(err error) { ended = err }})
+	c.DisconnectReason("maintenance")
+	c.DisconnectReason("other")
+	c.Close()
+	_, err := c.Next(t.Context(), nil)
+	for _, e := range []error{err, ended} {
+		if !errors.Is(e, ErrDisconnected) || DisconnectedReason(e) != "maintenance" {
+			t.Errorf("ended with %v (reason %q), want ErrDisconnected with reason maintenance", e, DisconnectedReason(e))
+		}
+	}
+	if DisconnectedReason(ErrDisconnected) != "" || DisconnectedReason(ErrClosed) != "" {
+		t.Error("DisconnectedReason of a plain error is not empty")
+	}
+}

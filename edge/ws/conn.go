@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 
@@ -151,8 +152,29 @@ func (c *conn) hubEnded(err error) {
 		// socket buffer. Fail it now instead of after write_timeout.
 		c.endUnblock(CloseSlowConsumer, "slow consumer, resume")
 	case errors.Is(err, hub.ErrDisconnected):
-		c.end(CloseAdmin, "disconnected by administrator")
+		reason := hub.DisconnectedReason(err)
+		if reason == "" {
+			reason = "disconnected by an administrator"
+		}
+		c.end(CloseAdmin, closeReason(reason))
 	}
+}
+
+// maxCloseReason is the most reason text a close frame carries (125 bytes
+// of payload less the 2-byte code).
+const maxCloseReason = 123
+
+// closeReason cuts r to fit a close frame, on a rune boundary so the frame
+// stays valid UTF-8 (RFC 6455 5.5.1: a peer fails the connection otherwise).
+func closeReason(r string) string {
+	if len(r) <= maxCloseReason {
+		return r
+	}
+	n := maxCloseReason
+	for n > 0 && !utf8.RuneStart(r[n]) {
+		n--
+	}
+	return r[:n]
 }
 
 // end starts closing the connection with code (sent in the close frame

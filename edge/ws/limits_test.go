@@ -245,3 +245,24 @@ func TestMaxConnections(t *testing.T) {
 		t.Errorf("RejectedFull = %d", env.s.Stats().RejectedFull)
 	}
 }
+
+// TestAdminDisconnectReason: the administrator's reason reaches the client
+// in the close frame, cut to what a close frame holds on a rune boundary.
+func TestAdminDisconnectReason(t *testing.T) {
+	env := newEnv(t, 0)
+	long := strings.Repeat("é", 100) // 200 bytes: must be cut to <= 123, valid UTF-8
+	for _, tc := range []struct{ reason, want string }{
+		{"", "disconnected by an administrator"},
+		{"maintenance", "maintenance"},
+		{long, strings.Repeat("é", 61)},
+	} {
+		c, g := env.connect(t, dialOpts{})
+		if !env.s.DisconnectReason(g.ClientID, tc.reason) {
+			t.Fatalf("DisconnectReason(%s) found no connection", g.ClientID)
+		}
+		ce := c.expectClose(20 * time.Second)
+		if ce.Code != CloseAdmin || ce.Reason != tc.want {
+			t.Errorf("reason %.20q: close %v, want %d %q", tc.reason, ce, CloseAdmin, tc.want)
+		}
+	}
+}

@@ -284,7 +284,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Disconnect closes the WebSocket connection of client id with close code
 // 4000. It reports whether such a connection existed (clients of other
 // transports are not touched).
-func (s *Server) Disconnect(id string) bool {
+func (s *Server) Disconnect(id string) bool { return s.DisconnectReason(id, "") }
+
+// DisconnectReason is Disconnect with a reason sent in the close frame (cut
+// to the 123 bytes a close frame holds; "" sends the default reason).
+func (s *Server) DisconnectReason(id, reason string) bool {
 	s.mu.Lock()
 	var hc *hub.Client
 	for c := range s.conns {
@@ -297,7 +301,7 @@ func (s *Server) Disconnect(id string) bool {
 	if hc == nil {
 		return false
 	}
-	hc.Disconnect()
+	hc.DisconnectReason(reason)
 	return true
 }
 

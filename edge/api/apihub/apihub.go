@@ -147,14 +147,14 @@ func (a Adapter) Unsubscribe(id string, streams []string) error {
 }
 
 // Disconnect ends the client; its transport sees hub.ErrDisconnected and
-// closes the connection with its documented close code. The hub does not
-// carry a reason, so reason is only logged by the API.
+// closes the connection with its documented close code, passing reason on
+// (a WebSocket client reads it in the close frame).
 func (a Adapter) Disconnect(id, reason string) error {
 	c, err := a.client(id)
 	if err != nil {
 		return err
 	}
-	c.Disconnect()
+	c.DisconnectReason(reason)
 	return nil
 }
 

@@ -193,8 +193,8 @@ func TestWithRealHub(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := disp.Next(ctx, nil); !errors.Is(err, hub.ErrDisconnected) {
-		t.Errorf("Next after disconnect: %v, want ErrDisconnected", err)
+	if _, err := disp.Next(ctx, nil); !errors.Is(err, hub.ErrDisconnected) || hub.DisconnectedReason(err) != "maintenance" {
+		t.Errorf("Next after disconnect: %v (reason %q), want ErrDisconnected with reason maintenance", err, hub.DisconnectedReason(err))
 	}
 	if st := c.call("GET", "/api/v1/websocket/connections/disp1", "", false, nil); st != 404 {
 		t.Errorf("GET disconnected client: %d, want 404", st)
