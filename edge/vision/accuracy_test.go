@@ -238,7 +238,7 @@ func TestAccuracySim720p(t *testing.T) {
 		{"precision", total.precision(), 0.97, true},
 		{"median centre error px", total.medianErr(), 0.2, false},
 		{"class accuracy", total.classAcc(), 0.98, true},
-		{"number accuracy", total.numberAcc(), 0.94, true},
+		{"number accuracy", total.numberAcc(), 0.98, true},
 		{"worst corner error px", total.cornerErr, 1.0, false},
 		{"cue found fraction", float64(total.cueFound) / float64(max(1, total.cueFrames)), 0.95, true},
 		{"cue median tip error px", median(total.cueTipErr), 6, false},

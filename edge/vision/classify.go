@@ -16,7 +16,10 @@ type ballLook struct {
 	hue                  float64 // circular mean hue of the coloured pixels, degrees
 	hueSpread            float64 // 0 (one hue) .. 1 (uniform)
 	bright               float64 // coloured pixels' brightness relative to the cloth's
-	n                    int
+	// gbr is the mean (G+B)/R of the red-hued pixels: maroon carries more
+	// green and blue than red does, whatever the light level.
+	gbr float64
+	n   int
 }
 
 // look samples the disc of radius 0.8 r at (cx, cy). feltV is the cloth's
@@ -26,7 +29,8 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
-	var hs, hc, vs float64
+	var hs, hc, vs, gbrSum float64
+	var nRed int
 	var vals [64]float64
 	nv := 0
 	for y := y0; y <= y1; y++ {
@@ -54,6 +58,10 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 			case sat >= 0.38:
 				l.colour++
 				h := hue(b, g, r, mx, mn)
+				if hueDist(h, 357) < 20 && r > 0 {
+					gbrSum += (g + b) / r
+					nRed++
+				}
 				hs += math.Sin(h * math.Pi / 180)
 				hc += math.Cos(h * math.Pi / 180)
 				if nv < len(vals) {
@@ -85,6 +93,9 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 			vs += v
 		}
 		l.bright = vs / float64(nv-nv/2) / feltV
+	}
+	if nRed > 0 {
+		l.gbr = gbrSum / float64(nRed)
 	}
 	l.white /= n
 	l.black /= n
@@ -148,7 +159,7 @@ func classify(l ballLook, redCut float64) (model.Class, int, float64) {
 		if k == 3 || k == 7 {
 			// Same hue: brightness decides; a penalty keeps the other one
 			// second-best instead of tied.
-			if (k == 3) != (l.bright > redCut) {
+			if (k == 3) != l.isRed(redCut) {
 				d += 25
 			}
 		}
@@ -165,3 +176,19 @@ func classify(l ballLook, redCut float64) (model.Class, int, float64) {
 	}
 	return cls, n, math.Min(conf, margin)
 }
+
+// isRed tells red (3, 11) from maroon (7, 15): by the share of green and
+// blue in the red pixels when there are enough of them, else by brightness
+// against the cloth's light (which depends on the cloth's own shade).
+func (l *ballLook) isRed(brightCut float64) bool {
+	if l.gbr > 0 {
+		return l.gbr < gbrCut
+	}
+	return l.bright > brightCut
+}
+
+// gbrCut separates red from maroon by (G+B)/R of their red pixels. The
+// WPA colours give 0.33 and 0.49 flat; shading, the limb's blend with the
+// cloth and noise raise both: measured on the simulator set, red balls
+// 0.42-0.52 and maroon 0.61-0.73 under every rig and cloth.
+const gbrCut = 0.565
