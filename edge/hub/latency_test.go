@@ -97,7 +97,10 @@ func TestFanoutAllocs(t *testing.T) {
 	}
 	one, many := perPub(1), perPub(200)
 	t.Logf("allocations per round (2 publications): 1 client %.1f, 200 clients %.1f", one, many)
-	if many > one+0.5 {
+	// AllocsPerRun floors the mean, so two runs with the same true cost can
+	// differ by one (14.97 vs 15.02 under -race); one allocation per client
+	// would add 199 per round, one in every ten rounds still 20.
+	if many > one+5 {
 		t.Errorf("200 clients cost %.1f allocations per round, 1 client %.1f: something allocates per client", many, one)
 	}
 }
