@@ -199,11 +199,12 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 			continue
 		}
 		// Two candidates can refine onto one ball (a shading peak beside
-		// a mask peak): keep the more confident.
+		// a mask peak), and two balls cannot be closer than 2 r: of two
+		// detections within 1.5 r keep the more confident.
 		dup := false
 		for i := range dst.Balls {
 			o := &dst.Balls[i]
-			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < 1.2*b.RadiusPx {
+			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < 1.5*b.RadiusPx {
 				dup = true
 				if b.Confidence > o.Confidence {
 					*o = b
