@@ -10,6 +10,10 @@ import (
 
 const boundary = "cuecastframe"
 
+// freshFor is how old the newest image may be to greet a new MJPEG viewer;
+// older (a stalled camera), the viewer waits for the next one.
+const freshFor = 2 * time.Second
+
 // Register mounts /stream.mjpg and /snapshot.jpg.
 func (v *Video) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /stream.mjpg", v.serveMJPEG)
@@ -39,31 +43,37 @@ func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	rc.Flush()
 
+	// A new viewer sees the newest image at once if it is recent (at a low
+	// fps cap the first frame would otherwise take a whole gap to come).
 	img := v.Latest()
+	pending := img.JPEG != nil && time.Since(img.Encoded) < freshFor
 	var last time.Time
 	var hdr []byte
 	for {
-		// Wait for a newer image than the one last written.
-		select {
-		case <-r.Context().Done():
-			return
-		case <-img.next:
-		}
-		if gap > 0 {
-			if wait := gap - time.Since(last); wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-r.Context().Done():
-					t.Stop()
-					return
-				case <-t.C:
+		if !pending {
+			// Wait for a newer image than the one last written.
+			select {
+			case <-r.Context().Done():
+				return
+			case <-img.next:
+			}
+			if gap > 0 {
+				if wait := gap - time.Since(last); wait > 0 {
+					t := time.NewTimer(wait)
+					select {
+					case <-r.Context().Done():
+						t.Stop()
+						return
+					case <-t.C:
+					}
 				}
 			}
+			img = v.Latest() // the newest, skipping any that came and went meanwhile
+			if img.JPEG == nil {
+				continue
+			}
 		}
-		img = v.Latest() // the newest, skipping any that came and went meanwhile
-		if img.JPEG == nil {
-			continue
-		}
+		pending = false
 		hdr = hdr[:0]
 		hdr = append(hdr, "--"+boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
 		hdr = strconv.AppendInt(hdr, int64(len(img.JPEG)), 10)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -282,5 +283,51 @@ func TestFrameStreamPublishesWhileSubscribed(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if h.pubs.Load() != n {
 		t.Errorf("published after the last subscriber left")
+	}
+}
+
+// A new MJPEG viewer gets the newest image at once, without waiting for the
+// camera's next frame (at a low fps cap that could take seconds).
+func TestMJPEGNewViewerGetsLatestAtOnce(t *testing.T) {
+	enc := &countingEncoder{}
+	v := New(Options{Encode: enc.encode, Log: quiet(), MaxFPS: 30})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); v.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	snap := make(chan error, 1)
+	go func() { _, err := v.Snapshot(ctx, time.Second); snap <- err }()
+	for v.Latest().JPEG == nil {
+		v.Offer(frame(7, 32, 24))
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := <-snap; err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	v.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	req, _ := http.NewRequestWithContext(rctx, "GET", srv.URL+"/stream.mjpg?fps=0.5", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	var seq string
+	for seq == "" { // no further frame is offered: the greeting is the only one
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("no part before %v", err)
+		}
+		if v, ok := strings.CutPrefix(line, "X-Frame-Seq: "); ok {
+			seq = strings.TrimSpace(v)
+		}
+	}
+	if seq != "7" {
+		t.Errorf("first part is frame %s, want the latest, 7", seq)
 	}
 }

@@ -97,6 +97,7 @@ export class CuecastClient {
   }
 
   _message(m) {
+    const arrived = performance.now(); // before parsing: the draw latency includes JSON.parse
     if (typeof m.data !== "string") { this._binary(m.data); return; }
     let msg;
     try { msg = JSON.parse(m.data); } catch { return; }
@@ -113,7 +114,7 @@ export class CuecastClient {
         this._status("connected", this.clientId);
         break;
       case "publication":
-        this._publication(msg);
+        this._publication(msg, arrived);
         break;
       case "error":
         console.warn("cuecast: server error", msg.data);
@@ -130,7 +131,7 @@ export class CuecastClient {
     return true;
   }
 
-  _publication(msg) {
+  _publication(msg, arrived) {
     const p = this.positions[msg.stream];
     if (REDELIVERED.has(msg.stream) && p && p.epoch === msg.epoch && msg.offset <= p.offset) {
       this.stats.duplicates++;
@@ -143,7 +144,7 @@ export class CuecastClient {
     const lat = Date.now() - Date.parse(msg.time);
     const l = this.stats.lastLatencyMs;
     l.push(lat); if (l.length > 60) l.shift();
-    msg.receivedAt = performance.now();
+    msg.receivedAt = arrived;
     this.o.onPublication(msg);
   }
 
