@@ -153,6 +153,9 @@ func (m *Mirror) connect(ctx context.Context) error {
 	setup, cancel := context.WithTimeout(ctx, m.cfg.AckTimeout.D())
 	defer cancel()
 	if err := m.setupSession(setup); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // stopping: finish says "stopped" and disconnects
+		}
 		m.client.Disconnect(0)
 		return fmt.Errorf("session setup: %w", err)
 	}

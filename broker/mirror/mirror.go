@@ -192,7 +192,11 @@ func (m *Mirror) Shutdown(ctx context.Context) error {
 // finish publishes "stopped", disconnects and closes the store. Run calls it
 // once, after every loop has ended.
 func (m *Mirror) finish(ctx context.Context) {
-	if tok := m.publish(m.topics.available, 1, true, Stopped); tok != nil {
+	// The loops have ended, so nothing races this publish. The session may
+	// be half set up (a stop during connect, after "online" went out): say
+	// "stopped" whenever the connection is open.
+	if m.client.IsConnectionOpen() {
+		tok := m.client.Publish(m.topics.available, 1, true, Stopped)
 		if !waitToken(ctx, tok) {
 			m.log.Warn("mqtt: publish stopped: no acknowledgement", "err", tokenErr(tok, ctx))
 		}
