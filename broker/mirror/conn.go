@@ -190,7 +190,9 @@ func (m *Mirror) setupSession(ctx context.Context) error {
 		if st, ok := tok.(*mqtt.SubscribeToken); ok {
 			for f, code := range st.Result() {
 				if code == 0x80 {
-					return fmt.Errorf("subscribe %s: refused by the broker (check its ACL)", f)
+					// Publishing matters more than listening: carry on
+					// without commands (or HA birth) and say why.
+					m.log.Warn("mqtt: subscription refused by the broker; check its ACL", "filter", f)
 				}
 			}
 		}

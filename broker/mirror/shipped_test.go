@@ -48,7 +48,7 @@ func shipped(t *testing.T, name string, repl ...string) string {
 func localBroker(t *testing.T, confDir string) (b *mqtttest.Broker, lanPort int, passwd string) {
 	t.Helper()
 	passwd = filepath.Join(t.TempDir(), "cuecast.passwd")
-	for _, u := range [][2]string{{"dashboard", "dash-secret"}, {"homeassistant", "ha-secret"}} {
+	for _, u := range [][2]string{{"dashboard", "dash-secret"}, {"homeassistant", "ha-secret"}, {"technician", "tech-secret"}} {
 		args := []string{"-b", passwd, u[0], u[1]}
 		if _, err := os.Stat(passwd); err != nil {
 			args = append([]string{"-c"}, args...)
@@ -200,4 +200,33 @@ autosave_interval 1
 	if got := len(sub.Messages("cuecast/test/t1/cmd/alert")); got != 1 {
 		t.Errorf("remote saw the command %d times, want 1 (bridge loop?)", got)
 	}
+}
+
+// The mirror with username and password_file, through the LAN listener:
+// a wrong password is reported with a hint and retried; the right one works
+// even though the ACL refuses this user the Home Assistant topics.
+func TestPasswordFileAuth(t *testing.T) {
+	b, lan, _ := localBroker(t, t.TempDir())
+	b.Start()
+	lanURL := fmt.Sprintf("tcp://127.0.0.1:%d", lan)
+	pw := filepath.Join(t.TempDir(), "mqtt.pw")
+
+	os.WriteFile(pw, []byte("wrong\n"), 0o600)
+	cfg, box := testConfig(t, lanURL)
+	cfg.Username, cfg.PasswordFile = "technician", pw
+	cfg.CircuitThreshold, cfg.CircuitTimeout = 3, config.Duration(time.Hour)
+	r := startRig(t, cfg, box, nil)
+	waitFor(t, "the circuit to open after 3 refused connects", 15*time.Second, func() bool { return r.m.Status().Circuit == "open" })
+	if st := r.m.Status(); st.Connected || !strings.Contains(st.LastError, "circuit open") || !strings.Contains(st.LastError, "check") {
+		t.Fatalf("Status with a wrong password = %+v, want refused with a hint and the circuit open", st)
+	}
+	r.stop()
+
+	// The password file is read at every attempt: fixing it is enough.
+	os.WriteFile(pw, []byte("tech-secret\n"), 0o600)
+	r = startRig(t, cfg, box, nil)
+	r.waitConnected()
+	s := mqtttest.Subscribe(t, b.URL(), "watch", true, r.m.Topic("event"))
+	r.hub.Publish(hub.StreamEvent, model.Event{Type: model.EventShotStarted, Time: time.Now()})
+	waitFor(t, "an event through the authenticated listener", 10*time.Second, func() bool { return len(s.Messages("")) == 1 })
 }
