@@ -17,13 +17,16 @@
 //     edge refined by a line fit, and the homography computed. The result is
 //     cached and only re-checked every Vision.TableRecheck (or held fixed by a
 //     saved calibration).
-//   - balls: in a downscaled, table-only frame, pixels unlike the felt (a
-//     chroma and brightness distance to the learned felt colour, so shadows
-//     and the lighting gradient stay "felt") form a mask; a distance
-//     transform splits touching balls into one peak each. Each peak is then
+//   - balls: in a rectified, downscaled top-down view of the table, pixels
+//     unlike the felt (a chromaticity and brightness distance to the learned
+//     felt colour and its light field, so shadows and the lighting gradient
+//     stay "felt") form a mask; a distance transform splits touching balls
+//     into one peak each, round holes in the mask and a centre-surround
+//     shading filter add balls the colour of the cloth. Each candidate is
 //     refined at full resolution by fitting a circle to the felt/ball edge
 //     found along rays, and classified from its colour statistics (white
-//     fraction for cue/stripe, dominant hue and brightness for the number).
+//     fraction for cue/stripe, dominant hue and red/green/blue balance for
+//     the number).
 //   - cue: the elongated non-ball part of the mask gives the stick's line and
 //     tip.
 //
