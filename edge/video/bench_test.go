@@ -115,8 +115,12 @@ func benchViewers(b *testing.B, viewers int) {
 	deliver := func(seq uint64) {
 		f.Seq = seq
 		v.Offer(f)
+		deadline := time.Now().Add(30 * time.Second) // bounded, whatever goes wrong
 		for i := range got {
 			for got[i].Load() < seq {
+				if time.Now().After(deadline) {
+					b.Fatalf("viewer %d still at frame %d of %d after 30 s", i, got[i].Load(), seq)
+				}
 				time.Sleep(20 * time.Microsecond)
 			}
 		}
