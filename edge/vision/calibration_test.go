@@ -116,3 +116,37 @@ func TestFixedCalibrationCorners(t *testing.T) {
 }
 
 func defaultVision() config.Vision { return config.Default().Vision }
+
+// TestDetectorConcurrentControl: HTTP goroutines set the calibration and
+// read Performance while the loop detects (run with -race).
+func TestDetectorConcurrentControl(t *testing.T) {
+	f := simFrame(t, 640, 360)
+	d, err := NewDetector(defaultVision(), DetectorOptions{Table: f.Truth.Table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c := f.Truth.Corners
+		for i := 0; i < 20; i++ {
+			if i%2 == 0 {
+				d.SetCalibration(&Calibration{Corners: &c})
+			} else {
+				d.SetCalibration(nil)
+			}
+			_ = d.Performance()
+		}
+	}()
+	var det model.Detection
+	for i := 0; i < 20; i++ {
+		if err := d.Detect(f, &det); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if p := d.Performance(); p.Frames != 20 || p.Stages["balls"].Median <= 0 {
+		t.Errorf("Performance = %+v, want 20 frames with ball timings", p)
+	}
+}
