@@ -12,13 +12,17 @@ import (
 
 var alertCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
+// alertGroup is the hub's rule for group names (hub.ValidGroup); api does
+// not import the hub, so it checks the query itself and answers 400.
+var alertGroup = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+
 const maxAlertMessage = 1000
 
 // broadcastAlert raises an operator alert:
-// POST /api/v1/websocket/broadcast/alert?level=warning&message=...&code=...
+// POST /api/v1/websocket/broadcast/alert?level=warning&message=...&code=...[&group=...]
 // The parameters are in the query, as in the seed; the body must be empty.
 func (a *API) broadcastAlert(w http.ResponseWriter, r *http.Request) *apiError {
-	q, e := params(r, "level", "message", "code")
+	q, e := params(r, "level", "message", "code", "group")
 	if e != nil {
 		return e
 	}
@@ -49,15 +53,26 @@ func (a *API) broadcastAlert(w http.ResponseWriter, r *http.Request) *apiError {
 		}
 		al.Code = v[0]
 	}
+	group := ""
+	if v, ok := q["group"]; ok {
+		if !alertGroup.MatchString(v[0]) {
+			return badRequest("api: group=%q: use 1-32 of a-z, 0-9, '_' or '-'", v[0])
+		}
+		group = v[0]
+	}
 	if a.deps.Alerts == nil {
 		return unavailable("the hub (alerts)")
 	}
-	raised, err := a.deps.Alerts.RaiseAlert(al)
+	raised, err := a.deps.Alerts.RaiseAlertGroup(al, group)
 	if err != nil {
 		return errorf(http.StatusInternalServerError, CodeInternal, "%v", err)
 	}
-	a.log.Info("api: alert raised", "id", raised.ID, "level", raised.Level, "code", raised.Code, "remote", r.RemoteAddr)
-	a.writeJSON(w, http.StatusOK, map[string]any{"alert": raised})
+	a.log.Info("api: alert raised", "id", raised.ID, "level", raised.Level, "code", raised.Code, "group", group, "remote", r.RemoteAddr)
+	resp := map[string]any{"alert": raised}
+	if group != "" {
+		resp["group"] = group
+	}
+	a.writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 

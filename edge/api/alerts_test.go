@@ -112,3 +112,28 @@ func TestAlertsAndAck(t *testing.T) {
 		t.Errorf("unacked filter = %+v, want only a1", l)
 	}
 }
+
+// TestBroadcastAlertGroup: ?group= raises the alert for one group; a bad
+// group is refused with 400 and raises nothing.
+func TestBroadcastAlertGroup(t *testing.T) {
+	const path = "/api/v1/websocket/broadcast/alert?message=x&group="
+	for _, bad := range []string{"", "Display", "has+space", strings.Repeat("g", 33), "a%2Fb"} {
+		e := newEnv(t)
+		e.do(req{method: "POST", path: path + bad, auth: true}).wantErr(t, 400, api.CodeBadRequest)
+		if n := len(e.alerts.Alerts()); n != 0 {
+			t.Errorf("group=%q: %d alerts raised by a rejected request", bad, n)
+		}
+	}
+	e := newEnv(t)
+	var got struct {
+		Alert model.Alert
+		Group string
+	}
+	e.do(req{method: "POST", path: path + "projector", auth: true}).wantJSON(t, 200, &got)
+	if got.Group != "projector" || got.Alert.Message != "x" {
+		t.Errorf("response %+v, want the alert and group projector", got)
+	}
+	if all := e.alerts.Alerts(); len(all) != 1 || all[0].Group != "projector" {
+		t.Errorf("hub holds %+v, want one alert for group projector", all)
+	}
+}

@@ -172,7 +172,10 @@ type ConnectionInfo struct {
 // AlertCenter raises and acknowledges alerts (the hub). Ack of an unknown id
 // must satisfy errors.Is(err, ErrNotFound).
 type AlertCenter interface {
-	RaiseAlert(a model.Alert) (model.Alert, error) // returns the alert with its ID and Time set
+	// RaiseAlertGroup raises a for the clients of group ("" = everyone; else
+	// a valid group name, see ValidGroup) and returns it with its ID and
+	// Time set.
+	RaiseAlertGroup(a model.Alert, group string) (model.Alert, error)
 	Ack(id, by string) error
 	Alerts() []AlertState
 }
@@ -183,6 +186,7 @@ type AlertState struct {
 	Acked   bool      `json:"acked"`
 	AckedBy string    `json:"acked_by,omitempty"`
 	AckedAt time.Time `json:"acked_at,omitzero"`
+	Group   string    `json:"group,omitempty"` // raised for this group only
 }
 
 // ---- configuration ----

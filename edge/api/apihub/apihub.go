@@ -39,8 +39,8 @@ var (
 
 // ---- alerts ----
 
-func (a Adapter) RaiseAlert(al model.Alert) (model.Alert, error) {
-	p, err := a.h.RaiseAlert(al)
+func (a Adapter) RaiseAlertGroup(al model.Alert, group string) (model.Alert, error) {
+	p, err := a.h.RaiseAlertGroup(al, group)
 	if err != nil {
 		return model.Alert{}, err
 	}
@@ -69,7 +69,7 @@ func (a Adapter) Alerts() []api.AlertState {
 }
 
 func alertState(s hub.AlertState) api.AlertState {
-	o := api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy}
+	o := api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy, Group: s.Group}
 	if s.AckedAt != nil {
 		o.AckedAt = *s.AckedAt
 	}

@@ -203,3 +203,44 @@ func TestWithRealHub(t *testing.T) {
 		t.Errorf("unsubscribe disconnected client: %d, want 404", st)
 	}
 }
+
+// TestGroupAlertWithRealHub: POST .../broadcast/alert?group= reaches the
+// group's clients only, and the alert is listed with its group.
+func TestGroupAlertWithRealHub(t *testing.T) {
+	h := hub.New(config.Default().Hub, nil)
+	ad := apihub.New(h)
+	cfg := config.Default()
+	cfg.HTTP.Token = token
+	a := api.New(api.Deps{Alerts: ad, Connections: ad, Delivery: ad, Streams: ad, Config: apitest.NewConfig(cfg)}, nil)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	c := client{t, srv.URL}
+
+	disp := h.Connect(hub.ClientOptions{ID: "disp1", Group: "display"})
+	proj := h.Connect(hub.ClientOptions{ID: "proj1", Group: "projector"})
+	defer disp.Close()
+	defer proj.Close()
+	for _, cl := range []*hub.Client{disp, proj} {
+		if _, err := cl.Subscribe([]hub.Stream{hub.StreamAlert}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.call("POST", "/api/v1/websocket/broadcast/alert?message=projector+only&group=projector", "", true, nil); st != 200 {
+		t.Fatalf("group broadcast status %d", st)
+	}
+	if ps := next(t, proj); len(ps) != 1 || ps[0].Group != "projector" {
+		t.Fatalf("projector client got %d publications, want the group alert", len(ps))
+	}
+	if q := disp.Queued(); q != 0 {
+		t.Errorf("display client has %d queued after an alert for group projector", q)
+	}
+	if all := ad.Alerts(); len(all) != 1 || all[0].Group != "projector" {
+		t.Errorf("Alerts() = %+v, want one for group projector", all)
+	}
+	if st := c.call("POST", "/api/v1/websocket/broadcast/alert?message=x&group=No+Such", "", true, nil); st != 400 {
+		t.Errorf("bad group: status %d, want 400", st)
+	}
+}

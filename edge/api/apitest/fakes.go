@@ -137,7 +137,10 @@ type Alerts struct {
 	Now    func() time.Time // nil: time.Now
 }
 
-func (a *Alerts) RaiseAlert(al model.Alert) (model.Alert, error) {
+// RaiseAlert raises al for everyone.
+func (a *Alerts) RaiseAlert(al model.Alert) (model.Alert, error) { return a.RaiseAlertGroup(al, "") }
+
+func (a *Alerts) RaiseAlertGroup(al model.Alert, group string) (model.Alert, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.n++
@@ -147,7 +150,7 @@ func (a *Alerts) RaiseAlert(al model.Alert) (model.Alert, error) {
 	if al.Time.IsZero() {
 		al.Time = a.now()
 	}
-	a.alerts = append(a.alerts, api.AlertState{Alert: al})
+	a.alerts = append(a.alerts, api.AlertState{Alert: al, Group: group})
 	return al, nil
 }
 
