@@ -116,7 +116,10 @@ func (d *Display) settings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Display) state(w http.ResponseWriter, r *http.Request) {
-	b := d.o.State()
+	var b []byte
+	if d.o.State != nil {
+		b = d.o.State()
+	}
 	if b == nil {
 		writeError(w, http.StatusServiceUnavailable, "display: no state yet (is the camera delivering frames?)")
 		return
