@@ -3,6 +3,7 @@ package ws
 import (
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -263,6 +264,35 @@ func TestAdminDisconnectReason(t *testing.T) {
 		ce := c.expectClose(20 * time.Second)
 		if ce.Code != CloseAdmin || ce.Reason != tc.want {
 			t.Errorf("reason %.20q: close %v, want %d %q", tc.reason, ce, CloseAdmin, tc.want)
+		}
+	}
+}
+
+// TestOriginDNSRebinding: a page whose name was re-pointed at the box sends
+// the same attacker name as Host and Origin; the same-host rule must not
+// let it in. Trusted hosts (IP literals, localhost, the box's own name,
+// names listed in http.allowed_origins) keep the rule.
+func TestOriginDNSRebinding(t *testing.T) {
+	own, _ := os.Hostname()
+	allowed := []string{"http://cuecast.venue:8080"}
+	for _, tc := range []struct {
+		origin, host string
+		want         bool
+	}{
+		{"http://evil.example:8080", "evil.example:8080", false},
+		{"http://evil.example", "evil.example", false},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", true},
+		{"http://192.168.1.20", "192.168.1.20", true},
+		{"http://[::1]:8080", "[::1]:8080", true},
+		{"http://localhost:8080", "localhost:8080", true},
+		{"http://LOCALHOST:8080", "localhost:8080", true},
+		{"https://cuecast.venue", "cuecast.venue", true}, // named in allowed_origins: the same-host rule applies
+		{"http://" + own + ":8080", own + ":8080", own != ""},
+		{"http://" + own + ".local:8080", own + ".local:8080", own != ""},
+		{"http://127.0.0.1:8080", "evil.example:8080", false}, // not the same host anyway
+	} {
+		if got := originAllowed(tc.origin, tc.host, allowed); got != tc.want {
+			t.Errorf("originAllowed(%q, Host %q) = %v, want %v", tc.origin, tc.host, got, tc.want)
 		}
 	}
 }

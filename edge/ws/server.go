@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -380,8 +381,9 @@ func (s *Server) Connection(id string) (ConnInfo, bool) {
 	return ConnInfo{}, false
 }
 
-// originAllowed implements the Origin policy: same host as the request,
-// or listed in allowed ("*" allows any). Comparison ignores case.
+// originAllowed implements the Origin policy: listed in allowed ("*" allows
+// any), or same host as the request when that host can be trusted (see
+// hostTrusted). Comparison ignores case.
 func originAllowed(origin, host string, allowed []string) bool {
 	for _, a := range allowed {
 		if a == "*" || strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
@@ -389,10 +391,44 @@ func originAllowed(origin, host string, allowed []string) bool {
 		}
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
+	if err != nil || u.Host == "" || !hostTrusted(host, allowed) {
 		return false
 	}
 	return strings.EqualFold(u.Host, host) || strings.EqualFold(hostPort(u), hostDefaultPort(host, u.Scheme))
+}
+
+// ownHostname is this machine's name, "" if unknown.
+var ownHostname = func() string {
+	h, _ := os.Hostname()
+	return strings.ToLower(h)
+}()
+
+// hostTrusted reports whether the request's Host names this box in a way a
+// web page cannot fake. "Same host as the Origin" alone is not enough: with
+// DNS rebinding a page from evil.example re-points that name at the box, and
+// the browser then sends Host and Origin both evil.example. So the same-host
+// rule holds only for an IP literal, localhost, the machine's own hostname
+// (plain or .local), or a host named by an entry of http.allowed_origins.
+func hostTrusted(host string, allowed []string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
+	switch {
+	case h == "":
+		return false
+	case net.ParseIP(h) != nil, h == "localhost", strings.HasSuffix(h, ".localhost"):
+		return true
+	case ownHostname != "" && (h == ownHostname || h == ownHostname+".local"):
+		return true
+	}
+	for _, a := range allowed {
+		if u, err := url.Parse(a); err == nil && strings.EqualFold(u.Hostname(), h) {
+			return true
+		}
+	}
+	return false
 }
 
 // hostPort returns u's host with its scheme's default port made explicit.
