@@ -43,4 +43,3 @@ func FuzzCommand(f *testing.F) {
 		}
 	})
 }
-
