@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/heapprofiler"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/memory"
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -99,9 +100,10 @@ func mustField(t *testing.T, raw json.RawMessage, key string) json.RawMessage {
 	return m[key]
 }
 
-// The keyboard path of projector calibration: C enters calibration, 2
+// Projector calibration by keyboard and mouse: C enters calibration, 2
 // picks the bottom-right corner, ten presses of the right arrow move it ten
-// pixels, S saves it on the box with the token the page remembers.
+// pixels, a drag moves the top-left corner, S saves both on the box with the
+// token the page remembers.
 func TestProjectorKeyboardCalibrationSaves(t *testing.T) {
 	b := newBox(t)
 	const w, h = 1280, 720
@@ -111,7 +113,14 @@ func TestProjectorKeyboardCalibrationSaves(t *testing.T) {
 	run(t, ctx, chromedp.Evaluate[any](fmt.Sprintf(`localStorage.setItem("cuecast.token", %q)`, token)))
 	do(t, ctx, chromedp.KeyEvent("c"), chromedp.KeyEvent("2"))
 	poll(t, ctx, `document.body.classList.contains("calibrating")`, 5*time.Second)
-	do(t, ctx, chromedp.KeyEvent(strings.Repeat(kb.ArrowRight, 10)), chromedp.KeyEvent("s"))
+	do(t, ctx, chromedp.KeyEvent(strings.Repeat(kb.ArrowRight, 10)))
+	// And the mouse: drag corner 4 (top-left, at the screen's origin) to (64, 36).
+	do(t, ctx,
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, 3, 3, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 30, 20, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 64, 36, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, 64, 36, chromedp.ButtonLeft),
+		chromedp.KeyEvent("s"))
 	poll(t, ctx, `document.getElementById("msg").textContent !== ""`, 10*time.Second)
 	if msg := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("msg").textContent`)); msg != "Saved on the box." {
 		t.Fatalf("page says %q after S, want it saved", msg)
@@ -125,11 +134,11 @@ func TestProjectorKeyboardCalibrationSaves(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	want := [4][2]float64{{0, 1}, {1 + 10.0/w, 1}, {1, 0}, {0, 0}}
+	want := [4][2]float64{{0, 1}, {1 + 10.0/w, 1}, {1, 0}, {64.0 / w, 36.0 / h}}
 	for i := range want {
 		for k := range 2 {
 			if math.Abs(got.Corners[i][k]-want[i][k]) > 1e-9 {
-				t.Fatalf("saved corners = %v, want %v (corner 2 moved 10 px right)", got.Corners, want)
+				t.Fatalf("saved corners = %v, want %v (corner 2 moved 10 px right, corner 4 dragged to (64, 36))", got.Corners, want)
 			}
 		}
 	}
