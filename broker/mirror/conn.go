@@ -105,7 +105,8 @@ func (m *Mirror) connectLoop(ctx context.Context) {
 			m.kick(m.drainKick)
 			m.setErr(fmt.Errorf("mqtt: connection to %s lost: %v (reconnecting)", m.cfg.URL, err))
 			m.log.Warn("mqtt: connection lost", "url", m.cfg.URL, "err", err)
-			// Reconnect at once the first time: a broker restart is short.
+			// First retry after reconnect_min, not the grown backoff: a
+			// broker restart is short.
 			if !sleepCtx(ctx, jitter(m.cfg.ReconnectMin.D())) {
 				return
 			}
