@@ -31,6 +31,14 @@ const (
 // requests but never reads their replies is a slow consumer too.
 const maxCtrlQueued = 256
 
+// minCtrlBytes is the least reply bytes that may wait for the writer. The
+// bound is at least twice websocket.max_message_bytes, so one pong echoing
+// a maximal ping always fits; without a byte bound, 256 such pongs could pin
+// 256 x max_message_bytes (16 MiB by default) on a client that never reads.
+const minCtrlBytes = 256 << 10
+
+func maxCtrlBytes(set *settings) int { return max(minCtrlBytes, 2*set.ws.MaxMessageBytes) }
+
 // conn is one WebSocket connection. It runs exactly two goroutines:
 // readLoop (the only reader of nc) and writeLoop (the only writer of nc:
 // gobwas/ws does no locking, and one writer lets queued frames be batched).
@@ -45,9 +53,10 @@ type conn struct {
 	started    time.Time
 	r          io.Reader // nc, preceded by bytes buffered during the handshake
 
-	// mu guards ctrl, ended, closeCode and closeReason.
+	// mu guards ctrl, ctrlBytes, ended, closeCode and closeReason.
 	mu          sync.Mutex
 	ctrl        [][]byte // compiled reply frames, in order
+	ctrlBytes   int      // total length of ctrl
 	ended       bool
 	closeCode   int
 	closeReason string
@@ -229,12 +238,13 @@ func (c *conn) queueFrame(f []byte) {
 		c.mu.Unlock()
 		return
 	}
-	if len(c.ctrl) >= maxCtrlQueued {
+	if len(c.ctrl) >= maxCtrlQueued || c.ctrlBytes+len(f) > maxCtrlBytes(c.s.cfg.Load()) {
 		c.mu.Unlock()
 		c.endUnblock(CloseSlowConsumer, "slow consumer: replies not read")
 		return
 	}
 	c.ctrl = append(c.ctrl, f)
+	c.ctrlBytes += len(f)
 	c.mu.Unlock()
 	select {
 	case c.ctrlReady <- struct{}{}:
@@ -270,7 +280,7 @@ func (c *conn) writeLoop() {
 		c.mu.Lock()
 		ctrl := append(c.ctrlBuf[:0], c.ctrl...)
 		clear(c.ctrl)
-		c.ctrl = c.ctrl[:0]
+		c.ctrl, c.ctrlBytes = c.ctrl[:0], 0
 		c.mu.Unlock()
 		pubs, due, err := c.hc.Poll(c.pubBuf[:0])
 		c.orderMu.Unlock()

@@ -296,3 +296,31 @@ func TestOriginDNSRebinding(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadRepliesBoundedInBytes: a client that sends large pings and reads
+// nothing is cut as a slow consumer once its pending pongs pass the byte
+// bound, long before the write timeout and long before 256 of them.
+func TestUnreadRepliesBoundedInBytes(t *testing.T) {
+	env := newEnv(t, 8<<10, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) {
+		w.WriteTimeout = config.Duration(10 * time.Minute) // only the reply bound can end it
+	})
+	c, _, err := env.dial(t, dialOpts{rcvbuf: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping := `{"type":"ping","data":{"pad":"` + strings.Repeat("p", 60<<10) + `"}}`
+	sent := 0
+	for ; sent < 40; sent++ { // 2.4 MB of echoes; the bound is 256 KiB here
+		c.nc.SetWriteDeadline(time.Now().Add(20 * time.Second))
+		if err := wsutil.WriteClientText(c.nc, []byte(ping)); err != nil {
+			break // the server cut us: expected once over the bound
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for env.s.Stats().Closes[CloseSlowConsumer] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d unread 60 KiB pings the connection is still open (closes %v)", sent, env.s.Stats().Closes)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
