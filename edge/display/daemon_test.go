@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/jpeg"
 	"net"
 	"net/http"
 	"net/url"
@@ -159,6 +160,21 @@ func TestRealDaemonKillRestartNoDuplicates(t *testing.T) {
 	do(t, ctx, chromedp.Navigate("http://"+addr+"/"))
 	poll(t, ctx, connected, 60*time.Second)
 	epoch1 := run(t, ctx, chromedp.Evaluate[string](`window.cuecast.client.epoch`))
+	// Video end to end: the simulated camera's frames, JPEG-encoded by the
+	// daemon, reach the page's camera tile over the frame stream, and the
+	// snapshot endpoint serves one.
+	poll(t, ctx, `window.cuecast.video.shown >= 3`, 60*time.Second)
+	resp, err := http.Get("http://" + addr + "/snapshot.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("GET /snapshot.jpg: HTTP %d %s, %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	} else if b := img.Bounds(); b.Dx() != 640 || b.Dy() != 360 {
+		t.Errorf("snapshot is %v, want the camera's 640x360", b)
+	}
 	a1, a2 := d.alert("Camera exposure high"), d.alert("Projector lamp hours high")
 	poll(t, ctx, fmt.Sprintf(`window.cuecast.alerts().includes(%q) && window.cuecast.alerts().includes(%q)`, a1, a2), 20*time.Second)
 	waitEvents(t, ctx, 1, "before the kill")
