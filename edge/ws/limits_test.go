@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -322,5 +323,41 @@ func TestUnreadRepliesBoundedInBytes(t *testing.T) {
 			t.Fatalf("after %d unread 60 KiB pings the connection is still open (closes %v)", sent, env.s.Stats().Closes)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestMaxConnectionsConcurrent: upgrades racing for the last slots never
+// take more than max_connections between them.
+func TestMaxConnectionsConcurrent(t *testing.T) {
+	const max, dialers = 2, 64
+	env := newEnv(t, 0, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) { w.MaxConnections = max })
+	for round := 0; round < 5; round++ {
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			clients []*tclient
+		)
+		start := make(chan struct{})
+		for i := 0; i < dialers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if c, status, _ := env.dial(t, dialOpts{}); status == 101 {
+					mu.Lock()
+					clients = append(clients, c)
+					mu.Unlock()
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(clients) > max {
+			t.Fatalf("round %d: %d upgrades succeeded, max_connections is %d", round, len(clients), max)
+		}
+		for _, c := range clients {
+			c.nc.Close()
+		}
+		waitFor(t, func() bool { return len(env.s.Connections()) == 0 })
 	}
 }

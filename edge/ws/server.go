@@ -50,9 +50,10 @@ type Server struct {
 	ips     ipLimiter
 	deflate atomic.Pointer[deflateBuilder]
 
-	// mu guards conns, closing and commands.
+	// mu guards conns, pending, closing and commands.
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
+	pending  int // upgrades admitted under max_connections, not yet in conns
 	closing  bool
 	commands map[string]CommandFunc
 
@@ -160,19 +161,33 @@ func (s *Server) Register(mux *http.ServeMux) { mux.Handle("GET /ws", s) }
 // Origin and per-IP rate checks of docs/protocol.md ("Connecting").
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	set := s.cfg.Load()
+	// Admission reserves a slot, so concurrent upgrades cannot all pass the
+	// max_connections check before any of them is counted.
 	s.mu.Lock()
-	closing, n := s.closing, len(s.conns)
+	closing, n := s.closing, len(s.conns)+s.pending
+	admitted := !closing && n < set.ws.MaxConnections
+	if admitted {
+		s.pending++
+	}
 	s.mu.Unlock()
 	if closing {
 		http.Error(w, "ws: server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	if n >= set.ws.MaxConnections {
+	if !admitted {
 		s.st.rejectedFull.Add(1)
 		w.Header().Set("Retry-After", "10")
 		http.Error(w, fmt.Sprintf("ws: %d clients connected, the maximum (websocket.max_connections)", n), http.StatusServiceUnavailable)
 		return
 	}
+	reserved := true
+	defer func() {
+		if reserved {
+			s.mu.Lock()
+			s.pending--
+			s.mu.Unlock()
+		}
+	}()
 	if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, r.Host, set.http.AllowedOrigins) {
 		s.st.rejectedOrigin.Add(1)
 		s.log.Warn("origin refused", "origin", origin, "remote", r.RemoteAddr)
@@ -226,6 +241,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := newConn(s, nc, early, r.RemoteAddr, group, compressed, authorized, set)
 	s.mu.Lock()
+	s.pending--
+	reserved = false
 	if s.closing {
 		s.mu.Unlock()
 		c.hc.Close()
@@ -290,19 +307,11 @@ func (s *Server) Disconnect(id string) bool { return s.DisconnectReason(id, "") 
 // DisconnectReason is Disconnect with a reason sent in the close frame (cut
 // to the 123 bytes a close frame holds; "" sends the default reason).
 func (s *Server) DisconnectReason(id, reason string) bool {
-	s.mu.Lock()
-	var hc *hub.Client
-	for c := range s.conns {
-		if c.hc.ID() == id {
-			hc = c.hc
-			break
-		}
-	}
-	s.mu.Unlock()
-	if hc == nil {
+	c := s.find(id)
+	if c == nil {
 		return false
 	}
-	hc.DisconnectReason(reason)
+	c.hc.DisconnectReason(reason)
 	return true
 }
 
@@ -371,14 +380,24 @@ func (s *Server) Connections() []ConnInfo {
 
 // Connection describes one connection by client id.
 func (s *Server) Connection(id string) (ConnInfo, bool) {
+	if c := s.find(id); c != nil {
+		// info takes hub locks: not under s.mu, which upgrades and every
+		// closing connection need.
+		return c.info(), true
+	}
+	return ConnInfo{}, false
+}
+
+// find returns the connection of client id, nil if none.
+func (s *Server) find(id string) *conn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		if c.hc.ID() == id {
-			return c.info(), true
+			return c
 		}
 	}
-	return ConnInfo{}, false
+	return nil
 }
 
 // originAllowed implements the Origin policy: listed in allowed ("*" allows
