@@ -94,9 +94,18 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
+func (s *accStats) p90Err() float64 {
+	if len(s.errs) == 0 {
+		return math.Inf(1)
+	}
+	e := slices.Clone(s.errs)
+	slices.Sort(e)
+	return e[len(e)*9/10]
+}
+
 func (s *accStats) String() string {
-	return fmt.Sprintf("balls=%d recall=%.4f precision=%.4f median_err=%.3fpx class=%.4f number=%.4f corner_err<=%.2fpx",
-		s.truth, s.recall(), s.precision(), s.medianErr(), s.classAcc(), s.numberAcc(), s.cornerErr)
+	return fmt.Sprintf("balls=%d recall=%.4f precision=%.4f median_err=%.3fpx p90_err=%.2fpx class=%.4f number=%.4f corner_err<=%.2fpx",
+		s.truth, s.recall(), s.precision(), s.medianErr(), s.p90Err(), s.classAcc(), s.numberAcc(), s.cornerErr)
 }
 
 // score matches one detection against the frame's truth. A truth ball that

@@ -155,7 +155,59 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 	if math.IsNaN(x) || math.Hypot(x-cx, y-cy) > 0.6*r || rad < 0.7*r || rad > 1.3*r {
 		return cx, cy, r, frac, false
 	}
+	if math.Abs(rad-r) > 0.07*r {
+		// The outline came out too small or too large: part of the edge
+		// was found inside the ball (a white cap on grey cloth in dim light
+		// is no brighter than the cloth at its limb) or outside it (a
+		// shadow). The radius is known from the table geometry: fit the
+		// centre alone with it, keeping the crossings that agree.
+		if fx, fy, ok := fixedRadiusFit(xs[:n], ys[:n], x, y, r); ok {
+			return fx, fy, r, frac, true
+		}
+	}
 	return x, y, rad, frac, true
+}
+
+// fixedRadiusFit fits a circle of known radius r to the points, starting at
+// (x, y): Gauss-Newton on the centre, dropping points more than 0.15 r off
+// the circle (at least half must stay).
+func fixedRadiusFit(xs, ys []float64, x, y, r float64) (float64, float64, bool) {
+	n := len(xs)
+	for iter := 0; iter < 10; iter++ {
+		var a [2][3]float64
+		used := 0
+		for i := 0; i < n; i++ {
+			dx, dy := xs[i]-x, ys[i]-y
+			d := math.Hypot(dx, dy)
+			e := d - r
+			if d < 1e-9 || math.Abs(e) > 0.15*r && iter > 1 {
+				continue
+			}
+			used++
+			jx, jy := -dx/d, -dy/d
+			a[0][0] += jx * jx
+			a[0][1] += jx * jy
+			a[1][1] += jy * jy
+			a[0][2] -= jx * e
+			a[1][2] -= jy * e
+		}
+		if used < n/2 || used < 5 {
+			return x, y, false
+		}
+		a[1][0] = a[0][1]
+		det := a[0][0]*a[1][1] - a[0][1]*a[1][0]
+		if math.Abs(det) < 1e-12 {
+			return x, y, false
+		}
+		ddx := (a[0][2]*a[1][1] - a[0][1]*a[1][2]) / det
+		ddy := (a[0][0]*a[1][2] - a[1][0]*a[0][2]) / det
+		x += ddx
+		y += ddy
+		if math.Abs(ddx)+math.Abs(ddy) < 1e-3 {
+			break
+		}
+	}
+	return x, y, true
 }
 
 func solve3(a [3][4]float64) ([3]float64, bool) {
