@@ -133,6 +133,19 @@ const MaxRateHzLimit = 1000
 // deliveries); 0 removes a limit. Re-subscribing an already subscribed
 // stream only updates its rate. On any invalid argument nothing changes.
 func (c *Client) Subscribe(streams []Stream, resume map[Stream]Position, maxRateHz map[Stream]float64) ([]SubscribeResult, error) {
+	return c.SubscribeGroup(nil, streams, resume, maxRateHz)
+}
+
+// SubscribeGroup is Subscribe that first moves c to *group (nil: keeps its
+// group), in one step: a refused request changes neither, and no
+// publication for the new group can reach c's existing subscriptions
+// unless the request succeeds.
+func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stream]Position, maxRateHz map[Stream]float64) ([]SubscribeResult, error) {
+	if group != nil {
+		if err := ValidGroup(*group, true); err != nil {
+			return nil, fmt.Errorf("hub: Subscribe: %w", err)
+		}
+	}
 	if len(streams) == 0 {
 		return nil, errors.New("hub: Subscribe: no streams given")
 	}
@@ -168,6 +181,9 @@ func (c *Client) Subscribe(streams []Stream, resume map[Stream]Position, maxRate
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return nil, c.err
+	}
+	if group != nil {
+		c.group = *group
 	}
 	out := make([]SubscribeResult, 0, len(streams))
 	for i := 0; i < numStreams; i++ {

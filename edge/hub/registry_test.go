@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/model"
 )
 
 // TestRegistryInvariantConcurrent hammers subscribe, unsubscribe, group
@@ -207,5 +209,39 @@ func TestDisconnectReason(t *testing.T) {
 	}
 	if DisconnectedReason(ErrDisconnected) != "" || DisconnectedReason(ErrClosed) != "" {
 		t.Error("DisconnectedReason of a plain error is not empty")
+	}
+}
+
+// TestSubscribeGroupAtomic: a refused SubscribeGroup leaves the group as it
+// was; an accepted one moves the client and subscribes in one step.
+func TestSubscribeGroupAtomic(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{Group: "a"})
+	defer c.Close()
+	if _, err := c.Subscribe([]Stream{StreamAlert}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, bad := "b", "Not Valid"
+	for _, tc := range []struct {
+		group   *string
+		streams []Stream
+	}{
+		{&b, []Stream{"bogus"}},
+		{&b, nil},
+		{&bad, []Stream{StreamEvent}},
+	} {
+		if _, err := c.SubscribeGroup(tc.group, tc.streams, nil, nil); err == nil {
+			t.Errorf("SubscribeGroup(%q, %v) succeeded", *tc.group, tc.streams)
+		}
+		if g := c.Group(); g != "a" {
+			t.Fatalf("refused SubscribeGroup(%q, %v) moved the client to %q", *tc.group, tc.streams, g)
+		}
+	}
+	h.RaiseAlertGroup(model.Alert{Message: "for b"}, "b")
+	if n := c.Queued(); n != 0 {
+		t.Errorf("%d queued for a client of group a after an alert for b", n)
+	}
+	if _, err := c.SubscribeGroup(&b, []Stream{StreamEvent}, nil, nil); err != nil || c.Group() != "b" {
+		t.Fatalf("SubscribeGroup(b): %v, group %q", err, c.Group())
 	}
 }

@@ -77,16 +77,8 @@ func (c *conn) subscribe(req *Request) {
 	r := req.Subscribe
 	c.orderMu.Lock()
 	defer c.orderMu.Unlock()
-	oldGroup := c.hc.Group()
-	if r.Group != nil {
-		if err := c.hc.SetGroup(*r.Group); err != nil {
-			c.sendError(req.ID, req.Type, perr(CodeBadArgument, "ws: subscribe: %v", err), 0)
-			return
-		}
-	}
-	res, err := c.hc.Subscribe(r.Streams, r.Resume, r.MaxRateHz)
+	res, err := c.hc.SubscribeGroup(r.Group, r.Streams, r.Resume, r.MaxRateHz)
 	if err != nil {
-		c.hc.SetGroup(oldGroup) // nothing changes on a refused request
 		code := CodeBadArgument
 		switch {
 		case errors.Is(err, hub.ErrUnknownStream):
