@@ -50,6 +50,7 @@ func runDetect(args []string) int {
 	debugOut := fs.String("debug-out", "", "write annotated images into `DIR`")
 	table := fs.String("table", "9ft", "table size: 9ft, 8ft or 7ft")
 	threads := fs.Int("threads", 1, "OpenCV threads")
+	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
 		fs.PrintDefaults()
@@ -75,6 +76,11 @@ func runDetect(args []string) int {
 	}
 	cfg := config.Default().Vision
 	cfg.Threads = *threads
+	if *cushion < 0 || *cushion > 0.15 {
+		fmt.Fprintf(os.Stderr, "cuecast detect: --cushion %v: want 0..0.15 metres\n", *cushion)
+		return 2
+	}
+	cfg.CushionWidth = *cushion
 	geo := model.Standard(size)
 	failed := false
 	var results []detectResult
