@@ -122,7 +122,7 @@ function drawTrajectory(v) {
 }
 
 // pocketName turns "corner-top-right" into "top-right corner" and "side-top" into "top side".
-export function pocketName(p) {
+function pocketName(p) {
   if (!p) return "a pocket";
   const m = /^(corner|side)-(.+)$/.exec(p);
   return m ? `${m[2]} ${m[1]}` : p;
@@ -131,7 +131,7 @@ export function pocketName(p) {
 function ballName(id) { return id === "cue" ? "cue ball" : id; }
 
 // outcomeText is the predicted result of the shot being aimed, in words.
-export function outcomeText(t) {
+function outcomeText(t) {
   if (!t || !t.aiming) return "";
   const o = t.outcome || {};
   const pots = Object.entries(o.pocketed || {}).filter(([b]) => b !== "cue");
@@ -179,7 +179,7 @@ function chip(id) {
   return c;
 }
 
-export function describe(ev) {
+function describe(ev) {
   const balls = (ev.balls || []).map(ballName).join(" and ");
   switch (ev.type) {
     case "ball_pocketed": return `${ev.balls && ev.balls[0] === "cue" ? "Cue ball" : "Ball " + balls} in the ${pocketName(ev.pocket)}`;
