@@ -255,6 +255,11 @@ flags:
 		return 1
 	}
 	defer os.Remove(f.Name())
+	// A bundle is public (it is signed, not secret): readable like any download.
+	if err := f.Chmod(0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
+		return 1
+	}
 	m, err := update.Create(f, priv, *version, *cmdline, *kernel, *initrd, *root)
 	if err == nil {
 		err = f.Close()
