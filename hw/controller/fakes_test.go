@@ -60,7 +60,7 @@ func (s *fakeStrip) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s
 // waitFor waits until the latest frame satisfies ok.
 func (s *fakeStrip) waitFor(t *testing.T, what string, ok func([]led.RGB) bool) []led.RGB {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(20 * time.Second)
 	for {
 		if px := s.last(); px != nil && ok(px) {
 			return px
@@ -152,7 +152,7 @@ func (f *fakeAlerts) find(code string) (model.Alert, bool) {
 
 func (f *fakeAlerts) waitFor(t *testing.T, code string) model.Alert {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if a, ok := f.find(code); ok {
 			return a
@@ -186,7 +186,7 @@ var errTest = errors.New("spi write failed")
 
 func waitUntil(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -197,7 +197,7 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 
 func blockUntil(t *testing.T, clk *clockwork.FakeClock, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := clk.BlockUntilContext(ctx, n); err != nil {
 		t.Fatalf("waiting for %d clock waiters: %v", n, err)

@@ -55,7 +55,7 @@ func (c client) call(method, path, body string, auth bool, v any) int {
 // next waits (bounded) for the client's next publications.
 func next(t *testing.T, c *hub.Client) []*hub.Publication {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	ps, err := c.Next(ctx, nil)
 	if err != nil {
@@ -191,7 +191,7 @@ func TestWithRealHub(t *testing.T) {
 	if st := c.call("POST", "/api/v1/websocket/connections/disp1/disconnect", `{"reason":"maintenance"}`, true, nil); st != 200 {
 		t.Fatalf("disconnect status %d", st)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := disp.Next(ctx, nil); !errors.Is(err, hub.ErrDisconnected) || hub.DisconnectedReason(err) != "maintenance" {
 		t.Errorf("Next after disconnect: %v (reason %q), want ErrDisconnected with reason maintenance", err, hub.DisconnectedReason(err))
