@@ -17,6 +17,9 @@ import (
 	"sync"
 )
 
+// spoolReserve is left free on the data partition by an upload.
+const spoolReserve = 64 << 20
+
 // TokenSource gives the current command token (config http.token); read on
 // every request so that a reload applies at once. Empty disables updates.
 type TokenSource interface{ Token() string }
@@ -122,6 +125,12 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := os.MkdirAll(h.spool, 0o750); err != nil {
 		h.fail(w, r, http.StatusInternalServerError, CodeInternal, "update: spool: "+err.Error())
+		return
+	}
+	// The spool shares /var with the journal and the MQTT store: an upload
+	// that cannot fit with room to spare is refused before it fills them.
+	if free, err := freeBytes(h.spool); err == nil && r.ContentLength > 0 && r.ContentLength > free-spoolReserve {
+		h.fail(w, r, http.StatusInsufficientStorage, CodeTooLarge, fmt.Sprintf("update: bundle is %d bytes, the data partition has %d free (keeping %d in reserve)", r.ContentLength, free, spoolReserve))
 		return
 	}
 	f, err := os.CreateTemp(h.spool, ".upload-*.bundle")
