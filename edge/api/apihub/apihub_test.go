@@ -64,11 +64,9 @@ func next(t *testing.T, c *hub.Client) []*hub.Publication {
 	return ps
 }
 
-// TestWithRealHub drives the REST API over a real HTTP server into a real
-// hub and checks what a hub client and the hub itself see.
-func TestWithRealHub(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-
+// realHubAPI serves the REST API over a real HTTP server backed by a real
+// hub, until the test ends.
+func realHubAPI(t *testing.T) (*hub.Hub, apihub.Adapter, client) {
 	h := hub.New(config.Default().Hub, nil)
 	ad := apihub.New(h)
 	cfg := config.Default()
@@ -77,9 +75,21 @@ func TestWithRealHub(t *testing.T) {
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	defer http.DefaultClient.CloseIdleConnections()
-	c := client{t, srv.URL}
+	t.Cleanup(func() {
+		srv.Close()
+		http.DefaultClient.CloseIdleConnections()
+	})
+	return h, ad, client{t, srv.URL}
+}
+
+// TestWithRealHub drives the REST API over a real HTTP server into a real
+// hub and checks what a hub client and the hub itself see.
+func TestWithRealHub(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	// Registered first, so it runs after realHubAPI's cleanup.
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+
+	h, _, c := realHubAPI(t)
 
 	disp := h.Connect(hub.ClientOptions{ID: "disp1", Group: "display", Remote: "10.0.0.9:5000", Transport: "ws"})
 	if _, err := disp.Subscribe([]hub.Stream{hub.StreamAlert}, nil, nil); err != nil {
@@ -167,7 +177,7 @@ func TestWithRealHub(t *testing.T) {
 	}
 
 	// Prometheus sees the hub's counters.
-	resp, err := http.Get(srv.URL + "/metrics")
+	resp, err := http.Get(c.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,17 +217,7 @@ func TestWithRealHub(t *testing.T) {
 // TestGroupAlertWithRealHub: POST .../broadcast/alert?group= reaches the
 // group's clients only, and the alert is listed with its group.
 func TestGroupAlertWithRealHub(t *testing.T) {
-	h := hub.New(config.Default().Hub, nil)
-	ad := apihub.New(h)
-	cfg := config.Default()
-	cfg.HTTP.Token = token
-	a := api.New(api.Deps{Alerts: ad, Connections: ad, Delivery: ad, Streams: ad, Config: apitest.NewConfig(cfg)}, nil)
-	mux := http.NewServeMux()
-	a.Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	defer http.DefaultClient.CloseIdleConnections()
-	c := client{t, srv.URL}
+	h, ad, c := realHubAPI(t)
 
 	disp := h.Connect(hub.ClientOptions{ID: "disp1", Group: "display"})
 	proj := h.Connect(hub.ClientOptions{ID: "proj1", Group: "projector"})
