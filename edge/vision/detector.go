@@ -334,10 +334,11 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 // String is for logs.
 func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.table != nil) }
 
-// dropOnCue removes detections that sit on the stick or the bridge hand:
-// near the cue's line (within 1.8 ball radii, from the butt to one radius
-// short of the tip) and without a round outline. A real ball beside the
-// stick keeps its round edge on the free side and stays.
+// dropOnCue removes detections that sit on the stick or the bridge hand,
+// between the butt and one ball radius short of the tip: any centred on the
+// line (a knuckle under the stick looks round; a ball there would be hidden
+// by the stick anyway), and those within 1.8 radii without a round outline
+// (fingers). A real ball beside the stick keeps its round edge and stays.
 func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim) []model.BallDetection {
 	dx, dy := c.Tip.X-c.Butt.X, c.Tip.Y-c.Butt.Y
 	l := math.Hypot(dx, dy)
@@ -349,7 +350,8 @@ func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim) []mod
 	for i, b := range balls {
 		t := (b.Pixel.X-c.Butt.X)*ux + (b.Pixel.Y-c.Butt.Y)*uy
 		across := math.Abs((b.Pixel.X-c.Butt.X)*uy - (b.Pixel.Y-c.Butt.Y)*ux)
-		if b.Class != model.ClassCue && !round[i] && t > 0 && t < l-b.RadiusPx && across < 1.8*b.RadiusPx {
+		onLine := t > 0 && t < l-b.RadiusPx
+		if b.Class != model.ClassCue && onLine && (across < 0.8*b.RadiusPx || !round[i] && across < 1.8*b.RadiusPx) {
 			continue
 		}
 		out = append(out, b)
