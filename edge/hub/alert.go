@@ -131,12 +131,20 @@ func (h *Hub) RaiseAlertGroup(a model.Alert, group string) (*Publication, error)
 // Ack acknowledges alert id on behalf of by (a client id, "api", a user). It
 // publishes the new state on the alert stream (acked true) so every display
 // can clear it. Acking twice is not an error: the first ack is kept.
-func (h *Hub) Ack(alertID, by string) error {
+func (h *Hub) Ack(alertID, by string) error { return h.ack(alertID, by, nil) }
+
+// Ack acknowledges alertID on behalf of c. An alert raised for another
+// group never reached c: to c it is unknown (ErrUnknownAlert), so a
+// display cannot clear a technician's alert it was never shown.
+func (c *Client) Ack(alertID string) error { return c.hub.ack(alertID, c.id, c) }
+
+// ack acknowledges alertID for by; as, when set, must be able to see it.
+func (h *Hub) ack(alertID, by string, as *Client) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.alerts.byID[alertID]
-	if r == nil {
-		return fmt.Errorf("hub: Ack %q: %w (it was never raised in this epoch, or is older than the last hub.alert_retention alerts)", alertID, ErrUnknownAlert)
+	if r == nil || as != nil && r.state.Group != "" && r.state.Group != as.group {
+		return fmt.Errorf("hub: Ack %q: %w (it was never raised in this epoch for this client's group, or is older than the last hub.alert_retention alerts)", alertID, ErrUnknownAlert)
 	}
 	if r.state.Acked {
 		return nil

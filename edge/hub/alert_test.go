@@ -105,3 +105,30 @@ func TestAlertRetention(t *testing.T) {
 		t.Errorf("kept %v, want alerts 2, 4, 5", got)
 	}
 }
+
+// TestClientAckOnlyVisibleAlerts: a client acks alerts for everyone and for
+// its own group; another group's alert is unknown to it and stays unacked.
+func TestClientAckOnlyVisibleAlerts(t *testing.T) {
+	h := testHub(t)
+	disp := h.Connect(ClientOptions{Group: "display"})
+	tech := h.Connect(ClientOptions{Group: "technician"})
+	defer disp.Close()
+	defer tech.Close()
+	pt, _ := h.RaiseAlertGroup(alertOf("lamp hours"), "technician")
+	pa, _ := h.RaiseAlert(alertOf("for all"))
+	if err := disp.Ack(pt.AlertID()); !errors.Is(err, ErrUnknownAlert) {
+		t.Errorf("display acking a technician alert: %v, want ErrUnknownAlert", err)
+	}
+	if st, _ := h.Alert(pt.AlertID()); st.Acked {
+		t.Fatal("a client of another group acknowledged the alert")
+	}
+	if err := disp.Ack(pa.AlertID()); err != nil {
+		t.Errorf("display acking an alert for everyone: %v", err)
+	}
+	if err := tech.Ack(pt.AlertID()); err != nil {
+		t.Errorf("technician acking its alert: %v", err)
+	}
+	if st, _ := h.Alert(pt.AlertID()); !st.Acked || st.AckedBy != tech.ID() {
+		t.Errorf("technician alert state %+v, want acked by %s", st, tech.ID())
+	}
+}

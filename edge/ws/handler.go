@@ -157,7 +157,7 @@ func (c *conn) status() status {
 
 func (c *conn) ack(req *Request) {
 	id := req.Ack.AlertID
-	if err := c.s.hub.Ack(id, c.hc.ID()); err != nil {
+	if err := c.hc.Ack(id); err != nil {
 		code := CodeInternal
 		if errors.Is(err, hub.ErrUnknownAlert) {
 			code = CodeUnknownAlert

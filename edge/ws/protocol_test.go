@@ -10,6 +10,7 @@ import (
 	"github.com/gobwas/ws/wsutil"
 
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
 )
 
 // requestCases is the one table of client messages: what ParseRequest
@@ -158,5 +159,23 @@ func TestPingEchoAndStatus(t *testing.T) {
 	json.Unmarshal(m.Data, &st)
 	if st.Group != "display" || len(st.Streams) != 1 || st.Positions[hub.StreamState] != 1 || st.Offsets[hub.StreamState] != 1 || st.MaxRateHz[hub.StreamState] != 30 || st.Delivered != 1 {
 		t.Errorf("status = %s", m.Data)
+	}
+}
+
+// TestAckOtherGroupsAlert: a client cannot acknowledge an alert raised for
+// another group (it was never shown one); the alert stays unacknowledged.
+func TestAckOtherGroupsAlert(t *testing.T) {
+	env := newEnv(t, 0)
+	c, _ := env.connect(t, dialOpts{query: "?group=display"})
+	p, err := env.h.RaiseAlertGroup(model.Alert{Message: "lamp hours"}, "technician")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(`{"type":"ack","id":1,"data":{"alert_id":"` + p.AlertID() + `"}}`)
+	if m, _ := c.until(TypeError); m.errCode() != CodeUnknownAlert {
+		t.Errorf("ack of another group's alert: %s, want %s", m.errCode(), CodeUnknownAlert)
+	}
+	if st, _ := env.h.Alert(p.AlertID()); st.Acked {
+		t.Error("a display client acknowledged a technician alert")
 	}
 }
