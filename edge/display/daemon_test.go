@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -194,11 +196,21 @@ func TestRealDaemonKillRestartNoDuplicates(t *testing.T) {
 	}
 	after := feedKeys(t, ctx)
 	seen := map[string]int{}
-	newEpoch := 0
+	newEpoch, maxOffset := 0, 0
 	for _, k := range after {
 		seen[k]++
-		if len(k) > len(epoch2) && k[:len(epoch2)+1] == epoch2+":" {
+		if off, ok := strings.CutPrefix(k, epoch2+":"); ok {
 			newEpoch++
+			n, _ := strconv.Atoi(off)
+			maxOffset = max(maxOffset, n)
+		}
+	}
+	// No gap: every event of the new process is there, including those it
+	// published before the page was back (the page resumes the new epoch
+	// from its start).
+	for n := 1; n <= maxOffset; n++ {
+		if seen[fmt.Sprintf("%s:%d", epoch2, n)] == 0 {
+			t.Errorf("event %s:%d of the restarted daemon missing from the feed (have %d up to offset %d)", epoch2, n, newEpoch, maxOffset)
 		}
 	}
 	for k, n := range seen {

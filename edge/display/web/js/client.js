@@ -83,11 +83,16 @@ export class CuecastClient {
 
   ack(alertId) { return this.send("ack", {alert_id: alertId}, this.nextId++); }
 
+  // _subscribe resumes the never-dropped streams. After a daemon restart (the greeting's epoch
+  // differs from the stored one) it resumes the new epoch from offset 0: everything the new
+  // process published before this page got back, so a restart leaves no gap either (a plain
+  // epoch mismatch would get only the latest event).
   _subscribe() {
     const resume = {};
     for (const s of this.o.streams) {
       const p = this.positions[s];
-      if (p && NEVER_DROPPED.has(s)) resume[s] = {epoch: p.epoch, offset: p.offset};
+      if (!p || !NEVER_DROPPED.has(s)) continue;
+      resume[s] = p.epoch === this.epoch ? {epoch: p.epoch, offset: p.offset} : {epoch: this.epoch, offset: 0};
     }
     const data = {streams: this.o.streams};
     if (Object.keys(resume).length) data.resume = resume;
