@@ -286,3 +286,16 @@ func TestDumpSim(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestAccuracySim1080p runs the same set at 1920x1080: the search runs in
+// a table-sized view, so the figures should hold at a higher resolution.
+func TestAccuracySim1080p(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders ~100 frames at 1080p")
+	}
+	total := runAccuracy(t, 1920, 1080, accuracyCases())
+	t.Logf("total: %s", &total)
+	if total.recall() < 0.97 || total.precision() < 0.975 || total.medianErr() > 0.2 || total.classAcc() < 0.98 || total.numberAcc() < 0.98 || total.cornerErr > 1 {
+		t.Errorf("1080p: %s; want recall >= 0.97, precision >= 0.975, median <= 0.2 px, class and number >= 0.98, corners <= 1 px", &total)
+	}
+}
