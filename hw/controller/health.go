@@ -64,14 +64,6 @@ func (h *health) fail(part string, err error) {
 	h.report()
 }
 
-// remove forgets a part (not fitted).
-func (h *health) remove(part string) {
-	h.mu.Lock()
-	delete(h.errs, part)
-	delete(h.detail, part)
-	h.mu.Unlock()
-}
-
 // faulty reports whether any part is failing.
 func (h *health) faulty() bool {
 	h.mu.Lock()
