@@ -1,8 +1,6 @@
 package ws
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -289,16 +287,6 @@ func (c *tclient) expectClose(timeout time.Duration) closeError {
 	c.t.Fatal("no close frame before the deadline")
 	return closeError{}
 }
-
-func pretty(b []byte) string {
-	var out bytes.Buffer
-	if json.Indent(&out, b, "", " ") != nil {
-		return string(b)
-	}
-	return strings.ReplaceAll(out.String(), "\n", "")
-}
-
-var _ = bufio.NewReader
 
 // writeCompressed sends p (already deflated) as one text frame with RSV1.
 func writeCompressed(t testing.TB, c *tclient, p []byte) {

@@ -1,7 +1,6 @@
 package ws
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -176,5 +175,3 @@ func pct(d []time.Duration) [3]time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return [3]time.Duration{s[len(s)/2], s[(len(s)*99)/100], s[len(s)-1]}
 }
-
-var _ = fmt.Sprint
