@@ -115,6 +115,16 @@ mmdebstrap --variant=minbase --mode=root --format=directory \
 	bookworm "$rootfs" "${mirrors[@]}"
 du -sh --exclude=proc "$rootfs" | awk '{print "    rootfs " $1}'
 
+step "unit check (systemd-analyze verify against the new root)"
+# Catches a unit naming a missing binary or a bad directive, e.g. the kiosk,
+# which the QEMU boot test does not start.
+units=()
+for u in "$rootfs"/usr/lib/systemd/system/cuecast*.service "$rootfs"/usr/lib/systemd/system/cuecast*.path; do
+	[ -e "$u" ] && units+=("/usr/lib/systemd/system/$(basename "$u")")
+done
+systemd-analyze verify --root="$rootfs" "${units[@]}" || die "unit check failed (above)"
+echo "    ${#units[@]} units ok"
+
 step "kernel and initramfs"
 kver=$(ls "$rootfs"/lib/modules | sort -V | tail -n1)
 cp "$rootfs/boot/vmlinuz-$kver" "$OUT/vmlinuz"
