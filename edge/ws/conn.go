@@ -49,7 +49,10 @@ type conn struct {
 	hc         *hub.Client
 	remote     string
 	compressed bool
-	authorized bool
+	// bearer is the token of the upgrade's Authorization header ("" none).
+	// It is checked against the current http.token at each use, so a token
+	// changed by a reload de-authorises connections that presented the old.
+	bearer string
 	started    time.Time
 	r          io.Reader // nc, preceded by bytes buffered during the handshake
 
@@ -90,9 +93,9 @@ type conn struct {
 	rateLimited atomic.Uint64
 }
 
-func newConn(s *Server, nc net.Conn, early []byte, remote, group string, compressed, authorized bool, set *settings) *conn {
+func newConn(s *Server, nc net.Conn, early []byte, remote, group string, compressed bool, bearer string, set *settings) *conn {
 	c := &conn{
-		s: s, nc: nc, remote: remote, compressed: compressed, authorized: authorized, started: time.Now(),
+		s: s, nc: nc, remote: remote, compressed: compressed, bearer: bearer, started: time.Now(),
 		ctrlReady: make(chan struct{}, 1), done: make(chan struct{}), r: nc,
 	}
 	if len(early) > 0 {
@@ -143,7 +146,7 @@ func (c *conn) greeting(set *settings, group string) greeting {
 	return greeting{
 		ClientID: c.hc.ID(), Epoch: c.s.hub.Epoch(), Protocol: 1, ServerTime: time.Now().UTC(),
 		Group: group, Streams: hub.Streams, Commands: c.s.Commands(),
-		Authorized: c.authorized, Compression: c.compressed,
+		Authorized: c.authorized(set), Compression: c.compressed,
 		Limits: limits{
 			MaxMessageBytes: set.ws.MaxMessageBytes, MessagesPerMinute: set.ws.MessagesPerMinute,
 			PingIntervalMS: set.ws.PingInterval.D().Milliseconds(), IdleTimeoutMS: set.ws.IdleTimeout.D().Milliseconds(),
@@ -542,7 +545,10 @@ func (c *conn) readLoop() {
 				return
 			}
 		}
-		c.handle(op, msg, set)
+		// set was loaded before the read blocked, perhaps minutes ago: a
+		// reload since (a rotated token, a new rate) must apply to this
+		// message.
+		c.handle(op, msg, c.s.cfg.Load())
 		release()
 	}
 }
@@ -571,9 +577,12 @@ func compileControl(op ws.OpCode, p []byte) []byte {
 	return b
 }
 
+// authorized reports whether the upgrade's bearer token is the current one.
+func (c *conn) authorized(set *settings) bool { return tokenOK(c.bearer, set.http.Token) }
+
 func (c *conn) info() ConnInfo {
 	return ConnInfo{
-		ClientInfo: c.hc.Info(), Compression: c.compressed, Authorized: c.authorized,
+		ClientInfo: c.hc.Info(), Compression: c.compressed, Authorized: c.authorized(c.s.cfg.Load()),
 		MessagesIn: c.msgsIn.Load(), RateLimited: c.rateLimited.Load(),
 	}
 }

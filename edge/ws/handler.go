@@ -141,7 +141,7 @@ func (c *conn) status() status {
 		Streams: info.Streams, Positions: info.Positions, Offsets: map[hub.Stream]uint64{},
 		MaxRateHz: info.MaxRateHz, Queued: info.Queued, Delivered: info.Delivered, Dropped: info.Dropped,
 		Errors: info.Errors, Latency: info.Latency, Clients: c.s.Stats().Connections,
-		Compression: c.compressed, Authorized: c.authorized,
+		Compression: c.compressed, Authorized: c.authorized(c.s.cfg.Load()),
 	}
 	if st.Positions == nil {
 		st.Positions = map[hub.Stream]uint64{}
@@ -184,7 +184,7 @@ func (c *conn) command(req *Request, set *settings) {
 	case set.http.Token == "":
 		c.sendError(req.ID, req.Type, perr(CodeUnauthorized, "ws: command: %v", errNoToken), 0)
 		return
-	case !c.authorized && !tokenOK(cmd.Token, set.http.Token):
+	case !c.authorized(set) && !tokenOK(cmd.Token, set.http.Token):
 		c.sendError(req.ID, req.Type, perr(CodeUnauthorized, "ws: command: missing or wrong token (data.token, or Authorization: Bearer on the upgrade)"), 0)
 		return
 	}

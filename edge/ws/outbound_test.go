@@ -277,3 +277,32 @@ func TestCompressionBomb(t *testing.T) {
 		t.Errorf("close %v, want 1007", ce)
 	}
 }
+
+// TestBearerTokenReload: a connection authorised by the upgrade's bearer
+// token loses that authority when a reload changes http.token.
+func TestBearerTokenReload(t *testing.T) {
+	env := newEnv(t, 0)
+	c, _ := env.connect(t, dialOpts{header: http.Header{"Authorization": {"Bearer " + testToken}}})
+	cfg := config.Default()
+	wsc, httpc := cfg.WebSocket, cfg.HTTP
+	wsc.ConnectionsPerMinute = 100000
+	httpc.Token = "rotated"
+	env.s.Reload(wsc, httpc)
+	c.send(`{"type":"command","id":1,"data":{"name":"broadcast_alert","args":{"message":"hi"}}}`)
+	if m, _ := c.until(TypeError); m.errCode() != CodeUnauthorized {
+		t.Errorf("command after the token changed: %s, want %s", m.errCode(), CodeUnauthorized)
+	}
+	if len(env.h.Alerts()) != 0 {
+		t.Error("a command ran on a token revoked by reload")
+	}
+	c.send(`{"type":"command","id":2,"data":{"name":"broadcast_alert","token":"rotated","args":{"message":"hi"}}}`)
+	for {
+		m := c.next()
+		if m.Type == TypeError {
+			t.Fatalf("command with the new token: %s", m.Raw)
+		}
+		if m.Type == TypeCommandResult {
+			break
+		}
+	}
+}

@@ -206,13 +206,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ws: ?group=: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	authorized := false
+	bearer := ""
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		if !tokenOK(tok, set.http.Token) {
 			http.Error(w, "ws: Authorization: bad token", http.StatusUnauthorized)
 			return
 		}
-		authorized = true
+		bearer = tok
 	}
 
 	var ext wsflate.Extension
@@ -239,7 +239,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		early, _ = rw.Reader.Peek(n)
 		early = append([]byte(nil), early...)
 	}
-	c := newConn(s, nc, early, r.RemoteAddr, group, compressed, authorized, set)
+	c := newConn(s, nc, early, r.RemoteAddr, group, compressed, bearer, set)
 	s.mu.Lock()
 	s.pending--
 	reserved = false
