@@ -2,6 +2,7 @@ package ws
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -174,8 +175,11 @@ func (c *conn) ack(req *Request) {
 }
 
 // tokenOK compares in constant time; an unset token authorises nothing.
+// Both sides are hashed first: ConstantTimeCompare returns at once on a
+// length mismatch, which would leak the token's length (as in edge/api).
 func tokenOK(got, want string) bool {
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return want != "" && subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
 
 func (c *conn) command(req *Request, set *settings) {
