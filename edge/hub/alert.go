@@ -124,7 +124,9 @@ func (h *Hub) RaiseAlertGroup(a model.Alert, group string) (*Publication, error)
 	}
 	h.alerts.add(&alertRec{state: st})
 	p := h.publishLocked(StreamAlert, group, data, nil, a.ID)
+	cut := h.takeCutLocked()
 	h.mu.Unlock()
+	h.logCut(cut)
 	return p, nil
 }
 
@@ -141,7 +143,15 @@ func (c *Client) Ack(alertID string) error { return c.hub.ack(alertID, c.id, c) 
 // ack acknowledges alertID for by; as, when set, must be able to see it.
 func (h *Hub) ack(alertID, by string, as *Client) error {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	err := h.ackLocked(alertID, by, as)
+	cut := h.takeCutLocked()
+	h.mu.Unlock()
+	h.logCut(cut)
+	return err
+}
+
+// ackLocked is ack with h.mu held.
+func (h *Hub) ackLocked(alertID, by string, as *Client) error {
 	r := h.alerts.byID[alertID]
 	if r == nil || as != nil && r.state.Group != "" && r.state.Group != as.group {
 		return fmt.Errorf("hub: Ack %q: %w (it was never raised in this epoch for this client's group, or is older than the last hub.alert_retention alerts)", alertID, ErrUnknownAlert)

@@ -58,6 +58,9 @@ type Hub struct {
 	alerts       alertBook
 	nextClientID uint64
 	shardSeq     uint64
+	// cut lists the slow consumers publishLocked removed, to be logged by
+	// the caller after it unlocks (see logCut): a log write may block.
+	cut []cutNote
 
 	stats       [numStreams]streamStats
 	slowClients atomic.Uint64 // clients disconnected as slow consumers
@@ -185,8 +188,33 @@ func ValidGroup(g string, emptyOK bool) error {
 
 func (h *Hub) publish(s Stream, group string, data json.RawMessage, bin []byte, alertID string) *Publication {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.publishLocked(s, group, data, bin, alertID)
+	p := h.publishLocked(s, group, data, bin, alertID)
+	cut := h.takeCutLocked()
+	h.mu.Unlock()
+	h.logCut(cut)
+	return p
+}
+
+// cutNote is one slow consumer removed by a publication.
+type cutNote struct {
+	id, remote string
+	stream     Stream
+	queue      int
+}
+
+// takeCutLocked returns and clears the slow consumers cut so far. h.mu held.
+func (h *Hub) takeCutLocked() []cutNote {
+	cut := h.cut
+	h.cut = nil
+	return cut
+}
+
+// logCut logs slow consumers outside h.mu: a log handler that blocks (a
+// stalled journald) must not hold up every publisher and client.
+func (h *Hub) logCut(cut []cutNote) {
+	for _, n := range cut {
+		h.log.Warn("slow consumer disconnected", "client", n.id, "remote", n.remote, "stream", string(n.stream), "queue", n.queue)
+	}
 }
 
 // publishLocked is publish with h.mu held.
@@ -220,7 +248,7 @@ func (h *Hub) publishLocked(s Stream, group string, data json.RawMessage, bin []
 		}
 		if !c.enqueue(i, p) {
 			h.slowClients.Add(1)
-			h.log.Warn("slow consumer disconnected", "client", c.id, "remote", c.remote, "stream", string(s), "queue", c.queueSize)
+			h.cut = append(h.cut, cutNote{c.id, c.remote, s, c.queueSize})
 			h.unregisterLocked(c)
 		}
 	}

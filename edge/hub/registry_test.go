@@ -1,12 +1,15 @@
 package hub
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
@@ -244,4 +247,55 @@ func TestSubscribeGroupAtomic(t *testing.T) {
 	if _, err := c.SubscribeGroup(&b, []Stream{StreamEvent}, nil, nil); err != nil || c.Group() != "b" {
 		t.Fatalf("SubscribeGroup(b): %v, group %q", err, c.Group())
 	}
+}
+
+// blockingHandler is a slog handler whose writes block until release is
+// closed, like a stalled journald behind stderr.
+type blockingHandler struct {
+	slog.Handler
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (b blockingHandler) Handle(ctx context.Context, r slog.Record) error {
+	select {
+	case b.entered <- struct{}{}:
+	default:
+	}
+	<-b.release
+	return nil
+}
+func (b blockingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (b blockingHandler) WithAttrs([]slog.Attr) slog.Handler       { return b }
+
+// TestSlowConsumerLogOutsideLock: logging a slow-consumer cut must not
+// hold the hub: while the log write is stuck, other publishers and clients
+// carry on.
+func TestSlowConsumerLogOutsideLock(t *testing.T) {
+	bh := blockingHandler{Handler: slog.DiscardHandler, release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	h := New(config.Default().Hub, slog.New(bh))
+	slow := h.Connect(ClientOptions{QueueSize: 1})
+	slow.Subscribe([]Stream{StreamEvent}, nil, nil)
+	go func() {
+		h.Publish(StreamEvent, 1)
+		h.Publish(StreamEvent, 2) // overflows slow: logged
+	}()
+	select {
+	case <-bh.entered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the slow consumer was not logged")
+	}
+	done := make(chan struct{})
+	go func() {
+		h.Publish(StreamState, 1)
+		h.Watchers(StreamEvent)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Error("a publisher waited for another publisher's blocked log write")
+	}
+	close(bh.release)
+	<-done
 }
