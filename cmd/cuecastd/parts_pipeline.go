@@ -4,20 +4,19 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/sim"
 	"github.com/cuecast/cuecast/edge/vision"
 )
 
-// stallEnv is the watchdog test hook: CUECAST_SIM_STALL_AFTER=N makes the
-// simulator wedge after N frames, as a hung camera driver would. It only
-// affects the simulator, never a real camera.
-const stallEnv = "CUECAST_SIM_STALL_AFTER"
+// The watchdog test hook: CUECAST_SIM_STALL_AFTER=N (sim.StallAfterEnv)
+// makes the simulator wedge after N frames, as a hung camera driver would.
+// It only affects the simulator, never a real camera.
 
 // openSource opens the configured frame source.
 func (d *daemon) openSource(cfg config.Config) (model.Source, error) {
@@ -28,17 +27,13 @@ func (d *daemon) openSource(cfg config.Config) (model.Source, error) {
 			Log:      d.log.With("component", "source"),
 		})
 	}
-	o := sim.DefaultOptions()
-	o.Width, o.Height, o.FPS = cfg.Source.Width, cfg.Source.Height, cfg.Source.FPS
-	o.Scenario, o.Seed = cfg.Source.Scenario, cfg.Source.Seed
-	if o.Seed == 0 {
-		o.Seed = time.Now().UnixNano()
+	_, geo := physics.FromConfig(cfg.Physics)
+	o := sim.OptionsFromConfig(cfg.Source, model.Size{Length: geo.Length, Width: geo.Width})
+	n, err := sim.ParseStallAfter(os.Getenv(sim.StallAfterEnv))
+	if err != nil {
+		return nil, err
 	}
-	if s := os.Getenv(stallEnv); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s=%q: not a frame count", stallEnv, s)
-		}
+	if n > 0 {
 		o.StallAfter = n
 		d.log.Warn("test hook: the simulator will stall", "component", "source", "after_frames", n)
 	}
