@@ -233,10 +233,24 @@ func (h *Hub) publishLocked(s Stream, group string, data json.RawMessage, bin []
 	if group == "" {
 		h.latest[i] = p
 	} else {
-		if h.latestGroup[i] == nil {
-			h.latestGroup[i] = map[string]*Publication{}
+		lg := h.latestGroup[i]
+		if lg == nil {
+			lg = map[string]*Publication{}
+			h.latestGroup[i] = lg
 		}
-		h.latestGroup[i][group] = p
+		if _, ok := lg[group]; !ok && len(lg) >= maxLatestGroups {
+			// Group names come from whoever publishes (an operator's
+			// REST or command alert): forget the stalest group's latest
+			// value rather than grow without bound.
+			var oldest string
+			for g, q := range lg {
+				if oldest == "" || q.Offset < lg[oldest].Offset {
+					oldest = g
+				}
+			}
+			delete(lg, oldest)
+		}
+		lg[group] = p
 	}
 	if s == StreamAlert {
 		h.alerts.published(p)
@@ -254,6 +268,9 @@ func (h *Hub) publishLocked(s Stream, group string, data json.RawMessage, bin []
 	}
 	return p
 }
+
+// maxLatestGroups bounds the groups whose latest value a stream keeps.
+const maxLatestGroups = 64
 
 // Latest returns the latest publication on s addressed to everyone, nil if
 // none (or s is unknown).

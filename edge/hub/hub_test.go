@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -94,5 +95,28 @@ func TestSubscribeGetsLatestThenLive(t *testing.T) {
 	}
 	if h.Watchers(StreamState) != 1 || h.Watchers(StreamFrame) != 0 {
 		t.Errorf("Watchers = %d, %d", h.Watchers(StreamState), h.Watchers(StreamFrame))
+	}
+}
+
+// TestLatestGroupBounded: publishing to ever new group names keeps the
+// latest value of at most maxLatestGroups groups per stream, the newest.
+func TestLatestGroupBounded(t *testing.T) {
+	h := testHub(t)
+	for i := 0; i < 3*maxLatestGroups; i++ {
+		if _, err := h.PublishGroup(StreamState, "g"+strconv.Itoa(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.mu.Lock()
+	n := len(h.latestGroup[streamIndex(StreamState)])
+	h.mu.Unlock()
+	if n > maxLatestGroups {
+		t.Errorf("latest values kept for %d groups, want at most %d", n, maxLatestGroups)
+	}
+	last := "g" + strconv.Itoa(3*maxLatestGroups-1)
+	c := h.Connect(ClientOptions{Group: last})
+	defer c.Close()
+	if res, _ := c.Subscribe([]Stream{StreamState}, nil, nil); res[0].Replayed != 1 {
+		t.Errorf("a client of the newest group got %d latest values, want 1", res[0].Replayed)
 	}
 }
