@@ -26,9 +26,11 @@
 // resume Position, so replay and live traffic join without gap or duplicate.
 //
 // Clients may belong to a group (projector, display, technician);
-// PublishGroup targets one group. Alerts carry ids; Ack records who
-// acknowledged one and republishes it with acked true; unacknowledged alerts
-// are redelivered to every new or resuming alert subscriber.
+// PublishGroup targets one group (the latest value is kept for at most 64
+// groups per stream). Alerts carry ids; Ack records who acknowledged one and
+// republishes it with acked true (Client.Ack only for alerts the client can
+// see); unacknowledged alerts are redelivered to every new or resuming alert
+// subscriber.
 //
 // # Accessors for administration (stable; edge/api and the MQTT mirror use them)
 //
@@ -36,14 +38,16 @@
 //     remote, transport, streams, max rates, last delivered offsets, queue
 //     length, delivered/bytes/dropped/errors and latency (min, max, avg,
 //     jitter = standard deviation).
-//   - Client.Subscribe, Client.Unsubscribe, Client.Disconnect: per-client
-//     admin by id (Disconnect makes the transport close with its "by
-//     administrator" code).
+//   - Client.Subscribe, Client.Unsubscribe, Client.Disconnect,
+//     Client.DisconnectReason: per-client admin by id (Disconnect makes the
+//     transport close with its "by administrator" code; DisconnectedReason
+//     recovers the reason from the error Next returns).
 //   - Hub.Metrics: per stream and overall: offset, subscribers, published,
 //     history held, delivered, bytes, dropped (conflated), errors and latency
 //     over the last 30-60 s with p50/p99; slow-consumer and protocol-error
 //     counts.
-//   - Hub.Alerts, Hub.Alert(id), Hub.Ack, Hub.RaiseAlert: alert ack state.
+//   - Hub.Alerts, Hub.Alert(id), Hub.Ack, Hub.RaiseAlert, Hub.RaiseAlertGroup:
+//     alert ack state.
 //   - Hub.Latest, Hub.Offset, Hub.Watchers, Hub.Epoch.
 //
 // Transports report what they wrote with Client.RecordDelivery (latency is
@@ -56,6 +60,7 @@
 // (client -> streams), the by-stream index derived from it, offsets, history,
 // latest values and alert state; Publish holds it while it fans out, which
 // costs one short per-client lock and no allocation per subscriber. A client
-// never blocks a publisher: enqueueing is bounded work. Lock order is
+// never blocks a publisher: enqueueing is bounded work, and slow-consumer
+// cuts are logged after Hub.mu is released. Lock order is
 // Hub.mu, then Client.mu; statistics have their own locks taken alone.
 package hub

@@ -3,7 +3,10 @@
 //
 // # Connections
 //
-// ServeHTTP checks the Origin and the per-IP connection rate, then upgrades
+// ServeHTTP checks the Origin (same host only when the Host is an IP
+// literal, localhost, this machine or named in http.allowed_origins: DNS
+// rebinding), reserves one of max_connections and checks the per-IP
+// connection rate, then upgrades
 // the hijacked connection with ws.HTTPUpgrader (no copy of the request, no
 // per-connection bufio kept afterwards). Each connection is one hub.Client
 // and exactly two goroutines:
@@ -33,7 +36,8 @@
 //   - Server.Connections, Server.Connection(id): hub.ClientInfo of every
 //     WebSocket client plus compression, authorization, messages received
 //     and messages refused by the rate limit.
-//   - Server.Disconnect(id): close one client with 4000.
+//   - Server.Disconnect(id), Server.DisconnectReason(id, reason): close one
+//     client with 4000 (and the reason in the close frame).
 //   - Server.Stats: accepted and refused upgrades (origin, rate), failed
 //     handshakes, messages in, errors sent, closes by close code.
 //   - Server.RegisterCommand: add a command to the token-gated command
@@ -47,6 +51,8 @@
 // # Concurrency
 //
 // Server methods are safe for concurrent use. Reload swaps an immutable
-// settings snapshot. Command handlers run on the requesting connection's
+// settings snapshot; each message is handled with the snapshot current when
+// it arrived, and a bearer token given at upgrade is checked against the
+// current http.token at every command. Command handlers run on the requesting connection's
 // reader goroutine.
 package ws
