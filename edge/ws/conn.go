@@ -52,9 +52,9 @@ type conn struct {
 	// bearer is the token of the upgrade's Authorization header ("" none).
 	// It is checked against the current http.token at each use, so a token
 	// changed by a reload de-authorises connections that presented the old.
-	bearer string
-	started    time.Time
-	r          io.Reader // nc, preceded by bytes buffered during the handshake
+	bearer  string
+	started time.Time
+	r       io.Reader // nc, preceded by bytes buffered during the handshake
 
 	// mu guards ctrl, ctrlBytes, ended, closeCode and closeReason.
 	mu          sync.Mutex
