@@ -280,4 +280,3 @@ func fromJSONValue(v any, key string) (any, error) {
 	}
 	return v, nil // string, bool
 }
-
