@@ -46,7 +46,7 @@ func TestGarbageFrames(t *testing.T) {
 		// Either the server closes (close frame or EOF) or, for bytes that
 		// happen to form an incomplete frame, the idle timeout would; we
 		// only require no panic and a prompt close for the named cases.
-		wait := 2 * time.Second
+		wait := 20 * time.Second
 		if strings.HasPrefix(name, "random") {
 			wait = 200 * time.Millisecond
 		}

@@ -123,13 +123,15 @@ func TestOversizeMessage(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	env := newEnv(t, 0, func(w *config.WebSocket, _ *config.HTTP, _ *config.Hub) {
-		w.PingInterval = config.Duration(50 * time.Millisecond)
-		w.IdleTimeout = config.Duration(300 * time.Millisecond)
+		// Wide margins: a pong delayed a few hundred ms on a loaded
+		// machine must not look idle.
+		w.PingInterval = config.Duration(100 * time.Millisecond)
+		w.IdleTimeout = config.Duration(1500 * time.Millisecond)
 	})
 	// A client that answers pings (tclient.read does) stays connected
 	// past the idle timeout.
 	live, _ := env.connect(t, dialOpts{})
-	if _, err := live.read(700 * time.Millisecond); !isTimeout(err) {
+	if _, err := live.read(2500 * time.Millisecond); !isTimeout(err) {
 		t.Fatalf("live client: %v, want only our read timeout", err)
 	}
 	live.send(`{"type":"ping"}`)
@@ -137,7 +139,7 @@ func TestIdleTimeout(t *testing.T) {
 	// A client that never sends anything is closed with 4001: read
 	// nothing (so pings go unanswered) for longer than the timeout.
 	dead, _ := env.connect(t, dialOpts{})
-	time.Sleep(600 * time.Millisecond)
+	time.Sleep(2 * time.Second)
 	if ce := dead.expectClose(20 * time.Second); ce.Code != CloseIdle {
 		t.Errorf("close %v, want 4001", ce)
 	}

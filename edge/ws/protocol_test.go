@@ -153,10 +153,18 @@ func TestPingEchoAndStatus(t *testing.T) {
 	if p := c.next(); p.Stream != "state" || p.Offset != 1 {
 		t.Errorf("after subscribe got %s", p.Raw)
 	}
-	c.send(`{"type":"get_status"}`)
-	m = c.next()
+	// The writer records a delivery after its write returns, which can be
+	// after the client has read it: ask again until it is counted.
 	var st status
-	json.Unmarshal(m.Data, &st)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c.send(`{"type":"get_status"}`)
+		m, _ = c.until(TypeStatus)
+		st = status{}
+		json.Unmarshal(m.Data, &st)
+		if st.Delivered >= 1 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if st.Group != "display" || len(st.Streams) != 1 || st.Positions[hub.StreamState] != 1 || st.Offsets[hub.StreamState] != 1 || st.MaxRateHz[hub.StreamState] != 30 || st.Delivered != 1 {
 		t.Errorf("status = %s", m.Data)
 	}
