@@ -101,6 +101,10 @@ func TestImage(t *testing.T) {
 		t.Logf("journal fields: %s", strings.Join(strings.Fields(out), " "))
 	}
 
+	// The board's watchdog is handed to systemd (i6300esb here).
+	if out := v.con.must("systemctl show -P RuntimeWatchdogUSec; ls /dev/watchdog0", shortCommand); !strings.HasPrefix(strings.TrimSpace(out), "30s") {
+		t.Errorf("hardware watchdog not armed by systemd: %s", out)
+	}
 	v.watchdog()
 
 	// Bad bundles are refused before anything is written, over HTTP and by
