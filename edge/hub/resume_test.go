@@ -168,18 +168,20 @@ func TestThrottleLatestWins(t *testing.T) {
 	for i := 2; i <= 5; i++ {
 		h.Publish(StreamState, i)
 	}
-	// Still inside the interval (the previous delivery was taken after
-	// beforeFirst): nothing is due yet, and Poll says when it will be.
-	if polled := time.Now(); polled.Sub(beforeFirst) < 50*time.Millisecond {
-		if early, due, _ := c.Poll(nil); len(early) != 0 || due.IsZero() {
-			t.Errorf("inside the interval Poll gave %v, due %v; want nothing yet and a due time", offsets(early), due)
+	// Poll: inside the interval it gives nothing and says when; a loaded
+	// machine may already be past it, and then Poll delivers (checked
+	// against the same lower bound below).
+	got, due, _ := c.Poll(nil)
+	if len(got) == 0 {
+		if due.IsZero() {
+			t.Error("a throttled value waits but Poll gave no due time")
 		}
-	}
-	ctx, cancel := ctxTimeout(20 * time.Second)
-	defer cancel()
-	got, err := c.Next(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
+		ctx, cancel := ctxTimeout(20 * time.Second)
+		defer cancel()
+		var err error
+		if got, err = c.Next(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(got) != 1 || got[0].Offset != 5 {
 		t.Errorf("throttled delivery %v, want only the latest [5]", offsets(got))
