@@ -155,7 +155,6 @@ var configDocs = map[string]string{
 	"vision.camera_reconnect_min":             "CameraReconnectMin and CameraReconnectMax bound the backoff between attempts to reopen a lost camera.",
 	"vision.cushion_width":                    "CushionWidth is how far (metres) the cloth-coloured cushion reaches beyond the playing surface as the camera sees it: the detector finds the cloth's outer edge and steps in by this much. 0 when the cushions look unlike the cloth (then the found edge is the nose itself).",
 	"vision.detect_width":                     "DetectWidth is the width (pixels) of the downscaled frame in which balls and the cue are searched; centres are then refined at full resolution around each candidate. 0 picks the width that keeps a ball about 6 pixels in radius.",
-	"vision.jpeg_quality":                     "JPEGQuality for the video stream and snapshots (1..100).",
 	"vision.max_reprojection_px":              "MaxReprojectionPx refuses a camera calibration whose RMS reprojection error is larger (pixels).",
 	"vision.min_confidence":                   "MinConfidence drops ball candidates scored below it (0..1).",
 	"vision.table_recheck":                    "TableRecheck is how often the cached table outline is checked against the frame (it is re-found when the cloth moved). \"0s\" never re-checks.",

@@ -37,8 +37,6 @@ type Vision struct {
 	// the cloth's outer edge and steps in by this much. 0 when the cushions
 	// look unlike the cloth (then the found edge is the nose itself).
 	CushionWidth float64 `toml:"cushion_width" json:"cushion_width"`
-	// JPEGQuality for the video stream and snapshots (1..100).
-	JPEGQuality int `toml:"jpeg_quality" json:"jpeg_quality"`
 }
 
 func defaultVision() Vision {
@@ -52,7 +50,6 @@ func defaultVision() Vision {
 		CameraReconnectMax: Duration(30 * time.Second),
 		CameraFourCC:       "MJPG",
 		CushionWidth:       0.05,
-		JPEGQuality:        80,
 	}
 }
 
@@ -71,5 +68,4 @@ func (c *Vision) validate(s section) {
 	s.check(c.CameraFourCC == "" || len(c.CameraFourCC) == 4, "camera_fourcc", "%q must be 4 characters (e.g. MJPG, YUYV) or empty", c.CameraFourCC)
 	s.rangeF(c.CameraExposure, 0, 100000, "camera_exposure")
 	s.rangeF(c.CushionWidth, 0, 0.15, "cushion_width")
-	s.rangeI(c.JPEGQuality, 1, 100, "jpeg_quality")
 }
