@@ -59,6 +59,13 @@ type daemon struct {
 	hwCtl    *controller.Controller
 	parts    map[string]*part // restartable consumers: "mqtt", "hw"
 	rootCtx  context.Context
+
+	// bg runs the daemon's own housekeeping goroutines (supervisor, video
+	// encoder, awaitReady, retired HTTP listeners); shutdown cancels and
+	// waits for them last.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
 }
 
 func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVar, log *slog.Logger) (*daemon, error) {
@@ -70,7 +77,7 @@ func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVa
 		parts:      map[string]*part{},
 	}
 	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
-	d.hub = hub.New(cfg.Hub, log.With("component", "hub"))
+	d.hub = hub.New(cfg.Hub, log) // the hub names its component itself
 	return d, nil
 }
 
@@ -79,7 +86,8 @@ func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVa
 // once the listener is up and the first frame has been processed.
 func (d *daemon) start(ctx context.Context) error {
 	d.rootCtx = ctx
-	go d.sup.Run(ctx)
+	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
+	d.goBackground(func() { d.sup.Run(d.bgCtx) })
 	if err := d.routes(); err != nil {
 		return err
 	}
@@ -97,8 +105,17 @@ func (d *daemon) start(ctx context.Context) error {
 	if err := d.startPipeline(d.cfg); err != nil {
 		return err
 	}
-	go d.awaitReady(ctx)
+	d.goBackground(func() { d.awaitReady(d.bgCtx) })
 	return nil
+}
+
+// goBackground runs f as one of the daemon's own goroutines.
+func (d *daemon) goBackground(f func()) {
+	d.bg.Add(1)
+	go func() {
+		defer d.bg.Done()
+		f()
+	}()
 }
 
 func (d *daemon) awaitReady(ctx context.Context) {
@@ -138,6 +155,16 @@ func (d *daemon) shutdown(budget time.Duration) {
 	}
 	for _, name := range consumerNames {
 		parts[name].stop(ctx)
+	}
+	if d.bgCancel != nil {
+		d.bgCancel()
+	}
+	done := make(chan struct{})
+	go func() { d.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.log.Warn("background goroutines did not stop in time", "component", "daemon")
 	}
 	d.log.Info("stopped", "component", "daemon")
 }
@@ -250,7 +277,11 @@ func listen(addr string, h http.Handler, log *slog.Logger) (*webServer, error) {
 	w := &webServer{ln: ln, log: log, srv: &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
+		// Idle keep-alive connections must not hold descriptors forever. No
+		// ReadTimeout/WriteTimeout: /ws and /stream.mjpg are long-lived and
+		// set their own deadlines.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
 	}}
 	go func() {
 		if err := w.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
@@ -59,8 +60,13 @@ func (d *daemon) apply(cfg config.Config) error {
 
 	if oldWeb != nil {
 		// Existing WebSocket clients stay on their connections; only the
-		// listening socket moves. Requests in flight finish.
-		go oldWeb.shutdown(context.Background(), nil)
+		// listening socket moves. Requests in flight get a minute to finish
+		// (MJPEG viewers reconnect to the new address), then are cut.
+		d.goBackground(func() {
+			ctx, cancel := context.WithTimeout(d.bgCtx, time.Minute)
+			defer cancel()
+			oldWeb.shutdown(ctx, nil)
+		})
 	}
 	if !reflect.DeepEqual(old.Source, cfg.Source) || !reflect.DeepEqual(old.Vision, cfg.Vision) || !reflect.DeepEqual(old.Physics, cfg.Physics) || old.Box != cfg.Box {
 		if err := d.restartPipeline(cfg); err != nil {

@@ -58,7 +58,10 @@ func (d *daemon) routes() error {
 		Log:    d.log,
 		MaxFPS: d.cfg.Video.MaxFPS,
 	})
-	go d.video.Run(d.rootCtx)
+	d.goBackground(func() {
+		d.video.Run(d.bgCtx)
+		d.jpeg.Close() // only the video goroutine used it
+	})
 	d.video.Register(d.mux)
 
 	hubAPI := apihub.New(d.hub)
@@ -73,7 +76,7 @@ func (d *daemon) routes() error {
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
-	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log.With("component", "ws"))
+	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 
 	d.display = display.New(display.Options{

@@ -12,7 +12,7 @@ var configDocs = map[string]string{
 	"display":                                 "Display tunes the web pages' client behaviour (sent to them at load).",
 	"display.max_reconnect_attempts":          "Seed api.websocket.manager.max_reconnect_attempts = 5 and reconnect_delay = 1.0: quick tries before backing off. The pages never give up; after MaxReconnectAttempts quick tries they back off to 10 s.",
 	"http":                                    "HTTP is the daemon's web server: REST, WebSocket, MJPEG and pages.",
-	"http.allowed_origins":                    "AllowedOrigins lists Origin values a browser may open /ws from; the box's own pages are always allowed. \"*\" allows any.",
+	"http.allowed_origins":                    "AllowedOrigins lists Origin values a browser may open /ws from. The box's own pages are allowed when the page's host is an IP address, localhost or the box's hostname (a guard against DNS rebinding); a box reached under another name lists that origin here. \"*\" allows any.",
 	"http.token":                              "Token authorises commands: WebSocket command messages, POST/PUT on the REST API. Empty means commands are refused (read-only box).",
 	"hub":                                     "Hub bounds the streams' history. Owned by edge/hub.",
 	"hub.alert_retention":                     "AlertRetention is how many alerts' acknowledgement state is kept (oldest acknowledged alerts are forgotten first).",

@@ -8,8 +8,10 @@ type HTTP struct {
 	// Token authorises commands: WebSocket command messages, POST/PUT on the
 	// REST API. Empty means commands are refused (read-only box).
 	Token string `toml:"token" json:"-"`
-	// AllowedOrigins lists Origin values a browser may open /ws from; the
-	// box's own pages are always allowed. "*" allows any.
+	// AllowedOrigins lists Origin values a browser may open /ws from. The
+	// box's own pages are allowed when the page's host is an IP address,
+	// localhost or the box's hostname (a guard against DNS rebinding); a
+	// box reached under another name lists that origin here. "*" allows any.
 	AllowedOrigins []string `toml:"allowed_origins" json:"allowed_origins"`
 }
 
