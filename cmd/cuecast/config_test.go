@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"reflect"
 	"regexp"
 	"testing"
@@ -28,5 +29,20 @@ func TestExampleRoundTrips(t *testing.T) {
 	}
 	if n := len(regexp.MustCompile(`(?m)^# [a-z_]+ = `).FindAllString(ex, -1)); n < 40 {
 		t.Errorf("example shows only %d keys", n)
+	}
+}
+
+// docs/cuecast.example.toml is `cuecast config example`: keep them equal.
+func TestExampleFileUpToDate(t *testing.T) {
+	b, err := toml.Marshal(config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../../docs/cuecast.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != annotate(string(b)) {
+		t.Error("docs/cuecast.example.toml is stale: go run ./cmd/cuecast config example > docs/cuecast.example.toml")
 	}
 }
