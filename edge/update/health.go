@@ -50,7 +50,11 @@ func (c *Checker) Wait(ctx context.Context, timeout time.Duration) error {
 		if reason == "" {
 			return nil
 		}
-		last = reason
+		// A probe cut short by the deadline says nothing about the
+		// daemon; keep the last real answer for the error.
+		if ctx.Err() == nil {
+			last = reason
+		}
 		if c.Progress != nil {
 			c.Progress(reason)
 		}
