@@ -18,6 +18,7 @@ import (
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/supervise"
+	"github.com/cuecast/cuecast/edge/update"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
 	"github.com/cuecast/cuecast/edge/ws"
@@ -75,6 +76,12 @@ func (d *daemon) routes() error {
 		Vision:      perfAdapter{d},
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
+
+	// Firmware updates: the daemon verifies and queues an uploaded bundle;
+	// a root-owned unit installs it (the sandboxed daemon cannot write slots).
+	update.NewHandler(update.HandlerConfig{},
+		update.TokenFunc(func() string { return d.Current().HTTP.Token }),
+		d.log.With("component", "update")).Register(d.mux)
 
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
