@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cuecast/cuecast/broker/internal/mqtttest"
+	"github.com/cuecast/cuecast/edge/daemontest"
 )
 
 // These tests run the real daemon (go build ./cmd/cuecastd) against a real
@@ -25,18 +25,11 @@ import (
 // restart while the broker is down. They skip, saying why, while the daemon
 // does not build or does not wire the mirror.
 
-var (
-	daemonOnce sync.Once
-	daemonBin  string
-	daemonErr  error
-	daemonDir  string
-)
+var ()
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if daemonDir != "" {
-		os.RemoveAll(daemonDir)
-	}
+	daemontest.Remove()
 	if code == 0 {
 		// Every mirror, paho client and broker watcher started by a test
 		// must be gone: the mirror owns its goroutines.
@@ -49,30 +42,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func daemonBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs cuecastd")
-	}
-	if bin := os.Getenv("CUECASTD_BIN"); bin != "" {
-		return bin // a prebuilt daemon (e.g. with local wiring changes)
-	}
-	daemonOnce.Do(func() {
-		daemonDir, daemonErr = os.MkdirTemp("", "cuecastd-mqtt-test")
-		if daemonErr != nil {
-			return
-		}
-		daemonBin = filepath.Join(daemonDir, "cuecastd")
-		out, err := exec.Command("go", "build", "-o", daemonBin, "github.com/cuecast/cuecast/cmd/cuecastd").CombinedOutput()
-		if err != nil {
-			daemonErr = fmt.Errorf("%v: %s", err, out)
-		}
-	})
-	if daemonErr != nil {
-		t.Skipf("cuecastd does not build yet: %v", daemonErr)
-	}
-	return daemonBin
-}
+func daemonBinary(t *testing.T) string { return daemontest.Binary(t) }
 
 type daemon struct {
 	t     *testing.T
@@ -83,22 +53,7 @@ type daemon struct {
 	token string
 }
 
-type lockedBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuf = daemontest.Buffer
 
 // startDaemon runs cuecastd with state in stateDir, mirroring to brokerURL.
 func startDaemon(t *testing.T, brokerURL, stateDir string) *daemon {

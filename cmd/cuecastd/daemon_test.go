@@ -14,37 +14,21 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/daemontest"
 )
 
 // These tests run the real daemon binary under a fake systemd: a unixgram
 // NOTIFY_SOCKET the test listens on, WATCHDOG_USEC set, signals sent as
 // systemctl would.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
 // daemonBinary builds cuecastd once per test run.
-func daemonBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cuecastd-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "cuecastd")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+func daemonBinary(t *testing.T) string { return daemontest.Binary(t) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	daemontest.Remove()
+	os.Exit(code)
 }
 
 // notifyRecorder is the fake systemd end of NOTIFY_SOCKET.
@@ -134,22 +118,7 @@ type runningDaemon struct {
 	done chan error
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = daemontest.Buffer
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

@@ -1,7 +1,6 @@
 package display_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,12 +13,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cuecast/cuecast/edge/daemontest"
 	"github.com/cuecast/cuecast/edge/display/browsertest"
 )
 
@@ -34,34 +33,9 @@ type daemon struct {
 	logs *lockedBuffer
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+type lockedBuffer = daemontest.Buffer
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// buildDaemon builds ./cmd/cuecastd, skipping the test when it does not
-// build (the daemon is wired by another part of the tree).
-func buildDaemon(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cuecastd")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/cuecast/cuecast/cmd/cuecastd").CombinedOutput()
-	if err != nil {
-		t.Skipf("cmd/cuecastd does not build, so the real-daemon test cannot run: %v\n%s", err, out)
-	}
-	return bin
-}
+func buildDaemon(t *testing.T) string { return daemontest.Binary(t) }
 
 func (d *daemon) start() {
 	t := d.t
