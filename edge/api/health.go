@@ -62,16 +62,25 @@ func (a *API) report() HealthReport {
 	return h
 }
 
+// healthRequest checks a health probe (no query parameters, a supervisor
+// wired) and returns the report.
+func (a *API) healthRequest(r *http.Request) (HealthReport, *apiError) {
+	if _, e := params(r); e != nil {
+		return HealthReport{}, e
+	}
+	if a.deps.Health == nil {
+		return HealthReport{}, unavailable("the supervisor (health)")
+	}
+	return a.report(), nil
+}
+
 // health answers 200 while the daemon is ready and live (even degraded: a
 // dead broker does not make the table display useless), 503 otherwise.
 func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
-	if _, e := params(r); e != nil {
+	h, e := a.healthRequest(r)
+	if e != nil {
 		return e
 	}
-	if a.deps.Health == nil {
-		return unavailable("the supervisor (health)")
-	}
-	h := a.report()
 	now := a.now()
 	resp := healthResponse{
 		Phase: h.Phase, Live: h.Live, LiveDetail: h.LiveDetail, Started: h.Started, Time: now,
@@ -106,13 +115,10 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
 
 // ready is the readiness probe: 200 from READY until shutdown begins.
 func (a *API) ready(w http.ResponseWriter, r *http.Request) *apiError {
-	if _, e := params(r); e != nil {
+	h, e := a.healthRequest(r)
+	if e != nil {
 		return e
 	}
-	if a.deps.Health == nil {
-		return unavailable("the supervisor (health)")
-	}
-	h := a.report()
 	status := http.StatusOK
 	if h.Phase != PhaseReady {
 		status = http.StatusServiceUnavailable
@@ -124,13 +130,10 @@ func (a *API) ready(w http.ResponseWriter, r *http.Request) *apiError {
 // live is the liveness probe: 200 while the loops progress, whatever the
 // phase (a starting daemon is alive), 503 when one stalled.
 func (a *API) live(w http.ResponseWriter, r *http.Request) *apiError {
-	if _, e := params(r); e != nil {
+	h, e := a.healthRequest(r)
+	if e != nil {
 		return e
 	}
-	if a.deps.Health == nil {
-		return unavailable("the supervisor (health)")
-	}
-	h := a.report()
 	status := http.StatusOK
 	if !h.Live {
 		status = http.StatusServiceUnavailable
