@@ -14,7 +14,7 @@ import (
 // Rules are one package's import rules.
 type Rules struct {
 	// Forbidden import paths: a dependency equal to one, or below it
-	// ("gocv.io" forbids "gocv.io/x/gocv").
+	// (gocv.io forbids gocv.io/x/gocv and everything below it).
 	Forbidden []string
 	// CgoFree: the package builds with CGO_ENABLED=0 and no dependency has
 	// cgo files.
