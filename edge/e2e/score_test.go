@@ -35,10 +35,10 @@ type scorer struct {
 	// state ball within a radius; its id should be the truth id and must
 	// not change from one real id to another while the ball stays in view.
 	idChecked, idRight int
-	idFlips           int
-	flipNotes         []string
-	lastID            map[string]string
-	lastPos           map[string]model.Vec2
+	idFlips            int
+	flipNotes          []string
+	lastID             map[string]string
+	lastPos            map[string]model.Vec2
 }
 
 func newScorer(name string) *scorer {
@@ -127,7 +127,7 @@ func (s *scorer) add(i int, f *frame) {
 // truth's.
 type pocketScore struct {
 	truth, correct, wrongPocket, wrongBall, missed, duplicate, phantom, late int
-	notes                                                                   []string
+	notes                                                                    []string
 }
 
 func (p *pocketScore) add(o pocketScore) {
@@ -240,10 +240,10 @@ func pottedBetween(w []stamped, id string, a, b int) bool {
 // of the tracker's own started/ended events.
 type shotScore struct {
 	truth, matched, missed, phantom, unpaired int
-	summaries, pocketedOK, scratchOK         int
-	firstKnown, firstOK                      int
-	collisionsOutside, racksTruth, racksGot  int
-	notes                                    []string
+	summaries, pocketedOK, scratchOK          int
+	firstKnown, firstOK                       int
+	collisionsOutside, racksTruth, racksGot   int
+	notes                                     []string
 }
 
 func (p *shotScore) add(o shotScore) {
@@ -384,8 +384,8 @@ func (s *scorer) shots() shotScore {
 // countScore sums the per-frame ball-count and identity figures.
 type countScore struct {
 	frames, maxBalls, over16, excessFrames, maxExcess, seenExcessFrames, maxSeenExcess int
-	idChecked, idRight, idFlips                                                       int
-	notes                                                                             []string
+	idChecked, idRight, idFlips                                                        int
+	notes                                                                              []string
 }
 
 func (c *countScore) add(s *scorer) {
