@@ -144,7 +144,11 @@ func Open(opts Options) (*Sim, error) {
 		name:   fmt.Sprintf("sim:%s", opts.Scenario),
 	}
 	if !opts.NoBlur {
-		s.exposure = 0.5 / opts.FPS // a half-open shutter
+		// A half-open shutter, but never longer than maxExposure: a camera
+		// under venue lights does not hold its shutter open for 1/6 s
+		// because frames are taken 3 times a second (tests sample a
+		// scenario sparsely; their frames must still look like a camera's).
+		s.exposure = min(0.5/opts.FPS, maxExposure)
 	}
 	n := opts.Width * opts.Height * 3
 	s.nz = newNoise(n, opts.NoiseSigma, rand.New(rand.NewPCG(uint64(opts.Seed), 7)))
@@ -349,6 +353,10 @@ func (s *Sim) truth() *model.Truth {
 	}
 	return t
 }
+
+// maxExposure is the longest shutter time the simulated camera uses: a
+// half-open shutter at 30 fps.
+const maxExposure = 1.0 / 60
 
 // ErrClosed is returned by Read after Close.
 var ErrClosed = errors.New("sim: source closed")

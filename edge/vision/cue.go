@@ -19,10 +19,14 @@ type cueFinder struct {
 	labels gocv.Mat
 	stats  gocv.Mat
 	cents  gocv.Mat
+
+	// best is the stick's label in labels after a successful find, -1
+	// otherwise: the stick and the hand on it are one blob.
+	best int
 }
 
 func newCueFinder() *cueFinder {
-	return &cueFinder{rest: gocv.NewMat(), labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat()}
+	return &cueFinder{rest: gocv.NewMat(), labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat(), best: -1}
 }
 
 func (c *cueFinder) close() {
@@ -40,6 +44,7 @@ const (
 )
 
 func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetection, round []bool) *model.CueAim {
+	c.best = -1
 	bf.mask.CopyTo(&c.rest)
 	for i, b := range balls {
 		if b.Pos == nil || !round[i] {
@@ -170,7 +175,33 @@ func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetecti
 	if aim.Confidence < 0 {
 		aim.Confidence = 0
 	}
+	c.best = best
 	return aim
+}
+
+// touchesStick reports whether the not-cloth blob of the stick (and the
+// hand holding it) reaches the ring just outside ball b's painted disc:
+// a finger of the bridge hand, round or not, is joined to the stick there,
+// while a ball lying free beside the stick is separated from it by cloth.
+func (c *cueFinder) touchesStick(bf *ballFinder, b *model.BallDetection) bool {
+	if c.best < 0 || b.Pos == nil {
+		return false
+	}
+	lb, err := c.labels.DataPtrUint8()
+	if err != nil || len(lb) < 4*bf.w*bf.h {
+		return false
+	}
+	labels := unsafe.Slice((*int32)(unsafe.Pointer(&lb[0])), bf.w*bf.h)
+	u, v := (b.Pos.X+bf.margin)*bf.ppm, (bf.size.Width+bf.margin-b.Pos.Y)*bf.ppm
+	r := 1.35*model.BallRadius*bf.ppm + 1.5
+	for k := 0; k < 48; k++ {
+		th := 2 * math.Pi * float64(k) / 48
+		x, y := int(u+r*math.Cos(th)), int(v+r*math.Sin(th))
+		if x >= 0 && y >= 0 && x < bf.w && y < bf.h && int(labels[y*bf.w+x]) == c.best {
+			return true
+		}
+	}
+	return false
 }
 
 func dist(a, b model.Vec2) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }

@@ -222,7 +222,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
 	dst.Cue = d.cue.find(d.bf, tf, dst.Balls, d.round)
 	if dst.Cue != nil {
-		dst.Balls = dropOnCue(dst.Balls, d.round, dst.Cue)
+		dst.Balls = dropOnCue(dst.Balls, d.round, dst.Cue, func(b *model.BallDetection) bool { return d.cue.touchesStick(d.bf, b) })
 	}
 	dst.Timings.CueMS = ms(time.Since(t2))
 	d.perf.add(dst.Timings, len(dst.Balls))
@@ -335,11 +335,19 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.table != nil) }
 
 // dropOnCue removes detections that sit on the stick or the bridge hand,
-// between the butt and one ball radius short of the tip: any centred on the
-// line (a knuckle under the stick looks round; a ball there would be hidden
-// by the stick anyway), and those within 1.8 radii without a round outline
-// (fingers). A real ball beside the stick keeps its round edge and stays.
-func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim) []model.BallDetection {
+// from the butt to half a ball radius past the tip: any centred on the line
+// (a knuckle under the stick looks round, the white ferrule at the tip too;
+// a ball there would be hidden by the stick anyway), those within 1.8 radii
+// without a round outline, and, where the bridge hand is (the last
+// bridgeReach before the tip), those within 3.5 radii joined to the
+// stick's blob (fingers: onStick). The cue ball is never dropped (the tip
+// touches it); a real ball beside the stick keeps its round edge and cloth
+// between it and the stick, and stays.
+// bridgeReach is how far behind the tip the bridge hand's fingers reach,
+// metres: the fingers of a bridge 15-20 cm long, spread ~8 cm around it.
+const bridgeReach = 0.25
+
+func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim, onStick func(*model.BallDetection) bool) []model.BallDetection {
 	dx, dy := c.Tip.X-c.Butt.X, c.Tip.Y-c.Butt.Y
 	l := math.Hypot(dx, dy)
 	if l == 0 {
@@ -347,14 +355,24 @@ func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim) []mod
 	}
 	ux, uy := dx/l, dy/l
 	out := balls[:0]
-	for i, b := range balls {
-		t := (b.Pixel.X-c.Butt.X)*ux + (b.Pixel.Y-c.Butt.Y)*uy
-		across := math.Abs((b.Pixel.X-c.Butt.X)*uy - (b.Pixel.Y-c.Butt.Y)*ux)
-		onLine := t > 0 && t < l-b.RadiusPx
-		if b.Class != model.ClassCue && onLine && (across < 0.8*b.RadiusPx || !round[i] && across < 1.8*b.RadiusPx) {
+	for i := range balls {
+		b := &balls[i]
+		if b.Class == model.ClassCue {
+			out = append(out, *b)
 			continue
 		}
-		out = append(out, b)
+		t := (b.Pixel.X-c.Butt.X)*ux + (b.Pixel.Y-c.Butt.Y)*uy
+		across := math.Abs((b.Pixel.X-c.Butt.X)*uy - (b.Pixel.Y-c.Butt.Y)*ux)
+		r := b.RadiusPx
+		switch {
+		case t > 0 && t < l+0.5*r && across < 0.8*r:
+			continue
+		case t > 0 && t < l-r && !round[i] && across < 1.8*r:
+			continue
+		case t > l-bridgeReach/model.BallRadius*r && t < l && across < 3.5*r && onStick(b):
+			continue
+		}
+		out = append(out, *b)
 	}
 	return out
 }
