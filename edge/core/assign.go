@@ -21,6 +21,12 @@ const (
 	classPenalty  = 0.03
 	numberPenalty = 0.10
 	maxGate       = 0.45 // a 9 m/s break ball moves 0.3 m per frame at 30 fps
+	// staleAfter is how long (s) the holder of an id must have been unseen,
+	// at rest, before a ball elsewhere that keeps showing that number
+	// takes the id over: a misread number in a few frames never moves an
+	// identity, and a ball in play (rolling, dropping into a pocket) never
+	// loses its own.
+	staleAfter = 0.5
 )
 
 // associate matches detections to tracks, moves tracks whose ball was put
@@ -127,8 +133,13 @@ func (t *Tracker) mayStart(tr *track) bool {
 // class or number disagreement.
 func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, bool) {
 	cost := dist
+	// A ball in motion, or one that may just have been struck while
+	// hidden, is blurred in the frame: vision misreads such balls (a
+	// white ball smeared over the cloth reads as a stripe), so a
+	// disagreement only costs; it refuses the pair for a ball at rest.
+	fluid := !strict && (tr.moving || tr.missed > 0 && t.mayStart(tr))
 	if tr.number >= 0 && d.num >= 0 && tr.number != d.num {
-		if strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight {
+		if !fluid && (strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight) {
 			return 0, false
 		}
 		cost += numberPenalty
@@ -169,7 +180,7 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	}
 	if n >= 0 && n != tr.number {
 		o := t.owner(model.BallID(n))
-		if o != nil && o != tr && o.missed > 0 && tr.votes[n] >= 2 {
+		if o != nil && o != tr && tr.confirmed && o.unseenS >= staleAfter && !o.moving && o.pendingPocket == "" && tr.votes[n] >= 2 {
 			// The id's holder has not been seen since before this frame
 			// while this ball keeps showing its number: the holder is a
 			// stale track (the ball was picked up and put here). Take the

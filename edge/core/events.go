@@ -24,12 +24,22 @@ func (t *Tracker) lose(now time.Time, dt float64) {
 			keep = append(keep, tr)
 			continue
 		}
+		if tr.retire {
+			t.dropContacts(tr)
+			continue
+		}
 		tr.missed++
 		tr.unseenS += dt
 		tr.lastZS += dt
 		tr.occluded = true
-		if tr.hits < t.o.ConfirmFrames {
-			t.dropContacts(tr) // a one-off false detection, never published
+		if !tr.confirmed {
+			// Never published: a false detection that went away, or a
+			// ball that will start over when it is seen again.
+			if tr.missed >= tentativeMisses {
+				t.dropContacts(tr)
+				continue
+			}
+			keep = append(keep, tr)
 			continue
 		}
 		// Only a ball in play can fall: one flagged moving, or during a
@@ -113,6 +123,8 @@ func (t *Tracker) dedupe() {
 				keep.id, keep.number, keep.class = drop.id, drop.number, drop.class
 			}
 			keep.hits = max(keep.hits, drop.hits)
+			keep.seenBits |= drop.seenBits
+			keep.confirmed = keep.confirmed || drop.confirmed
 			t.dropContacts(drop)
 			t.tracks = slices.Delete(t.tracks, j, j+1)
 			if drop == a {
@@ -168,7 +180,7 @@ func (t *Tracker) clampToTable(tr *track) {
 // when a ball starts moving on a quiet table.
 func (t *Tracker) motion(now time.Time, dt float64) {
 	for _, tr := range t.tracks {
-		if tr.hits < t.o.ConfirmFrames {
+		if !tr.confirmed {
 			tr.justStarted = false
 			continue
 		}
@@ -225,7 +237,7 @@ func (t *Tracker) collisions(now time.Time, dt float64) {
 				continue
 			}
 			active := t.phase == PhaseShot && (a.moving || b.moving) &&
-				a.hits >= t.o.ConfirmFrames && b.hits >= t.o.ConfirmFrames
+				a.confirmed && b.confirmed
 			if !active {
 				// Touching at rest (a cluster, a frozen pair): remember it so
 				// it never reads as an impact.
@@ -336,7 +348,7 @@ func (t *Tracker) endShot(now time.Time, dt float64) {
 	}})
 	objects := 0
 	for _, tr := range t.tracks {
-		if tr.class != model.ClassCue && tr.hits >= t.o.ConfirmFrames {
+		if tr.class != model.ClassCue && tr.confirmed {
 			objects++
 		}
 	}
@@ -386,7 +398,7 @@ func (t *Tracker) rackAt(spot model.Vec2) (bool, model.Vec2, []string) {
 	for _, tr := range t.tracks {
 		// A ball unseen for more than a few frames may be a stale track
 		// of a ball that was picked up: not part of a rack.
-		if tr.class == model.ClassCue || tr.moving || tr.missed > 5 || tr.hits < t.o.ConfirmFrames {
+		if tr.class == model.ClassCue || tr.moving || tr.missed > 5 || !tr.confirmed {
 			continue
 		}
 		// The rack's apex sits on the spot; its far row is 0.2 m away.

@@ -14,6 +14,12 @@ type track struct {
 	number int // -1 until known
 	votes  [16]float64
 	hits   int // frames seen
+	// seenBits has bit k set when the ball was seen k frames ago (bit 0:
+	// this frame); confirmed once enough of the last ConfirmWindow frames
+	// saw it. Only confirmed tracks are published or produce events.
+	seenBits  uint64
+	confirmed bool
+	retire    bool // dropped at the end of this frame's lose, without an event
 
 	pos, vel model.Vec2 // filtered, table metres and m/s
 	prevPos  model.Vec2 // position after the previous update (for closest approach)
@@ -267,14 +273,21 @@ func segDistAt(p, a, b model.Vec2) (float64, float64) {
 // identify folds a detection's class and number into the track's votes and
 // returns the number it now believes (-1 unknown).
 func (t *track) identify(d *model.BallDetection) int {
+	// A moving ball is motion-blurred: vision reads a blurred white ball
+	// as a stripe and colours run together. Its readings weigh a quarter
+	// of a still ball's, so a ball keeps the identity it showed at rest.
+	w := 1.0
+	if t.moving || t.leaveRun > 0 {
+		w = 0.25
+	}
 	switch d.Class {
 	case model.ClassCue:
-		t.votes[0] += d.Confidence + 0.5
+		t.votes[0] += w * (d.Confidence + 0.5)
 	case model.ClassEight:
-		t.votes[8] += d.Confidence + 0.5
+		t.votes[8] += w * (d.Confidence + 0.5)
 	}
 	if d.Number != nil && *d.Number >= 0 && *d.Number <= 15 {
-		t.votes[*d.Number] += 0.5 + d.Confidence
+		t.votes[*d.Number] += w * (0.5 + d.Confidence)
 	}
 	best, bv, total := -1, 0.0, 0.0
 	for n, v := range t.votes {

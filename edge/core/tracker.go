@@ -47,9 +47,18 @@ type Options struct {
 	ShotEndQuiet time.Duration
 	// MaxShot ends a shot that never settles (a ball rocking in a jaw).
 	MaxShot time.Duration
-	// ConfirmFrames is how many sightings a new ball needs before it
-	// appears in the state: a single false detection never becomes a ball.
+	// ConfirmFrames is how many of the last ConfirmWindow frames must
+	// have seen a new ball before it appears in the state or takes part in
+	// any event: vision's passing false detections (a ball read twice for
+	// a frame, a knuckle of the bridge hand, a highlight) never become
+	// balls, while a ball vision misses now and then is still confirmed.
+	// A new ball is never confirmed on the stick's bridge-hand end while
+	// a cue is seen, nor while MaxBalls balls are already tracked.
 	ConfirmFrames int
+	ConfirmWindow int
+	// MaxBalls is the most balls the state ever holds (a full rack and
+	// the cue ball).
+	MaxBalls int
 	// FrameInterval is assumed when detections carry no capture time.
 	FrameInterval time.Duration
 }
@@ -72,7 +81,9 @@ func DefaultOptions() Options {
 		PocketReach:   0.06,
 		ShotEndQuiet:  500 * time.Millisecond,
 		MaxShot:       60 * time.Second,
-		ConfirmFrames: 2,
+		ConfirmFrames: 6,
+		ConfirmWindow: 8,
+		MaxBalls:      16,
 		FrameInterval: time.Second / 30,
 	}
 }
@@ -147,6 +158,9 @@ func NewTracker(o Options) *Tracker {
 	filli(&o.StartFrames, d.StartFrames)
 	filli(&o.StopFrames, d.StopFrames)
 	filli(&o.ConfirmFrames, d.ConfirmFrames)
+	filli(&o.ConfirmWindow, d.ConfirmWindow)
+	filli(&o.MaxBalls, d.MaxBalls)
+	o.ConfirmWindow = min(max(o.ConfirmWindow, o.ConfirmFrames), 64)
 	return &Tracker{o: o, phase: PhaseIdle, contacts: map[[2]uint64]bool{}}
 }
 
@@ -183,6 +197,7 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 	}
 	t.associate(dt)
 	t.dedupe()
+	t.confirm(d.Cue)
 	t.lose(now, dt)
 	t.motion(now, dt)
 	t.collisions(now, dt)
@@ -276,7 +291,7 @@ func (t *Tracker) fillState(d *model.Detection) {
 	st.Phase = t.phase
 	st.Balls = st.Balls[:0]
 	for _, tr := range t.tracks {
-		if tr.hits < t.o.ConfirmFrames {
+		if !tr.confirmed {
 			continue
 		}
 		b := model.Ball{

@@ -57,7 +57,8 @@ func TestBadDetectionsChangeNothing(t *testing.T) {
 	bad := 22
 	ok := model.Vec2{X: 1, Y: 0.5}
 	t0 := time.Unix(100, 0)
-	for i := 0; i < 5; i++ {
+	confirm := DefaultOptions().ConfirmFrames
+	for i := 0; i < confirm+3; i++ {
 		st, evs := tr.Update(&model.Detection{Captured: t0.Add(time.Duration(i) * time.Second / 30), Balls: []model.BallDetection{
 			{Pos: &nan, Class: model.ClassSolid, Confidence: 1},
 			{Pixel: model.Pixel{X: 10, Y: 10}, Class: model.ClassSolid, Confidence: 1}, // no table, no pos
@@ -66,7 +67,9 @@ func TestBadDetectionsChangeNothing(t *testing.T) {
 		if len(evs) != 0 {
 			t.Fatalf("events from bad input: %v", evs)
 		}
-		if i >= 1 && (len(st.Balls) != 1 || st.Balls[0].ID[0] != '?') {
+		// The good ball appears once confirmed (ConfirmFrames sightings),
+		// and the bad ones never.
+		if i >= confirm-1 && (len(st.Balls) != 1 || st.Balls[0].ID[0] != '?') || i < confirm-1 && len(st.Balls) != 0 {
 			t.Fatalf("state = %+v, want one unidentified ball", st.Balls)
 		}
 	}
@@ -106,7 +109,8 @@ func TestPixelsThroughHomography(t *testing.T) {
 	t0 := time.Unix(50, 0)
 	px := model.Pixel{X: 600, Y: 450} // (1.0, 0.5) m
 	var st *model.State
-	for i := 0; i < 5; i++ {
+	n := DefaultOptions().ConfirmFrames + 2
+	for i := 0; i < n; i++ {
 		st, _ = tr.Update(&model.Detection{Captured: t0.Add(time.Duration(i) * time.Second / 30), Table: td,
 			Balls: []model.BallDetection{{Pixel: px, RadiusPx: 14, Class: model.ClassCue, Confidence: 1}}})
 	}
@@ -116,7 +120,7 @@ func TestPixelsThroughHomography(t *testing.T) {
 	if p := st.Balls[0].Pos; math.Abs(p.X-1) > 1e-6 || math.Abs(p.Y-0.5) > 1e-6 {
 		t.Errorf("pos = %+v, want (1, 0.5)", p)
 	}
-	st, _ = tr.Update(&model.Detection{Captured: t0.Add(time.Second / 5), Table: td})
+	st, _ = tr.Update(&model.Detection{Captured: t0.Add(time.Duration(n) * time.Second / 30), Table: td})
 	b := st.Balls[0]
 	if !b.Occluded || math.Abs(b.Pixel.X-600) > 1e-6 || math.Abs(b.Pixel.Y-450) > 1e-6 {
 		t.Errorf("unseen ball = %+v, want occluded at pixel (600, 450)", b)
