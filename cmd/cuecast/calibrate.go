@@ -20,12 +20,20 @@ func init() {
 
 const calibrateUsage = `usage:
   cuecast calibrate table  [--file F] (--image IMG | --corners "x,y x,y x,y x,y" | --auto)
-  cuecast calibrate camera [--file F] [--pattern 9x6] [--square 0.025] [--max-rms 1.0] [--fisheye] IMAGE...
+  cuecast calibrate camera [--file F] [--pattern 9x6] [--square 0.025] [--max-rms 1.0]
+                           [--fisheye [--balance 1]] IMAGE...
 
 table:  fix the playing-surface corners (BL BR TR TL, pixels) found in IMG
         or given; --auto goes back to finding the table in every frame.
 camera: compute lens intrinsics from chessboard images (inner-corner
         pattern); refused when the RMS reprojection error exceeds --max-rms.
+        The pinhole model (k1 k2 p1 p2 k3) suits lenses up to about 120
+        degrees diagonal; --fisheye solves cv::fisheye's k1..k4 for wider
+        ones. Detection then runs on the undistorted frame; for a fisheye
+        lens --balance (0..1) trades its field of view (1: every frame edge
+        kept, so the table stays in view) for scale at the centre (0: crop).
+        Take 10-20 images: the whole board sharp in each, out to the frame
+        edges and corners, tilted different ways.
 The calibration file defaults to box.state_dir/vision.calibration from
 --config. The daemon reads it at start and through PUT /api/v1/vision/calibration.`
 
@@ -46,7 +54,8 @@ func runCalibrate(args []string) int {
 	pattern := fs.String("pattern", "9x6", "camera: chessboard inner corners, COLSxROWS")
 	square := fs.Float64("square", 0.025, "camera: square side in metres")
 	maxRMS := fs.Float64("max-rms", 0, "camera: refuse above this RMS reprojection error, px (default vision.max_reprojection_px)")
-	fisheye := fs.Bool("fisheye", false, "camera: fisheye model (not available with gocv v0.31)")
+	fisheye := fs.Bool("fisheye", false, "camera: fisheye model (k1..k4) for lenses wider than about 120 degrees")
+	balance := fs.Float64("balance", 1, "camera, --fisheye: undistorted field of view, 1 keeps every frame edge, 0 crops to the centre")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -77,8 +86,14 @@ func runCalibrate(args []string) int {
 			return code
 		}
 	case "camera":
-		if *fisheye {
-			fmt.Fprintf(os.Stderr, "cuecast calibrate: %v\n", vision.ErrFisheyeUnsupported)
+		balanceSet := false
+		fs.Visit(func(f *flag.Flag) { balanceSet = balanceSet || f.Name == "balance" })
+		if balanceSet && !*fisheye {
+			fmt.Fprintln(os.Stderr, "cuecast calibrate camera: --balance is for --fisheye")
+			return 2
+		}
+		if !(*balance >= 0 && *balance <= 1) {
+			fmt.Fprintf(os.Stderr, "cuecast calibrate camera: --balance %v: want 0..1\n", *balance)
 			return 2
 		}
 		var cols, rows int
@@ -94,15 +109,28 @@ func runCalibrate(args []string) int {
 		if limit == 0 {
 			limit = cfg.Vision.MaxReprojectionPx
 		}
-		in, found, err := vision.CalibrateCamera(fs.Args(), vision.CalibrateOptions{Cols: cols, Rows: rows, Square: *square, MaxRMS: limit})
+		in, found, err := vision.CalibrateCamera(fs.Args(), vision.CalibrateOptions{Cols: cols, Rows: rows, Square: *square, MaxRMS: limit, Fisheye: *fisheye})
 		for i, ok := range found {
 			if !ok {
 				fmt.Fprintf(os.Stderr, "  %s: board not found\n", fs.Arg(i))
 			}
 		}
 		if in != nil {
-			fmt.Printf("views %d, RMS reprojection error %.3f px (limit %.3f)\n", in.Views, in.RMS, limit)
+			fmt.Printf("%s model, views %d, RMS reprojection error %.3f px (limit %.3f)\n", in.Model, in.Views, in.RMS, limit)
 			fmt.Printf("K %v\ndistortion %v\n", in.K, in.Dist)
+		}
+		if err == nil && *fisheye {
+			if balanceSet {
+				b := *balance
+				in.Balance = &b
+			}
+			knew, rerr := in.Rectified()
+			if rerr != nil {
+				err = rerr
+			} else {
+				fmt.Printf("undistorted camera (balance %.2f): f %.1f, %.1f, centre %.1f, %.1f: %.2f of the lens's scale at the centre\n",
+					*balance, knew[0], knew[4], knew[2], knew[5], knew[0]/in.K[0])
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast calibrate: %v\n", err)

@@ -21,13 +21,20 @@ type Calibration struct {
 
 // Intrinsics is a calibrated lens.
 type Intrinsics struct {
-	Model  string     `json:"model"` // "pinhole" (k1 k2 p1 p2 k3)
+	// Model is ModelPinhole (Dist: k1 k2 p1 p2 [k3 [k4 k5 k6]]) or
+	// ModelFisheye (Dist: k1 k2 k3 k4 of cv::fisheye).
+	Model  string     `json:"model"`
 	Width  int        `json:"width"`
 	Height int        `json:"height"`
 	K      [9]float64 `json:"k"`    // camera matrix, row-major
 	Dist   []float64  `json:"dist"` // distortion coefficients
 	RMS    float64    `json:"rms_px"`
 	Views  int        `json:"views"`
+	// Balance (fisheye only, 0..1; absent means 1) trades the undistorted
+	// image's field of view for scale at its centre: 1 keeps the middle
+	// of every frame edge in view, 0 crops to pixels seen everywhere. See
+	// Intrinsics.Rectified.
+	Balance *float64 `json:"balance,omitempty"`
 }
 
 // Validate checks a calibration is usable.

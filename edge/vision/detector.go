@@ -139,18 +139,6 @@ func (d *Detector) lens() *undistorter {
 	return d.und
 }
 
-func sameIntrinsics(a, b *Intrinsics) bool {
-	if a.K != b.K || a.Width != b.Width || a.Height != b.Height || len(a.Dist) != len(b.Dist) {
-		return false
-	}
-	for i := range a.Dist {
-		if a.Dist[i] != b.Dist[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // Detect finds everything in f and fills dst, reusing dst.Balls. The frame
 // is only read during the call. dst.Timings.CaptureMS is the caller's.
 func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
