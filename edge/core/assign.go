@@ -110,7 +110,7 @@ func (t *Tracker) associate(dt float64) {
 			continue
 		}
 		t.uids++
-		tr := &track{number: -1, uid: t.uids}
+		tr := &track{number: -1, uid: t.uids, born: d.pos, bornInShot: t.phase == PhaseShot}
 		tr.reset(d.pos)
 		t.tracks = append(t.tracks, tr)
 		t.measure(tr, d, dt, true)
@@ -133,11 +133,11 @@ func (t *Tracker) mayStart(tr *track) bool {
 // class or number disagreement.
 func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, bool) {
 	cost := dist
-	// A ball in motion, or one that may just have been struck while
-	// hidden, is blurred in the frame: vision misreads such balls (a
+	// A ball in motion, or a cue ball (any ball in a shot) that may just
+	// have been struck, hidden or leaving, is blurred in the frame: vision misreads such balls (a
 	// white ball smeared over the cloth reads as a stripe), so a
 	// disagreement only costs; it refuses the pair for a ball at rest.
-	fluid := !strict && (tr.moving || tr.missed > 0 && t.mayStart(tr))
+	fluid := !strict && (tr.moving || (tr.missed > 0 || tr.leaveRun > 0) && (tr.class == model.ClassCue || t.phase == PhaseShot))
 	if tr.number >= 0 && d.num >= 0 && tr.number != d.num {
 		if !fluid && (strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight) {
 			return 0, false

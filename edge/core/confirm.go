@@ -25,6 +25,7 @@ func (t *Tracker) confirm(cue *model.CueAim) {
 	mask := uint64(1)<<t.o.ConfirmWindow - 1
 	n := 0
 	for _, tr := range t.tracks {
+		tr.justConfirmed = false
 		tr.seenBits <<= 1
 		if tr.seen {
 			tr.seenBits |= 1
@@ -49,9 +50,73 @@ func (t *Tracker) confirm(cue *model.CueAim) {
 			old.retire = true
 			n--
 		}
-		tr.confirmed = true
+		tr.confirmed, tr.justConfirmed = true, true
 		n++
+		if tr.bornInShot || t.phase == PhaseShot || tr.moving || tr.leaveRun > 0 {
+			if o := t.lostAs(tr); o != nil {
+				t.adopt(tr, o)
+				n--
+			}
+		}
 	}
+}
+
+// lostAs finds the ball a track confirmed in a shot was before vision lost
+// it: a fast ball leaves its gate (a break), a blurred one is missed or
+// misread for a few frames, and the new track that picks it up again is
+// the same ball. Candidates are confirmed balls unseen since before tr was
+// born, not being pocketed, within the distance a ball can roll in the time
+// between (capped); the nearest wins, with a bonus for the number tr's
+// sightings read and a cost for a class or number that disagrees (blurred
+// readings are often wrong, so these only weigh).
+func (t *Tracker) lostAs(tr *track) *track {
+	n := tr.identifyVotes()
+	if o := t.owner(model.BallID(n)); n >= 0 && o != nil && o != tr && o.seen {
+		n = -1 // that ball is in view elsewhere: a misreading
+	}
+	var best *track
+	bs := math.Inf(1)
+	for _, o := range t.tracks {
+		if o == tr || !o.confirmed || o.retire || o.seen || o.pendingPocket != "" || o.unseenS < tr.ageS-1e-6 {
+			continue
+		}
+		gap := o.unseenS - tr.ageS + 1/30.0
+		reach := math.Min(adoptReach, 0.3+5*gap)
+		d := math.Min(math.Hypot(o.pos.X-tr.born.X, o.pos.Y-tr.born.Y), math.Hypot(o.seenPos.X-tr.born.X, o.seenPos.Y-tr.born.Y))
+		if d > reach {
+			continue
+		}
+		score := d
+		switch {
+		case n >= 0 && o.number == n:
+			score -= 0.5
+		case n >= 0 && o.number >= 0:
+			score += 0.3
+		}
+		if (o.class == model.ClassCue) != (tr.class == model.ClassCue) && tr.class != "" {
+			score += 0.2
+		}
+		if score < bs {
+			best, bs = o, score
+		}
+	}
+	return best
+}
+
+// adoptReach caps how far (m) a lost ball may have rolled before it is
+// found again under a new track.
+const adoptReach = 1.2
+
+// adopt gives track tr the identity of the lost track o, which goes away.
+func (t *Tracker) adopt(tr, o *track) {
+	tr.id, tr.number, tr.votes = o.id, o.number, o.votes
+	if o.class != "" {
+		tr.class = o.class
+	}
+	tr.hits += o.hits
+	o.id, o.number = "", -1
+	o.retire = true
+	t.dropContacts(o)
 }
 
 // stalest is the confirmed ball at rest, not being pocketed, unseen the

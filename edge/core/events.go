@@ -193,7 +193,7 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 	}
 	var movers []string
 	for _, tr := range t.tracks {
-		if tr.justStarted {
+		if tr.justStarted || tr.justConfirmed && tr.moving {
 			movers = append(movers, tr.id)
 		}
 	}

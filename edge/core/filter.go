@@ -19,7 +19,15 @@ type track struct {
 	// saw it. Only confirmed tracks are published or produce events.
 	seenBits  uint64
 	confirmed bool
+	// justConfirmed: confirmed this frame (a ball that started moving
+	// while still tentative starts the shot now).
+	justConfirmed bool
 	retire    bool // dropped at the end of this frame's lose, without an event
+	// Birth: where the track started, how long ago (s), and whether a
+	// shot was on (a ball lost and found again in a shot is adopted).
+	born       model.Vec2
+	ageS       float64
+	bornInShot bool
 
 	pos, vel model.Vec2 // filtered, table metres and m/s
 	prevPos  model.Vec2 // position after the previous update (for closest approach)
@@ -289,6 +297,11 @@ func (t *track) identify(d *model.BallDetection) int {
 	if d.Number != nil && *d.Number >= 0 && *d.Number <= 15 {
 		t.votes[*d.Number] += w * (0.5 + d.Confidence)
 	}
+	return t.identifyVotes()
+}
+
+// identifyVotes is the number the votes name with a clear majority, or -1.
+func (t *track) identifyVotes() int {
 	best, bv, total := -1, 0.0, 0.0
 	for n, v := range t.votes {
 		total += v

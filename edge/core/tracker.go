@@ -193,6 +193,7 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 	t.collect(d)
 	for _, tr := range t.tracks {
 		tr.predict(dt)
+		tr.ageS += dt
 		tr.seen, tr.justStarted = false, false
 	}
 	t.associate(dt)
