@@ -22,7 +22,7 @@ type track struct {
 	// justConfirmed: confirmed this frame (a ball that started moving
 	// while still tentative starts the shot now).
 	justConfirmed bool
-	retire    bool // dropped at the end of this frame's lose, without an event
+	retire        bool // dropped at the end of this frame's lose, without an event
 	// Birth: where the track started, how long ago (s), and whether a
 	// shot was on (a ball lost and found again in a shot is adopted).
 	born       model.Vec2
