@@ -573,3 +573,51 @@ func TestDetectorSwitchesLensModel(t *testing.T) {
 		t.Errorf("balance 0.5: undistorter camera %v, want %v (not %v)", d.und.knew, want, knew)
 	}
 }
+
+// TestDetectorUndistort: what Detect reports through a lens matches what
+// Undistort shows: a lens-free detector run on the undistorted frame finds
+// the table where the lensed detector said it was.
+func TestDetectorUndistort(t *testing.T) {
+	f := simFrame(t, 1280, 720)
+	// A mild fisheye reading of the simulator's (rectilinear) frame: the
+	// undistorted image differs from the raw one by up to tens of pixels.
+	fish := Intrinsics{Model: ModelFisheye, Width: 1280, Height: 720, K: [9]float64{1400, 0, 640, 0, 1400, 360, 0, 0, 1}, Dist: []float64{0, 0, 0, 0}}
+	lensed, err := NewDetector(defaultVision(), DetectorOptions{Table: f.Truth.Table, Calibration: &Calibration{Camera: &fish}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lensed.Close()
+	var det model.Detection
+	if err := lensed.Detect(f, &det); err != nil || det.Table == nil {
+		t.Fatalf("lensed: table %v, err %v", det.Table, err)
+	}
+	var und model.Frame
+	if err := lensed.Undistort(f, &und); err != nil {
+		t.Fatal(err)
+	}
+	if und.Width != f.Width || und.Height != f.Height || und.Seq != f.Seq || und.Truth != nil {
+		t.Fatalf("undistorted frame %dx%d seq %d truth %v, want %dx%d seq %d, no truth", und.Width, und.Height, und.Seq, und.Truth, f.Width, f.Height, f.Seq)
+	}
+	if moved := cornerShift(det.Table.Corners, f.Truth.Corners); moved < 5 {
+		t.Fatalf("corners moved %.1f px through the lens: the test lens does nothing", moved)
+	}
+	plain, err := NewDetector(defaultVision(), DetectorOptions{Table: f.Truth.Table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	var det2 model.Detection
+	if err := plain.Detect(&und, &det2); err != nil || det2.Table == nil {
+		t.Fatalf("on the undistorted frame: table %v, err %v", det2.Table, err)
+	}
+	t.Logf("table corners moved up to %.1f px by the lens; lensed detection and detection on the undistorted frame agree within %.3f px",
+		cornerShift(det.Table.Corners, f.Truth.Corners), cornerShift(det.Table.Corners, det2.Table.Corners))
+	if d := cornerShift(det.Table.Corners, det2.Table.Corners); d > 0.5 {
+		t.Errorf("corners %v through the lens, %v on the undistorted frame: %.2f px apart", det.Table.Corners, det2.Table.Corners, d)
+	}
+	// Without a lens Undistort is a copy, truth included.
+	var cp model.Frame
+	if err := plain.Undistort(f, &cp); err != nil || string(cp.Pix) != string(f.Pix) || cp.Truth != f.Truth {
+		t.Errorf("no lens: Undistort changed the frame (err %v)", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/cuecast/cuecast/edge/model"
 	"gocv.io/x/gocv"
 )
 
@@ -246,6 +247,31 @@ func (in *Intrinsics) Rectified() ([9]float64, error) {
 	var d [4]float64
 	copy(d[:], in.Dist)
 	return fisheyeNewCamera(in.K, d, image.Pt(in.Width, in.Height), in.balance())
+}
+
+// Undistort writes into dst (reusing dst.Pix) the frame src as the
+// detector sees it: remapped through the calibration's lens, so the pixels
+// Detect reports land on what they describe (overlays, the video stream,
+// debug images). Without a lens model dst is a copy of src. dst.Truth is
+// src's only then: the simulator's truth pixels are raw-frame pixels. Call
+// it from the goroutine that calls Detect: it shares the detector's buffers.
+func (d *Detector) Undistort(src, dst *model.Frame) error {
+	if d.tf == nil {
+		return errors.New("vision: undistort: detector is closed")
+	}
+	m, err := d.frame.load(src)
+	if err != nil {
+		return err
+	}
+	dst.Truth = src.Truth
+	if u := d.lens(); u != nil {
+		if m, err = u.apply(m); err != nil {
+			return err
+		}
+		dst.Truth = nil
+	}
+	dst.Seq, dst.Captured = src.Seq, src.Captured
+	return matToFrame(m, nil, dst) // 3 channels: the scratch Mat is not used
 }
 
 // undistorter remaps frames through a lens model. Coordinates the detector
