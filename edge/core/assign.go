@@ -126,8 +126,25 @@ func (t *Tracker) mayStart(tr *track) bool {
 		return true
 	}
 	cb := t.owner("cue")
-	return cb != nil && (cb.missed > 0 || cb.leaveRun > 0)
+	if cb == nil || !cb.confirmed {
+		// No ball is known as the cue ball (vision lost or misread it):
+		// any ball may be it.
+		return true
+	}
+	if cb.missed > 0 || cb.leaveRun > 0 {
+		return true
+	}
+	// A ball first seen in the last second right by the cue ball while
+	// the stick is down is most likely the cue ball itself, struck and
+	// misread through its blur, while the old track is held in place by a
+	// false detection on the tip.
+	return t.phase == PhaseAiming && !tr.confirmed && tr.ageS < 1 &&
+		math.Hypot(tr.born.X-cb.pos.X, tr.born.Y-cb.pos.Y) < nearCueBall
 }
+
+// nearCueBall is how close (m) to the cue ball's rest a new track must be
+// born to count as the cue ball leaving (see mayStart).
+const nearCueBall = 0.15
 
 // cost scores a track-detection pair at distance dist; strict refuses any
 // class or number disagreement.
