@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"math"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -22,6 +23,9 @@ const (
 type camera struct {
 	h, inv mat3
 	w, ht  int
+	// lens, when set, sits between the homography's pinhole image and the
+	// frame: see Sim.SetFisheye.
+	lens *fisheye
 }
 
 func newCamera(w, h int, size model.Size, rotationDeg, tilt float64) camera {
@@ -52,10 +56,96 @@ func newCamera(w, h int, size model.Size, rotationDeg, tilt float64) camera {
 
 func (c *camera) px(p model.Vec2) model.Pixel {
 	x, y := c.h.apply(p.X, p.Y)
+	if c.lens != nil {
+		x, y = c.lens.distort(x, y)
+	}
 	return model.Pixel{X: x, Y: y}
 }
 
-func (c *camera) table(x, y float64) (float64, float64) { return c.inv.apply(x, y) }
+func (c *camera) table(x, y float64) (float64, float64) {
+	if c.lens != nil {
+		x, y = c.lens.undistort(x, y)
+	}
+	return c.inv.apply(x, y)
+}
+
+// fisheye is OpenCV's fisheye model (cv::fisheye): a ray at angle θ from
+// the axis lands at radius θd = θ(1 + k1θ² + k2θ⁴ + k3θ⁶ + k4θ⁸) in
+// normalised coordinates, where a pinhole camera would put it at tan θ.
+type fisheye struct {
+	fx, fy, cx, cy float64
+	d              [4]float64
+}
+
+// theta returns θd(θ) and its derivative.
+func (l *fisheye) theta(t float64) (float64, float64) {
+	t2 := t * t
+	d := l.d
+	return t * (1 + t2*(d[0]+t2*(d[1]+t2*(d[2]+t2*d[3])))),
+		1 + t2*(3*d[0]+t2*(5*d[1]+t2*(7*d[2]+t2*9*d[3])))
+}
+
+// distort maps a pinhole pixel to the fisheye one.
+func (l *fisheye) distort(x, y float64) (float64, float64) {
+	a, b := (x-l.cx)/l.fx, (y-l.cy)/l.fy
+	r := math.Hypot(a, b)
+	if r < 1e-12 {
+		return x, y
+	}
+	td, _ := l.theta(math.Atan(r))
+	return l.cx + l.fx*a*td/r, l.cy + l.fy*b*td/r
+}
+
+// undistort maps a fisheye pixel to the pinhole one (Newton on θd(θ));
+// pixels beyond 89 degrees from the axis are clamped there (far away).
+func (l *fisheye) undistort(u, v float64) (float64, float64) {
+	a, b := (u-l.cx)/l.fx, (v-l.cy)/l.fy
+	td := math.Hypot(a, b)
+	if td < 1e-12 {
+		return u, v
+	}
+	const maxTheta = 89 * math.Pi / 180
+	t := math.Min(td, maxTheta)
+	for i := 0; i < 8; i++ {
+		f, df := l.theta(t)
+		if df <= 0 {
+			break
+		}
+		t = math.Max(1e-9, math.Min(maxTheta, t-(f-td)/df))
+	}
+	s := math.Tan(t) / td
+	return l.cx + l.fx*a*s, l.cy + l.fy*b*s
+}
+
+// SetFisheye puts a fisheye lens in front of the simulated camera, for
+// checking lens calibration and undistortion end to end: the top-down view
+// becomes what a pinhole camera with matrix k (row-major) sees, and frames
+// show it through the fisheye lens with the same k and coefficients d
+// (k1..k4 of cv::fisheye), truth pixels included. The lens barrels the
+// view inwards, so the table stays in the frame. Call it before the first
+// frame; it redraws the static background (as New does).
+func (s *Sim) SetFisheye(k [9]float64, d [4]float64) error {
+	if !(k[0] > 0 && k[4] > 0) || k[1] != 0 || k[3] != 0 || k[6] != 0 || k[7] != 0 || k[8] != 1 {
+		return errors.New("sim: set fisheye: k is not a camera matrix (fx, fy > 0, no skew, last row 0 0 1)")
+	}
+	for _, v := range d {
+		if math.IsNaN(v) || math.Abs(v) > 1 {
+			return errors.New("sim: set fisheye: coefficients outside -1..1")
+		}
+	}
+	l := &fisheye{fx: k[0], fy: k[4], cx: k[2], cy: k[5], d: d}
+	// θd(θ) must rise over the hemisphere, else undistort is ambiguous.
+	for t := 0.01; t < math.Pi/2; t += 0.01 {
+		if _, df := l.theta(t); df <= 0 {
+			return errors.New("sim: set fisheye: θd(θ) not increasing below 90 degrees; smaller coefficients")
+		}
+	}
+	s.cam.lens = l
+	for i := range s.bgs {
+		renderBackground(s.bgs[i], &s.cam, s.looks[i], s.nz.maxV())
+	}
+	return nil
+}
 
 // jacobian returns the 2x2 derivative of the pixel position with respect to
 // the table position at p (pixels per metre), row-major.

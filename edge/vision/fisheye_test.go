@@ -7,10 +7,13 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
 	"gocv.io/x/gocv"
 )
 
@@ -619,5 +622,60 @@ func TestDetectorUndistort(t *testing.T) {
 	var cp model.Frame
 	if err := plain.Undistort(f, &cp); err != nil || string(cp.Pix) != string(f.Pix) || cp.Truth != f.Truth {
 		t.Errorf("no lens: Undistort changed the frame (err %v)", err)
+	}
+}
+
+// TestDetectThroughSimulatedFisheye runs detection end to end on simulator
+// frames seen through a fisheye lens: with the lens's intrinsics installed
+// the balls' table positions match the truth; without them they do not.
+func TestDetectThroughSimulatedFisheye(t *testing.T) {
+	k := [9]float64{760, 0, 646, 0, 760, 354, 0, 0, 1}
+	d := [4]float64{0.02, -0.01, 0.004, -0.001}
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 3, NoiseSigma: 2, Unpaced: true})
+	defer s.Close()
+	if err := s.SetFisheye(k, d); err != nil {
+		t.Fatal(err)
+	}
+	var f model.Frame
+	s.Render(&f, time.Unix(0, 0))
+	in := Intrinsics{Model: ModelFisheye, Width: 1280, Height: 720, K: k, Dist: d[:]}
+	posErr := func(cal *Calibration) (median, worst float64, found int) {
+		det, err := NewDetector(defaultVision(), DetectorOptions{Table: f.Truth.Table, Calibration: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer det.Close()
+		var out model.Detection
+		if err := det.Detect(&f, &out); err != nil {
+			t.Fatal(err)
+		}
+		var errs []float64
+		for _, b := range f.Truth.Balls {
+			if b.Pocketed {
+				continue
+			}
+			best := math.Inf(1)
+			for _, o := range out.Balls {
+				if o.Pos != nil {
+					best = math.Min(best, math.Hypot(o.Pos.X-b.Pos.X, o.Pos.Y-b.Pos.Y))
+				}
+			}
+			errs = append(errs, best)
+			if best < model.BallRadius {
+				found++
+			}
+		}
+		sort.Float64s(errs)
+		return errs[len(errs)/2], errs[len(errs)-1], found
+	}
+	med, worst, found := posErr(&Calibration{Camera: &in})
+	bmed, bworst, bfound := posErr(nil)
+	t.Logf("through the lens, %d balls: with its intrinsics %d found, median %.1f mm, worst %.1f mm; without: %d found, median %.1f mm, worst %.1f mm",
+		len(f.Truth.Balls), found, med*1000, worst*1000, bfound, bmed*1000, bworst*1000)
+	if found < len(f.Truth.Balls)-1 || med > 0.003 || worst > 0.01 {
+		t.Errorf("with the lens model: %d found, median %.1f mm, worst %.1f mm; want all but one, <= 3 mm, <= 10 mm", found, med*1000, worst*1000)
+	}
+	if bworst < 2*worst {
+		t.Errorf("without the lens model the worst error %.1f mm is not worse than with it (%.1f mm): the lens does nothing", bworst*1000, worst*1000)
 	}
 }
