@@ -23,12 +23,11 @@ type ballFinder struct {
 	warp   gocv.Mat // rectified BGR
 	mask   gocv.Mat // 8-bit, 255 where not felt
 	dist   gocv.Mat // float32 distance to felt
-	labels gocv.Mat
 	hier   gocv.Mat // contour hierarchy for holeCandidates
-	ratio  gocv.Mat // float32 brightness relative to the cloth's
-	inner  gocv.Mat // box means of ratio for shadeCandidates
-	outer  gocv.Mat
 	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
+	gx, gy gocv.Mat // CV_16SC3 Sobel derivatives of warp, for voteCandidates
+	votes  gocv.Mat // float32 radial symmetry votes
+	vblur  gocv.Mat // votes smoothed
 
 	// feltSum is the expected B+G+R of the cloth at each rectified pixel
 	// (the lighting gradient), learned from frames; see learnField.
@@ -37,13 +36,13 @@ type ballFinder struct {
 	// cloth derived from feltSum: brightest channel above brightThr, or
 	// B+G+R below darkThr, is not cloth.
 	brightThr, darkThr []float32
-	invFeltSum         []float32 // 1 / feltSum
 	// outside marks rectified pixels that are never a ball's: beyond the
 	// cushions or in a pocket's hole.
 	outside []byte // 1 or 0
 	fitted  bool
 
 	cands []cand
+	peaks []cand // distance-transform peaks, before merging into cands
 }
 
 type cand struct {
@@ -56,22 +55,23 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 	h := int(math.Ceil((size.Width + 2*margin) * ppm))
 	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
-		dist: gocv.NewMat(), labels: gocv.NewMat(), hier: gocv.NewMat(),
-		ratio: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), inner: gocv.NewMat(), outer: gocv.NewMat(), m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		dist: gocv.NewMat(), hier: gocv.NewMat(),
+		m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		gx: gocv.NewMat(), gy: gocv.NewMat(), votes: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), vblur: gocv.NewMat(),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
-		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h), invFeltSum: make([]float32, w*h)}
+		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
 }
 
 func (b *ballFinder) close() {
 	b.warp.Close()
 	b.mask.Close()
 	b.dist.Close()
-	b.labels.Close()
 	b.hier.Close()
-	b.ratio.Close()
-	b.inner.Close()
-	b.outer.Close()
 	b.m.Close()
+	b.gx.Close()
+	b.gy.Close()
+	b.votes.Close()
+	b.vblur.Close()
 }
 
 // toTable maps a rectified pixel to table metres.
@@ -208,7 +208,6 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			bot := val[y1*cw+x0]*(1-tx) + val[y1*cw+x1]*tx
 			fs := top*(1-ty) + bot*ty
 			b.feltSum[v*b.w+u] = float32(fs)
-			b.invFeltSum[v*b.w+u] = float32(1 / fs)
 			b.brightThr[v*b.w+u] = float32(brightRatio * fs * cmax)
 			b.darkThr[v*b.w+u] = float32(darkRatio * fs)
 		}
@@ -242,13 +241,14 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 	// there, or much darker than the cloth's shadow (see the thresholds'
 	// comment). The per-pixel loop is in C (kernels.cpp) so it vectorises.
 	mp, _ := b.mask.DataPtrUint8()
-	rp, _ := b.ratio.DataPtrFloat32()
-	feltMask(p, b.brightThr, b.darkThr, b.invFeltSum, b.outside, mp, rp, fe)
-	gocv.DistanceTransform(b.mask, &b.dist, &b.labels, gocv.DistL2, gocv.DistanceTransformMasks(5), gocv.DistanceLabelCComp)
+	feltMask(p, b.brightThr, b.darkThr, b.outside, mp, fe)
+	if err := distanceL2(b.mask, &b.dist); err != nil {
+		return b.cands[:0]
+	}
 	dp, _ := b.dist.DataPtrFloat32()
 	rw := model.BallRadius * b.ppm
 	lo, hi := float32(0.55*rw), float32(1.6*rw)
-	b.cands = b.cands[:0]
+	b.peaks = b.peaks[:0]
 	w := b.w
 	for v := 1; v < b.h-1; v++ {
 		for u := 1; u < w-1; u++ {
@@ -266,12 +266,12 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 			// Sub-pixel peak by a parabola through the neighbours.
 			fu := float64(u) + parabola(dp[i-1], d, dp[i+1])
 			fv := float64(v) + parabola(dp[i-w], d, dp[i+w])
-			b.cands = append(b.cands, cand{fu + 0.5, fv + 0.5, float64(d)})
+			b.peaks = append(b.peaks, cand{fu + 0.5, fv + 0.5, float64(d)})
 		}
 	}
 	// Strongest first; drop weaker peaks inside a kept ball (two touching
 	// balls are 2r apart, one ball's ridge peaks are closer than r).
-	slices.SortFunc(b.cands, func(a, c cand) int {
+	slices.SortFunc(b.peaks, func(a, c cand) int {
 		if a.d > c.d {
 			return -1
 		}
@@ -280,8 +280,8 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 		}
 		return 0
 	})
-	kept := b.cands[:0]
-	for _, c := range b.cands {
+	kept := b.peaks[:0]
+	for _, c := range b.peaks {
 		ok := true
 		for _, k := range kept {
 			if math.Hypot(c.u-k.u, c.v-k.v) < 1.3*rw {
@@ -293,66 +293,106 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 			kept = append(kept, c)
 		}
 	}
-	b.cands = b.holeCandidates(kept, rw)
-	b.cands = b.shadeCandidates(b.cands, rw)
+	// The outline votes come first: they put one candidate on each ball of
+	// a packed rack, where the mask is one blob and its distance peaks fall
+	// between balls. A distance peak on a voted ball only lends it its
+	// size; one a radius away from voted balls is such an in-between peak
+	// and is dropped; the rest (balls whose outline voted too little) stay.
+	b.cands = b.voteCandidates(b.cands[:0], rw)
+	nv := len(b.cands)
+	for _, c := range kept {
+		add := true
+		for j := range b.cands[:nv] {
+			k := &b.cands[j]
+			dd := math.Hypot(c.u-k.u, c.v-k.v)
+			if dd < 0.6*rw {
+				k.d = math.Max(k.d, c.d)
+			}
+			if dd < 1.3*rw {
+				add = false
+			}
+		}
+		if add {
+			b.cands = append(b.cands, c)
+		}
+	}
+	b.cands = b.holeCandidates(b.cands, rw)
 	return b.cands
 }
 
-// shadeCandidates finds balls by their shading alone, for a ball the
-// colour of the cloth standing alone: a lit sphere is about as bright as
-// the cloth on top and much darker at its limb and in its contact shadow.
-// A centre-surround filter on the brightness ratio (mean over a disc of
-// about 0.6 r minus the mean over the ring out to 1.2 r) peaks there; flat
-// cloth gives zero and a shadow alone is negative.
-func (b *ballFinder) shadeCandidates(kept []cand, rw float64) []cand {
-	kin := int(1.1*rw) | 1
-	kout := int(2.4*rw) | 1
-	gocv.Blur(b.ratio, &b.inner, image.Pt(kin, kin))
-	gocv.Blur(b.ratio, &b.outer, image.Pt(kout, kout))
-	ip, _ := b.inner.DataPtrFloat32()
-	op, _ := b.outer.DataPtrFloat32()
-	ain, aout := float32(kin*kin), float32(kout*kout)
+// Radial symmetry thresholds (rectified view, Sobel 3x3 of 8-bit colour):
+// gradients below voteMinMag are cloth texture and noise; at voteFullMag an
+// edge pixel casts a whole vote. After the 5x5 Gaussian (sigma 1) a ball's
+// centre collects 7-11 (simulator set at 6 px per radius: 3.7 for the
+// dimmest, the eight in a rack on grey cloth under the dim rig); cloth,
+// rails and shadows peak below 4 except along the stick and the hand,
+// which the refinement and dropOnCue judge. voteMin lets a candidate in;
+// voteSolid is the vote of a clear outline, for the confidence's shape term.
+const (
+	voteMinMag  = 20
+	voteFullMag = 80
+	voteMin     = 3.5
+	voteSolid   = 8
+)
+
+// voteCandidates finds balls by the symmetry of their outline: every edge
+// pixel votes for the points one ball radius along and against its
+// gradient (kernels.cpp), so each ball's rim piles votes on its centre
+// whatever its colour against the cloth or its neighbours: a maroon ball
+// on red cloth (darker, same chromaticity), and each ball of a packed rack,
+// where the not-cloth mask is one blob without a distance peak per ball.
+func (b *ballFinder) voteCandidates(kept []cand, rw float64) []cand {
+	gocv.Sobel(b.warp, &b.gx, gocv.MatTypeCV16S, 1, 0, 3, 1, 0, gocv.BorderReplicate)
+	gocv.Sobel(b.warp, &b.gy, gocv.MatTypeCV16S, 0, 1, 3, 1, 0, gocv.BorderReplicate)
+	gxp, err1 := b.gx.DataPtrInt16()
+	gyp, err2 := b.gy.DataPtrInt16()
+	ap, err3 := b.votes.DataPtrFloat32()
+	if err1 != nil || err2 != nil || err3 != nil {
+		return kept
+	}
+	radialVotes(gxp, gyp, b.outside, b.w, b.h, float32(rw), voteMinMag, voteFullMag, ap)
+	gocv.GaussianBlur(b.votes, &b.vblur, image.Pt(5, 5), 1, 1, gocv.BorderConstant)
+	vp, err := b.vblur.DataPtrFloat32()
+	if err != nil {
+		return kept
+	}
+	thr := float32(voteMin)
 	w := b.w
-	r := int(rw)
-	const minResponse = 0.3
-	// inner - ring = (inner - outer) * aout / (aout - ain): one subtraction
-	// per pixel against a scaled threshold.
-	thr := minResponse * (aout - ain) / aout
-	var found []cand
-	for v := r; v < b.h-r; v++ {
-		row := v * w
-		for u := r; u < w-r; u++ {
-			i := row + u
-			dog := ip[i] - op[i]
-			if dog < thr || b.outside[i] != 0 {
+	n0 := len(kept)
+	for v := 2; v < b.h-2; v++ {
+		for u := 2; u < w-2; u++ {
+			i := v*w + u
+			a := vp[i]
+			if a < thr || b.outside[i] != 0 {
 				continue
 			}
-			// Local maximum over a 5x5 neighbourhood of the response.
-			best := true
-			for dv := -2; dv <= 2 && best; dv++ {
+			peak := true
+			for dv := -2; dv <= 2 && peak; dv++ {
 				for du := -2; du <= 2; du++ {
 					j := i + dv*w + du
-					if j != i && ip[j]-op[j] > dog {
-						best = false
+					if j != i && (vp[j] > a || vp[j] == a && j < i) {
+						peak = false
 						break
 					}
 				}
 			}
-			if best {
-				found = append(found, cand{float64(u) + 0.5, float64(v) + 0.5, 0.65 * rw})
+			if !peak {
+				continue
 			}
-		}
-	}
-	for _, c := range found {
-		dup := false
-		for _, k := range kept {
-			if math.Hypot(c.u-k.u, c.v-k.v) < 1.5*rw {
-				dup = true
-				break
+			fu := float64(u) + parabola(vp[i-1], a, vp[i+1]) + 0.5
+			fv := float64(v) + parabola(vp[i-w], a, vp[i+w]) + 0.5
+			// Two peaks closer than 0.6 r are one ball's (the 5x5
+			// neighbourhood is smaller than that at 6 px per radius).
+			dup := false
+			for _, k := range kept[n0:] {
+				if math.Hypot(fu-k.u, fv-k.v) < 0.6*rw {
+					dup = true
+					break
+				}
 			}
-		}
-		if !dup {
-			kept = append(kept, c)
+			if !dup {
+				kept = append(kept, cand{fu, fv, rw * math.Min(1, float64(a)/voteSolid)})
+			}
 		}
 	}
 	return kept

@@ -296,6 +296,12 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	// mostly in brightness: let darkness count as "ball" for their edge.
 	useDark := coarse.black > 0.25 || coarse.colour < 0.5 && coarse.white < 0.2
 	x, y, rad, support, ok := refineCircle(im, &tf.felt, fs, cx, cy, r, useDark)
+	if !ok || support < 0.5 {
+		// A ball the cloth's colour: find its outline by colour steps.
+		if ex, ey, erad, esup, eok := refineByEdges(im, cx, cy, r); eok && esup > support {
+			x, y, rad, support, ok = ex, ey, erad, esup, true
+		}
+	}
 	if !ok {
 		x, y, rad = cx, cy, r
 	}

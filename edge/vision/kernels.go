@@ -11,14 +11,28 @@ import "unsafe"
 // feltMask is the vectorised body of ballFinder.candidates' cloth test.
 // All slices must hold n pixels; they are only read (out written) during
 // the call, so passing Go memory to C is within the cgo rules.
-func feltMask(bgr []byte, bright, dark, invFeltSum []float32, outside []byte, out []byte, ratio []float32, fe *felt) {
+func feltMask(bgr []byte, bright, dark []float32, outside []byte, out []byte, fe *felt) {
 	n := len(out)
-	if n == 0 || len(bgr) < 3*n || len(bright) < n || len(dark) < n || len(invFeltSum) < n || len(outside) < n || len(ratio) < n {
+	if n == 0 || len(bgr) < 3*n || len(bright) < n || len(dark) < n || len(outside) < n {
 		panic("vision: feltMask: short buffers")
 	}
 	C.cuecastFeltMask((*C.uint8_t)(unsafe.Pointer(&bgr[0])), (*C.float)(unsafe.Pointer(&bright[0])),
-		(*C.float)(unsafe.Pointer(&dark[0])), (*C.float)(unsafe.Pointer(&invFeltSum[0])),
-		(*C.uint8_t)(unsafe.Pointer(&outside[0])),
-		(*C.uint8_t)(unsafe.Pointer(&out[0])), (*C.float)(unsafe.Pointer(&ratio[0])), C.int(n),
+		(*C.float)(unsafe.Pointer(&dark[0])), (*C.uint8_t)(unsafe.Pointer(&outside[0])),
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(n),
 		C.float(fe.tol), C.float(fe.tol*fe.sum), C.float(fe.cb), C.float(fe.cg), C.float(fe.cr))
+}
+
+// radialVotes runs cuecastRadialVotes (see kernels.h) over gx, gy (CV_16SC3
+// data of a w x h image) into acc.
+func radialVotes(gx, gy []int16, outside []byte, w, h int, r, minMag, fullMag float32, acc []float32) {
+	n := w * h
+	if n == 0 || len(gx) < 3*n || len(gy) < 3*n || len(outside) < n || len(acc) < n {
+		panic("vision: radialVotes: short buffers")
+	}
+	if w > 2048 {
+		panic("vision: radialVotes: rows wider than the kernel's 2048-pixel buffers")
+	}
+	C.cuecastRadialVotes((*C.int16_t)(unsafe.Pointer(&gx[0])), (*C.int16_t)(unsafe.Pointer(&gy[0])),
+		(*C.uint8_t)(unsafe.Pointer(&outside[0])), C.int(w), C.int(h),
+		C.float(r), C.float(minMag), C.float(fullMag), (*C.float)(unsafe.Pointer(&acc[0])))
 }

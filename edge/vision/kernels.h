@@ -7,12 +7,18 @@ extern "C" {
 #endif
 // cuecastFeltMask writes 255 to out[i] where pixel i of bgr is not cloth,
 // 0 where it is or where outside[i] is set. See ballFinder.candidates.
-// ratio[i] receives the pixel's brightness relative to the cloth's there
-// (invFeltSum is 1 / the cloth's B+G+R).
 void cuecastFeltMask(const uint8_t *bgr, const float *bright, const float *dark,
-                     const float *invFeltSum, const uint8_t *outside,
-                     uint8_t *out, float *ratio, int n,
+                     const uint8_t *outside, uint8_t *out, int n,
                      float tol, float tolS, float cb, float cg, float cr);
+// cuecastRadialVotes is a fixed-radius radial symmetry transform: every
+// pixel whose colour gradient (the strongest of the three channels of the
+// interleaved Sobel images gx, gy, CV_16SC3) is at least minMag votes for
+// the points r pixels away along and against its gradient, with weight
+// min(1, |g| / fullMag), splatted bilinearly into acc (w*h floats, zeroed
+// here; w at most 2048). Pixels with outside[i] set do not vote. A ball's rim, whatever its
+// colour against the cloth or its neighbours, votes for its centre.
+void cuecastRadialVotes(const int16_t *gx, const int16_t *gy, const uint8_t *outside,
+                        int w, int h, float r, float minMag, float fullMag, float *acc);
 #ifdef __cplusplus
 }
 #endif

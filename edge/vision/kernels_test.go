@@ -13,13 +13,9 @@ func BenchmarkFeltMask(b *testing.B) {
 		bright[i], dark[i] = 200, 50
 	}
 	outside, out := make([]byte, n), make([]byte, n)
-	fsum, ratio := make([]float32, n), make([]float32, n)
-	for i := range fsum {
-		fsum[i] = 200
-	}
 	fe := &felt{cb: 0.2, cg: 0.5, cr: 0.3, sum: 200, tol: 0.06}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		feltMask(bgr, bright, dark, fsum, outside, out, ratio, fe)
+		feltMask(bgr, bright, dark, outside, out, fe)
 	}
 }

@@ -94,8 +94,95 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 		}
 	}
 	frac = float64(n) / rays
+	x, y, rad, ok = fitCircle(xs[:n], ys[:n], cx, cy, r)
+	return x, y, rad, frac, ok
+}
+
+// refineByEdges is refineCircle for a ball whose colour is the cloth's (the
+// green six in a rack on green cloth): no crossing of the not-felt score
+// marks its outline, but its limb, its contact shadow and its neighbours
+// do. Along each ray the strongest colour step (sum over channels of the
+// difference across 1 px) between 0.65 r and 1.35 r is the edge, placed
+// sub-pixel by a parabola; steps weaker than minStep (8-bit levels) are
+// noise. The circle is fitted as in refineCircle.
+func refineByEdges(m *img, cx, cy, r float64) (x, y, rad float64, frac float64, ok bool) {
+	const minStep = 18
+	const step = 0.5
+	var xs, ys [rays]float64
+	n := 0
+	var prof [64]float64
+	for k := 0; k < rays; k++ {
+		th := 2 * math.Pi * float64(k) / rays
+		dx, dy := math.Cos(th), math.Sin(th)
+		np := 0
+		var pb, pg, pr float64
+		okp := true
+		for t := 0.65*r - step; t <= 1.35*r+step && np < len(prof); t += step {
+			b, g, rr, ok := m.bilinear(cx+t*dx, cy+t*dy)
+			if !ok {
+				okp = false
+				break
+			}
+			if t > 0.65*r-step {
+				prof[np] = math.Abs(b-pb) + math.Abs(g-pg) + math.Abs(rr-pr)
+				np++
+			}
+			pb, pg, pr = b, g, rr
+		}
+		if !okp || np < 3 {
+			continue
+		}
+		best := 0
+		for i := 1; i < np; i++ {
+			if prof[i] > prof[best] {
+				best = i
+			}
+		}
+		// prof[i] is the step between t_i - step and t_i, t_i = 0.65 r + i step.
+		if prof[best]/step < minStep || best == 0 || best == np-1 {
+			continue
+		}
+		e := 0.65*r + float64(best)*step - step/2 + step*parabola(float32(prof[best-1]), float32(prof[best]), float32(prof[best+1]))
+		xs[n], ys[n] = cx+e*dx, cy+e*dy
+		n++
+	}
+	x, y, rad, ok = fitCircle(xs[:n], ys[:n], cx, cy, r)
+	if !ok {
+		return x, y, rad, 0, false
+	}
+	// Support counts only steps on the fitted circle, and the circle must
+	// be outlined all round: between two parallel edges a radius away (a
+	// sleeve, the stick with its shadow) the rays across find steps at r,
+	// but only in the two directions across.
+	in := 0
+	var octants [8]bool
+	for i := 0; i < n; i++ {
+		if math.Abs(math.Hypot(xs[i]-x, ys[i]-y)-rad) < math.Max(0.08*r, 0.5) {
+			in++
+			a := math.Atan2(ys[i]-y, xs[i]-x)
+			octants[int((a+math.Pi)/(math.Pi/4))&7] = true
+		}
+	}
+	covered := 0
+	for _, o := range octants {
+		if o {
+			covered++
+		}
+	}
+	if covered < 6 {
+		return x, y, rad, 0, false
+	}
+	return x, y, rad, float64(in) / rays, true
+}
+
+// fitCircle fits a circle to outline points found around (cx, cy) with
+// expected radius r: Gauss-Newton on (x, y, rad) with the worst residuals
+// trimmed twice; too few points, a centre that wandered or a radius far
+// from r fail. A radius off by more than 7% refits the centre with r.
+func fitCircle(xs, ys []float64, cx, cy, r float64) (x, y, rad float64, ok bool) {
+	n := len(xs)
 	if n < 8 {
-		return cx, cy, r, frac, false
+		return cx, cy, r, false
 	}
 	x, y, rad = cx, cy, r
 	var res [rays]float64
@@ -148,12 +235,12 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 				}
 			}
 			if kept < 6 {
-				return cx, cy, r, frac, false
+				return cx, cy, r, false
 			}
 		}
 	}
 	if math.IsNaN(x) || math.Hypot(x-cx, y-cy) > 0.6*r || rad < 0.7*r || rad > 1.3*r {
-		return cx, cy, r, frac, false
+		return cx, cy, r, false
 	}
 	if math.Abs(rad-r) > 0.07*r {
 		// The outline came out too small or too large: part of the edge
@@ -162,10 +249,10 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 		// shadow). The radius is known from the table geometry: fit the
 		// centre alone with it, keeping the crossings that agree.
 		if fx, fy, ok := fixedRadiusFit(xs[:n], ys[:n], x, y, r); ok {
-			return fx, fy, r, frac, true
+			return fx, fy, r, true
 		}
 	}
-	return x, y, rad, frac, true
+	return x, y, rad, true
 }
 
 // fixedRadiusFit fits a circle of known radius r to the points, starting at
