@@ -45,8 +45,6 @@ func CalibrateCamera(paths []string, o CalibrateOptions) (*Intrinsics, []bool, e
 		views [][]gocv.Point2f
 		from  []string // views[i] came from from[i]
 	)
-	grey := gocv.NewMat()
-	defer grey.Close()
 	corners := gocv.NewMat()
 	defer corners.Close()
 	crit := gocv.NewTermCriteria(gocv.Count|gocv.EPS, 30, 0.01)
@@ -64,8 +62,11 @@ func CalibrateCamera(paths []string, o CalibrateOptions) (*Intrinsics, []bool, e
 		size = sz
 		ok := gocv.FindChessboardCorners(m, image.Pt(o.Cols, o.Rows), &corners, gocv.CalibCBAdaptiveThresh|gocv.CalibCBNormalizeImage)
 		if ok {
-			gocv.CornerSubPix(m, &corners, image.Pt(11, 11), image.Pt(-1, -1), crit)
 			iv := gocv.NewPoint2fVectorFromMat(corners)
+			win := subPixWindow(iv.ToPoints(), o.Cols)
+			iv.Close()
+			gocv.CornerSubPix(m, &corners, image.Pt(win, win), image.Pt(-1, -1), crit)
+			iv = gocv.NewPoint2fVectorFromMat(corners)
 			views = append(views, iv.ToPoints())
 			iv.Close()
 			from = append(from, p)
@@ -82,6 +83,24 @@ func CalibrateCamera(paths []string, o CalibrateOptions) (*Intrinsics, []bool, e
 		bad.Path = from[bad.View]
 	}
 	return in, found, err
+}
+
+// subPixWindow is cornerSubPix's half window for a board whose coarse
+// corners are pts: 11 (OpenCV's usual), shrunk to under half the smallest
+// square so that the window never reaches a neighbouring corner, which
+// pulls the refined corner off (squares shrink towards a fisheye lens's
+// edge). At least 3.
+func subPixWindow(pts []gocv.Point2f, cols int) int {
+	minSide := math.Inf(1)
+	for i, p := range pts {
+		for _, j := range []int{i + 1, i + cols} {
+			if j >= len(pts) || (j == i+1 && j%cols == 0) {
+				continue
+			}
+			minSide = math.Min(minSide, math.Hypot(float64(pts[j].X-p.X), float64(pts[j].Y-p.Y)))
+		}
+	}
+	return max(3, min(11, int(minSide/2)-1))
 }
 
 // boardPoints are the chessboard's inner corners in metres on z = 0, in
