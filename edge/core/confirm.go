@@ -64,25 +64,37 @@ func (t *Tracker) confirm(cue *model.CueAim) {
 // lostAs finds the ball a track confirmed in a shot was before vision lost
 // it: a fast ball leaves its gate (a break), a blurred one is missed or
 // misread for a few frames, and the new track that picks it up again is
-// the same ball. Candidates are confirmed balls unseen since before tr was
-// born, not being pocketed, within the distance a ball can roll in the time
-// between (capped); the nearest wins, with a bonus for the number tr's
+// the same ball. Candidates are confirmed balls unseen now and never
+// seen together with it in the confirmation window, not being pocketed,
+// within the distance a ball rolls in the time it has been unseen (capped); the nearest wins, with a bonus for the number tr's
 // sightings read and a cost for a class or number that disagrees (blurred
 // readings are often wrong, so these only weigh).
 func (t *Tracker) lostAs(tr *track) *track {
+	mask := uint64(1)<<t.o.ConfirmWindow - 1
 	n := tr.identifyVotes()
 	if o := t.owner(model.BallID(n)); n >= 0 && o != nil && o != tr && o.seen {
 		n = -1 // that ball is in view elsewhere: a misreading
 	}
+	total := 0.0
+	for _, v := range tr.votes {
+		total += v
+	}
 	var best *track
 	bs := math.Inf(1)
 	for _, o := range t.tracks {
-		if o == tr || !o.confirmed || o.retire || o.seen || o.pendingPocket != "" || o.unseenS < tr.ageS-1e-6 {
+		// Two balls seen in the same frame of the window are two balls.
+		if o == tr || !o.confirmed || o.retire || o.seen || o.pendingPocket != "" || o.seenBits&tr.seenBits&mask != 0 {
 			continue
 		}
-		gap := o.unseenS - tr.ageS + 1/30.0
+		// Reach: from where o was last seen to where tr was first seen,
+		// over the time between (for a tentative track older than the
+		// window, from its current place).
+		from, gap := tr.born, o.unseenS-tr.ageS+1/30.0
+		if gap <= 0 {
+			from, gap = tr.pos, o.unseenS
+		}
 		reach := math.Min(adoptReach, 0.3+5*gap)
-		d := math.Min(math.Hypot(o.pos.X-tr.born.X, o.pos.Y-tr.born.Y), math.Hypot(o.seenPos.X-tr.born.X, o.seenPos.Y-tr.born.Y))
+		d := math.Min(math.Hypot(o.pos.X-from.X, o.pos.Y-from.Y), math.Hypot(o.seenPos.X-from.X, o.seenPos.Y-from.Y))
 		if d > reach {
 			continue
 		}
@@ -92,9 +104,13 @@ func (t *Tracker) lostAs(tr *track) *track {
 			score -= 0.5
 		case n >= 0 && o.number >= 0:
 			score += 0.3
+		case o.number >= 0 && total > 0:
+			// No clear reading yet: the share of tr's blurred readings
+			// that named o's number still says something.
+			score -= 0.4 * tr.votes[o.number] / total
 		}
-		if (o.class == model.ClassCue) != (tr.class == model.ClassCue) && tr.class != "" {
-			score += 0.2
+		if tr.class != "" && o.class != "" && tr.class != o.class {
+			score += 0.15
 		}
 		if score < bs {
 			best, bs = o, score
