@@ -92,6 +92,9 @@ func TestShotsThroughVision(t *testing.T) {
 		{"truth shots found", frac(ss.matched, ss.truth), 0.75, true},
 		{"shot summaries with the right scratch", frac(ss.scratchOK, ss.summaries), 0.9, true},
 		{"shot summaries with the right pocketed balls", frac(ss.pocketedOK, ss.summaries), 0.6, true},
+		// Racks: found, and never invented.
+		{"racks found", frac(ss.racksGot, ss.racksTruth), 0.8, true},
+		{"racks reported beyond the truth's", float64(ss.racksGot - ss.racksTruth), 0, false},
 		// Seen balls never outnumber the balls on the table by much.
 		{"frames with more seen balls than on the table", frac(cs.seenExcessFrames, cs.frames), 0.1, false},
 		{"ids right (ball-frames)", frac(cs.idRight, cs.idChecked), 0.93, true},
