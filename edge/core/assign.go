@@ -135,10 +135,11 @@ func (t *Tracker) mayStart(tr *track) bool {
 		return true
 	}
 	// A ball first seen in the last second right by the cue ball while
-	// the stick is down is most likely the cue ball itself, struck and
-	// misread through its blur, while the old track is held in place by a
-	// false detection on the tip.
-	return t.phase == PhaseAiming && !tr.confirmed && tr.ageS < 1 &&
+	// the stick is down, when what the cue ball's track saw this frame did
+	// not look like a cue ball, is most likely the cue ball itself, struck
+	// and misread through its blur, while the old track is held in place
+	// by a false detection on the tip.
+	return t.phase == PhaseAiming && !tr.confirmed && tr.ageS < 1 && cb.seenClass != model.ClassCue &&
 		math.Hypot(tr.born.X-cb.pos.X, tr.born.Y-cb.pos.Y) < nearCueBall
 }
 
@@ -186,7 +187,7 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	tr.missed, tr.unseenS, tr.occluded = 0, 0, false
 	tr.pendingPocket = ""
 	tr.seenPos, tr.seenVel = tr.pos, tr.vel
-	tr.pixel, tr.radiusPx = d.d.Pixel, d.d.RadiusPx
+	tr.pixel, tr.radiusPx, tr.seenClass = d.d.Pixel, d.d.RadiusPx, d.d.Class
 	tr.conf = tr.conf*0.8 + 0.2*d.d.Confidence
 	if tr.hits == 1 {
 		tr.conf = d.d.Confidence

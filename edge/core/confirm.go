@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"math/bits"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -16,12 +17,21 @@ const (
 	// stick's line. Vision's false balls on fingers fall there.
 	handReach = 0.45
 	handWidth = 0.09
+	tipReach  = 0.12
+	// handHold keeps the hand zone this long after the stick was last seen.
+	handHold = 500 * time.Millisecond
 )
 
 // confirm records this frame's sightings and confirms the tracks seen in
 // ConfirmFrames of the last ConfirmWindow frames, except on the bridge
 // hand while a cue is seen and beyond MaxBalls.
-func (t *Tracker) confirm(cue *model.CueAim) {
+func (t *Tracker) confirm(cue *model.CueAim, now time.Time) {
+	// Vision loses the stick for a frame now and then: the hand is held
+	// where it was last seen for a moment.
+	if cue != nil && cue.TipPos != nil {
+		t.hand = handZone{tip: *cue.TipPos, headingDeg: cue.HeadingDeg, at: now, ok: true}
+	}
+	hand := t.hand.ok && now.Sub(t.hand.at) <= handHold
 	mask := uint64(1)<<t.o.ConfirmWindow - 1
 	n := 0
 	for _, tr := range t.tracks {
@@ -35,7 +45,7 @@ func (t *Tracker) confirm(cue *model.CueAim) {
 		}
 	}
 	for _, tr := range t.tracks {
-		if tr.confirmed || !tr.seen || bits.OnesCount64(tr.seenBits&mask) < t.o.ConfirmFrames || onHand(cue, tr.pos) {
+		if tr.confirmed || !tr.seen || bits.OnesCount64(tr.seenBits&mask) < t.o.ConfirmFrames || hand && t.hand.covers(tr.pos) {
 			continue
 		}
 		if n >= t.o.MaxBalls {
@@ -148,16 +158,24 @@ func (t *Tracker) stalest() *track {
 	return best
 }
 
-// onHand says whether p lies where the bridge hand rests while the cue c
-// is seen: behind the tip along the stick, close to its line.
-func onHand(c *model.CueAim, p model.Vec2) bool {
-	if c == nil || c.TipPos == nil {
-		return false
-	}
-	s, co := math.Sincos(c.HeadingDeg * math.Pi / 180)
+// handZone is where the stick was last seen, in table metres.
+type handZone struct {
+	tip        model.Vec2
+	headingDeg float64
+	at         time.Time
+	ok         bool
+}
+
+// covers says whether p lies where the bridge hand rests while the stick
+// is down: behind the tip along the stick, close to its line, or near the
+// tip.
+func (h *handZone) covers(p model.Vec2) bool {
+	s, co := math.Sincos(h.headingDeg * math.Pi / 180)
 	// Heading points from butt to tip: back along the stick is -u.
-	dx, dy := p.X-c.TipPos.X, p.Y-c.TipPos.Y
+	dx, dy := p.X-h.tip.X, p.Y-h.tip.Y
 	along := -(dx*co + dy*s)
 	across := math.Abs(-dx*s + dy*co)
-	return along > -model.BallRadius && along < handReach && across < handWidth
+	// Around the tip too: vision can take the forearm for the stick, and
+	// then the real hand and stick lie about where it puts the tip.
+	return along > -model.BallRadius && along < handReach && across < handWidth || math.Hypot(dx, dy) < tipReach
 }

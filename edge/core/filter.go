@@ -35,10 +35,12 @@ type track struct {
 	radiusPx float64
 	conf     float64
 
-	missed   int     // consecutive frames unseen
-	unseenS  float64 // seconds unseen
-	seen     bool    // matched in the current frame
-	occluded bool
+	missed  int     // consecutive frames unseen
+	unseenS float64 // seconds unseen
+	seen    bool    // matched in the current frame
+	// seenClass is the class of the detection last matched.
+	seenClass model.Class
+	occluded  bool
 
 	moving    bool
 	leaveRun  int        // consecutive measurements moving away from the rest position

@@ -99,6 +99,7 @@ type Tracker struct {
 	corners *[4]model.Pixel
 
 	phase     string
+	hand      handZone // where the stick and bridge hand were last seen
 	shot      *shotLog
 	quietS    float64
 	racked    bool               // a rack was reported and not yet broken
@@ -198,7 +199,7 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 	}
 	t.associate(dt)
 	t.dedupe()
-	t.confirm(d.Cue)
+	t.confirm(d.Cue, now)
 	t.lose(now, dt)
 	t.motion(now, dt)
 	t.collisions(now, dt)

@@ -83,5 +83,8 @@ func TestTrace(t *testing.T) {
 			}
 		}
 		t.Logf("%d   phase %s, %d state balls, %d detections, cue %v", i, f.state.Phase, len(f.state.Balls), len(f.det.Balls), f.det.Cue != nil)
+		if c := f.det.Cue; c != nil && c.TipPos != nil {
+			t.Logf("%d   cue tip (%.3f,%.3f) heading %.1f", i, c.TipPos.X, c.TipPos.Y, c.HeadingDeg)
+		}
 	})
 }
