@@ -176,7 +176,7 @@ func score(tr *model.Truth, det *model.Detection) accStats {
 func runAccuracy(t testing.TB, w, h int, cases []accCase) accStats {
 	var total accStats
 	for _, c := range cases {
-		s, err := sim.Open(sim.Options{Width: w, Height: h, FPS: 3, Scenario: c.scenario, Seed: 7,
+		s, err := sim.Open(sim.Options{Width: w, Height: h, FPS: 3, Scenario: c.scenario, Seed: accSeed,
 			Felt: c.felt, Lighting: c.lighting, RotationDeg: c.rotation, Tilt: c.tilt, NoiseSigma: 2, Unpaced: true})
 		if err != nil {
 			t.Fatal(err)
@@ -224,6 +224,10 @@ func runAccuracy(t testing.TB, w, h int, cases []accCase) accStats {
 	return total
 }
 
+// accSeed is the simulator seed of the accuracy set; the held-out test
+// runs the same configurations with other seeds.
+var accSeed int64 = 7
+
 func TestAccuracySim720p(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders ~100 frames")
@@ -243,8 +247,8 @@ func TestAccuracySim720p(t *testing.T) {
 		got, want float64
 		higher    bool
 	}{
-		{"recall", total.recall(), 0.98, true},
-		{"precision", total.precision(), 0.985, true},
+		{"recall", total.recall(), 0.995, true},
+		{"precision", total.precision(), 0.995, true},
 		{"median centre error px", total.medianErr(), 0.2, false},
 		{"class accuracy", total.classAcc(), 0.98, true},
 		{"number accuracy", total.numberAcc(), 0.98, true},
@@ -254,10 +258,29 @@ func TestAccuracySim720p(t *testing.T) {
 		{"cue median heading error deg", median(total.cueHeadErr), 1.5, false},
 		// An arm reaching over the table reads as a stick today.
 		{"cue reported without one (frames)", float64(total.cueFalse), 8, false},
+		{"p90 centre error px", total.p90Err(), 1.5, false},
 	}
 	for _, c := range checks {
 		if c.higher && c.got < c.want || !c.higher && c.got > c.want {
 			t.Errorf("%s = %.4f, want %s %.4f", c.name, c.got, map[bool]string{true: ">=", false: "<="}[c.higher], c.want)
+		}
+	}
+}
+
+// TestAccuracySim720pHeldOut runs the set's configurations with seeds the
+// detector was not tuned on (other racks, shots and noise): the goals must
+// hold there too, or the figures above are overfitted.
+func TestAccuracySim720pHeldOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders ~270 frames")
+	}
+	defer func(s int64) { accSeed = s }(accSeed)
+	for _, seed := range []int64{11, 23, 42} {
+		accSeed = seed
+		total := runAccuracy(t, 1280, 720, accuracyCases())
+		t.Logf("seed %d: %s", seed, &total)
+		if total.recall() < 0.995 || total.precision() < 0.995 || total.medianErr() > 0.2 || total.classAcc() < 0.97 || total.numberAcc() < 0.95 {
+			t.Errorf("seed %d: %s; want recall and precision >= 0.995, median <= 0.2 px, class >= 0.97, number >= 0.95", seed, &total)
 		}
 	}
 }
@@ -270,7 +293,7 @@ func TestDumpSim(t *testing.T) {
 		t.Skip("set CUECAST_VISION_DUMP=DIR to write annotated frames")
 	}
 	for ci, c := range accuracyCases() {
-		s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: c.scenario, Seed: 7,
+		s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: c.scenario, Seed: accSeed,
 			Felt: c.felt, Lighting: c.lighting, RotationDeg: c.rotation, Tilt: c.tilt, NoiseSigma: 2, Unpaced: true})
 		det, _ := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
 		var f model.Frame
@@ -295,7 +318,7 @@ func TestAccuracySim1080p(t *testing.T) {
 	}
 	total := runAccuracy(t, 1920, 1080, accuracyCases())
 	t.Logf("total: %s", &total)
-	if total.recall() < 0.97 || total.precision() < 0.975 || total.medianErr() > 0.2 || total.classAcc() < 0.98 || total.numberAcc() < 0.98 || total.cornerErr > 1 {
-		t.Errorf("1080p: %s; want recall >= 0.97, precision >= 0.975, median <= 0.2 px, class and number >= 0.98, corners <= 1 px", &total)
+	if total.recall() < 0.995 || total.precision() < 0.995 || total.medianErr() > 0.2 || total.classAcc() < 0.98 || total.numberAcc() < 0.98 || total.cornerErr > 1 {
+		t.Errorf("1080p: %s; want recall and precision >= 0.995, median <= 0.2 px, class and number >= 0.98, corners <= 1 px", &total)
 	}
 }

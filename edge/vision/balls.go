@@ -329,8 +329,8 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 // which the refinement and dropOnCue judge. voteMin lets a candidate in;
 // voteSolid is the vote of a clear outline, for the confidence's shape term.
 const (
-	voteMinMag  = 20
-	voteFullMag = 80
+	voteMinMag  = 12
+	voteFullMag = 60
 	voteMin     = 3.5
 	voteSolid   = 8
 )

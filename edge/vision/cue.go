@@ -43,11 +43,11 @@ const (
 	cueMaxWidth  = 0.045
 )
 
-func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetection, round []bool) *model.CueAim {
+func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetection, support []float64) *model.CueAim {
 	c.best = -1
 	bf.mask.CopyTo(&c.rest)
 	for i, b := range balls {
-		if b.Pos == nil || !round[i] {
+		if b.Pos == nil || support[i] < roundSupport {
 			continue
 		}
 		u, v := (b.Pos.X+bf.margin)*bf.ppm, (bf.size.Width+bf.margin-b.Pos.Y)*bf.ppm

@@ -41,10 +41,14 @@ type Detector struct {
 
 	perf perfStats
 	und  *undistorter // lens model of the calibration; nil without one
-	// round[i] says dst.Balls[i] had a round outline all about (edge
-	// support >= 0.6): only those are painted out before the cue search,
-	// so a false ball on the stick's butt does not cut the stick in two.
-	round []bool
+	// support[i] is the share of dst.Balls[i]'s outline that was found
+	// (refinement rays). At roundSupport or more it is round all about:
+	// only those are painted out before the cue search, so a false ball
+	// on the stick's butt does not cut the stick in two.
+	support []float64
+	// stickTest is d.touchesStick, bound once (a method value made per
+	// frame would allocate).
+	stickTest func(*model.BallDetection) bool
 
 	mu    sync.Mutex // guards calib
 	calib *Calibration
@@ -78,6 +82,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 			return nil, err
 		}
 	}
+	d.stickTest = d.touchesStick
 	return d, nil
 }
 
@@ -180,37 +185,39 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	}
 	cands := d.bf.candidates(rp, &tf.felt)
 	im := img{pix: pix, w: f.Width, h: f.Height}
-	d.round = d.round[:0]
+	d.support = d.support[:0]
 	for _, c := range cands {
 		b, support, ok := d.ball(&im, tf, c)
 		if !ok || b.Confidence < d.cfg.MinConfidence {
 			continue
 		}
-		// Two candidates can refine onto one ball (a shading peak beside
-		// a mask peak), and two balls cannot be closer than 2 r: of two
-		// detections within 1.5 r keep the more confident.
+		// Two candidates can refine onto one ball (a vote peak beside a
+		// distance peak), and two balls cannot be closer than 2 r: of two
+		// detections within 1.5 r keep the one with the much better
+		// outline (a whole circle beats a blob beside it), else the more
+		// confident.
 		dup := false
 		for i := range dst.Balls {
 			o := &dst.Balls[i]
 			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < 1.5*b.RadiusPx {
 				dup = true
-				if b.Confidence > o.Confidence {
+				if better(support, b.Confidence, d.support[i], o.Confidence) {
 					*o = b
-					d.round[i] = support >= 0.6
+					d.support[i] = support
 				}
 				break
 			}
 		}
 		if !dup {
 			dst.Balls = append(dst.Balls, b)
-			d.round = append(d.round, support >= 0.6)
+			d.support = append(d.support, support)
 		}
 	}
 	t2 := time.Now()
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
-	dst.Cue = d.cue.find(d.bf, tf, dst.Balls, d.round)
+	dst.Cue = d.cue.find(d.bf, tf, dst.Balls, d.support)
 	if dst.Cue != nil {
-		dst.Balls = dropOnCue(dst.Balls, d.round, dst.Cue, func(b *model.BallDetection) bool { return d.cue.touchesStick(d.bf, b) })
+		dst.Balls = dropOnCue(dst.Balls, d.support, dst.Cue, d.stickTest)
 	}
 	dst.Timings.CueMS = ms(time.Since(t2))
 	d.perf.add(dst.Timings, len(dst.Balls))
@@ -269,6 +276,22 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	d.setTable(&fit)
 	return nil
 }
+
+// roundSupport is the outline support from which a detection counts as
+// round all about.
+const roundSupport = 0.6
+
+// better says whether a detection with outline support sa and confidence
+// ca should replace one with sb and cb on the same spot.
+func better(sa, ca, sb, cb float64) bool {
+	if math.Abs(sa-sb) > 0.25 {
+		return sa > sb
+	}
+	return ca > cb
+}
+
+// touchesStick is dropOnCue's test for fingers.
+func (d *Detector) touchesStick(b *model.BallDetection) bool { return d.cue.touchesStick(d.bf, b) }
 
 func (d *Detector) setTable(fit *tableFit) {
 	d.table = fit
@@ -330,18 +353,19 @@ func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.
 
 // dropOnCue removes detections that sit on the stick or the bridge hand,
 // from the butt to half a ball radius past the tip: any centred on the line
-// (a knuckle under the stick looks round, the white ferrule at the tip too;
-// a ball there would be hidden by the stick anyway), those within 1.8 radii
-// without a round outline, and, where the bridge hand is (the last
-// bridgeReach before the tip), those within 3.5 radii joined to the
-// stick's blob (fingers: onStick). The cue ball is never dropped (the tip
-// touches it); a real ball beside the stick keeps its round edge and cloth
-// between it and the stick, and stays.
+// without a whole outline (a knuckle under the stick looks round, the white
+// ferrule at the tip too, and the pale maple over a sleeve reads as the
+// cue ball; a ball there would be hidden by the stick anyway), those within
+// 1.8 radii without a round outline, and, where the bridge hand is (the
+// last bridgeReach before the tip), those within 3.5 radii joined to the
+// stick's blob (fingers: onStick). The cue ball at the tip is never dropped
+// (the tip touches it), nor is a ball outlined all round: the stick cannot
+// be over it. support is parallel to balls.
 // bridgeReach is how far behind the tip the bridge hand's fingers reach,
 // metres: the fingers of a bridge 15-20 cm long, spread ~8 cm around it.
 const bridgeReach = 0.25
 
-func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim, onStick func(*model.BallDetection) bool) []model.BallDetection {
+func dropOnCue(balls []model.BallDetection, support []float64, c *model.CueAim, onStick func(*model.BallDetection) bool) []model.BallDetection {
 	dx, dy := c.Tip.X-c.Butt.X, c.Tip.Y-c.Butt.Y
 	l := math.Hypot(dx, dy)
 	if l == 0 {
@@ -351,17 +375,16 @@ func dropOnCue(balls []model.BallDetection, round []bool, c *model.CueAim, onSti
 	out := balls[:0]
 	for i := range balls {
 		b := &balls[i]
-		if b.Class == model.ClassCue {
-			out = append(out, *b)
-			continue
-		}
 		t := (b.Pixel.X-c.Butt.X)*ux + (b.Pixel.Y-c.Butt.Y)*uy
 		across := math.Abs((b.Pixel.X-c.Butt.X)*uy - (b.Pixel.Y-c.Butt.Y)*ux)
 		r := b.RadiusPx
+		atTip := t > l-r
+		whole := support[i] >= 0.9
 		switch {
+		case b.Class == model.ClassCue && atTip, whole:
 		case t > 0 && t < l+0.5*r && across < 0.8*r:
 			continue
-		case t > 0 && t < l-r && !round[i] && across < 1.8*r:
+		case t > 0 && t < l-r && support[i] < roundSupport && across < 1.8*r:
 			continue
 		case t > l-bridgeReach/model.BallRadius*r && t < l && across < 3.5*r && onStick(b):
 			continue
