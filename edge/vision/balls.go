@@ -56,7 +56,7 @@ func newBallFinder(size model.Size, ppm float64) *ballFinder {
 	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
 		dist: gocv.NewMat(), hier: gocv.NewMat(),
-		m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		m:  gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
 		gx: gocv.NewMat(), gy: gocv.NewMat(), votes: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), vblur: gocv.NewMat(),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
 		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
