@@ -56,6 +56,7 @@ type daemon struct {
 	pipe     *part
 	pipeline *pipeline.Pipeline // the running loop's stats
 	detector *vision.Detector   // the running loop's detector (calibration updates)
+	shown    model.Frame        // undistorted frame for video; frame loop goroutine only
 	hwCtl    *controller.Controller
 	parts    map[string]*part // restartable consumers: "mqtt", "hw"
 	rootCtx  context.Context

@@ -160,8 +160,26 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
-// offerFrame is the frame loop's video tap.
-func (d *daemon) offerFrame(f *model.Frame) { d.video.Offer(f) }
+// offerFrame is the frame loop's video tap. With a lens calibration the
+// detector reports pixels of the undistorted image, so viewers get that
+// image too: the table display's video tile, snapshots and anything drawn
+// over them line up with the balls. It runs on the frame loop's goroutine,
+// which Detector.Undistort requires; a failure (a calibration for another
+// camera mode) leaves the raw frame, and Detect reports the same error.
+func (d *daemon) offerFrame(f *model.Frame) {
+	if !d.video.Watching() {
+		return
+	}
+	if d.calibrations.Get().Camera != nil {
+		d.mu.Lock()
+		det := d.detector
+		d.mu.Unlock()
+		if det != nil && det.Undistort(f, &d.shown) == nil {
+			f = &d.shown
+		}
+	}
+	d.video.Offer(f)
+}
 
 // healthAdapter presents the supervisor to the API.
 type healthAdapter struct{ d *daemon }
