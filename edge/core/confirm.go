@@ -48,6 +48,15 @@ func (t *Tracker) confirm(cue *model.CueAim, now time.Time) {
 		if tr.confirmed || !tr.seen || bits.OnesCount64(tr.seenBits&mask) < t.o.ConfirmFrames || hand && t.hand.covers(tr.pos) {
 			continue
 		}
+		// A ball found again in a shot takes the identity of the one lost
+		// (one ball in, one out).
+		if tr.bornInShot || t.phase == PhaseShot || tr.moving || tr.leaveRun > 0 {
+			if o := t.lostAs(tr, mask); o != nil {
+				tr.confirmed, tr.justConfirmed = true, true
+				t.adopt(tr, o)
+				continue
+			}
+		}
 		if n >= t.o.MaxBalls {
 			// The table cannot hold another ball: this one is real only if
 			// a held track is stale (its ball was picked up and put here
@@ -62,12 +71,6 @@ func (t *Tracker) confirm(cue *model.CueAim, now time.Time) {
 		}
 		tr.confirmed, tr.justConfirmed = true, true
 		n++
-		if tr.bornInShot || t.phase == PhaseShot || tr.moving || tr.leaveRun > 0 {
-			if o := t.lostAs(tr); o != nil {
-				t.adopt(tr, o)
-				n--
-			}
-		}
 	}
 }
 
@@ -79,8 +82,7 @@ func (t *Tracker) confirm(cue *model.CueAim, now time.Time) {
 // within the distance a ball rolls in the time it has been unseen (capped); the nearest wins, with a bonus for the number tr's
 // sightings read and a cost for a class or number that disagrees (blurred
 // readings are often wrong, so these only weigh).
-func (t *Tracker) lostAs(tr *track) *track {
-	mask := uint64(1)<<t.o.ConfirmWindow - 1
+func (t *Tracker) lostAs(tr *track, mask uint64) *track {
 	n := tr.identifyVotes()
 	if o := t.owner(model.BallID(n)); n >= 0 && o != nil && o != tr && o.seen {
 		n = -1 // that ball is in view elsewhere: a misreading
@@ -92,8 +94,10 @@ func (t *Tracker) lostAs(tr *track) *track {
 	var best *track
 	bs := math.Inf(1)
 	for _, o := range t.tracks {
-		// Two balls seen in the same frame of the window are two balls.
-		if o == tr || !o.confirmed || o.retire || o.seen || o.pendingPocket != "" || o.seenBits&tr.seenBits&mask != 0 {
+		// Two balls seen in the same frames of the window are two balls
+		// (one frame is allowed: the old track may have taken a stray
+		// detection in the frame its ball left).
+		if o == tr || !o.confirmed || o.retire || o.seen || o.pendingPocket != "" || bits.OnesCount64(o.seenBits&tr.seenBits&mask) > 1 {
 			continue
 		}
 		// Reach: from where o was last seen to where tr was first seen,

@@ -192,10 +192,17 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 		return
 	}
 	var movers []string
+	var striker uint64 // the cue ball's track, or the only mover
 	for _, tr := range t.tracks {
 		if tr.justStarted || tr.justConfirmed && tr.moving {
 			movers = append(movers, tr.id)
+			if tr.id == "cue" || striker == 0 {
+				striker = tr.uid
+			}
 		}
+	}
+	if len(movers) > 1 && !slices.Contains(movers, "cue") {
+		striker = 0 // several balls, none known as the cue ball
 	}
 	if len(movers) == 0 {
 		return
@@ -208,7 +215,7 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 	}
 	t.emit(e)
 	t.phase = PhaseShot
-	t.shot = &shotLog{start: now, pocketed: map[string]string{}}
+	t.shot = &shotLog{start: now, pocketed: map[string]string{}, striker: striker}
 	t.quietS = 0
 	t.racked = false
 	// Balls started together (the cue ball and a ball frozen to it) are
@@ -273,8 +280,17 @@ func (t *Tracker) collisions(now time.Time, dt float64) {
 			// Several impacts can surface in one frame (a break, a kiss
 			// right after contact): the first contact is the cue ball's
 			// earliest, by how long ago the paths met.
-			if t.shot != nil && t.shot.firstContact == "" && ids[0] == "cue" && age > firstAge {
-				first, firstAge = ids[1], age
+			// The cue ball is the ball that started the shot, whatever
+			// vision read its blurred image as since.
+			if t.shot != nil && t.shot.firstContact == "" && age > firstAge {
+				switch {
+				case t.shot.striker != 0 && a.uid == t.shot.striker && b.class != model.ClassCue:
+					first, firstAge = b.id, age
+				case t.shot.striker != 0 && b.uid == t.shot.striker && a.class != model.ClassCue:
+					first, firstAge = a.id, age
+				case t.shot.striker == 0 && ids[0] == "cue":
+					first, firstAge = ids[1], age
+				}
 			}
 		}
 	}

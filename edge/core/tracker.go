@@ -119,6 +119,7 @@ type Tracker struct {
 type shotLog struct {
 	start        time.Time
 	firstContact string
+	striker      uint64 // uid of the track that started the shot (the cue ball), 0 unknown
 	pocketed     map[string]string
 }
 
