@@ -12,12 +12,13 @@ const (
 	// tentativeMisses drops a track not yet confirmed after this many
 	// frames unseen in a row: it starts over if the ball is seen again.
 	tentativeMisses = 3
-	// The bridge hand rests on the cloth behind the tip, under the stick:
-	// handReach metres back from the tip and handWidth either side of the
-	// stick's line. Vision's false balls on fingers fall there.
-	handReach = 0.45
-	handWidth = 0.09
-	tipReach  = 0.12
+	// The bridge hand rests on the cloth behind the tip, under the stick,
+	// and the stick runs on to the butt: stickReach metres back from the
+	// tip and handWidth either side of the stick's line. Vision's false
+	// balls on fingers and on a stick the colour of the cloth fall there.
+	stickReach = 1.5
+	handWidth  = 0.09
+	tipReach   = 0.12
 	// handHold keeps the hand zone this long after the stick was last seen.
 	handHold = 500 * time.Millisecond
 )
@@ -181,5 +182,5 @@ func (h *handZone) covers(p model.Vec2) bool {
 	across := math.Abs(-dx*s + dy*co)
 	// Around the tip too: vision can take the forearm for the stick, and
 	// then the real hand and stick lie about where it puts the tip.
-	return along > -model.BallRadius && along < handReach && across < handWidth || math.Hypot(dx, dy) < tipReach
+	return along > -model.BallRadius && along < stickReach && across < handWidth || math.Hypot(dx, dy) < tipReach
 }
