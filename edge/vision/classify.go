@@ -58,7 +58,7 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 			case sat >= 0.38:
 				l.colour++
 				h := hue(b, g, r, mx, mn)
-				if hueDist(h, 357) < 20 && r > 0 {
+				if hueDist(h, 357) < 20 && r > 0 && sat >= gbrMinSat {
 					gbrSum += (g + b) / r
 					nRed++
 				}
@@ -192,3 +192,9 @@ func (l *ballLook) isRed(brightCut float64) bool {
 // cloth and noise raise both: measured on the simulator set, red balls
 // 0.42-0.52 and maroon 0.61-0.73 under every rig and cloth.
 const gbrCut = 0.565
+
+// gbrMinSat keeps the ratio to the ball's own colour: pixels where a
+// stripe's band blends into its white (or the limb into the cloth) are
+// less saturated and carry the white's green and blue, which made a red
+// stripe read as maroon.
+const gbrMinSat = 0.6
