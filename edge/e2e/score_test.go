@@ -307,10 +307,6 @@ func (s *scorer) shots() shotScore {
 	ss.unpaired = unpaired
 	used := make([]bool, len(gs))
 	for _, w := range ws {
-		if w.end < 0 {
-			continue // the run ended mid-shot
-		}
-		ss.truth++
 		found := -1
 		for j, g := range gs {
 			if !used[j] && g.start >= w.start-shotWindow && g.start <= w.start+shotWindow {
@@ -318,6 +314,15 @@ func (s *scorer) shots() shotScore {
 				break
 			}
 		}
+		if w.end < 0 {
+			// The run ended mid-shot: not scored, but the tracker's
+			// shot that matches it is not a phantom either.
+			if found >= 0 {
+				used[found] = true
+			}
+			continue
+		}
+		ss.truth++
 		if found < 0 {
 			ss.missed++
 			ss.notes = append(ss.notes, fmt.Sprintf("%s frame %d: shot not seen", s.name, w.start))
