@@ -2,6 +2,7 @@ package physics
 
 import (
 	"log/slog"
+	"math"
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
@@ -39,6 +40,9 @@ func (a *Aiming) Predict(st *model.State, dst *model.Trajectory) bool {
 	if st == nil || st.Cue == nil || st.Phase == "shot" {
 		return false
 	}
+	if st.Cue.TipPos != nil && !atCueBall(st.Balls, st.Cue) {
+		return false // a stick (or an arm read as one) not addressing the cue ball
+	}
 	for k := range st.Balls {
 		if st.Balls[k].Moving {
 			return false
@@ -54,4 +58,29 @@ func (a *Aiming) Predict(st *model.State, dst *model.Trajectory) bool {
 	a.lastErr = ""
 	dst.Seq = st.Seq
 	return true
+}
+
+// A stroke is predicted only while the stick addresses the cue ball: its
+// line passes within aimMaxOffset of the ball's centre (english moves the
+// tip up to half a radius off centre; vision's heading is good to about a
+// degree) and the tip is behind the ball by at most aimMaxReach (a full
+// back swing). Anything else on the table read as a stick (an arm reaching
+// over it, a rest, a stick being carried) draws no line on the cloth.
+const (
+	aimMaxOffset = 1.5 * model.BallRadius
+	aimMaxReach  = 0.45
+)
+
+func atCueBall(balls []model.Ball, c *model.CueAim) bool {
+	for k := range balls {
+		if balls[k].ID != "cue" {
+			continue
+		}
+		ux, uy := math.Cos(c.HeadingDeg*math.Pi/180), math.Sin(c.HeadingDeg*math.Pi/180)
+		dx, dy := balls[k].Pos.X-c.TipPos.X, balls[k].Pos.Y-c.TipPos.Y
+		along := dx*ux + dy*uy
+		across := math.Abs(dx*uy - dy*ux)
+		return along > 0 && along < aimMaxReach && across < aimMaxOffset
+	}
+	return false
 }

@@ -216,6 +216,40 @@ func TestAiming(t *testing.T) {
 	}
 }
 
+// With the tip's position known (vision always reports it), only a stick
+// addressing the cue ball is predicted: an arm read as a stick elsewhere on
+// the table draws no line on the cloth.
+func TestAimingOnlyAtTheCueBall(t *testing.T) {
+	a, err := NewAiming(config.Default().Physics, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cue := model.Vec2{X: 0.7, Y: 0.45}
+	at := func(dx, dy, heading float64) *model.CueAim {
+		return &model.CueAim{HeadingDeg: heading, TipPos: &model.Vec2{X: cue.X + dx, Y: cue.Y + dy}}
+	}
+	for _, tc := range []struct {
+		name string
+		aim  *model.CueAim
+		want bool
+	}{
+		{"tip 3 cm behind, straight", at(-0.03, 0, 0), true},
+		{"back swing, 35 cm behind", at(-0.35, 0, 0), true},
+		{"english: line 1.4 cm off centre", at(-0.05, 0.014, 0), true},
+		{"angled 30 degrees at the ball", at(-0.1*math.Cos(math.Pi/6), -0.1*math.Sin(math.Pi/6), 30), true},
+		{"line 10 cm beside the ball", at(-0.05, 0.10, 0), false},
+		{"tip past the ball (stick pointing away)", at(0.05, 0, 0), false},
+		{"arm 80 cm away pointing elsewhere", at(0.8, 0.2, 120), false},
+		{"tip 60 cm behind", at(-0.6, 0, 0), false},
+	} {
+		st := &model.State{Phase: "aiming", Balls: []model.Ball{ball("cue", cue.X, cue.Y), ball("1", 1.9, 0.8)}, Cue: tc.aim}
+		var tr model.Trajectory
+		if got := a.Predict(st, &tr); got != tc.want {
+			t.Errorf("%s: predicted %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 // The config defaults are the published values of DefaultParams, and the
 // table sizes map to the WPA surfaces.
 func TestFromConfig(t *testing.T) {
