@@ -15,6 +15,8 @@ func shotGames() []game {
 		{scenario: "break", lighting: "even", seed: 2, frames: sec(20), rotation: 2},
 		{scenario: "demo", lighting: "spot", felt: "blue", seed: 3, frames: sec(40)},
 		{scenario: "shots", lighting: "dim", felt: "green", seed: 4, frames: sec(40), tilt: 0.05},
+		{scenario: "break", lighting: "dim", felt: "grey", seed: 5, frames: sec(30)},
+		{scenario: "demo", lighting: "even", felt: "tan", seed: 6, frames: sec(30), rotation: -1},
 	}
 }
 
