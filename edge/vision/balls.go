@@ -323,11 +323,12 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 // Radial symmetry thresholds (rectified view, Sobel 3x3 of 8-bit colour):
 // gradients below voteMinMag are cloth texture and noise; at voteFullMag an
 // edge pixel casts a whole vote. After the 5x5 Gaussian (sigma 1) a ball's
-// centre collects 7-11 (simulator set at 6 px per radius: 3.7 for the
-// dimmest, the eight in a rack on grey cloth under the dim rig); cloth,
-// rails and shadows peak below 4 except along the stick and the hand,
-// which the refinement and dropOnCue judge. voteMin lets a candidate in;
-// voteSolid is the vote of a clear outline, for the confidence's shape term.
+// centre collects 7.3-11 on average over the simulator set at 6 px per
+// radius, 4.3 at the least (the eight in a rack on grey cloth under the dim
+// rig). Cloth, rails and shadows peak below 4 (about one such peak per
+// frame); the stick, the hand and the sleeve reach 6, and the refinement
+// and dropOnCue judge those. voteMin lets a candidate in; voteSolid is the
+// vote of a clear outline, for the confidence's shape term.
 const (
 	voteMinMag  = 12
 	voteFullMag = 60
