@@ -78,11 +78,12 @@ func (t *Tracker) confirm(cue *model.CueAim, now time.Time) {
 // lostAs finds the ball a track confirmed in a shot was before vision lost
 // it: a fast ball leaves its gate (a break), a blurred one is missed or
 // misread for a few frames, and the new track that picks it up again is
-// the same ball. Candidates are confirmed balls unseen now and never
-// seen together with it in the confirmation window, not being pocketed,
-// within the distance a ball rolls in the time it has been unseen (capped); the nearest wins, with a bonus for the number tr's
-// sightings read and a cost for a class or number that disagrees (blurred
-// readings are often wrong, so these only weigh).
+// the same ball. Candidates are confirmed balls unseen now and not seen
+// together with it in the confirmation window, not being pocketed, within
+// the distance a ball rolls in the time it has been unseen (capped); the
+// nearest wins, with a bonus for the number tr's sightings read and a cost
+// for a class or number that disagrees (blurred readings are often wrong,
+// so these only weigh).
 func (t *Tracker) lostAs(tr *track, mask uint64) *track {
 	n := tr.identifyVotes()
 	if o := t.owner(model.BallID(n)); n >= 0 && o != nil && o != tr && o.seen {
@@ -104,7 +105,7 @@ func (t *Tracker) lostAs(tr *track, mask uint64) *track {
 		// Reach: from where o was last seen to where tr was first seen,
 		// over the time between (for a tentative track older than the
 		// window, from its current place).
-		from, gap := tr.born, o.unseenS-tr.ageS+1/30.0
+		from, gap := tr.born, o.unseenS-tr.ageS+t.o.FrameInterval.Seconds()
 		if gap <= 0 {
 			from, gap = tr.pos, o.unseenS
 		}

@@ -11,9 +11,22 @@
 //     widens with the ball's speed and with frames unseen. A detection whose
 //     number names a track that found no match this frame moves that track
 //     there (a ball placed by hand, a re-rack). The rest start new tracks.
+//   - Confirmation: vision misses balls and sees false ones (a ball read
+//     twice, fingers of the bridge hand, a stick the colour of the cloth).
+//     A new track is tentative, unpublished and eventless until seen in
+//     ConfirmFrames of the last ConfirmWindow frames, never along the
+//     stick or by its tip while a cue is seen, and never beyond MaxBalls
+//     balls (a 17th retires the ball unseen the longest at rest). A track
+//     confirmed in a shot adopts the identity of the ball vision lost
+//     there (a fast ball that left its gate, a blurred one missed for a
+//     few frames): the nearest unseen ball within rolling reach, its
+//     number readings weighing.
 //   - Identity: ids are ball ids ("cue", "1".."15") from the class (cue,
 //     eight) or from votes over the numbers vision reported; a ball never
-//     identified is "?N". An id never moves between two live tracks.
+//     identified is "?N". An id never moves between two live tracks, and
+//     is taken from another track only once that one has been unseen at
+//     rest for half a second. A moving ball is blurred: its readings weigh
+//     a quarter, and a disagreeing reading costs instead of refusing it.
 //   - Smoothing: a ball at rest has a position-only estimate; it starts
 //     moving only after consecutive measurements step away from it in line
 //     by more than noise can (so detection noise, an outlier or a ball put

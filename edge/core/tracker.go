@@ -52,8 +52,9 @@ type Options struct {
 	// any event: vision's passing false detections (a ball read twice for
 	// a frame, a knuckle of the bridge hand, a highlight) never become
 	// balls, while a ball vision misses now and then is still confirmed.
-	// A new ball is never confirmed on the stick's bridge-hand end while
-	// a cue is seen, nor while MaxBalls balls are already tracked.
+	// A new ball is never confirmed along the stick or by its tip while a
+	// cue is seen (and for 0.5 s after), and beyond MaxBalls only by
+	// retiring the ball unseen the longest at rest.
 	ConfirmFrames int
 	ConfirmWindow int
 	// MaxBalls is the most balls the state ever holds (a full rack and
