@@ -19,7 +19,12 @@ type ballLook struct {
 	// gbr is the mean (G+B)/R of the red-hued pixels: maroon carries more
 	// green and blue than red does, whatever the light level.
 	gbr float64
-	n   int
+	// shading is the brightness's coefficient of variation over the disc:
+	// a lit sphere runs from its highlight to its dark limb (0.16 and up on
+	// the simulator set, 0.06 and up on real footage); a patch of cloth
+	// read as a ball is flat (0.01-0.02 on real footage).
+	shading float64
+	n       int
 }
 
 // look samples the disc of radius 0.8 r at (cx, cy). feltV is the cloth's
@@ -29,7 +34,7 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
-	var hs, hc, vs, gbrSum float64
+	var hs, hc, vs, gbrSum, vSum, vSq float64
 	var nRed int
 	var vals [64]float64
 	nv := 0
@@ -44,6 +49,9 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 				continue
 			}
 			l.n++
+			v := b + g + r
+			vSum += v
+			vSq += v * v
 			mx := math.Max(b, math.Max(g, r))
 			mn := math.Min(b, math.Min(g, r))
 			sat := 0.0
@@ -75,6 +83,9 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 	}
 	if l.n == 0 {
 		return l
+	}
+	if mean := vSum / float64(l.n); mean > 0 {
+		l.shading = math.Sqrt(math.Max(0, vSq/float64(l.n)-mean*mean)) / mean
 	}
 	// Fractions of the pixels that read as something: the sphere's limb
 	// in its own shade is dim and unsaturated whatever the ball's colour.

@@ -279,6 +279,10 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	return nil
 }
 
+// minShading is the least brightness variation (coefficient of variation
+// over the disc) a ball shows; see ballLook.shading.
+const minShading = 0.04
+
 // roundSupport is the outline support from which a detection counts as
 // round all about.
 const roundSupport = 0.6
@@ -333,6 +337,9 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 		x, y, rad = cx, cy, r
 	}
 	l := look(im, x, y, r, feltV)
+	if l.shading < minShading {
+		return model.BallDetection{}, 0, false // flat: cloth, not a lit sphere
+	}
 	cls, num, cconf := classify(l, 1.15)
 	// Confidence: edge support around the outline, the distance-transform
 	// peak's size against a ball's, and the class reading.
