@@ -156,6 +156,12 @@ func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, b
 	// white ball smeared over the cloth reads as a stripe), so a
 	// disagreement only costs; it refuses the pair for a ball at rest.
 	fluid := !strict && (tr.moving || (tr.missed > 0 || tr.leaveRun > 0) && (tr.class == model.ClassCue || t.phase == PhaseShot))
+	// Nor, while the stick is down or a shot is on, is a reading on the
+	// very spot where the ball rests (within half a radius: no other ball
+	// fits there) grounds to refuse it: that is the ball, misread (read
+	// through the ball striking it). Between shots a different ball can be
+	// put down on the spot by hand (a new layout): then the number wins.
+	fluid = fluid || !strict && dist < model.BallRadius/2 && (t.phase == PhaseShot || t.phase == PhaseAiming)
 	if tr.number >= 0 && d.num >= 0 && tr.number != d.num {
 		if !fluid && (strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight) {
 			return 0, false
