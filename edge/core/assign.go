@@ -181,6 +181,15 @@ func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, b
 // at the detection (new ball or a ball placed by hand).
 func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	d.tr = tr
+	// A ball at rest is measured within millimetres; vision's false balls
+	// (texture in a dark corner under a single lamp, a highlight) wander
+	// by centimetres. A tentative track whose measurement jumps starts its
+	// confirmation over (in a shot, where new tracks are balls that were
+	// lost and move, it is judged by its motion instead).
+	if !tr.confirmed && !moved && !tr.moving && tr.leaveRun == 0 && (t.phase == PhaseIdle || t.phase == PhaseRacked) &&
+		math.Hypot(d.pos.X-tr.pos.X, d.pos.Y-tr.pos.Y) > tentativeJitter {
+		tr.seenBits = 0
+	}
 	if moved {
 		tr.reset(d.pos)
 		t.dropContacts(tr)

@@ -12,6 +12,9 @@ const (
 	// tentativeMisses drops a track not yet confirmed after this many
 	// frames unseen in a row: it starts over if the ball is seen again.
 	tentativeMisses = 3
+	// tentativeJitter (m): a tentative ball at rest measured further than
+	// this from its estimate starts its confirmation over.
+	tentativeJitter = 0.015
 	// The bridge hand rests on the cloth behind the tip, under the stick,
 	// and the stick runs on to the butt: stickReach metres back from the
 	// tip and handWidth either side of the stick's line. Vision's false
