@@ -41,6 +41,11 @@ func longShotGames() []game {
 	return gs
 }
 
+// TestShotsThroughVision plays shots, breaks and the demo loop through the
+// simulator, the real vision stage and the tracker, and scores the
+// tracker's pocketings, shots, summaries, racks, ball counts and ids
+// against the simulator's truth (score_test.go says how). The default run
+// is six games (6,000 frames); CUECAST_E2E_LONG=1 adds 24 minutes more.
 func TestShotsThroughVision(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders and detects minutes of 720p frames")
