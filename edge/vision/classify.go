@@ -27,14 +27,18 @@ type ballLook struct {
 	n       int
 }
 
-// look samples the disc of radius 0.8 r at (cx, cy). feltV is the cloth's
-// max channel around the ball: the light level the ball is under.
-func look(m *img, cx, cy, r, feltV float64) ballLook {
+// look samples the disc of radius 0.92 r at (cx, cy). cloth is the cloth's
+// B, G, R around the ball: its largest channel is the light level the ball
+// is under.
+func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var l ballLook
+	feltV := math.Max(cloth[0], math.Max(cloth[1], cloth[2]))
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
-	var hs, hc, vs, gbrSum, vSum, vSq float64
+	var hs, hc, vs, vSum, vSq float64
+	// Red-hued pixels' saturation and (G+B)/R, for red vs maroon.
+	var redSat, redGBR [96]float64
 	var nRed int
 	var vals [64]float64
 	nv := 0
@@ -63,12 +67,21 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 				l.black++
 			case sat < 0.38 && mx > 1.1*feltV:
 				l.white++
+			case sat >= 0.38 && greyOverCloth(b, g, r, cloth):
+				// A white ball smeared over the cloth by motion, or its
+				// shaded limb blending into it: not a colour of its own (a
+				// moving cue ball on red cloth read as a maroon stripe).
+				if mx > 1.1*feltV {
+					l.white++
+				}
 			case sat >= 0.38:
 				l.colour++
 				h := hue(b, g, r, mx, mn)
 				if hueDist(h, 357) < 20 && r > 0 && sat >= gbrMinSat {
-					gbrSum += (g + b) / r
-					nRed++
+					if nRed < len(redSat) {
+						redSat[nRed], redGBR[nRed] = sat, (g+b)/r
+						nRed++
+					}
 				}
 				hs += math.Sin(h * math.Pi / 180)
 				hc += math.Cos(h * math.Pi / 180)
@@ -106,12 +119,73 @@ func look(m *img, cx, cy, r, feltV float64) ballLook {
 		l.bright = vs / float64(nv-nv/2) / feltV
 	}
 	if nRed > 0 {
-		l.gbr = gbrSum / float64(nRed)
+		l.gbr = ownColour(redSat[:nRed], redGBR[:nRed])
 	}
 	l.white /= n
 	l.black /= n
 	l.colour /= n
 	return l
+}
+
+// greyOverCloth reports whether a pixel is a blend a*(k,k,k) + (1-a)*c of
+// a grey and the cloth c, with a between 0.2 and 0.9 and the grey at least
+// 0.4 of the cloth's brightest channel: a white ball smeared over the cloth
+// by motion, its edge, or its limb in its own shade. The channels of
+// p - (1-a)*c are then equal; (1-a) is fitted by least squares over the
+// channel differences. A grey cloth has none (its blends with white are
+// grey anyway). A darker grey over the cloth is the cloth in shadow, or a
+// ball of the cloth's own hue (maroon on red), and stays a colour.
+func greyOverCloth(b, g, r float64, c [3]float64) bool {
+	p := [3]float64{b, g, r}
+	var num, den float64
+	for i := 0; i < 3; i++ {
+		j := (i + 1) % 3
+		dp, dc := p[i]-p[j], c[i]-c[j]
+		num += dp * dc
+		den += dc * dc
+	}
+	if den < 400 { // channel differences under ~12 levels: a grey cloth
+		return false
+	}
+	s := num / den // 1 - a
+	if s < 0.1 || s > 0.8 {
+		return false
+	}
+	var q [3]float64
+	mean := 0.0
+	for i := range q {
+		q[i] = p[i] - s*c[i]
+		mean += q[i] / 3
+	}
+	k := mean / (1 - s)
+	if k < 0.4*math.Max(c[0], math.Max(c[1], c[2])) {
+		return false
+	}
+	for i := range q {
+		if math.Abs(q[i]-mean) > 8+0.06*mean {
+			return false
+		}
+	}
+	return true
+}
+
+// ownColour averages the ratios of the most saturated pixels (within 0.08
+// of the most saturated): the ball's own colour. Less saturated red-hued
+// pixels are blends with the cloth, the white or the shade (a moving red
+// ball over blue cloth blurs into purples that read as maroon).
+func ownColour(sat, ratio []float64) float64 {
+	top := 0.0
+	for _, v := range sat {
+		top = math.Max(top, v)
+	}
+	var sum, n float64
+	for i, v := range sat {
+		if v >= top-0.08 {
+			sum += ratio[i]
+			n++
+		}
+	}
+	return sum / n
 }
 
 func hue(b, g, r, mx, mn float64) float64 {
@@ -201,11 +275,11 @@ func (l *ballLook) isRed(brightCut float64) bool {
 	return l.bright > brightCut
 }
 
-// gbrCut separates red from maroon by (G+B)/R of their red pixels. The
-// WPA colours give 0.33 and 0.49 flat; shading, the limb's blend with the
-// cloth and noise raise both: measured on the simulator set, red balls
-// 0.42-0.52 and maroon 0.61-0.73 under every rig and cloth.
-const gbrCut = 0.565
+// gbrCut separates red from maroon by (G+B)/R of their most saturated
+// red pixels (ownColour). The WPA colours give 0.33 and 0.49 flat;
+// shading, noise and the lamps' tint raise both: measured on the simulator
+// set and three held-out seeds, red 0.37-0.48, maroon 0.51-0.74.
+const gbrCut = 0.49
 
 // gbrMinSat keeps the ratio to the ball's own colour: pixels where a
 // stripe's band blends into its white (or the limb into the cloth) are

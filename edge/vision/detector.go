@@ -319,10 +319,10 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	r := model.BallRadius * tf.inv.scaleAt(tx, ty)
 	ui, vi := clampI(int(c.u), 0, d.bf.w-1), clampI(int(c.v), 0, d.bf.h-1)
 	fs := float64(d.bf.feltSum[vi*d.bf.w+ui])
-	feltV := fs * math.Max(tf.felt.cb, math.Max(tf.felt.cg, tf.felt.cr))
+	cloth := [3]float64{fs * tf.felt.cb, fs * tf.felt.cg, fs * tf.felt.cr}
 	// The coarse look only decides which edge test to use: the rectified
 	// view's 6 px disc is enough, at a quarter of the full-resolution cost.
-	coarse := look(&d.rect, c.u, c.v, model.BallRadius*d.bf.ppm, feltV)
+	coarse := look(&d.rect, c.u, c.v, model.BallRadius*d.bf.ppm, cloth)
 	// Dark balls (the eight, maroon on red cloth) differ from the cloth
 	// mostly in brightness: let darkness count as "ball" for their edge.
 	useDark := coarse.black > 0.25 || coarse.colour < 0.5 && coarse.white < 0.2
@@ -336,7 +336,7 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	if !ok {
 		x, y, rad = cx, cy, r
 	}
-	l := look(im, x, y, r, feltV)
+	l := look(im, x, y, r, cloth)
 	if l.shading < minShading {
 		return model.BallDetection{}, 0, false // flat: cloth, not a lit sphere
 	}
