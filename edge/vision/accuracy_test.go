@@ -172,19 +172,27 @@ func score(tr *model.Truth, det *model.Detection) accStats {
 	return s
 }
 
+// simDetector opens a simulator and a default detector for its table; the
+// caller closes both.
+func simDetector(t testing.TB, o sim.Options) (*sim.Sim, *Detector) {
+	s, err := sim.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s, det
+}
+
 // runAccuracy detects on every case's frames and returns the totals.
 func runAccuracy(t testing.TB, w, h int, cases []accCase) accStats {
 	var total accStats
 	for _, c := range cases {
-		s, err := sim.Open(sim.Options{Width: w, Height: h, FPS: 3, Scenario: c.scenario, Seed: accSeed,
+		s, det := simDetector(t, sim.Options{Width: w, Height: h, FPS: 3, Scenario: c.scenario, Seed: accSeed,
 			Felt: c.felt, Lighting: c.lighting, RotationDeg: c.rotation, Tilt: c.tilt, NoiseSigma: 2, Unpaced: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		det, err := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var f model.Frame
 		var d model.Detection
 		var cs accStats
@@ -346,15 +354,8 @@ func TestMovingBallsKeepTheirNames(t *testing.T) {
 		{"shots", "dim", 106, 3, 0.02, 0, []window{{85, 98}, {629, 648}}},
 		{"break", "even", 2, 2, 0, 3, []window{{452, 486}}},
 	} {
-		s, err := sim.Open(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: g.scenario, Seed: g.seed,
+		s, det := simDetector(t, sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: g.scenario, Seed: g.seed,
 			Lighting: g.lighting, RotationDeg: g.rotation, Tilt: g.tilt, NoiseSigma: 2, Unpaced: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		det, err := NewDetector(config.Default().Vision, DetectorOptions{Table: s.Geometry()})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var f model.Frame
 		var d model.Detection
 		next := 0 // the next frame of the game
