@@ -22,14 +22,20 @@ type AlertState struct {
 	// (known once published: absent from the raise's own payload, present
 	// in ack notices and listings).
 	Offset uint64 `json:"raised_offset,omitempty"`
+	// Restored marks an alert raised before the daemon restarted and read
+	// back from the alert store: ID and Time are the original ones, the
+	// publication (epoch, offset) is of this process.
+	Restored bool `json:"restored,omitempty"`
 }
 
 // alertBook is the ack state of recent alerts. Guarded by Hub.mu.
 type alertBook struct {
-	max   int
-	seq   uint64
-	order []*alertRec // oldest first
-	byID  map[string]*alertRec
+	max    int
+	maxAge time.Duration // 0: no age bound
+	seq    uint64
+	gen    uint64      // +1 per change saved to the alert store
+	order  []*alertRec // oldest first
+	byID   map[string]*alertRec
 }
 
 type alertRec struct {
@@ -77,6 +83,28 @@ func (b *alertBook) add(r *alertRec) {
 		}
 		b.remove(victim)
 	}
+	b.pruneExcept(time.Now(), r)
+}
+
+// prune forgets alerts raised more than maxAge before now.
+func (b *alertBook) prune(now time.Time) { b.pruneExcept(now, nil) }
+
+// pruneExcept is prune sparing keep: an alert raised just now with an old
+// Time (a caller's clock) is still published and held once.
+func (b *alertBook) pruneExcept(now time.Time, keep *alertRec) {
+	if b.maxAge <= 0 {
+		return
+	}
+	kept := b.order[:0]
+	for _, r := range b.order {
+		if r != keep && now.Sub(r.state.Time) > b.maxAge {
+			delete(b.byID, r.state.ID)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	clear(b.order[len(kept):])
+	b.order = kept
 }
 
 func (b *alertBook) remove(r *alertRec) {
@@ -124,9 +152,11 @@ func (h *Hub) RaiseAlertGroup(a model.Alert, group string) (*Publication, error)
 	}
 	h.alerts.add(&alertRec{state: st})
 	p := h.publishLocked(StreamAlert, group, data, nil, a.ID)
+	snap := h.snapshotLocked()
 	cut := h.takeCutLocked()
 	h.mu.Unlock()
 	h.logCut(cut)
+	h.store.save(snap) // after publishing: a slow or failing disk delays no client
 	return p, nil
 }
 
@@ -143,32 +173,37 @@ func (c *Client) Ack(alertID string) error { return c.hub.ack(alertID, c.id, c) 
 // ack acknowledges alertID for by; as, when set, must be able to see it.
 func (h *Hub) ack(alertID, by string, as *Client) error {
 	h.mu.Lock()
-	err := h.ackLocked(alertID, by, as)
+	changed, err := h.ackLocked(alertID, by, as)
+	var snap *alertSnapshot
+	if changed {
+		snap = h.snapshotLocked()
+	}
 	cut := h.takeCutLocked()
 	h.mu.Unlock()
 	h.logCut(cut)
+	h.store.save(snap)
 	return err
 }
 
-// ackLocked is ack with h.mu held.
-func (h *Hub) ackLocked(alertID, by string, as *Client) error {
+// ackLocked is ack with h.mu held; changed reports a new acknowledgement.
+func (h *Hub) ackLocked(alertID, by string, as *Client) (changed bool, err error) {
 	r := h.alerts.byID[alertID]
 	if r == nil || as != nil && r.state.Group != "" && r.state.Group != as.group {
-		return fmt.Errorf("hub: Ack %q: %w (it was never raised in this epoch for this client's group, or is older than the last hub.alert_retention alerts)", alertID, ErrUnknownAlert)
+		return false, fmt.Errorf("hub: Ack %q: %w (it was never raised for this client's group, or is older than the last hub.alert_retention alerts or hub.alert_max_age)", alertID, ErrUnknownAlert)
 	}
 	if r.state.Acked {
-		return nil
+		return false, nil
 	}
 	now := time.Now()
 	st := r.state
 	st.Acked, st.AckedBy, st.AckedAt = true, by, &now
 	data, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("hub: Ack: json.Marshal: %w", err)
+		return false, fmt.Errorf("hub: Ack: json.Marshal: %w", err)
 	}
 	r.state = st
 	h.publishLocked(StreamAlert, st.Group, data, nil, alertID)
-	return nil
+	return true, nil
 }
 
 // Alerts returns the ack state of the alerts the hub holds, oldest first.

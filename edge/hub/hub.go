@@ -56,6 +56,7 @@ type Hub struct {
 	latest       [numStreams]*Publication            // latest publication for everyone (Group "")
 	latestGroup  [numStreams]map[string]*Publication // latest group-targeted publication per group
 	alerts       alertBook
+	store        *alertStore // nil: alerts live in memory only; set in New
 	nextClientID uint64
 	shardSeq     uint64
 	// cut lists the slow consumers publishLocked removed, to be logged by
@@ -88,8 +89,13 @@ type statShard struct {
 	_         [64]byte // keep shards' mutexes on separate cache lines
 }
 
-// New returns a hub with a fresh random epoch.
-func New(cfg config.Hub, log *slog.Logger) *Hub {
+// Option configures a hub in New.
+type Option func(*Hub)
+
+// New returns a hub with a fresh random epoch. With WithAlertStore, the
+// alerts of the previous run are loaded (and the unacknowledged ones
+// republished in this epoch) before New returns.
+func New(cfg config.Hub, log *slog.Logger, opts ...Option) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -102,7 +108,13 @@ func New(cfg config.Hub, log *slog.Logger) *Hub {
 		h.byStream[i] = map[*Client]struct{}{}
 		h.hist[i] = history{max: cfg.HistoryCount, maxAge: cfg.HistoryAge.D()}
 	}
-	h.alerts.max = cfg.AlertRetention
+	h.alerts.max, h.alerts.maxAge = cfg.AlertRetention, cfg.AlertMaxAge.D()
+	for _, o := range opts {
+		o(h)
+	}
+	if h.store != nil {
+		h.restoreAlerts()
+	}
 	return h
 }
 

@@ -129,14 +129,17 @@ type Metrics struct {
 	Clients int    `json:"clients"`
 	// SlowConsumers counts clients disconnected for overflowing a
 	// never-dropped stream; ClientErrors counts protocol errors.
-	SlowConsumers uint64          `json:"slow_consumers"`
-	ClientErrors  uint64          `json:"client_errors"`
-	Delivered     uint64          `json:"delivered"`
-	Bytes         uint64          `json:"bytes"`
-	Dropped       uint64          `json:"dropped"`
-	Errors        uint64          `json:"errors"`
-	Latency       LatencyStats    `json:"latency"` // all streams
-	Streams       []StreamMetrics `json:"streams"` // in priority order
+	SlowConsumers uint64 `json:"slow_consumers"`
+	ClientErrors  uint64 `json:"client_errors"`
+	// AlertStoreErrors counts failed writes (and a failed load) of the
+	// alert store: alerts and acks since then will not survive a restart.
+	AlertStoreErrors uint64          `json:"alert_store_errors"`
+	Delivered        uint64          `json:"delivered"`
+	Bytes            uint64          `json:"bytes"`
+	Dropped          uint64          `json:"dropped"`
+	Errors           uint64          `json:"errors"`
+	Latency          LatencyStats    `json:"latency"` // all streams
+	Streams          []StreamMetrics `json:"streams"` // in priority order
 }
 
 // Metrics returns a snapshot of delivery figures.
@@ -151,6 +154,9 @@ func (h *Hub) Metrics() Metrics {
 	}
 	h.mu.Unlock()
 	m.SlowConsumers, m.ClientErrors = h.slowClients.Load(), h.clientErrs.Load()
+	if h.store != nil {
+		m.AlertStoreErrors = h.store.errors.Load()
+	}
 	var all window
 	all.started = now
 	for i := range m.Streams {
