@@ -38,24 +38,64 @@ func (b *bucket) full(now time.Time, perMinute int) bool {
 	return b.tokens+float64(now.Sub(b.last))*float64(perMinute)/float64(time.Minute) >= float64(perMinute)
 }
 
-// ipLimiter limits new connections per remote IP.
+// maxTrackedIPs caps the addresses the connection limiter remembers. The
+// sweep forgets refilled buckets once a minute, but between sweeps a flood
+// from distinct source addresses (an IPv6 /64 rotating through its 2^64
+// addresses) would grow the map without bound; at about 200 bytes an
+// address this caps it near 1 MiB, far above what a venue's displays use.
+const maxTrackedIPs = 4096
+
+// ipEntry is one remembered address: its bucket and its place in the
+// limiter's recency list.
+type ipEntry struct {
+	bucket
+	ip         string
+	prev, next *ipEntry // toward the most / least recently seen
+}
+
+// ipLimiter limits new connections per remote IP. It remembers at most max
+// addresses (maxTrackedIPs when 0). When full, a new address evicts the
+// least recently seen one instead of being refused: refusing would let
+// whoever floods the box with addresses lock every new display out, while
+// evicting only forgets the stalest address's spent tokens (it starts afresh
+// if it comes back). A client that rotates addresses escapes a per-address
+// limit anyway; websocket.max_connections still caps the connections.
 type ipLimiter struct {
+	max int
+
 	mu      sync.Mutex
-	buckets map[string]*bucket // guarded by mu
+	buckets map[string]*ipEntry // guarded by mu
+	newest  *ipEntry            // guarded by mu; recency list head
+	oldest  *ipEntry            // guarded by mu; recency list tail
+	evicted uint64              // guarded by mu; addresses forgotten because the limiter was full
 }
 
 func (l *ipLimiter) allow(ip string, now time.Time, perMinute int) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
-		l.buckets = map[string]*bucket{}
+		l.buckets = map[string]*ipEntry{}
 	}
-	b := l.buckets[ip]
-	if b == nil {
-		b = &bucket{}
-		l.buckets[ip] = b
+	e := l.buckets[ip]
+	if e == nil {
+		if len(l.buckets) >= l.capacity() {
+			l.evicted++
+			l.drop(l.oldest)
+		}
+		e = &ipEntry{ip: ip}
+		l.buckets[ip] = e
+	} else {
+		l.unlink(e)
 	}
-	return b.take(now, perMinute)
+	l.pushNewest(e)
+	return e.take(now, perMinute)
+}
+
+func (l *ipLimiter) capacity() int {
+	if l.max > 0 {
+		return l.max
+	}
+	return maxTrackedIPs
 }
 
 // sweep forgets IPs whose buckets have refilled, so the map holds only
@@ -63,9 +103,50 @@ func (l *ipLimiter) allow(ip string, now time.Time, perMinute int) (bool, time.D
 func (l *ipLimiter) sweep(now time.Time, perMinute int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for ip, b := range l.buckets {
-		if b.full(now, perMinute) {
-			delete(l.buckets, ip)
+	for _, e := range l.buckets {
+		if e.full(now, perMinute) {
+			l.drop(e)
 		}
+	}
+}
+
+// counts returns how many addresses are remembered and how many were
+// evicted because the limiter was full.
+func (l *ipLimiter) counts() (tracked int, evicted uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets), l.evicted
+}
+
+// drop forgets e. l.mu held.
+func (l *ipLimiter) drop(e *ipEntry) {
+	l.unlink(e)
+	delete(l.buckets, e.ip)
+}
+
+// unlink takes e out of the recency list. l.mu held.
+func (l *ipLimiter) unlink(e *ipEntry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		l.newest = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		l.oldest = e.prev
+	}
+	e.prev, e.next = nil, nil
+}
+
+// pushNewest puts e at the head of the recency list. l.mu held.
+func (l *ipLimiter) pushNewest(e *ipEntry) {
+	e.next = l.newest
+	if l.newest != nil {
+		l.newest.prev = e
+	}
+	l.newest = e
+	if l.oldest == nil {
+		l.oldest = e
 	}
 }
