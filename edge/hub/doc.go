@@ -32,6 +32,16 @@
 // see); unacknowledged alerts are redelivered to every new or resuming alert
 // subscriber.
 //
+// With WithAlertStore, alerts and their acknowledgement survive a restart:
+// every raise and ack rewrites a small JSON snapshot atomically
+// (alertstore.go says why a snapshot and not a log); New loads it, keeps
+// acknowledged alerts as acknowledged, and republishes each unacknowledged
+// one in the new epoch with its original id and time and "restored":true.
+// The store is bounded like the book it mirrors (hub.alert_retention,
+// hub.alert_max_age); a corrupt file is set aside and the hub starts empty; a
+// failed write is logged and counted (Metrics.AlertStoreErrors) and never
+// fails or delays a publication to clients.
+//
 // # Accessors for administration (stable; edge/api and the MQTT mirror use them)
 //
 //   - Hub.Clients, Hub.Client(id), Client.Info: every client with id, group,
@@ -62,5 +72,7 @@
 // costs one short per-client lock and no allocation per subscriber. A client
 // never blocks a publisher: enqueueing is bounded work, and slow-consumer
 // cuts are logged after Hub.mu is released. Lock order is
-// Hub.mu, then Client.mu; statistics have their own locks taken alone.
+// Hub.mu, then Client.mu; statistics have their own locks taken alone. The
+// alert store's write lock is taken alone, after Hub.mu is released: a raise
+// or ack waits for its own fsync, nobody else does.
 package hub
