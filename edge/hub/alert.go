@@ -64,6 +64,13 @@ func (b *alertBook) unacked(group string) []*Publication {
 }
 
 func (b *alertBook) add(r *alertRec) {
+	b.insert(r)
+	b.pruneExcept(time.Now(), r)
+}
+
+// insert is add without the age bound (restoreAlerts applies it once for
+// the whole file, not once per record).
+func (b *alertBook) insert(r *alertRec) {
 	if b.byID == nil {
 		b.byID = map[string]*alertRec{}
 	}
@@ -83,14 +90,11 @@ func (b *alertBook) add(r *alertRec) {
 		}
 		b.remove(victim)
 	}
-	b.pruneExcept(time.Now(), r)
 }
 
-// prune forgets alerts raised more than maxAge before now.
-func (b *alertBook) prune(now time.Time) { b.pruneExcept(now, nil) }
-
-// pruneExcept is prune sparing keep: an alert raised just now with an old
-// Time (a caller's clock) is still published and held once.
+// pruneExcept forgets alerts raised more than maxAge before now, sparing
+// keep: an alert raised just now with an old Time (a caller's clock) is
+// still published and held once.
 func (b *alertBook) pruneExcept(now time.Time, keep *alertRec) {
 	if b.maxAge <= 0 {
 		return

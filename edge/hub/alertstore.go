@@ -100,14 +100,17 @@ func (h *Hub) restoreAlerts() {
 	if len(recs) == 0 {
 		return
 	}
+	// Bounds may have changed since the file was written (a smaller
+	// retention, a shorter max age): apply both as the book is rebuilt.
+	now := time.Now()
 	for i := range recs {
 		r := &recs[i]
+		if h.alerts.maxAge > 0 && now.Sub(r.Time) > h.alerts.maxAge {
+			continue
+		}
 		st := AlertState{Alert: r.Alert, Group: r.Group, Acked: r.Acked, AckedBy: r.AckedBy, AckedAt: r.AckedAt, Restored: true}
-		h.alerts.add(&alertRec{state: st})
+		h.alerts.insert(&alertRec{state: st})
 	}
-	// Bounds may have changed since the file was written (a smaller
-	// retention, a shorter max age): add applied the count, prune the age.
-	h.alerts.prune(time.Now())
 	unacked := 0
 	for _, r := range h.alerts.order {
 		if r.state.Acked {
