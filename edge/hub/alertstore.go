@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,6 +174,16 @@ func (s *alertStore) save(snap *alertSnapshot) {
 // and the hub starts empty: a bad file never stops the daemon and is never
 // half-applied.
 func (s *alertStore) load() []storedAlert {
+	// A crash between CreateTemp and Rename leaves a temp file; nothing
+	// else would ever remove it.
+	dir, prefix := filepath.Dir(s.path), tempPrefix(s.path)
+	ents, _ := os.ReadDir(dir) // a missing directory: nothing to clean
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			err := os.Remove(filepath.Join(dir, e.Name()))
+			s.log.Info("alert store: removing the temp file of an interrupted write", "file", filepath.Join(dir, e.Name()), "err", err)
+		}
+	}
 	data, err := s.read()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -255,6 +266,10 @@ func (r *storedAlert) valid() error {
 	return ValidGroup(r.Group, true)
 }
 
+// tempPrefix is the name prefix of path's temp files (hidden, same
+// directory: rename is atomic only within one file system).
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
 // writeFileAtomic replaces path with data so that a crash at any point
 // leaves either the old file or the new one: write a temp file in the same
 // directory, fsync it, rename it over path, fsync the directory (so the
@@ -264,7 +279,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("hub: alert store: %w (is box.state_dir writable?)", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("hub: alert store: %w (is box.state_dir writable?)", err)
 	}

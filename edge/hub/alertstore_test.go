@@ -79,7 +79,15 @@ func TestAlertStoreSurvivesRestart(t *testing.T) {
 	}
 	ackedAt := *h1.Alerts()[0].AckedAt
 
+	// A write interrupted by the crash left a temp file: the next start
+	// removes it.
+	stray := filepath.Join(filepath.Dir(path), tempPrefix(path)+"123")
+	os.WriteFile(stray, []byte(`{"version":1,"al`), 0o644)
+
 	h2, logs := storeHub(t, path)
+	if _, err := os.Stat(stray); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temp file of an interrupted write left in place: %v", err)
+	}
 	if h2.Epoch() == h1.Epoch() {
 		t.Fatal("restart kept the epoch")
 	}
