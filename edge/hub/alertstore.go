@@ -125,7 +125,6 @@ func (h *Hub) restoreAlerts() {
 		h.publishLocked(StreamAlert, r.state.Group, data, nil, r.state.ID)
 		unacked++
 	}
-	h.cut = nil // no client exists yet
 	h.log.Info("alerts restored", "file", h.store.path, "alerts", len(h.alerts.order), "unacked", unacked)
 }
 
