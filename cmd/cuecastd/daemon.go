@@ -78,7 +78,9 @@ func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVa
 		parts:      map[string]*part{},
 	}
 	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
-	d.hub = hub.New(cfg.Hub, log) // the hub names its component itself
+	// The hub names its component itself; alerts and acks are kept in
+	// box.state_dir (hub.alert_store) so a restart loses none.
+	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)))
 	return d, nil
 }
 

@@ -187,6 +187,9 @@ type AlertState struct {
 	AckedBy string    `json:"acked_by,omitempty"`
 	AckedAt time.Time `json:"acked_at,omitzero"`
 	Group   string    `json:"group,omitempty"` // raised for this group only
+	// Restored marks an alert raised before the daemon restarted (kept in
+	// the alert store): its id and time are the original ones.
+	Restored bool `json:"restored,omitempty"`
 }
 
 // ---- configuration ----

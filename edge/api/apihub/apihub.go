@@ -69,7 +69,7 @@ func (a Adapter) Alerts() []api.AlertState {
 }
 
 func alertState(s hub.AlertState) api.AlertState {
-	o := api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy, Group: s.Group}
+	o := api.AlertState{Alert: s.Alert, Acked: s.Acked, AckedBy: s.AckedBy, Group: s.Group, Restored: s.Restored}
 	if s.AckedAt != nil {
 		o.AckedAt = *s.AckedAt
 	}
