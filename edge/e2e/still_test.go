@@ -23,7 +23,7 @@ func stillGames(long bool) []game {
 		}
 	}
 	return []game{
-		{scenario: "still", lighting: "spot", felt: "tan", seed: 21, frames: sec(60)},
+		{scenario: "still", lighting: "spot", felt: "tan", seed: 21, frames: sec(40)},
 		{scenario: "clusters", lighting: "lamps", seed: 22, frames: sec(20)},
 		{scenario: "cushion", lighting: "dim", seed: 23, frames: sec(20), tilt: 0.05},
 		{scenario: "occlusion", lighting: "lamps", seed: 24, frames: sec(20)},
@@ -32,7 +32,7 @@ func stillGames(long bool) []game {
 
 // TestStillTableThroughVision: a table where no ball is struck gives no
 // event at all through the real vision stage, never more balls than are on
-// the table, and stable ids. The default run is bounded (two minutes of
+// the table, and stable ids. The default run is bounded (100 s of
 // frames); CUECAST_E2E_LONG=1 runs the ten minutes of a still
 // table plus eight more of the other still scenarios.
 func TestStillTableThroughVision(t *testing.T) {
