@@ -133,8 +133,14 @@ func freeAddr(t *testing.T) string {
 // startDaemon runs cuecastd with a config file in a temp dir.
 func startDaemon(t *testing.T, notify *notifyRecorder, configTOML string, env ...string) *runningDaemon {
 	t.Helper()
+	return startDaemonIn(t, t.TempDir(), notify, configTOML, env...)
+}
+
+// startDaemonIn runs cuecastd with its config and state under dir (a second
+// daemon in the same dir finds the first one's state).
+func startDaemonIn(t *testing.T, dir string, notify *notifyRecorder, configTOML string, env ...string) *runningDaemon {
+	t.Helper()
 	bin := daemonBinary(t)
-	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "cuecast.toml")
 	if err := os.WriteFile(cfgPath, []byte(configTOML), 0o644); err != nil {
 		t.Fatal(err)
