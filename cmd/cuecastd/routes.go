@@ -85,6 +85,7 @@ func (d *daemon) routes() error {
 
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
+	d.registerMetrics(d.api.Registry())
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,

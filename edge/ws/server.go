@@ -330,6 +330,11 @@ type Stats struct {
 	Compression    bool           `json:"compression"`
 	UptimeSeconds  float64        `json:"uptime_s"`
 	RegisteredCmds []string       `json:"commands"`
+	// TrackedIPs is how many source addresses the per-IP connection
+	// limiter remembers; EvictedIPs how many it forgot because it was full
+	// (a flood of distinct addresses).
+	TrackedIPs int    `json:"tracked_ips"`
+	EvictedIPs uint64 `json:"evicted_ips"`
 }
 
 // Stats returns a snapshot of the transport counters.
@@ -344,6 +349,7 @@ func (s *Server) Stats() Stats {
 		Compression: s.cfg.Load().ws.Compression, UptimeSeconds: time.Since(s.started).Seconds(),
 		RegisteredCmds: s.Commands(), Closes: map[int]uint64{},
 	}
+	st.TrackedIPs, st.EvictedIPs = s.ips.counts()
 	s.st.mu.Lock()
 	for k, v := range s.st.closes {
 		st.Closes[k] = v
