@@ -279,6 +279,10 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	return nil
 }
 
+// jawSupport is the outline support a detection centred in a pocket's
+// throat needs (see ball).
+const jawSupport = 0.5
+
 // minShading is the least brightness variation (coefficient of variation
 // over the disc) a ball shows; see ballLook.shading.
 const minShading = 0.04
@@ -356,6 +360,12 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	p := tf.h
 	w := p[6]*x + p[7]*y + p[8]
 	b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+	if support < jawSupport && (b.Pos.X < 0 || b.Pos.Y < 0 || b.Pos.X > d.geo.Length || b.Pos.Y > d.geo.Width) {
+		// Centred past the cushion noses, in a pocket's throat, without
+		// an outline: the dark hole itself reads as the eight. A ball in
+		// the jaws shows its lit top and limb against the hole.
+		return model.BallDetection{}, 0, false
+	}
 	return b, support, true
 }
 
