@@ -23,16 +23,38 @@ cv::Matx33d mat33(const double *k) {
     return cv::Matx33d(k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]);
 }
 
+// guarded runs body and turns any C++ exception into err and -1 (onCv may
+// look at an OpenCV exception first).
+template <typename F, typename G>
+int guarded(char *err, int errlen, F body, G onCv) {
+    try {
+        return body();
+    } catch (const cv::Exception &e) {
+        setCvErr(err, errlen, e);
+        onCv(e);
+    } catch (const std::exception &e) {
+        setErr(err, errlen, e.what());
+    } catch (...) {
+        setErr(err, errlen, "unknown C++ exception");
+    }
+    return -1;
+}
+
+template <typename F>
+int guarded(char *err, int errlen, F body) {
+    return guarded(err, errlen, body, [](const cv::Exception &) {});
+}
+
 }  // namespace
 
-// Every entry point catches everything: an exception unwinding through the
+// Every entry point runs inside guarded: an exception unwinding through the
 // cgo call would abort the whole daemon.
 extern "C" int cuecastFisheyeCalibrate(const double *obj, int npts, const double *img, int nviews,
                                        int width, int height, int maxIter, double eps,
                                        double *k, double *d, double *rms, int *badView,
                                        char *err, int errlen) {
     *badView = -1;
-    try {
+    auto body = [&]() {
         std::vector<cv::Point3d> board(npts);
         for (int i = 0; i < npts; i++) board[i] = cv::Point3d(obj[3 * i], obj[3 * i + 1], obj[3 * i + 2]);
         std::vector<std::vector<cv::Point3d>> objs(nviews, board);
@@ -61,43 +83,32 @@ extern "C" int cuecastFisheyeCalibrate(const double *obj, int npts, const double
         for (int i = 0; i < 9; i++) k[i] = K.val[i];
         for (int i = 0; i < 4; i++) d[i] = D[i];
         return 0;
-    } catch (const cv::Exception &e) {
-        setCvErr(err, errlen, e);
+    };
+    auto badViewOf = [&](const cv::Exception &e) {
         // OpenCV 4.x: "CALIB_CHECK_COND - Ill-conditioned matrix for input array %d".
         const char *tag = std::strstr(e.err.c_str(), "input array ");
         int idx;
         if (tag != nullptr && std::sscanf(tag, "input array %d", &idx) == 1 && idx >= 0 && idx < nviews)
             *badView = idx;
-    } catch (const std::exception &e) {
-        setErr(err, errlen, e.what());
-    } catch (...) {
-        setErr(err, errlen, "unknown C++ exception");
-    }
-    return -1;
+    };
+    return guarded(err, errlen, body, badViewOf);
 }
 
 extern "C" int cuecastFisheyeNewCamera(const double *k, const double *d, int width, int height,
                                        double balance, double *knew, char *err, int errlen) {
-    try {
+    return guarded(err, errlen, [&]() {
         cv::Matx33d K = mat33(k), P;
         cv::Vec4d D(d[0], d[1], d[2], d[3]);
         cv::Size sz(width, height);
         cv::fisheye::estimateNewCameraMatrixForUndistortRectify(K, D, sz, cv::Matx33d::eye(), P, balance, sz, 1.0);
         for (int i = 0; i < 9; i++) knew[i] = P.val[i];
         return 0;
-    } catch (const cv::Exception &e) {
-        setCvErr(err, errlen, e);
-    } catch (const std::exception &e) {
-        setErr(err, errlen, e.what());
-    } catch (...) {
-        setErr(err, errlen, "unknown C++ exception");
-    }
-    return -1;
+    });
 }
 
 extern "C" int cuecastFisheyeMaps(const double *k, const double *d, const double *knew, int width, int height,
                                   int16_t *map1, uint16_t *map2, char *err, int errlen) {
-    try {
+    return guarded(err, errlen, [&]() {
         cv::Matx33d K = mat33(k), P = mat33(knew);
         cv::Vec4d D(d[0], d[1], d[2], d[3]);
         cv::Mat m1, m2;
@@ -112,12 +123,5 @@ extern "C" int cuecastFisheyeMaps(const double *k, const double *d, const double
             return -1;
         }
         return 0;
-    } catch (const cv::Exception &e) {
-        setCvErr(err, errlen, e);
-    } catch (const std::exception &e) {
-        setErr(err, errlen, e.what());
-    } catch (...) {
-        setErr(err, errlen, "unknown C++ exception");
-    }
-    return -1;
+    });
 }
