@@ -249,12 +249,17 @@ type State struct {
 
 // Event is a game event, published on the `event` stream.
 type Event struct {
-	Type   string       `json:"type"` // shot_started, ball_collision, ball_pocketed, shot_ended, rack_detected, table_cleared
-	Time   time.Time    `json:"time"`
-	Balls  []string     `json:"balls,omitempty"`
-	Pocket string       `json:"pocket,omitempty"`
-	Pos    *Vec2        `json:"pos,omitempty"`
-	Shot   *ShotSummary `json:"shot,omitempty"` // shot_ended only
+	Type   string    `json:"type"` // one of the Event* constants
+	Time   time.Time `json:"time"`
+	Balls  []string  `json:"balls,omitempty"`
+	Pocket string    `json:"pocket,omitempty"`
+	Rail   string    `json:"rail,omitempty"` // ball_cushion: one of the Rail* names
+	Pos    *Vec2     `json:"pos,omitempty"`
+	Speed  float64   `json:"speed,omitempty"` // cue_strike: the cue ball's measured launch speed, m/s
+	// HeadingDeg is cue_strike's measured launch direction (table frame).
+	HeadingDeg *float64     `json:"heading_deg,omitempty"`
+	Shot       *ShotSummary `json:"shot,omitempty"`   // shot_ended only
+	Record     *ShotRecord  `json:"record,omitempty"` // shot only
 }
 
 // Event types.
@@ -265,6 +270,23 @@ const (
 	EventShotEnded     = "shot_ended"
 	EventRackDetected  = "rack_detected"
 	EventTableCleared  = "table_cleared"
+	// The game layer's events: what a referee needs from each shot.
+	EventCueStrike    = "cue_strike"     // the cue ball was struck: Speed, HeadingDeg, Pos
+	EventBallCushion  = "ball_cushion"   // Balls[0] reflected off Rail at Pos
+	EventBallOffTable = "ball_off_table" // Balls[0] left the cloth away from any pocket
+	// EventShot carries a shot's whole record (Record) once the game
+	// layer has judged it: one per shot, in free practice too.
+	EventShot = "shot"
+)
+
+// Rail names, fixed by contract like the pocket names: the cushion along
+// y = 0 is "bottom", x = L "right", y = W "top", x = 0 "left" (as the camera
+// image shows the table, origin bottom-left).
+const (
+	RailBottom = "bottom"
+	RailRight  = "right"
+	RailTop    = "top"
+	RailLeft   = "left"
 )
 
 // ShotSummary closes a shot.
@@ -273,6 +295,66 @@ type ShotSummary struct {
 	Pocketed     map[string]string `json:"pocketed"`                // ball id -> pocket name
 	Scratch      bool              `json:"scratch"`
 	DurationS    float64           `json:"duration_s"`
+	// Start is every ball on the table when the shot started, End every
+	// ball left on it at rest.
+	Start []BallSpot `json:"start,omitempty"`
+	End   []BallSpot `json:"end,omitempty"`
+	// Frozen are the balls touching a cushion when the shot started.
+	Frozen []string `json:"frozen,omitempty"`
+	// Events is the shot's whole ordered event list: cue_strike,
+	// ball_collision, ball_cushion, ball_pocketed, ball_off_table.
+	Events []Event `json:"events,omitempty"`
+	// Paths is each moving ball's measured path (table metres).
+	Paths []BallPath `json:"paths,omitempty"`
+}
+
+// BallSpot is a ball at a place.
+type BallSpot struct {
+	ID  string `json:"id"`
+	Pos Vec2   `json:"pos"`
+}
+
+// ShotRecord is one shot as the game layer keeps it: what the tracker
+// measured, what the projector predicted before the strike, what a player
+// said (the call, a push-out) and the referee's decision. It travels on the
+// event stream as the `shot` event and is what history stores.
+type ShotRecord struct {
+	ID       string      `json:"id"`        // unique on this box, across restarts
+	GameID   string      `json:"game_id"`   // "" in free practice
+	GameType string      `json:"game_type"` // 8ball, 9ball, 10ball, practice
+	Number   int         `json:"number"`    // shot number in the game; 1 is the break
+	Shooter  string      `json:"shooter,omitempty"`
+	Started  time.Time   `json:"started"`
+	Ended    time.Time   `json:"ended"`
+	Summary  ShotSummary `json:"summary"`
+	// Prediction is the last trajectory the projector showed before the
+	// cue ball was struck; nil when nothing was predicted.
+	Prediction *Trajectory `json:"prediction,omitempty"`
+	Called     *Call       `json:"called,omitempty"`
+	PushOut    bool        `json:"push_out,omitempty"`
+	Decision   *Decision   `json:"decision,omitempty"`
+}
+
+// Call is a called shot: the ball and the pocket.
+type Call struct {
+	Ball   string `json:"ball"`
+	Pocket string `json:"pocket"`
+}
+
+// Decision is the referee's ruling on one shot.
+type Decision struct {
+	Shot       int               `json:"shot"`
+	Shooter    string            `json:"shooter"`
+	Legal      bool              `json:"legal"`
+	Fouls      []string          `json:"fouls"`          // foul codes: scratch, no_contact, wrong_ball_first, ...
+	Rule       string            `json:"rule,omitempty"` // the rule's number, e.g. "6.3"
+	TurnOver   bool              `json:"turn_over"`
+	BallInHand string            `json:"ball_in_hand,omitempty"` // "", "anywhere", "kitchen"
+	GameOver   bool              `json:"game_over"`
+	Winner     *string           `json:"winner"`
+	Group      map[string]string `json:"group,omitempty"` // player -> solids|stripes
+	Message    string            `json:"message"`         // one plain sentence for players
+	Overruled  bool              `json:"overruled,omitempty"`
 }
 
 // Alert levels.
