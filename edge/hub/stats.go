@@ -17,14 +17,14 @@ type ClientInfo struct {
 	Positions map[Stream]uint64 `json:"positions,omitempty"`
 	// Filtered lists the streams with a filter in force; Quality is the
 	// frame quality (when subscribed to frame).
-	Filtered []Stream `json:"filtered,omitempty"`
-	Quality  string   `json:"quality,omitempty"`
-	Queued    int               `json:"queued"`
-	Delivered uint64            `json:"delivered"` // publications written
-	Bytes     uint64            `json:"bytes"`     // wire bytes written for them
-	Dropped   uint64            `json:"dropped"`   // superseded by conflation before delivery
-	Errors    uint64            `json:"errors"`    // protocol errors and failed writes
-	Latency   LatencyStats      `json:"latency"`
+	Filtered  []Stream     `json:"filtered,omitempty"`
+	Quality   string       `json:"quality,omitempty"`
+	Queued    int          `json:"queued"`
+	Delivered uint64       `json:"delivered"` // publications written
+	Bytes     uint64       `json:"bytes"`     // wire bytes written for them
+	Dropped   uint64       `json:"dropped"`   // superseded by conflation before delivery
+	Errors    uint64       `json:"errors"`    // protocol errors and failed writes
+	Latency   LatencyStats `json:"latency"`
 }
 
 // Info returns a snapshot of c.

@@ -235,7 +235,7 @@ func TestSchemaOfRecursiveAndEmbedded(t *testing.T) {
 	}
 	type outer struct {
 		inner
-		When time.Time      `json:"when"`
+		When time.Time       `json:"when"`
 		Raw  json.RawMessage `json:"raw"`
 		Skip int             `json:"-"`
 		N    int64           `json:"n,string"`
