@@ -29,6 +29,7 @@ type Client struct {
 	// Guarded by hub.mu (they are the registry).
 	subs  streamSet
 	group string
+	gone  bool // unregistered: its filters were released
 
 	// Written with hub.mu and mu both held, so either lock reads them: the
 	// publisher tests filt under hub.mu, the drainer projects under mu.
@@ -212,15 +213,12 @@ func (c *Client) SubscribeWith(r SubscribeRequest) ([]SubscribeResult, error) {
 		}
 	}
 	for s := range r.Filters {
-		if i := streamIndex(s); i < 0 || !want.has(i) {
-			return nil, fmt.Errorf("hub: Subscribe: filter for %q, which is not in the streams being subscribed", s)
+		if streamIndex(s) < 0 {
+			return nil, fmt.Errorf("hub: Subscribe: filter for %q: %w", s, ErrUnknownStream)
 		}
 	}
 	level, auto := -1, false
 	if r.FrameQuality != nil {
-		if !want.has(idxFrame) {
-			return nil, errors.New("hub: Subscribe: a frame quality without the frame stream")
-		}
 		var err error
 		if level, auto, err = ParseQuality(*r.FrameQuality); err != nil {
 			return nil, fmt.Errorf("hub: Subscribe: %w", err)
@@ -242,6 +240,14 @@ func (c *Client) SubscribeWith(r SubscribeRequest) ([]SubscribeResult, error) {
 		c.autoLevel = auto
 		c.setLevelLocked(level)
 	}
+	// A filter belongs to the client's settings for its stream, whether
+	// the stream is subscribed in this request, earlier or later.
+	for s, f := range r.Filters {
+		i := streamIndex(s)
+		old := c.filt[i]
+		c.filt[i] = h.filters.acquire(f)
+		h.filters.release(old)
+	}
 	out := make([]SubscribeResult, 0, len(streams))
 	for i := 0; i < numStreams; i++ {
 		if !want.has(i) {
@@ -253,11 +259,6 @@ func (c *Client) SubscribeWith(r SubscribeRequest) ([]SubscribeResult, error) {
 			if r > 0 {
 				c.interval[i] = time.Duration(float64(time.Second) / r)
 			}
-		}
-		if f, ok := r.Filters[s]; ok {
-			old := c.filt[i]
-			c.filt[i] = h.filters.acquire(f)
-			h.filters.release(old)
 		}
 		res := SubscribeResult{Stream: s, Epoch: h.epoch, Offset: h.offsets[i], MaxRateHz: c.rateHz[i], Filtered: c.filt[i] != nil}
 		if i == idxFrame {
@@ -296,13 +297,11 @@ func (c *Client) qualityLocked() string {
 }
 
 // leaveLocked releases what c's subscription to stream i holds in the hub
-// (its filter's reference, its frame level's watcher count). h.mu held; it
-// writes nothing of c's, so it is safe while c's owner polls.
+// (its frame level's watcher count). h.mu held; it writes nothing of c's,
+// so it is safe while c's owner polls.
 func (c *Client) leaveLocked(i int) {
-	h := c.hub
-	h.filters.release(c.filt[i])
 	if i == idxFrame {
-		h.levelWatchers[c.level]--
+		c.hub.levelWatchers[c.level]--
 	}
 }
 
@@ -386,7 +385,6 @@ func (c *Client) Unsubscribe(streams ...Stream) {
 		c.subs &^= 1 << i
 		delete(h.byStream[i], c)
 		c.leaveLocked(i)
-		c.filt[i] = nil
 		c.slot[i] = nil
 		c.interval[i], c.rateHz[i] = 0, 0
 		if !s.Conflating() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/hub/filter"
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -80,9 +81,9 @@ func (t *filterTable) release(sf *sharedFilter) {
 }
 
 // WithSchema sets the schema the fields and conditions of filters on s are
-// checked against (filter.SchemaOf the type published on s). Streams
-// without a schema refuse filters, except alert and frame, whose schemas
-// the hub knows.
+// checked against (filter.SchemaOf the type published on s). The hub knows
+// the schemas of alert, config, event, trajectory, state and frame; a
+// stream without a schema refuses filters.
 func WithSchema(s Stream, schema *filter.Schema) Option {
 	return func(h *Hub) {
 		if i := streamIndex(s); i >= 0 {
@@ -101,9 +102,15 @@ type frameMeta struct {
 	ContentType string `json:"content_type"`
 }
 
+// defaultSchemas are the schemas of the streams whose types the hub knows;
+// the daemon adds the others (performance, game) with WithSchema.
 func defaultSchemas() [numStreams]*filter.Schema {
 	var s [numStreams]*filter.Schema
 	s[idxAlert] = filter.SchemaOf(AlertState{}).Ordered("level", AlertLevels...)
+	s[idxConfig] = filter.SchemaOf(config.Config{})
+	s[idxEvent] = filter.SchemaOf(model.Event{})
+	s[idxTrajectory] = filter.SchemaOf(model.Trajectory{})
+	s[idxState] = filter.SchemaOf(model.State{})
 	s[idxFrame] = filter.SchemaOf(frameMeta{})
 	return s
 }
@@ -197,6 +204,18 @@ func (c *Client) SetFrameLevel(level int) {
 	if c.autoLevel {
 		c.setLevelLocked(level)
 	}
+}
+
+// Dropped returns how many publications of conflating stream s were
+// superseded before c took them (a sign that c's transport falls behind).
+func (c *Client) Dropped(s Stream) uint64 {
+	i := streamIndex(s)
+	if i < 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dropped[i]
 }
 
 // FrameLevel returns c's current frame level and whether it is automatic.

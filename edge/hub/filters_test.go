@@ -18,9 +18,7 @@ func filterHub(t testing.TB, mod ...func(*config.Hub)) *Hub {
 	for _, m := range mod {
 		m(&cfg)
 	}
-	return New(cfg, nil,
-		WithSchema(StreamEvent, filter.SchemaOf(model.Event{})),
-		WithSchema(StreamState, filter.SchemaOf(model.State{})))
+	return New(cfg, nil)
 }
 
 func compile(t testing.TB, h *Hub, s Stream, js string) *filter.Filter {
@@ -266,9 +264,9 @@ func TestFilterSubscribeInvalidChangesNothing(t *testing.T) {
 	f := compile(t, h, StreamEvent, `{"where":{"type":"ball_pocketed"}}`)
 	bad := "1080"
 	for name, r := range map[string]SubscribeRequest{
-		"filter for a stream not subscribed": {Streams: []Stream{StreamState}, Filters: map[Stream]*filter.Filter{StreamEvent: f}},
-		"bad quality":                        {Streams: []Stream{StreamFrame}, FrameQuality: &bad},
-		"quality without frame":              {Streams: []Stream{StreamState}, FrameQuality: new(string)},
+		"filter for an unknown stream": {Streams: []Stream{StreamState}, Filters: map[Stream]*filter.Filter{"balls": f}},
+		"bad quality":                  {Streams: []Stream{StreamFrame}, FrameQuality: &bad},
+		"bad stream beside a filter":   {Streams: []Stream{"balls"}, Filters: map[Stream]*filter.Filter{StreamEvent: f}},
 	} {
 		if _, err := c.SubscribeWith(r); err == nil {
 			t.Errorf("%s: no error", name)
@@ -277,7 +275,7 @@ func TestFilterSubscribeInvalidChangesNothing(t *testing.T) {
 	if info := c.Info(); len(info.Streams) != 0 || len(h.filters.byKey) != 0 || h.FrameLevels() != [NumLevels]int{} {
 		t.Errorf("a refused subscribe changed something: %+v, %d filters, levels %v", info, len(h.filters.byKey), h.FrameLevels())
 	}
-	if _, err := h.CompileFilter(StreamConfig, filter.Spec{Fields: []string{"x"}}); err == nil || !strings.Contains(err.Error(), "config stream has no fields") {
+	if _, err := h.CompileFilter(StreamPerformance, filter.Spec{Fields: []string{"x"}}); err == nil || !strings.Contains(err.Error(), "performance stream has no fields") {
 		t.Errorf("filter on a stream without schema: %v", err)
 	}
 }
@@ -393,5 +391,68 @@ func TestFilterFanoutAllocs(t *testing.T) {
 	few, many := allocs(4), allocs(400)
 	if many > few {
 		t.Errorf("publishing to 400 filtered clients allocates %.0f per publication, to 4: %.0f; want no per-client allocation", many, few)
+	}
+}
+
+// TestFilterBeforeSubscribe: a filter may be set for a stream the request
+// does not subscribe (the protocol's example sets alert and frame filters
+// beside streams event and state); it applies when the stream is
+// subscribed later, and survives an unsubscribe.
+func TestFilterBeforeSubscribe(t *testing.T) {
+	h := filterHub(t)
+	c := h.Connect(ClientOptions{})
+	f := compile(t, h, StreamAlert, `{"where":{"level":{"ge":"error"}}}`)
+	q := "640"
+	if _, err := c.SubscribeWith(SubscribeRequest{Streams: []Stream{StreamState},
+		Filters: map[Stream]*filter.Filter{StreamAlert: f}, FrameQuality: &q}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.FrameLevels(); got != [NumLevels]int{} {
+		t.Errorf("a quality without the frame stream counted a watcher: %v", got)
+	}
+	h.RaiseAlert(model.Alert{Level: model.AlertWarning, Code: "w", Message: "w", Source: "t"})
+	if got := poll(t, c); len(got) != 0 {
+		t.Fatalf("alert delivered before subscribing to alert")
+	}
+	res, err := c.Subscribe([]Stream{StreamAlert, StreamFrame}, nil, nil)
+	if err != nil || !res[0].Filtered || res[1].Quality != "640" {
+		t.Fatalf("later subscribe = %+v, %v; want the alert filter and quality 640 in force", res, err)
+	}
+	if got := h.FrameLevels(); got != [NumLevels]int{0, 0, 1} {
+		t.Errorf("FrameLevels = %v, want [0 0 1]", got)
+	}
+	if got := poll(t, c); len(got) != 0 {
+		t.Errorf("the unacked warning was replayed through a filter for >= error")
+	}
+	c.Unsubscribe(StreamAlert)
+	c.Subscribe([]Stream{StreamAlert}, nil, nil)
+	crit, _ := h.RaiseAlert(model.Alert{Level: model.AlertCritical, Code: "c", Message: "c", Source: "t"})
+	h.RaiseAlert(model.Alert{Level: model.AlertWarning, Code: "w2", Message: "w", Source: "t"})
+	if got := poll(t, c); len(got) != 1 || got[0].Offset != crit.Offset {
+		t.Errorf("after unsubscribe and subscribe: offsets %v, want [%d] (filter kept)", offsets(got), crit.Offset)
+	}
+}
+
+// TestFilterReleasedOnce: a client cut as a slow consumer and then closed
+// by its owner releases its filters once (another client's filter stays).
+func TestFilterReleasedOnce(t *testing.T) {
+	h := filterHub(t)
+	spec := `{"where":{"type":{"ne":"shot_started"}}}`
+	slow, other := h.Connect(ClientOptions{QueueSize: 1}), h.Connect(ClientOptions{QueueSize: 100})
+	for _, c := range []*Client{slow, other} {
+		c.SubscribeWith(SubscribeRequest{Streams: []Stream{StreamEvent}, Filters: map[Stream]*filter.Filter{StreamEvent: compile(t, h, StreamEvent, spec)}})
+	}
+	for range 3 {
+		h.Publish(StreamEvent, model.Event{Type: model.EventBallPocketed})
+	}
+	if slow.Err() == nil {
+		t.Fatal("the slow client was not cut")
+	}
+	slow.Close()
+	if n := len(h.filters.byKey); n != 1 {
+		t.Fatalf("interned filters = %d, want 1 (the other client's)", n)
+	}
+	if sf := h.filters.byKey[compile(t, h, StreamEvent, spec).Key()]; sf == nil || sf.refs != 1 {
+		t.Errorf("the remaining filter's refs = %+v, want 1", sf)
 	}
 }

@@ -388,8 +388,11 @@ func (h *Hub) unregisterLocked(c *Client) {
 			delete(h.byStream[i], c)
 			c.leaveLocked(i)
 		}
+		if !c.gone {
+			h.filters.release(c.filt[i])
+		}
 	}
-	c.subs = 0
+	c.subs, c.gone = 0, true
 	if h.clients[c.id] == c {
 		delete(h.clients, c.id)
 	}
