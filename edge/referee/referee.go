@@ -224,6 +224,9 @@ func (r *Referee) State() State {
 		Break: r.inRack == 0 || r.over, Turn: r.player(r.turn), BallInHand: r.bih, PushOutAllowed: r.push && !r.over,
 		Fouls: map[string]int{}, Racks: map[string]int{}, Over: r.over, Winner: r.player(r.winner),
 		Respot: append([]model.BallSpot(nil), r.respot...), OnTable: r.ballsOnTable()}
+	if r.over {
+		s.Turn = r.player(r.nextBreaker()) // who breaks the next rack
+	}
 	if r.cfg.Game == Practice {
 		s.Turn = ""
 		if len(r.cfg.Players) > 0 {
