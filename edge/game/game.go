@@ -353,3 +353,6 @@ func (s *Service) Shutdown(ctx context.Context) error {
 
 // marshalIndent is json.MarshalIndent for the state file.
 func marshalIndent(v any) ([]byte, error) { return json.MarshalIndent(v, "", " ") }
+
+// BadInput marks the error as the caller's (REST answers 400).
+func (e *BadInput) BadInput() bool { return true }

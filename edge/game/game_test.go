@@ -18,7 +18,9 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)
 
-func ev(typ string, balls ...string) model.Event { return model.Event{Type: typ, Time: t0, Balls: balls} }
+func ev(typ string, balls ...string) model.Event {
+	return model.Event{Type: typ, Time: t0, Balls: balls}
+}
 
 func hitE(b string) model.Event { return ev(model.EventBallCollision, "cue", b) }
 func railE(b, r string) model.Event {
