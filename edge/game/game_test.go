@@ -140,9 +140,15 @@ func TestShotThroughTheHub(t *testing.T) {
 	if rec.Prediction == nil || rec.Prediction.Seq != 7 || len(rec.Summary.Events) != 3 || !rec.Started.Equal(t0) {
 		t.Errorf("record lacks the prediction, events or start: %+v", rec)
 	}
-	// The game is published right after the shot: the hub's latest holds it.
+	// The game is published right after the shot: wait for the hub's latest.
 	var snap Snapshot
-	json.Unmarshal(h.Latest(hub.StreamGame).Data, &snap)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		snap = Snapshot{}
+		json.Unmarshal(h.Latest(hub.StreamGame).Data, &snap)
+		if snap.Shots == 1 {
+			break
+		}
+	}
 	if snap.Turn != "Anna" || !snap.PushOutAllowed || snap.Score != "Anna 0 - 0 Ben" || snap.Last == nil {
 		t.Errorf("game after the break = %+v", snap)
 	}
