@@ -15,6 +15,7 @@ import (
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
+	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
@@ -41,6 +42,7 @@ type Daemon struct {
 	api     *api.API
 	ws      *ws.Server
 	display *display.Display
+	game    *game.Service
 
 	calibrations *vision.CalibrationStore
 	jpeg         *vision.JPEGEncoder // used by the video goroutine only
@@ -195,6 +197,11 @@ func (d *Daemon) Shutdown(ctx context.Context) {
 	}
 	for _, name := range consumerNames {
 		parts[name].stop(ctx)
+	}
+	if d.game != nil {
+		if err := d.game.Shutdown(ctx); err != nil {
+			d.log.Warn("game shutdown", "component", "game", "err", err)
+		}
 	}
 	if d.bgCancel != nil {
 		d.bgCancel()

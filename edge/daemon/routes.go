@@ -74,6 +74,7 @@ func (d *Daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
+		Game:        gameAdapter{d},
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
@@ -86,6 +87,7 @@ func (d *Daemon) routes() error {
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
+	d.startGame()
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,
