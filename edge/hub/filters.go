@@ -10,6 +10,7 @@ import (
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/hub/filter"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/pipeline"
 )
 
 // Filters (docs/protocol.md, "Filters"). A client may hold one filter per
@@ -82,8 +83,8 @@ func (t *filterTable) release(sf *sharedFilter) {
 
 // WithSchema sets the schema the fields and conditions of filters on s are
 // checked against (filter.SchemaOf the type published on s). The hub knows
-// the schemas of alert, config, event, trajectory, state and frame; a
-// stream without a schema refuses filters.
+// the schemas of every stream but game; a stream without a schema refuses
+// filters.
 func WithSchema(s Stream, schema *filter.Schema) Option {
 	return func(h *Hub) {
 		if i := streamIndex(s); i >= 0 {
@@ -103,7 +104,8 @@ type frameMeta struct {
 }
 
 // defaultSchemas are the schemas of the streams whose types the hub knows;
-// the daemon adds the others (performance, game) with WithSchema.
+// the daemon adds game's (the game package is a consumer of the hub) with
+// WithSchema.
 func defaultSchemas() [numStreams]*filter.Schema {
 	var s [numStreams]*filter.Schema
 	s[idxAlert] = filter.SchemaOf(AlertState{}).Ordered("level", AlertLevels...)
@@ -111,6 +113,7 @@ func defaultSchemas() [numStreams]*filter.Schema {
 	s[idxEvent] = filter.SchemaOf(model.Event{})
 	s[idxTrajectory] = filter.SchemaOf(model.Trajectory{})
 	s[idxState] = filter.SchemaOf(model.State{})
+	s[idxPerformance] = filter.SchemaOf(pipeline.Performance{})
 	s[idxFrame] = filter.SchemaOf(frameMeta{})
 	return s
 }
@@ -358,24 +361,29 @@ func frameData(b []byte, level int) []byte {
 }
 
 // PublishFrame publishes one camera frame encoded at one or more levels
-// (jpegs[level], nil where nobody watches that level; jpegs[LevelFull] is
-// required). Clients get the level they asked for, or the nearest better
-// one encoded. The hub keeps the slices: the caller must not modify them.
+// (jpegs[level], nil where nobody watches that level). A client gets the
+// level it asked for, else the nearest better one encoded, else the best
+// one there is. The hub keeps the slices: the caller must not modify them.
 func (h *Hub) PublishFrame(jpegs [NumLevels][]byte) (*Publication, error) {
-	if jpegs[LevelFull] == nil {
-		return nil, errors.New("hub: PublishFrame: the full level is required")
-	}
-	h.mu.Lock()
+	best := -1
 	var lv *frameLevels
-	for l := 1; l < NumLevels; l++ {
-		if jpegs[l] != nil {
+	for l := range jpegs {
+		switch {
+		case jpegs[l] == nil:
+		case best < 0:
+			best = l
+		default:
 			if lv == nil {
 				lv = &frameLevels{}
 			}
 			lv.jpeg[l] = jpegs[l]
 		}
 	}
-	p := h.publishLockedLevels(StreamFrame, "", frameData(jpegs[LevelFull], LevelFull), jpegs[LevelFull], "", lv)
+	if best < 0 {
+		return nil, errors.New("hub: PublishFrame: no level encoded")
+	}
+	h.mu.Lock()
+	p := h.publishLockedLevels(StreamFrame, "", frameData(jpegs[best], best), jpegs[best], "", lv)
 	cut := h.takeCutLocked()
 	h.mu.Unlock()
 	h.logCut(cut)

@@ -275,7 +275,7 @@ func TestFilterSubscribeInvalidChangesNothing(t *testing.T) {
 	if info := c.Info(); len(info.Streams) != 0 || len(h.filters.byKey) != 0 || h.FrameLevels() != [NumLevels]int{} {
 		t.Errorf("a refused subscribe changed something: %+v, %d filters, levels %v", info, len(h.filters.byKey), h.FrameLevels())
 	}
-	if _, err := h.CompileFilter(StreamPerformance, filter.Spec{Fields: []string{"x"}}); err == nil || !strings.Contains(err.Error(), "performance stream has no fields") {
+	if _, err := h.CompileFilter(StreamGame, filter.Spec{Fields: []string{"x"}}); err == nil || !strings.Contains(err.Error(), "game stream has no fields") {
 		t.Errorf("filter on a stream without schema: %v", err)
 	}
 }
@@ -328,8 +328,13 @@ func TestFrameLevels(t *testing.T) {
 	if got := h.FrameLevels(); got != [NumLevels]int{1, 0, 0} {
 		t.Errorf("FrameLevels after leaving = %v, want [1 0 0]", got)
 	}
-	if _, err := h.PublishFrame([NumLevels][]byte{Level640: j640}); err == nil {
-		t.Errorf("PublishFrame without the full level: no error")
+	if _, err := h.PublishFrame([NumLevels][]byte{}); err == nil {
+		t.Errorf("PublishFrame of no level: no error")
+	}
+	// Only 640 encoded (nobody watches full): everyone gets it.
+	p, _ = h.PublishFrame([NumLevels][]byte{Level640: j640})
+	if got := poll(t, full); len(got) != 1 || string(got[0].Binary) != "640-jpeg" || dataOf(t, got[0])["quality"] != "640" {
+		t.Errorf("full client with only 640 encoded got %q", got[0].Binary)
 	}
 }
 
