@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 )
@@ -119,8 +118,14 @@ type SubscribeResult struct {
 	MaxRateHz float64 `json:"max_rate_hz,omitempty"`
 }
 
-// MaxRateHzLimit bounds a client's requested per-stream rate.
-const MaxRateHzLimit = 1000
+// MaxRateHzLimit and MinRateHz bound a client's requested per-stream rate
+// (0 means no limit). Below MinRateHz (one message every 1000 s) the
+// interval 1/rate no longer fits a time.Duration sensibly: 1e-10 Hz
+// overflowed into a negative interval, that is no throttle at all.
+const (
+	MaxRateHzLimit = 1000
+	MinRateHz      = 0.001
+)
 
 // Subscribe adds streams to c's subscriptions. For each newly subscribed
 // stream it queues, atomically with registration (so nothing is missed or
@@ -172,8 +177,8 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 		switch {
 		case i < 0 || !want.has(i):
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %q, which is not in the streams being subscribed", s)
-		case math.IsNaN(r) || r < 0 || r > MaxRateHzLimit:
-			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) to %d", r, s, MaxRateHzLimit)
+		case !(r == 0 || r >= MinRateHz && r <= MaxRateHzLimit):
+			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) or %v to %d", r, s, MinRateHz, MaxRateHzLimit)
 		case r > 0 && !s.Conflating():
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %s: only conflating streams (trajectory, state, performance, frame) can be throttled; %s is never dropped", s, s)
 		}

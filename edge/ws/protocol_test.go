@@ -35,6 +35,8 @@ var requestCases = []struct {
 	{"streams not a list", `{"type":"subscribe","data":{"streams":"state"}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"rate on never-dropped", `{"type":"subscribe","data":{"streams":["event"],"max_rate_hz":{"event":5}}}`, "", TypeError, CodeBadArgument},
 	{"rate negative", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":-1}}}`, "", TypeError, CodeBadArgument},
+	// Field probe: 1e-10 Hz overflowed the interval into no throttle at all.
+	{"rate too small to throttle", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":1e-10}}}`, "", TypeError, CodeBadArgument},
 	{"rate not a number", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":"fast"}}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"bad group", `{"type":"subscribe","data":{"streams":["state"],"group":"Bad Group"}}`, CodeBadArgument, TypeError, CodeBadArgument},
 	{"offset negative", `{"type":"subscribe","data":{"streams":["event"],"resume":{"event":{"epoch":"x","offset":-1}}}}`, CodeBadMessage, TypeError, CodeBadMessage},
