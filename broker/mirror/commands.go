@@ -9,11 +9,10 @@ import (
 	"io"
 	"regexp"
 	"time"
-	"unicode/utf8"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/hub"
 )
 
 // maxCommandBytes bounds a command payload; every valid one is far smaller.
@@ -82,12 +81,6 @@ type (
 	snapshotCmd struct {
 		ID string `json:"id,omitempty"`
 	}
-	alertCmd struct {
-		ID      string `json:"id,omitempty"`
-		Level   string `json:"level"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
 )
 
 // Reply is published on base/cmd/<name>/reply for every command.
@@ -100,9 +93,8 @@ type Reply struct {
 }
 
 var (
-	codeRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
-	idRE   = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
-	byRE   = regexp.MustCompile(`^[\pL\pN _.@:-]{1,64}$`)
+	idRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+	byRE = regexp.MustCompile(`^[\pL\pN _.@:-]{1,64}$`)
 )
 
 func (m *Mirror) command(ctx context.Context, in inbound) {
@@ -181,25 +173,21 @@ func (m *Mirror) apply(ctx context.Context, name string, in inbound) (any, error
 		}
 		return map[string]any{"topic": m.topics.snapshot, "bytes": n}, nil
 	case "alert":
-		var c alertCmd
-		if err := strictJSON(in.payload, &c); err != nil {
+		// The hub's rules for every transport's alerts; "id" is ours.
+		req, err := hub.DecodeAlert(in.payload, "id")
+		if err != nil {
 			return nil, err
 		}
-		if err := checkID(c.ID); err != nil {
+		var env struct {
+			ID any `json:"id"`
+		}
+		json.Unmarshal(in.payload, &env) // valid JSON: DecodeAlert said so
+		if id, ok := env.ID.(string); env.ID != nil && !ok {
+			return nil, errors.New("id must be a string")
+		} else if err := checkID(id); err != nil {
 			return nil, err
 		}
-		switch c.Level {
-		case model.AlertInfo, model.AlertWarning, model.AlertError, model.AlertCritical:
-		default:
-			return nil, fmt.Errorf("level %q must be info, warning, error or critical", c.Level)
-		}
-		if !codeRE.MatchString(c.Code) {
-			return nil, fmt.Errorf("code %q must be 1-64 of a-z, 0-9, _", c.Code)
-		}
-		if c.Message == "" || len(c.Message) > 500 || !utf8.ValidString(c.Message) {
-			return nil, errors.New("message must be 1-500 bytes of UTF-8")
-		}
-		p, err := m.hub.RaiseAlert(model.Alert{Level: c.Level, Code: c.Code, Message: c.Message, Source: "mqtt", Time: time.Now()})
+		p, err := m.hub.RaiseRequest(req, "mqtt", time.Time{})
 		if err != nil {
 			return nil, err
 		}

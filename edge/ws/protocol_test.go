@@ -189,3 +189,35 @@ func TestAckOtherGroupsAlert(t *testing.T) {
 		t.Error("a display client acknowledged a technician alert")
 	}
 }
+
+// Field probe: the same bad alert was refused (or raised) differently over
+// REST, WebSocket and MQTT. broadcast_alert now answers with the hub's own
+// error for it (hub.DecodeAlert), and raises nothing.
+func TestBroadcastAlertSameErrorAsTheHub(t *testing.T) {
+	env := newEnv(t, 0)
+	c, _ := env.connect(t, dialOpts{})
+	for _, args := range []string{
+		`{"message":"` + strings.Repeat("x", hub.MaxAlertMessage+1) + `"}`,
+		`{"message":"x","code":"Bad Code!"}`,
+		`{"message":"x","level":"loud"}`,
+		`{"message":"x","priority":1}`,
+		`{"message":"x","group":""}`,
+		`{"message":"a\u0007b"}`,
+		`{"code":"no_message"}`,
+	} {
+		_, herr := hub.DecodeAlert([]byte(args))
+		if herr == nil {
+			t.Fatalf("hub accepts %s", args)
+		}
+		c.send(`{"type":"command","data":{"name":"broadcast_alert","token":"` + testToken + `","args":` + args + `}}`)
+		m, _ := c.until(TypeError)
+		var d errorData
+		json.Unmarshal(m.Data, &d)
+		if d.Code != CodeBadArgument || d.Message != "broadcast_alert: "+herr.Error() {
+			t.Errorf("args %.60s: error %s %q, want bad_argument %q", args, d.Code, d.Message, "broadcast_alert: "+herr.Error())
+		}
+	}
+	if n := len(env.h.Alerts()); n != 0 {
+		t.Errorf("%d alerts raised by refused commands", n)
+	}
+}
