@@ -319,6 +319,9 @@ func (m *Mirror) housekeep(ctx context.Context) {
 			if st.Dropped > 0 {
 				detail += fmt.Sprintf(", %d dropped (outbox full)", st.Dropped)
 			}
+			if b, d, q := m.cmdBusy.Load(), m.cmdDeferred.Load(), m.cmdq.droppedQoS0(); b+d+q > 0 {
+				detail += fmt.Sprintf("; commands: %d answered busy, %d left to the broker, %d QoS 0 dropped (queue full)", b, d, q)
+			}
 			m.rep.OK(detail)
 		}
 	}
