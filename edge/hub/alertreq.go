@@ -47,8 +47,15 @@ type AlertRequest struct {
 	Group   string // "" (absent): every client; else a group name (ValidGroup)
 }
 
+// alertError is a refused client alert: its text is what every transport
+// shows, and it matches ErrBadAlert.
+type alertError struct{ msg string }
+
+func (e *alertError) Error() string        { return "alert: " + e.msg }
+func (e *alertError) Is(target error) bool { return target == ErrBadAlert }
+
 func badAlert(format string, args ...any) error {
-	return fmt.Errorf("alert: %s: %w", fmt.Sprintf(format, args...), ErrBadAlert)
+	return &alertError{fmt.Sprintf(format, args...)}
 }
 
 // AlertFromFields builds and checks a request from named values (a REST
