@@ -35,8 +35,9 @@ func captureStdout(t *testing.T, fn func()) []byte {
 	return <-done
 }
 
-func TestDetectCommand(t *testing.T) {
-	dir := t.TempDir()
+// simTable renders a still simulated table into dir/table.png.
+func simTable(t *testing.T, dir string) (string, model.Frame) {
+	t.Helper()
 	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 5, NoiseSigma: 2, Unpaced: true})
 	var f model.Frame
 	s.Render(&f, time.Unix(0, 0))
@@ -45,6 +46,12 @@ func TestDetectCommand(t *testing.T) {
 	if err := vision.WriteAnnotated(img, &f, &model.Detection{}); err != nil {
 		t.Fatal(err)
 	}
+	return img, f
+}
+
+func TestDetectCommand(t *testing.T) {
+	dir := t.TempDir()
+	img, f := simTable(t, dir)
 	bad := filepath.Join(dir, "bad.png")
 	os.WriteFile(bad, []byte("not an image"), 0o644)
 	out := filepath.Join(dir, "debug")
@@ -98,14 +105,7 @@ func TestDetectCommand(t *testing.T) {
 // detected; exit 2 (bad input).
 func TestDetectHugeImageReportedOthersStillDetected(t *testing.T) {
 	dir := t.TempDir()
-	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 5, NoiseSigma: 2, Unpaced: true})
-	var f model.Frame
-	s.Render(&f, time.Unix(0, 0))
-	s.Close()
-	good := filepath.Join(dir, "table.png")
-	if err := vision.WriteAnnotated(good, &f, &model.Detection{}); err != nil {
-		t.Fatal(err)
-	}
+	good, _ := simTable(t, dir)
 	// A real 8x8 JPEG whose frame header then claims 65500x65500.
 	var jb bytes.Buffer
 	jpeg.Encode(&jb, image.NewGray(image.Rect(0, 0, 8, 8)), nil)
