@@ -271,3 +271,31 @@ func TestCommandQueueBound(t *testing.T) {
 		}
 	}
 }
+
+// Commands turned off after a run with them on: the persistent session still
+// holds the old subscription, so a command queued meanwhile arrives; it is
+// answered with the refusal and changes nothing, and the subscription is
+// dropped.
+func TestCommandsOffRefusesWhatTheOldSessionQueued(t *testing.T) {
+	b := mqtttest.New(t, "broker", mqtttest.Plain)
+	b.Start()
+	cfg, box := testConfig(t, b.URL())
+	first := startRig(t, cfg, box, nil)
+	first.waitConnected()
+	first.stop()
+	dash := mqtttest.Subscribe(t, b.URL(), "dash-off", true, first.m.Topic("cmd/alert/reply"))
+	pub := mqtttest.Subscribe(t, b.URL(), "pub-off", true)
+	publishAlerts(t, pub, first.m.Topic("cmd/alert"), "off", 1)
+
+	cfg.Commands = false
+	h := hub.New(config.Default().Hub, testLogger(t))
+	r := startRig(t, cfg, box, h)
+	var rep Reply
+	waitFor(t, "the refusal", 30*time.Second, func() bool {
+		rep = tallyReplies(t, dash.Messages(r.m.Topic("cmd/alert/reply"))).last["off0"]
+		return rep.ID == "off0"
+	})
+	if rep.OK || !strings.Contains(rep.Error, "commands are turned off") || len(h.Alerts()) != 0 {
+		t.Errorf("reply %+v, %d alerts; want the refusal and nothing raised", rep, len(h.Alerts()))
+	}
+}
