@@ -82,9 +82,9 @@ type Options struct {
 type Video struct {
 	o Options
 
-	viewers  atomic.Int32 // MJPEG connections
+	viewers  atomic.Int32                // MJPEG connections
 	levelVw  [hub.NumLevels]atomic.Int32 // MJPEG connections per level
-	snapWait atomic.Int32 // snapshot requests waiting for a fresh frame
+	snapWait atomic.Int32                // snapshot requests waiting for a fresh frame
 
 	mu      sync.Mutex   // guards pending, spare, latest
 	pending *model.Frame // newest offered frame not yet encoded (nil: none)
