@@ -50,9 +50,13 @@ func runDetect(args []string) int {
 	debugOut := fs.String("debug-out", "", "write annotated images into `DIR`")
 	table := fs.String("table", "9ft", "table size: 9ft, 8ft or 7ft")
 	threads := fs.Int("threads", 1, "OpenCV threads")
+	score := fs.Bool("score", false, "score detection against label files (edge/labels JSON; the arguments are label files, not images)")
+	data := fs.String("data", "../shared/data", "with --score: the `DIR` the label files' image paths are relative to")
+	details := fs.Bool("details", false, "with --score: also list each frame's misses, false balls and wrong names")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
+		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] LABELS.json...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +86,9 @@ func runDetect(args []string) int {
 	}
 	cfg.CushionWidth = *cushion
 	geo := model.Standard(size)
+	if *score {
+		return runScore(cfg, geo, *data, *debugOut, *details, fs.Args())
+	}
 	failed := false
 	var results []detectResult
 	var f model.Frame
