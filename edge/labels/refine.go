@@ -118,8 +118,9 @@ func (m *Image) refine(x, y, r float64, fixed bool) (Fit, error) {
 	return fit, nil
 }
 
-// standsOut: the used points' median step is at least 2.5 times the
-// rays' median gradient.
+// standsOut: the used points' median step is at least 1.8 times the
+// rays' median gradient, and at least 8 (colour distance per pixel; sensor
+// and JPEG noise on bare cloth give about 4).
 func standsOut(pts []edgePoint) bool {
 	var st, bg []float64
 	for _, p := range pts {
@@ -133,7 +134,7 @@ func standsOut(pts []edgePoint) bool {
 	}
 	slices.Sort(st)
 	slices.Sort(bg)
-	return st[len(st)/2] >= 2.5*bg[len(bg)/2]
+	return st[len(st)/2] >= max(1.8*bg[len(bg)/2], 8)
 }
 
 type edgePoint struct {
@@ -364,8 +365,27 @@ func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
 // strongest colour step all round (a coarse search on a 1-px grid), then
 // refined by Refine. It is how a person's click becomes a sub-pixel label.
 func (m *Image) Snap(x, y, r, search float64) (Fit, error) {
+	bx, by, br, err := m.search(x, y, r, search, 0.15)
+	if err != nil {
+		return Fit{}, err
+	}
+	return m.Refine(bx, by, br)
+}
+
+// SnapCentre is Snap for a ball whose radius is known (the other balls of
+// the frame): only the centre is searched and refined.
+func (m *Image) SnapCentre(x, y, r, search float64) (Fit, error) {
+	bx, by, _, err := m.search(x, y, r, search, 0)
+	if err != nil {
+		return Fit{}, err
+	}
+	return m.RefineCentre(bx, by, r)
+}
+
+// search is the coarse part of Snap: radii within frac of r.
+func (m *Image) search(x, y, r, search, frac float64) (bx, by, br float64, err error) {
 	if r < 2 || search < 0 || !finite(x, y, r, search) {
-		return Fit{}, ErrNoOutline
+		return 0, 0, 0, ErrNoOutline
 	}
 	const n = 36
 	var cs, sn [n]float64
@@ -384,9 +404,10 @@ func (m *Image) Snap(x, y, r, search float64) (Fit, error) {
 		}
 		return sum / n
 	}
-	best, bx, by, br := -1.0, x, y, r
+	best := -1.0
+	bx, by, br = x, y, r
 	rstep := math.Max(0.5, r/40)
-	for rr := 0.85 * r; rr <= 1.15*r; rr += rstep {
+	for rr := (1 - frac) * r; rr <= (1+frac)*r+1e-9; rr += rstep {
 		for dy := -search; dy <= search; dy++ {
 			for dx := -search; dx <= search; dx++ {
 				if s := score(x+dx, y+dy, rr); s > best {
@@ -395,5 +416,5 @@ func (m *Image) Snap(x, y, r, search float64) (Fit, error) {
 			}
 		}
 	}
-	return m.Refine(bx, by, br)
+	return bx, by, br, nil
 }
