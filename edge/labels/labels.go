@@ -55,6 +55,9 @@ type Frame struct {
 	VideoFrame *int `json:"video_frame,omitempty"`
 	Width      int  `json:"width"`
 	Height     int  `json:"height"`
+	// BallSet, when set, overrides the set's for this frame (a source
+	// that shows several tables).
+	BallSet string `json:"ball_set,omitempty"`
 	// Empty: no ball on the table. Any detection is a false ball.
 	Empty bool `json:"empty,omitempty"`
 	// Table is the playing surface; nil when its corners are not in view.
@@ -143,9 +146,7 @@ func Decode(r io.Reader) (*Set, error) {
 // Validate checks that every value is in range and consistent: a bad label
 // file is refused whole with a message naming the frame and the ball.
 func (s *Set) Validate() error {
-	switch s.BallSet {
-	case BallSetUS, BallSetSnooker, BallSetUK, BallSetCarom:
-	default:
+	if !validBallSet(s.BallSet) {
 		return fmt.Errorf("ball_set %q: want us, snooker, uk or carom", s.BallSet)
 	}
 	seen := map[string]bool{}
@@ -162,7 +163,18 @@ func (s *Set) Validate() error {
 	return nil
 }
 
+func validBallSet(b string) bool {
+	switch b {
+	case BallSetUS, BallSetSnooker, BallSetUK, BallSetCarom:
+		return true
+	}
+	return false
+}
+
 func (f *Frame) validate() error {
+	if f.BallSet != "" && !validBallSet(f.BallSet) {
+		return fmt.Errorf("ball_set %q: want us, snooker, uk or carom", f.BallSet)
+	}
 	if f.Image == "" || filepath.IsAbs(f.Image) || strings.HasPrefix(filepath.Clean(f.Image), "..") {
 		return fmt.Errorf("image %q: want a path relative to the data root", f.Image)
 	}
@@ -293,9 +305,10 @@ func encodeFrame(b *bytes.Buffer, f *Frame) {
 		VideoFrame *int   `json:"video_frame,omitempty"`
 		Width      int    `json:"width"`
 		Height     int    `json:"height"`
+		BallSet    string `json:"ball_set,omitempty"`
 		Empty      bool   `json:"empty,omitempty"`
 		Notes      string `json:"notes,omitempty"`
-	}{f.Image, f.SHA256, f.VideoFrame, f.Width, f.Height, f.Empty, f.Notes}
+	}{f.Image, f.SHA256, f.VideoFrame, f.Width, f.Height, f.BallSet, f.Empty, f.Notes}
 	hj, _ := json.Marshal(head)
 	b.WriteString("\n {")
 	b.Write(hj[1 : len(hj)-1])
