@@ -12,6 +12,11 @@ import (
 type Image struct {
 	W, H int
 	pix  []float32 // R, G, B interleaved, row-major
+	// ShadowInvariant makes the fits look for changes of hue rather than
+	// of brightness: a ball's own shadow on the cloth (darker, same
+	// chromaticity) then does not read as its outline. Use it where the
+	// lamp throws a crescent of shadow beside each ball.
+	ShadowInvariant bool
 }
 
 // NewImage converts any decoded image.
@@ -40,6 +45,19 @@ func NewImageBGR(w, h int, bgr []byte) *Image {
 
 // at samples the colour at (x, y) bilinearly; ok is false outside.
 func (m *Image) at(x, y float64) (c [3]float64, ok bool) {
+	c, ok = m.rgb(x, y)
+	if ok && m.ShadowInvariant {
+		// Chromaticity (scaled to the 0-255 range) plus a quarter of the
+		// brightness, so a black ball on its dark shadow still has an edge.
+		sum := c[0] + c[1] + c[2] + 30
+		l := sum / 12
+		c = [3]float64{255*c[0]/sum + l, 255*c[1]/sum + l, 255*c[2]/sum + l}
+	}
+	return c, ok
+}
+
+// rgb samples the colour bilinearly.
+func (m *Image) rgb(x, y float64) (c [3]float64, ok bool) {
 	if x < 0 || y < 0 || x > float64(m.W-1) || y > float64(m.H-1) {
 		return c, false
 	}
