@@ -171,6 +171,10 @@ func validBallSet(b string) bool {
 	return false
 }
 
+// Validate checks one frame's labels alone (Set.Validate also refuses a
+// frame labelled twice).
+func (f *Frame) Validate() error { return f.validate() }
+
 func (f *Frame) validate() error {
 	if f.BallSet != "" && !validBallSet(f.BallSet) {
 		return fmt.Errorf("ball_set %q: want us, snooker, uk or carom", f.BallSet)
