@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -136,5 +137,48 @@ func TestServiceProposesSnapsAndSaves(t *testing.T) {
 	}
 	if code, _ := call(t, "POST", srv.URL+"/api/v1/label/capture", "", false); code != 401 {
 		t.Errorf("capture without the token = %d, want 401", code)
+	}
+}
+
+func TestGrabberHandsOneFrame(t *testing.T) {
+	g := NewGrabber()
+	f := &model.Frame{Seq: 1, Width: 1, Height: 1, Pix: []byte{1, 2, 3}}
+	g.Offer(f) // nobody waiting: ignored
+	if g.Wanted() {
+		t.Fatal("wanted with no grab")
+	}
+	done := make(chan *model.Frame)
+	go func() {
+		got, err := g.Grab(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		done <- got
+	}()
+	for seq := uint64(2); ; seq++ { // the loop: offer until the grab took one
+		f.Seq = seq
+		g.Offer(f)
+		runtime.Gosched()
+		select {
+		case got := <-done:
+			f.Pix[0] = 9 // the loop reuses its buffer
+			if got.Pix[0] != 1 || got.Seq < 2 {
+				t.Errorf("grabbed %+v, want a copy of a frame offered after the grab", got)
+			}
+			return
+		default:
+		}
+	}
+}
+
+func TestGrabGivesUp(t *testing.T) {
+	g := NewGrabber()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := g.Grab(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Grab(cancelled) = %v", err)
+	}
+	if g.Wanted() {
+		t.Error("a grab that gave up is still wanted")
 	}
 }
