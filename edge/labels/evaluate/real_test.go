@@ -41,6 +41,7 @@ var floors = map[string]floor{
 	"overhead/noshi96_billiardar-backend":              {recall: 0.909, precision: 0.769, median: 1.12, class: 0.800, number: 0.700, corners: 5.67, emptyFalse: 2},
 	"overhead/pooljk_billardtrainer":                   {recall: 0.375, precision: 0.333, median: 9.37, class: 0.111, number: 0.111, corners: 3.28, emptyFalse: 0},
 	"overhead/radar3699_pool-vision":                   {recall: 0.900, precision: 1.000, median: 3.68, class: 0.333, number: 0.187, corners: 0.00, emptyFalse: 0},
+	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.790, median: 1.91, class: 0.911, number: 0.617, corners: 3.45, emptyFalse: 0},
 	"overhead/yoavstrugo_perfectswish":                 {recall: 0.728, precision: 0.611, median: 2.15, class: 0.705, number: 0.511, corners: 81.83, emptyFalse: 1},
 }
 
