@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 )
 
 func init() {
-	register("detect", "find the table and balls in images (--json, --debug-out DIR)", runDetect)
+	register("detect", "find the table and balls in images (--json, --debug-out DIR); exit 2 if a file is not a readable image", runDetect)
 }
 
 // detectBall is one ball as `cuecast detect` prints it.
@@ -57,6 +58,8 @@ func runDetect(args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
 		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] LABELS.json...")
+		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
+		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -89,7 +92,11 @@ func runDetect(args []string) int {
 	if *score {
 		return runScore(cfg, geo, *data, *debugOut, *details, fs.Args())
 	}
-	failed := false
+	// Every image is tried: a bad one is reported and the others still get
+	// their results. Exit 2 when a file could not be read as an image
+	// (missing, not an image, damaged, too large: bad input), else 1 when
+	// detection failed on one.
+	failed, unreadable := false, false
 	var results []detectResult
 	var f model.Frame
 	var det model.Detection
@@ -98,7 +105,12 @@ func runDetect(args []string) int {
 		if err := detectOne(cfg, geo, path, *debugOut, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
-			failed = true
+			var ie *vision.ImageError
+			if errors.As(err, &ie) {
+				unreadable = true
+			} else {
+				failed = true
+			}
 		}
 		if *asJSON {
 			results = append(results, r)
@@ -113,7 +125,10 @@ func runDetect(args []string) int {
 			return 1
 		}
 	}
-	if failed {
+	switch {
+	case unreadable:
+		return 2
+	case failed:
 		return 1
 	}
 	return 0
