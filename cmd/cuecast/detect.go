@@ -69,10 +69,8 @@ func runDetect(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
-	size, ok := sizes[*table]
+	size, ok := tableSize("detect", *table)
 	if !ok {
-		fmt.Fprintf(os.Stderr, "cuecast detect: --table %q: want 9ft, 8ft or 7ft\n", *table)
 		return 2
 	}
 	if *debugOut != "" {
@@ -164,6 +162,17 @@ func detectOne(cfg config.Vision, geo model.TableGeometry, path, debugOut string
 		}
 	}
 	return nil
+}
+
+// tableSize parses a --table flag (9ft, 8ft, 7ft), saying what is wanted
+// when it is none of them.
+func tableSize(cmd, v string) (model.Size, bool) {
+	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
+	size, ok := sizes[v]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "cuecast %s: --table %q: want 9ft, 8ft or 7ft\n", cmd, v)
+	}
+	return size, ok
 }
 
 func printDetect(w io.Writer, r *detectResult) {

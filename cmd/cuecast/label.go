@@ -52,10 +52,8 @@ func runLabel(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
-	size, ok := sizes[*table]
+	size, ok := tableSize("label", *table)
 	if !ok {
-		fmt.Fprintf(os.Stderr, "cuecast label: --table %q: want 9ft, 8ft or 7ft\n", *table)
 		return 2
 	}
 	h, rel, token, err := labelHandler(fs.Arg(0), *data, *out, *source, *ballSet, model.Standard(size))

@@ -5,33 +5,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cuecast/cuecast/edge/labels"
 	"github.com/cuecast/cuecast/edge/model"
-	"github.com/cuecast/cuecast/edge/sim"
-	"github.com/cuecast/cuecast/edge/vision"
 )
 
 // `cuecast label`'s server on a simulated image: the page is served, the
 // detector proposes, a save needs the printed token and writes the file.
 func TestLabelCommandServer(t *testing.T) {
 	dir := t.TempDir()
-	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 3, NoiseSigma: 2, Unpaced: true})
-	var f model.Frame
-	s.Render(&f, time.Unix(0, 0))
-	s.Close()
 	img := filepath.Join(dir, "shots", "table.png")
-	if err := os.MkdirAll(filepath.Dir(img), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := vision.WriteAnnotated(img, &f, &model.Detection{}); err != nil {
-		t.Fatal(err)
-	}
+	writeSimImage(t, img, 3)
 	out := filepath.Join(dir, "labels.json")
 	h, rel, token, err := labelHandler(img, dir, out, "", labels.BallSetUS, model.Standard(model.Table9ft))
 	if err != nil {

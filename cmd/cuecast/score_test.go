@@ -13,21 +13,29 @@ import (
 	"github.com/cuecast/cuecast/edge/vision"
 )
 
+// writeSimImage renders a still simulated table (seed) into a PNG at path,
+// creating its folder, and returns the frame with its ground truth.
+func writeSimImage(t *testing.T, path string, seed int64) model.Frame {
+	t.Helper()
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: seed, NoiseSigma: 2, Unpaced: true})
+	var f model.Frame
+	s.Render(&f, time.Unix(0, 0))
+	s.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := vision.WriteAnnotated(path, &f, &model.Detection{}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // TestDetectScore labels a simulated frame from its ground truth, one ball
 // given a wrong number, and scores it with `cuecast detect --score`.
 func TestDetectScore(t *testing.T) {
 	dir := t.TempDir()
-	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 5, NoiseSigma: 2, Unpaced: true})
-	var f model.Frame
-	s.Render(&f, time.Unix(0, 0))
-	s.Close()
-	if err := os.MkdirAll(filepath.Join(dir, "data", "sim"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	img := filepath.Join(dir, "data", "sim", "table.png")
-	if err := vision.WriteAnnotated(img, &f, &model.Detection{}); err != nil {
-		t.Fatal(err)
-	}
+	f := writeSimImage(t, img, 5)
 	sum, err := labels.FileSHA256(img)
 	if err != nil {
 		t.Fatal(err)

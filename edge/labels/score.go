@@ -1,6 +1,7 @@
 package labels
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -154,7 +155,7 @@ func ScoreFrame(f *Frame, det *model.Detection) FrameScore {
 			}
 		}
 	}
-	slices.SortFunc(pairs, func(a, b pair) int { return cmpFloat(a.e, b.e) })
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Compare(a.e, b.e) })
 	lab := make([]int, len(f.Balls))
 	for i := range lab {
 		lab[i] = -1
@@ -228,16 +229,6 @@ func ballName(c model.Class, n *int) string {
 		return string(c)
 	}
 	return fmt.Sprintf("%s %d", c, *n)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // cornerError is the largest distance from a labelled corner to the nearest

@@ -109,6 +109,11 @@ func (s *Service) getFrame(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.reply(w)
+}
+
+// reply writes the session's frame.
+func (s *Service) reply(w http.ResponseWriter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, frameReply{Frame: s.frame, Proposed: s.proposed, Set: s.o.SetPath})
@@ -123,9 +128,7 @@ func (s *Service) capture(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	writeJSON(w, http.StatusOK, frameReply{Frame: s.frame, Proposed: s.proposed, Set: s.o.SetPath})
+	s.reply(w)
 }
 
 // Capture takes a new frame from the host and makes it the session's: the
