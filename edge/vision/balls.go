@@ -215,6 +215,18 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 	b.fitted = true
 }
 
+// clothAt is the cloth's expected B, G, R at table position p (metres):
+// the learned chromaticity at the light field's level there.
+func (b *ballFinder) clothAt(p *model.Vec2, fe *felt) [3]float64 {
+	fs := fe.sum
+	if p != nil && b.fitted {
+		u := clampI(int((p.X+b.margin)*b.ppm), 0, b.w-1)
+		v := clampI(int((b.size.Width+b.margin-p.Y)*b.ppm), 0, b.h-1)
+		fs = float64(b.feltSum[v*b.w+u])
+	}
+	return [3]float64{fs * fe.cb, fs * fe.cg, fs * fe.cr}
+}
+
 func clampI(x, lo, hi int) int {
 	if x < lo {
 		return lo

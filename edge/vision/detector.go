@@ -51,6 +51,12 @@ type Detector struct {
 	stickTest func(*model.BallDetection) bool
 	rect      img // the rectified view of the current frame (ball finder's warp)
 
+	// id names the frame's balls together (identify.go); cloth and
+	// nameConf are its per-ball inputs and outputs, kept between frames.
+	id       identifier
+	cloth    [][3]float64
+	nameConf []float64
+
 	mu    sync.Mutex // guards calib
 	calib *Calibration
 }
@@ -222,6 +228,9 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		dst.Balls = dropOnCue(dst.Balls, d.support, dst.Cue, d.stickTest)
 	}
 	dst.Timings.CueMS = ms(time.Since(t2))
+	t3 := time.Now()
+	d.name(&im, tf, dst.Balls)
+	dst.Timings.BallsMS += ms(time.Since(t3))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
 }
@@ -367,6 +376,21 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 		return model.BallDetection{}, 0, false
 	}
 	return b, support, true
+}
+
+// name gives the frame's balls their class and number together (see
+// identifier): each number at most once, by least total cost.
+func (d *Detector) name(im *img, tf *tableFit, balls []model.BallDetection) {
+	n := len(balls)
+	if cap(d.cloth) < n {
+		d.cloth = make([][3]float64, n)
+		d.nameConf = make([]float64, n)
+	}
+	d.cloth, d.nameConf = d.cloth[:n], d.nameConf[:n]
+	for i := range balls {
+		d.cloth[i] = d.bf.clothAt(balls[i].Pos, &tf.felt)
+	}
+	d.id.name(im, balls, d.cloth, nil, d.nameConf)
 }
 
 // String is for logs.

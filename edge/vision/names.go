@@ -1,0 +1,200 @@
+package vision
+
+import (
+	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// colourProto is one printed ball colour as a white-balanced camera sees
+// it: the chroma on the opponent axes divided by the value (so shading
+// leaves it put) and the value relative to the frame's white, with the
+// spreads a ball of that colour shows (lamps, print, wear, the camera).
+type colourProto struct {
+	OA  float64 `json:"oa"`  // (R - (G+B)/2) / V
+	OB  float64 `json:"ob"`  // 0.866 (G - B) / V
+	Val float64 `json:"val"` // V relative to the white
+	SC  float64 `json:"sc"`  // spread of the chroma
+	SV  float64 `json:"sv"`  // spread of ln(V)
+}
+
+// cost is the squared normalised distance of a ball's body colour from p.
+func (p *colourProto) cost(oa, ob, val float64) float64 {
+	dc := ((oa-p.OA)*(oa-p.OA) + (ob-p.OB)*(ob-p.OB)) / (p.SC * p.SC)
+	dv := math.Log(math.Max(val, 0.02)/p.Val) / p.SV
+	return dc + dv*dv
+}
+
+// ballSet is what the identifier knows of a venue's balls: the colours of
+// each colour index (1-7 for 1-7 and 9-15, 8 for the eight), with
+// alternatives where ball sets differ, and the kind of set.
+type ballSet struct {
+	colours [9][]colourProto
+}
+
+// defaultBalls covers the common US sets without teaching: the WPA colours
+// (tournament and cheap sets alike), with the alternatives of the
+// television sets (pink 4, brown 7, red-orange 5) and of pale cheap sets
+// (lemon 1, salmon 5, teal 6). Values measured on white-balanced real
+// frames (docs/vision-real.md "Ball identity").
+var defaultBalls = ballSet{colours: [9][]colourProto{
+	1: {{OA: 0.45, OB: 0.47, Val: 1.1, SC: 0.14, SV: 0.25}, {OA: 0.25, OB: 0.28, Val: 1.1, SC: 0.1, SV: 0.25}},
+	2: {{OA: -0.57, OB: -0.45, Val: 0.85, SC: 0.14, SV: 0.35}},
+	3: {{OA: 0.74, OB: -0.14, Val: 1.0, SC: 0.13, SV: 0.2}},
+	4: {{OA: -0.25, OB: -0.45, Val: 0.7, SC: 0.14, SV: 0.4}, {OA: 0.45, OB: -0.24, Val: 1.1, SC: 0.1, SV: 0.2}},
+	5: {{OA: 0.58, OB: 0.2, Val: 1.12, SC: 0.1, SV: 0.2}, {OA: 0.78, OB: 0.1, Val: 1.15, SC: 0.07, SV: 0.2}, {OA: 0.38, OB: 0.0, Val: 1.12, SC: 0.09, SV: 0.2}},
+	6: {{OA: -0.66, OB: 0.2, Val: 0.9, SC: 0.14, SV: 0.5}, {OA: -0.78, OB: -0.1, Val: 0.74, SC: 0.12, SV: 0.4}},
+	7: {{OA: 0.42, OB: -0.08, Val: 0.65, SC: 0.12, SV: 0.25}, {OA: 0.48, OB: 0.3, Val: 0.72, SC: 0.1, SV: 0.2}},
+	8: {{OA: -0.2, OB: -0.1, Val: 0.22, SC: 0.5, SV: 0.35}},
+}}
+
+// Costs of the identity assignment, in the colour distances' units (a
+// squared number of spreads).
+const (
+	// patternWeight turns the difference of the best solid and stripe
+	// templates' misfits (shares of the ball's samples) into cost.
+	patternWeight = 40
+	// unknownCost is what leaving a ball unnamed costs: a ball whose
+	// every name costs more stays unnamed (a non-US ball, a false ball,
+	// a 17th ball).
+	unknownCost = 14
+	// bareStripeWeight: see identityCost.
+	bareStripeWeight = 100
+)
+
+// identifier names a frame's balls: it samples each, estimates the frame's
+// white from them, measures each ball's pattern and colour, and assigns the
+// names 0-15 at most once each by least total cost. Its buffers are kept
+// between frames; one goroutine uses it.
+type identifier struct {
+	sw     []swatch
+	ft     []features
+	cost   []float64
+	rowCol []int
+	wbuf   []float64
+	as     assigner
+	white  whiteRef
+}
+
+// identityCols is the named columns: 0 (cue), 1-15.
+const identityCols = 16
+
+// name sets Class, Number and returns per-ball confidence in conf (len of
+// balls) for balls at their Pixel and RadiusPx. cloth[i] is the cloth's
+// B, G, R around ball i. bs nil uses defaultBalls.
+func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float64, bs *ballSet, conf []float64) {
+	n := len(balls)
+	if n == 0 {
+		return
+	}
+	if bs == nil {
+		bs = &defaultBalls
+	}
+	if cap(id.sw) < n {
+		id.sw = make([]swatch, n)
+		id.ft = make([]features, n)
+	}
+	id.sw, id.ft = id.sw[:n], id.ft[:n]
+	for i := range balls {
+		b := &balls[i]
+		id.sw[i].sample(m, b.Pixel.X, b.Pixel.Y, b.RadiusPx)
+	}
+	id.white, id.wbuf = estimateWhite(id.sw, id.wbuf)
+	cols := identityCols + n
+	id.cost = grow(id.cost, n*cols)
+	id.rowCol = growInt(id.rowCol, n)
+	for i := range balls {
+		f := &id.ft[i]
+		measure(&id.sw[i], id.white, cloth[i], f)
+		row := id.cost[i*cols : (i+1)*cols]
+		for k := range identityCols {
+			row[k] = identityCost(f, k, bs)
+		}
+		for k := identityCols; k < cols; k++ {
+			row[k] = unknownCost
+		}
+	}
+	id.as.solve(id.cost, n, cols, id.rowCol)
+	for i := range balls {
+		b := &balls[i]
+		k := id.rowCol[i]
+		row := id.cost[i*cols : (i+1)*cols]
+		if k < identityCols {
+			num := k
+			b.Number = &num
+			b.Class = model.ClassOf(k)
+		} else {
+			b.Number = nil
+			b.Class = patternClass(&id.ft[i])
+			k = -1
+		}
+		if conf != nil {
+			conf[i] = nameConfidence(row[:identityCols], k)
+		}
+	}
+}
+
+// identityCost is the cost of naming a ball with features f as number k:
+// how much worse its pattern fits the number's family (cue: white all
+// over; 1-8: solid, circles only; 9-15: stripe) than the best-fitting
+// family, plus the distance of its body colour from the number's colour.
+func identityCost(f *features, k int, bs *ballSet) float64 {
+	if f.n == 0 {
+		return unknownCost + 1
+	}
+	dCue := f.colour + f.black
+	best := min(dCue, f.dSolid, f.dStripe)
+	if k == 0 {
+		return patternWeight * (dCue - best)
+	}
+	var c float64
+	ci := k
+	if k >= 9 {
+		c = patternWeight * (f.dStripe - best)
+		// A stripe always shows some of its band inside the swatch
+		// (the widest cap facing the camera leaves 14% of it): a ball
+		// with less is the cue ball, or a stripe seen too badly to name.
+		c += bareStripeWeight * math.Max(0, 0.1-dCue)
+		ci = k - 8
+	} else {
+		c = patternWeight * (f.dSolid - best)
+	}
+	cc := math.Inf(1)
+	for i := range bs.colours[ci] {
+		cc = math.Min(cc, bs.colours[ci][i].cost(f.oa, f.ob, f.bodyVal))
+	}
+	// Few body samples (a cap facing the camera) say little about the
+	// colour: their evidence counts in proportion.
+	body := dCue * float64(f.n)
+	return c + cc*math.Min(1, body/40)
+}
+
+// patternClass is the class of an unnamed ball from its pattern alone.
+func patternClass(f *features) model.Class {
+	switch {
+	case f.n == 0:
+		return model.ClassSolid
+	case f.white > 0.9:
+		return model.ClassCue
+	case f.bodyVal < 0.3 && f.dSolid <= f.dStripe:
+		return model.ClassEight
+	case f.dStripe < f.dSolid:
+		return model.ClassStripe
+	}
+	return model.ClassSolid
+}
+
+// nameConfidence is 0..1 from how much worse the second-best name is than
+// the chosen one.
+func nameConfidence(row []float64, k int) float64 {
+	if k < 0 {
+		return 0
+	}
+	second := math.Inf(1)
+	for j, c := range row {
+		if j != k && c < second {
+			second = c
+		}
+	}
+	return math.Min(1, math.Max(0, (second-row[k])/6))
+}

@@ -1,0 +1,143 @@
+package vision
+
+import (
+	"math"
+	"math/bits"
+)
+
+// Pattern templates: where a ball of each kind shows its second colour
+// (white on most sets) on the swatch grid, for every way the ball can lie.
+//
+// A ball's pattern is fixed on the sphere: a solid has a number circle at
+// both poles of one axis; a stripe has caps beyond a band around its
+// equator and its number circles on the band, at the poles of an axis
+// across the stripe's. Seen from above, the samples of the swatch grid see
+// the surface normals (swX, swY, swZ); a template marks those whose normal
+// falls in a circle or a cap for one orientation of the ball. Matching
+// the observed white against every template and keeping the best is a
+// fit of the ball's orientation: it tells a stripe turned with its band up
+// (two thin caps at opposite limbs) from a solid with its circle at the
+// limb (one spot) whatever the ball's size, where a white share alone
+// cannot (a stripe band-up shows less white than a solid's circle face-up).
+const (
+	// circleCos is the cosine of a number circle's angular radius (about
+	// 25°: the circle spans ~45% of the ball's diameter on WPA sets).
+	circleCos = 0.9
+)
+
+// stripeHalves are the band's half-widths (sine of the latitude where the
+// caps start) the stripe templates try: sets differ (0.52 on the
+// simulator's and tournament sets, wider bands on some cheap sets).
+var stripeHalves = [...]float64{0.45, 0.6, 0.72}
+
+var (
+	stripeT []bitset // caps and circles, per orientation and band width
+	solidT  []bitset // circles per orientation, and one without any
+)
+
+// buildTemplates fills stripeT and solidT from the swatch grid (called by
+// swatch.go's init once the grid exists: init order across files is by
+// file name).
+func buildTemplates() {
+	axes := hemisphere(48)
+	for _, a := range axes {
+		u, v := perpendiculars(a)
+		for k := range 6 { // the circles' axis turned about the stripe's
+			ph := math.Pi * float64(k) / 6
+			s := [3]float64{}
+			for i := range s {
+				s[i] = math.Cos(ph)*u[i] + math.Sin(ph)*v[i]
+			}
+			for _, h := range stripeHalves {
+				var t bitset
+				for j := range swN {
+					n := [3]float64{swX[j], swY[j], swZ[j]}
+					if math.Abs(dot3(n, a)) > h || math.Abs(dot3(n, s)) > circleCos {
+						t.set(j)
+					}
+				}
+				stripeT = append(stripeT, t)
+			}
+		}
+	}
+	solidT = append(solidT, bitset{}) // both circles out of sight
+	for _, s := range hemisphere(64) {
+		var t bitset
+		for j := range swN {
+			n := [3]float64{swX[j], swY[j], swZ[j]}
+			if math.Abs(dot3(n, s)) > circleCos {
+				t.set(j)
+			}
+		}
+		solidT = append(solidT, t)
+	}
+}
+
+// hemisphere returns n directions spread evenly over the upper hemisphere
+// (a Fibonacci lattice), from the horizon to the pole.
+func hemisphere(n int) [][3]float64 {
+	out := make([][3]float64, n)
+	g := math.Pi * (3 - math.Sqrt(5))
+	for i := range out {
+		z := (float64(i) + 0.5) / float64(n)
+		r := math.Sqrt(1 - z*z)
+		th := g * float64(i)
+		out[i] = [3]float64{r * math.Cos(th), r * math.Sin(th), z}
+	}
+	return out
+}
+
+// perpendiculars returns two unit vectors perpendicular to a and to each
+// other.
+func perpendiculars(a [3]float64) (u, v [3]float64) {
+	ref := [3]float64{0, 0, 1}
+	if math.Abs(a[2]) > 0.9 {
+		ref = [3]float64{1, 0, 0}
+	}
+	u = cross3(a, ref)
+	l := math.Sqrt(dot3(u, u))
+	for i := range u {
+		u[i] /= l
+	}
+	v = cross3(a, u)
+	return u, v
+}
+
+func dot3(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+
+func cross3(a, b [3]float64) [3]float64 {
+	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}
+
+// misfit is the number of samples a template gets wrong: marked ones that
+// are body colour, unmarked ones that are white. Samples that are neither
+// (cloth, off the frame, unsure) do not count.
+func misfit(t *bitset, white, body *bitset) int {
+	n := 0
+	for i := range t {
+		n += bits.OnesCount64(white[i]&^t[i]) + bits.OnesCount64(body[i]&t[i])
+	}
+	return n
+}
+
+// bestMisfit is the smallest misfit over a family of templates.
+func bestMisfit(ts []bitset, white, body *bitset) int {
+	best := swN + 1
+	for i := range ts {
+		if m := misfit(&ts[i], white, body); m < best {
+			best = m
+			if m == 0 {
+				break
+			}
+		}
+	}
+	return best
+}
+
+func popcount(b *bitset) int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
