@@ -16,6 +16,8 @@ import (
 // fixed. Candidates found there are refined in the full-resolution frame.
 type ballFinder struct {
 	ppm    float64 // rectified pixels per table metre
+	rb     float64 // the balls' radius, table metres (see scale.go)
+	rw     float64 // the balls' radius, rectified pixels (rb * ppm)
 	margin float64 // metres of cushion kept around the playing surface
 	size   model.Size
 	w, h   int
@@ -49,11 +51,13 @@ type cand struct {
 	u, v, d float64 // rectified position and distance-transform value
 }
 
-func newBallFinder(size model.Size, ppm float64) *ballFinder {
-	const margin = 0.03
+// newBallFinder builds the finder for balls of radius rb (table metres) at
+// ppm rectified pixels per metre.
+func newBallFinder(size model.Size, ppm, rb float64) *ballFinder {
+	margin := 1.05 * rb
 	w := int(math.Ceil((size.Length + 2*margin) * ppm))
 	h := int(math.Ceil((size.Width + 2*margin) * ppm))
-	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
+	return &ballFinder{ppm: ppm, rb: rb, rw: rb * ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
 		dist: gocv.NewMat(), hier: gocv.NewMat(),
 		m:  gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
@@ -96,7 +100,7 @@ func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
 			if x < 0 || y < 0 || x > L || y > W {
 				out = 1
 				for _, p := range g.Pockets {
-					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius+model.BallRadius {
+					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius*b.rb/model.BallRadius+b.rb {
 						out = 0
 					}
 				}
@@ -246,7 +250,7 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 		return b.cands[:0]
 	}
 	dp, _ := b.dist.DataPtrFloat32()
-	rw := model.BallRadius * b.ppm
+	rw := b.rw
 	lo, hi := float32(0.55*rw), float32(1.6*rw)
 	b.peaks = b.peaks[:0]
 	w := b.w

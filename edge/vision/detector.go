@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"sync"
 	"time"
 
@@ -28,9 +29,11 @@ type DetectorOptions struct {
 type Detector struct {
 	cfg   config.Vision
 	geo   model.TableGeometry
+	size  model.Size
 	log   *slog.Logger
 	frame frameMat
 	tf    *tableFinder
+	sf    *scaleFinder
 	bf    *ballFinder
 	cue   *cueFinder
 
@@ -68,15 +71,9 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	}
 	SetThreads(cfg.Threads)
 	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
-	// Rectified scale: about 6 px of ball radius, enough for the distance
-	// transform to separate touching balls, small enough to be cheap. A
-	// configured detect width overrides it.
-	ppm := 6 / model.BallRadius
-	if cfg.DetectWidth > 0 {
-		ppm = float64(cfg.DetectWidth) / (size.Length + 0.06)
-	}
-	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log,
-		tf: newTableFinder(size, cfg.CushionWidth), bf: newBallFinder(size, ppm), cue: newCueFinder()}
+	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size,
+		tf: newTableFinder(size, cfg.CushionWidth), cue: newCueFinder()}
+	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {
 			d.Close()
@@ -87,6 +84,32 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	return d, nil
 }
 
+// newBallFinder builds the ball finder for balls of radius rb (table
+// metres). The rectified view keeps about 6 px of ball radius, enough for
+// the distance transform to separate touching balls, small enough to be
+// cheap, whatever the balls' size; a configured detect width overrides it.
+func (d *Detector) newBallFinder(rb float64) *ballFinder {
+	ppm := 6 / rb
+	if d.cfg.DetectWidth > 0 {
+		ppm = float64(d.cfg.DetectWidth) / (d.size.Length + 2.1*rb)
+	}
+	return newBallFinder(d.size, ppm, rb)
+}
+
+// setBallRadius switches to balls of radius rb (table metres) when it
+// differs from the current one by more than 4%: the ball finder is rebuilt
+// for it (its view's scale follows the balls').
+func (d *Detector) setBallRadius(rb float64) {
+	if math.Abs(rb-d.bf.rb) <= 0.04*d.bf.rb {
+		return
+	}
+	d.bf.close()
+	d.bf = d.newBallFinder(rb)
+	if d.table != nil {
+		d.bf.setTable(d.table, d.geo)
+	}
+}
+
 // Close frees the detector's Mats. Safe to call twice.
 func (d *Detector) Close() error {
 	if d.tf == nil {
@@ -95,6 +118,9 @@ func (d *Detector) Close() error {
 	d.frame.close()
 	d.tf.close()
 	d.bf.close()
+	if d.sf != nil {
+		d.sf.close()
+	}
 	d.cue.close()
 	if d.und != nil {
 		d.und.close()
@@ -276,6 +302,16 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
 	}
 	d.setTable(&fit)
+	if d.sf == nil {
+		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
+	}
+	rb, ok := d.sf.estimate(frame, &fit, d.geo)
+	if debugNose {
+		fmt.Fprintf(os.Stderr, "radius estimate %.4f m (x%.2f) ok %v scores %.2f\n", rb, rb/model.BallRadius, ok, d.sf.scores)
+	}
+	if ok {
+		d.setBallRadius(rb)
+	}
 	return nil
 }
 
@@ -320,13 +356,13 @@ func cornerShift(a, b [4]model.Pixel) float64 {
 func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, float64, bool) {
 	tx, ty := d.bf.toTable(c.u, c.v)
 	cx, cy := tf.inv.apply(tx, ty)
-	r := model.BallRadius * tf.inv.scaleAt(tx, ty)
+	r := d.bf.rb * tf.inv.scaleAt(tx, ty)
 	ui, vi := clampI(int(c.u), 0, d.bf.w-1), clampI(int(c.v), 0, d.bf.h-1)
 	fs := float64(d.bf.feltSum[vi*d.bf.w+ui])
 	cloth := [3]float64{fs * tf.felt.cb, fs * tf.felt.cg, fs * tf.felt.cr}
 	// The coarse look only decides which edge test to use: the rectified
 	// view's 6 px disc is enough, at a quarter of the full-resolution cost.
-	coarse := look(&d.rect, c.u, c.v, model.BallRadius*d.bf.ppm, cloth)
+	coarse := look(&d.rect, c.u, c.v, d.bf.rw, cloth)
 	// Dark balls (the eight, maroon on red cloth) differ from the cloth
 	// mostly in brightness: let darkness count as "ball" for their edge.
 	useDark := coarse.black > 0.25 || coarse.colour < 0.5 && coarse.white < 0.2
@@ -338,6 +374,9 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 		}
 	}
 	if !ok {
+		if rejectUnfitted {
+			return model.BallDetection{}, 0, false
+		}
 		x, y, rad = cx, cy, r
 	}
 	l := look(im, x, y, r, cloth)
@@ -347,7 +386,7 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	cls, num, cconf := classify(l, 1.15)
 	// Confidence: edge support around the outline, the distance-transform
 	// peak's size against a ball's, and the class reading.
-	shape := math.Min(1, c.d/(model.BallRadius*d.bf.ppm))
+	shape := math.Min(1, c.d/d.bf.rw)
 	conf := 0.45*support + 0.25*shape + 0.3*cconf
 	if !ok {
 		conf *= 0.6
@@ -414,3 +453,5 @@ func dropOnCue(balls []model.BallDetection, support []float64, c *model.CueAim, 
 	}
 	return out
 }
+
+var rejectUnfitted = os.Getenv("CUECAST_REJECT_UNFITTED") != ""
