@@ -3,9 +3,9 @@ package vision
 import (
 	"errors"
 	"fmt"
-	"os"
 	"image"
 	"math"
+	"os"
 
 	"github.com/cuecast/cuecast/edge/model"
 	"gocv.io/x/gocv"
