@@ -27,10 +27,14 @@ type scaleFinder struct {
 	w, h          int
 	m             gocv.Mat // 3x3 float64: view pixel -> frame pixel
 	warp, gx, gy  gocv.Mat
-	votes, vblur  gocv.Mat
 	outside       []byte
+	edges         []edgePix
+	acc           []float32
 	peaks, scores []float64
 }
+
+// edgePix is an edge pixel of the view: centre, unit gradient, vote weight.
+type edgePix struct{ x, y, ux, uy, w float32 }
 
 // Radius ladder, relative to a regulation ball on the configured table:
 // a snooker table's balls (0.62 on a 9 ft table's frame) to a toy table's
@@ -49,7 +53,6 @@ func newScaleFinder(size model.Size) *scaleFinder {
 	h := int(math.Ceil(size.Width * ppm))
 	return &scaleFinder{ppm: ppm, w: w, h: h, m: gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
 		warp: gocv.NewMat(), gx: gocv.NewMat(), gy: gocv.NewMat(),
-		votes: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), vblur: gocv.NewMat(),
 		outside: make([]byte, w*h)}
 }
 
@@ -58,8 +61,96 @@ func (s *scaleFinder) close() {
 	s.warp.Close()
 	s.gx.Close()
 	s.gy.Close()
-	s.votes.Close()
-	s.vblur.Close()
+}
+
+// score is the radial symmetry's evidence for balls of radius r (view
+// pixels): the edge pixels vote for the points r along and against their
+// gradient into cells of about r/5 (a ball's centre stays within a cell or
+// two whatever r, and large radii cost no more than small ones); the votes
+// in the 3x3 cells around each of the scaleTopK strongest maxima, as a
+// share of a whole rim's (2 pi r pixels, one vote each), summed. Cloth
+// texture spreads its votes evenly, a ball's rim piles them on its centre
+// only at its own radius.
+func (s *scaleFinder) score(r float64) float64 {
+	cell := math.Max(1, r/5)
+	cw, ch := int(float64(s.w)/cell)+2, int(float64(s.h)/cell)+2
+	if cap(s.acc) < cw*ch {
+		s.acc = make([]float32, cw*ch)
+	}
+	acc := s.acc[:cw*ch]
+	clear(acc)
+	inv := float32(1 / cell)
+	rr := float32(r)
+	for _, e := range s.edges {
+		for _, sg := range [2]float32{1, -1} {
+			x, y := (e.x+sg*rr*e.ux)*inv, (e.y+sg*rr*e.uy)*inv
+			if x < 0 || y < 0 {
+				continue
+			}
+			xi, yi := int(x), int(y)
+			if xi >= cw || yi >= ch {
+				continue
+			}
+			acc[yi*cw+xi] += e.w
+		}
+	}
+	// 3x3 sums in place of a blur: a centre's votes straddle cells.
+	s.peaks = s.peaks[:0]
+	type pk struct {
+		x, y int
+		v    float32
+	}
+	var cands []pk
+	sum := func(x, y int) float32 {
+		var t float32
+		for dy := -1; dy <= 1; dy++ {
+			row := acc[(y+dy)*cw:]
+			t += row[x-1] + row[x] + row[x+1]
+		}
+		return t
+	}
+	for y := 1; y < ch-1; y++ {
+		for x := 1; x < cw-1; x++ {
+			if acc[y*cw+x] == 0 {
+				continue
+			}
+			v := sum(x, y)
+			if v > float32(r) { // a third of a rim's votes at least... cheap pre-filter
+				cands = append(cands, pk{x, y, v})
+			}
+		}
+	}
+	slices.SortFunc(cands, func(a, b pk) int { return cmpF(float64(b.v), float64(a.v)) })
+	sep := int(math.Ceil(r/cell)) + 1
+	var kept []pk
+	for _, c := range cands {
+		ok := true
+		for _, q := range kept {
+			if abs(c.x-q.x) < sep && abs(c.y-q.y) < sep {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, c)
+			s.peaks = append(s.peaks, float64(c.v))
+			if len(kept) == scaleTopK {
+				break
+			}
+		}
+	}
+	score := 0.0
+	for _, p := range s.peaks {
+		score += p / (2 * math.Pi * r)
+	}
+	return score
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // estimate returns the balls' radius in the table frame's metres, and
@@ -77,8 +168,7 @@ func (s *scaleFinder) estimate(frame gocv.Mat, t *tableFit, g model.TableGeometr
 	gocv.Sobel(s.warp, &s.gy, gocv.MatTypeCV16S, 0, 1, 3, 1, 0, gocv.BorderReplicate)
 	gxp, err1 := s.gx.DataPtrInt16()
 	gyp, err2 := s.gy.DataPtrInt16()
-	ap, err3 := s.votes.DataPtrFloat32()
-	if err1 != nil || err2 != nil || err3 != nil {
+	if err1 != nil || err2 != nil {
 		return 0, false
 	}
 	// The pockets' holes are round too: their rims do not vote.
@@ -94,27 +184,34 @@ func (s *scaleFinder) estimate(frame gocv.Mat, t *tableFit, g model.TableGeometr
 			s.outside[v*s.w+u] = out
 		}
 	}
+	// The edge pixels, once: position, unit gradient, weight.
+	s.edges = s.edges[:0]
+	for v := 1; v < s.h-1; v++ {
+		for u := 1; u < s.w-1; u++ {
+			i := v*s.w + u
+			if s.outside[i] != 0 {
+				continue
+			}
+			var bx, by, bm float64
+			for c := 0; c < 3; c++ {
+				x, y := float64(gxp[3*i+c]), float64(gyp[3*i+c])
+				if m := x*x + y*y; m > bm {
+					bx, by, bm = x, y, m
+				}
+			}
+			if bm < voteMinMag*voteMinMag {
+				continue
+			}
+			m := math.Sqrt(bm)
+			s.edges = append(s.edges, edgePix{float32(u) + 0.5, float32(v) + 0.5, float32(bx / m), float32(by / m),
+				float32(math.Min(1, m/voteFullMag))})
+		}
+	}
 	s.scores = s.scores[:0]
 	var radii []float64
 	for k := scaleMin; k <= scaleMax; k *= scaleStep {
 		r := k * scaleNomPx
-		radialVotes(gxp, gyp, s.outside, s.w, s.h, float32(r), voteMinMag, voteFullMag, ap)
-		sig := math.Max(1, r/6)
-		ks := 2*int(math.Ceil(2*sig)) + 1
-		gocv.GaussianBlur(s.votes, &s.vblur, image.Pt(ks, ks), sig, sig, gocv.BorderConstant)
-		vp, err := s.vblur.DataPtrFloat32()
-		if err != nil {
-			return 0, false
-		}
-		s.peaks = topPeaks(s.peaks[:0], vp, s.w, s.h, int(math.Max(2, r)), scaleTopK)
-		// The votes gathered near the peak (the blurred density times the
-		// Gaussian's area) per unit of rim length: a whole outline's
-		// votes grow with r.
-		score := 0.0
-		for _, p := range s.peaks {
-			score += p * 2 * math.Pi * sig * sig / (2 * math.Pi * r)
-		}
-		s.scores = append(s.scores, score)
+		s.scores = append(s.scores, s.score(r))
 		radii = append(radii, r)
 	}
 	bi := 0
@@ -149,42 +246,3 @@ const scaleMinScore = 1.0
 // scaleProminence is how much the balls' radius must outscore the weakest
 // larger one.
 const scaleProminence = 1.5
-
-// topPeaks appends the k strongest local maxima of v (w x h), at least sep
-// pixels apart, strongest first.
-func topPeaks(dst []float64, v []float32, w, h, sep, k int) []float64 {
-	type pk struct {
-		u, v int
-		a    float32
-	}
-	var cands []pk
-	for y := 1; y < h-1; y++ {
-		for x := 1; x < w-1; x++ {
-			i := y*w + x
-			a := v[i]
-			if a <= 0.5 || a < v[i-1] || a < v[i+1] || a < v[i-w] || a < v[i+w] {
-				continue
-			}
-			cands = append(cands, pk{x, y, a})
-		}
-	}
-	slices.SortFunc(cands, func(a, b pk) int { return cmpF(float64(b.a), float64(a.a)) })
-	var kept []pk
-	for _, c := range cands {
-		ok := true
-		for _, q := range kept {
-			if (c.u-q.u)*(c.u-q.u)+(c.v-q.v)*(c.v-q.v) < sep*sep {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			kept = append(kept, c)
-			dst = append(dst, float64(c.a))
-			if len(kept) == k {
-				break
-			}
-		}
-	}
-	return dst
-}
