@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -16,7 +16,10 @@ import (
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/update"
 	"github.com/cuecast/cuecast/edge/video"
@@ -26,7 +29,7 @@ import (
 
 // routes builds every HTTP handler once; handlers that depend on a part that
 // restarts on reload reach it through the daemon, never a stale copy.
-func (d *daemon) routes() error {
+func (d *Daemon) routes() error {
 	calPath := d.cfg.Vision.Calibration
 	if !filepath.IsAbs(calPath) {
 		calPath = filepath.Join(d.cfg.Box.StateDir, calPath)
@@ -48,11 +51,15 @@ func (d *daemon) routes() error {
 	d.mux.Handle("GET /api/v1/vision/calibration", calMux)
 	d.mux.Handle("PUT /api/v1/vision/calibration", d.requireToken(calMux))
 
-	enc, err := vision.NewJPEGEncoder(d.cfg.Video.Quality, d.cfg.Video.Width)
-	if err != nil {
-		return err
+	// One encoder per quality level (video.Levels): the video goroutine
+	// encodes each level only while someone watches it.
+	for l, lv := range video.Levels(d.cfg.Video.Width, d.cfg.Video.Quality) {
+		enc, err := vision.NewJPEGEncoder(lv.Quality, lv.Width)
+		if err != nil {
+			return err
+		}
+		d.jpeg[l] = enc
 	}
-	d.jpeg = enc
 	d.video = video.New(video.Options{
 		Encode: d.encodeJPEG,
 		Hub:    d.hub,
@@ -61,7 +68,9 @@ func (d *daemon) routes() error {
 	})
 	d.goBackground(func() {
 		d.video.Run(d.bgCtx)
-		d.jpeg.Close() // only the video goroutine used it
+		for _, e := range d.jpeg {
+			e.Close() // only the video goroutine used them
+		}
 	})
 	d.video.Register(d.mux)
 
@@ -74,6 +83,7 @@ func (d *daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
+		Game:        gameAdapter{d},
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
@@ -86,6 +96,7 @@ func (d *daemon) routes() error {
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
+	d.startGame()
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,
@@ -100,30 +111,79 @@ func (d *daemon) routes() error {
 		Log:     d.log,
 	})
 	d.display.Register(d.mux)
+	d.registerLabels()
 	return nil
 }
 
+// registerLabels mounts the labelling tool's API: a capture takes the
+// camera's next frame (full resolution, undistorted when a lens is
+// calibrated), keeps it as a PNG in the state directory's labels folder and
+// proposes balls with a fresh detector; saves go to labels/labels.json
+// there. Captures and saves need the command token.
+func (d *Daemon) registerLabels() {
+	root := filepath.Join(d.cfg.Box.StateDir, "labels")
+	d.grab = labelapi.NewGrabber()
+	labelapi.New(labelapi.Options{
+		Root: root, SetPath: filepath.Join(root, "labels.json"),
+		Source: "box/" + d.cfg.Box.Site + "/" + d.cfg.Box.Table, BallSet: labels.BallSetUS,
+		Capture: func(ctx context.Context) (string, *model.Frame, error) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			f, err := d.grab.Grab(ctx)
+			if err != nil {
+				return "", nil, fmt.Errorf("no camera frame within 5 s: %w", err)
+			}
+			if err := os.MkdirAll(root, 0o750); err != nil {
+				return "", nil, err
+			}
+			name := labelapi.CaptureName(time.Now())
+			if err := labelapi.WritePNG(filepath.Join(root, name), f); err != nil {
+				return "", nil, err
+			}
+			return name, f, nil
+		},
+		Detect: func(f *model.Frame, det *model.Detection) error {
+			cfg := d.Current()
+			_, table := physics.FromConfig(cfg.Physics)
+			// The grabbed frame is already undistorted: keep the saved
+			// corners, not the lens.
+			cal := d.calibrations.Get()
+			cal.Camera = nil
+			v, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{Table: table, Calibration: &cal})
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			return v.Detect(f, det)
+		},
+		Authorize: d.display.Authorize,
+		Log:       d.log,
+	}).Register(d.mux)
+}
+
 // closeClients closes every WebSocket client with 1001 going-away.
-func (d *daemon) closeClients(ctx context.Context) {
+func (d *Daemon) closeClients(ctx context.Context) {
 	if err := d.ws.Shutdown(ctx); err != nil {
 		d.log.Warn("websocket shutdown", "component", "ws", "err", err)
 	}
 }
 
-func (d *daemon) clientCount() int { return d.hub.Metrics().Clients }
+func (d *Daemon) clientCount() int { return d.hub.Metrics().Clients }
 
 // configureLive pushes the settings that apply without a restart.
-func (d *daemon) configureLive(cfg config.Config) {
+func (d *Daemon) configureLive(cfg config.Config) {
 	d.ws.Reload(cfg.WebSocket, cfg.HTTP)
 }
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
 // are not shared).
-func (d *daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+func (d *Daemon) encodeJPEG(f *model.Frame, level int) ([]byte, error) {
+	return d.jpeg[level].Encode(f)
+}
 
 // calibrationChanged hands a saved camera calibration to the running
 // detector; a restarted pipeline reads it from the store.
-func (d *daemon) calibrationChanged(c *vision.Calibration) {
+func (d *Daemon) calibrationChanged(c *vision.Calibration) {
 	d.mu.Lock()
 	det := d.detector
 	d.mu.Unlock()
@@ -137,7 +197,7 @@ func (d *daemon) calibrationChanged(c *vision.Calibration) {
 
 // requireToken guards a command endpoint with http.token, as the REST API
 // does: Authorization: Bearer TOKEN or X-Cuecast-Token.
-func (d *daemon) requireToken(h http.Handler) http.Handler {
+func (d *Daemon) requireToken(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		want := d.Current().HTTP.Token
 		got := r.Header.Get("X-Cuecast-Token")
@@ -167,8 +227,9 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // over them line up with the balls. It runs on the frame loop's goroutine,
 // which Detector.Undistort requires; a failure (a calibration for another
 // camera mode) leaves the raw frame, and Detect reports the same error.
-func (d *daemon) offerFrame(f *model.Frame) {
-	if !d.video.Watching() {
+func (d *Daemon) offerFrame(f *model.Frame) {
+	watching, grab := d.video.Watching(), d.grab.Wanted()
+	if !watching && !grab {
 		return
 	}
 	if d.calibrations.Get().Camera != nil {
@@ -179,11 +240,16 @@ func (d *daemon) offerFrame(f *model.Frame) {
 			f = &d.shown
 		}
 	}
-	d.video.Offer(f)
+	if grab {
+		d.grab.Offer(f)
+	}
+	if watching {
+		d.video.Offer(f)
+	}
 }
 
 // healthAdapter presents the supervisor to the API.
-type healthAdapter struct{ d *daemon }
+type healthAdapter struct{ d *Daemon }
 
 func (h healthAdapter) Health() api.HealthReport {
 	s := h.d.sup.Health()
@@ -219,7 +285,7 @@ func (h healthAdapter) Health() api.HealthReport {
 }
 
 // perfAdapter presents the frame loop's figures to the API.
-type perfAdapter struct{ d *daemon }
+type perfAdapter struct{ d *Daemon }
 
 func (p perfAdapter) Performance() (api.Performance, bool) {
 	p.d.mu.Lock()
