@@ -81,7 +81,7 @@ type Table struct {
 
 // Ball is one labelled ball.
 type Ball struct {
-	X float64 `json:"x"` // centre, image pixels; pixel centres at integers (OpenCV's convention)
+	X float64 `json:"x"` // centre, image pixels; pixel centres at integers (OpenCV's convention; see FromDetection)
 	Y float64 `json:"y"`
 	R float64 `json:"r"` // radius, pixels
 	// Class is cue, solid, stripe, eight or other.
@@ -95,6 +95,13 @@ type Ball struct {
 	Occluded bool   `json:"occluded,omitempty"`
 	Note     string `json:"note,omitempty"`
 }
+
+// FromDetection converts a point the detector reports (model.Pixel:
+// continuous image coordinates, pixel i covering [i, i+1) so its centre is
+// at i + 0.5, as the simulator's truth has it) to the labels' convention
+// (pixel centres at integers). Comparing the two unconverted costs every
+// ball 0.7 px of centre error.
+func FromDetection(p model.Pixel) model.Pixel { return model.Pixel{X: p.X - 0.5, Y: p.Y - 0.5} }
 
 // Key names a frame uniquely within a data root: the image path, with
 // "#N" for a video frame.

@@ -148,9 +148,13 @@ func ScoreFrame(f *Frame, det *model.Detection) FrameScore {
 		e    float64
 	}
 	var pairs []pair
+	at := make([]model.Pixel, len(det.Balls)) // in the labels' convention
+	for j := range det.Balls {
+		at[j] = FromDetection(det.Balls[j].Pixel)
+	}
 	for i, b := range f.Balls {
-		for j, d := range det.Balls {
-			if e := math.Hypot(d.Pixel.X-b.X, d.Pixel.Y-b.Y); e <= MatchFraction*b.R {
+		for j := range det.Balls {
+			if e := math.Hypot(at[j].X-b.X, at[j].Y-b.Y); e <= MatchFraction*b.R {
 				pairs = append(pairs, pair{i, j, e})
 			}
 		}
@@ -185,7 +189,7 @@ func ScoreFrame(f *Frame, det *model.Detection) FrameScore {
 		}
 		d := &det.Balls[j]
 		m.Found++
-		m.Errors = append(m.Errors, math.Hypot(d.Pixel.X-b.X, d.Pixel.Y-b.Y))
+		m.Errors = append(m.Errors, math.Hypot(at[j].X-b.X, at[j].Y-b.Y))
 		wrong := false
 		if b.Class != ClassOther {
 			m.ClassN++
@@ -244,7 +248,7 @@ func cornerError(l *Table, d *model.TableDetection) float64 {
 	for _, c := range l.Corners {
 		best := math.Inf(1)
 		for _, dc := range d.Corners {
-			best = math.Min(best, dist(c, dc))
+			best = math.Min(best, dist(c, FromDetection(dc)))
 		}
 		worst = math.Max(worst, best)
 	}

@@ -30,6 +30,16 @@ func TestScoreFrame(t *testing.T) {
 			{Pixel: model.Pixel{X: 900, Y: 500}, RadiusPx: 6, Class: model.ClassSolid}, // small false ball
 		},
 	}
+	// The detector puts a pixel's centre at +0.5 (FromDetection): the same
+	// points in its convention.
+	for i := range det.Balls {
+		det.Balls[i].Pixel.X += 0.5
+		det.Balls[i].Pixel.Y += 0.5
+	}
+	for i := range det.Table.Corners {
+		det.Table.Corners[i].X += 0.5
+		det.Table.Corners[i].Y += 0.5
+	}
 	s := ScoreFrame(f, det)
 	L, S := &s.Large, &s.Small
 	if L.Labelled != 3 || L.Found != 2 || L.Detections != 4 || L.True != 3 {

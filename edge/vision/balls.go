@@ -16,6 +16,8 @@ import (
 // fixed. Candidates found there are refined in the full-resolution frame.
 type ballFinder struct {
 	ppm    float64 // rectified pixels per table metre
+	rb     float64 // the balls' radius, table metres (see scale.go)
+	rw     float64 // the balls' radius, rectified pixels (rb * ppm)
 	margin float64 // metres of cushion kept around the playing surface
 	size   model.Size
 	w, h   int
@@ -40,6 +42,7 @@ type ballFinder struct {
 	// cushions or in a pocket's hole.
 	outside []byte // 1 or 0
 	fitted  bool
+	pockets []model.Pocket
 
 	cands []cand
 	peaks []cand // distance-transform peaks, before merging into cands
@@ -49,11 +52,13 @@ type cand struct {
 	u, v, d float64 // rectified position and distance-transform value
 }
 
-func newBallFinder(size model.Size, ppm float64) *ballFinder {
-	const margin = 0.03
+// newBallFinder builds the finder for balls of radius rb (table metres) at
+// ppm rectified pixels per metre.
+func newBallFinder(size model.Size, ppm, rb float64) *ballFinder {
+	margin := 1.05 * rb
 	w := int(math.Ceil((size.Length + 2*margin) * ppm))
 	h := int(math.Ceil((size.Width + 2*margin) * ppm))
-	return &ballFinder{ppm: ppm, margin: margin, size: size, w: w, h: h,
+	return &ballFinder{ppm: ppm, rb: rb, rw: rb * ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
 		dist: gocv.NewMat(), hier: gocv.NewMat(),
 		m:  gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
@@ -87,6 +92,7 @@ func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
 	for i := 0; i < 9; i++ {
 		b.m.SetDoubleAt(i/3, i%3, m[i])
 	}
+	b.pockets = g.Pockets
 	L, W := b.size.Length, b.size.Width
 	for v := 0; v < b.h; v++ {
 		for u := 0; u < b.w; u++ {
@@ -96,7 +102,7 @@ func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
 			if x < 0 || y < 0 || x > L || y > W {
 				out = 1
 				for _, p := range g.Pockets {
-					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius+model.BallRadius {
+					if math.Hypot(x-p.Pos.X, y-p.Pos.Y) < p.Radius*b.rb/model.BallRadius+b.rb {
 						out = 0
 					}
 				}
@@ -106,6 +112,64 @@ func (b *ballFinder) setTable(t *tableFit, g model.TableGeometry) {
 	}
 	b.fitted = false
 }
+
+// canCentre says whether a ball's centre can be at table point (x, y). On
+// the bed it is at least noseClear radii from every cushion nose: a ball
+// frozen on a cushion touches the nose above its equator, its centre 0.96 r
+// away (the nose's shadow along the cushion is where false balls sit). In a
+// pocket's mouth it may be past the noses: in a side pocket's up to half a
+// radius, in a corner's up to jawDepth radii beyond the line between the
+// jaws' tips (further, it has dropped). Pockets are
+// scaled with the balls: a toy table's are as large against its balls as a
+// full-size one's.
+func (b *ballFinder) canCentre(x, y float64) bool {
+	L, W := b.size.Length, b.size.Width
+	m := noseClear * b.rb
+	if x >= m && y >= m && x <= L-m && y <= W-m {
+		return true
+	}
+	k := b.rb / model.BallRadius
+	for _, p := range b.pockets {
+		dx, dy := x-p.Pos.X, y-p.Pos.Y
+		corner := (p.Pos.X < 0.01 || p.Pos.X > L-0.01) && (p.Pos.Y < 0.01 || p.Pos.Y > W-0.01)
+		if corner {
+			// Mirror the corner to the origin, the bed at x, y >= 0. The
+			// jaws' tips are on the noses p.Radius*sqrt2 from the corner
+			// (the mouth, 2 p.Radius wide, is the line between them, at
+			// p.Radius along the diagonal).
+			if p.Pos.X > L/2 {
+				dx = -dx
+			}
+			if p.Pos.Y > W/2 {
+				dy = -dy
+			}
+			diag, lat := (dx+dy)/math.Sqrt2, math.Abs(dx-dy)/math.Sqrt2
+			if lat < p.Radius*k && diag >= p.Radius*k-jawDepth*b.rb {
+				return true
+			}
+			continue
+		}
+		// A side pocket: across its mouth, up to half a radius past the
+		// nose.
+		along, out := math.Abs(dx), -dy
+		if p.Pos.Y > W/2 {
+			out = dy
+		}
+		if along < p.Radius*k && out < 0.5*b.rb {
+			return true
+		}
+	}
+	return false
+}
+
+// jawDepth is how far (ball radii) past the line between a corner pocket's
+// jaws a ball can rest on the pocket's shelf, wedged between the jaws.
+const jawDepth = 1.5
+
+// noseClear is how close (ball radii) to a cushion nose a ball's centre
+// may be on the bed: 0.96 for a ball touching it, less the table corners'
+// error.
+const noseClear = 0.8
 
 func mul3(a, c homography) homography {
 	var r homography
@@ -194,6 +258,7 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 		}
 	}
 	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
+	dark := fe.darkRatio()
 	for v := 0; v < b.h; v++ {
 		fy := (float64(v)+0.5)/cell - 0.5
 		y0 := clampI(int(math.Floor(fy)), 0, ch-1)
@@ -209,7 +274,7 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			fs := top*(1-ty) + bot*ty
 			b.feltSum[v*b.w+u] = float32(fs)
 			b.brightThr[v*b.w+u] = float32(brightRatio * fs * cmax)
-			b.darkThr[v*b.w+u] = float32(darkRatio * fs)
+			b.darkThr[v*b.w+u] = float32(dark * fs)
 		}
 	}
 	b.fitted = true
@@ -241,8 +306,9 @@ func clampI(x, lo, hi int) int {
 // shadow darkens the cloth without changing its chromaticity, so only a
 // pixel much darker than a shadow (the black ball, a dark stripe) counts.
 const (
-	brightRatio = 1.3
-	darkRatio   = 0.42
+	brightRatio     = 1.3
+	darkRatioGrey   = 0.42
+	darkRatioColour = 0.25
 )
 
 // candidates builds the not-felt mask of the rectified image and returns
@@ -258,7 +324,7 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 		return b.cands[:0]
 	}
 	dp, _ := b.dist.DataPtrFloat32()
-	rw := model.BallRadius * b.ppm
+	rw := b.rw
 	lo, hi := float32(0.55*rw), float32(1.6*rw)
 	b.peaks = b.peaks[:0]
 	w := b.w

@@ -63,6 +63,9 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 				sat = (mx - mn) / mx
 			}
 			switch {
+			case mx < 0.5*feltV && shadowOver(b, g, r, cloth):
+				// The cloth in the ball's shadow: the ball's own limb or
+				// its cast shadow, neither its colour nor black.
 			case mx < 0.33*feltV:
 				l.black++
 			case sat < 0.38 && mx > 1.1*feltV:
@@ -125,6 +128,22 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	l.black /= n
 	l.colour /= n
 	return l
+}
+
+// shadowOver says whether a pixel is the cloth c in shadow: darker, with
+// the cloth's chromaticity. Only a coloured cloth can tell (on a grey one a
+// black ball has the shadow's colour too).
+func shadowOver(b, g, r float64, c [3]float64) bool {
+	s, cs := b+g+r, c[0]+c[1]+c[2]
+	if s < 0.12*cs || s > 0.8*cs || cs <= 0 {
+		return false
+	}
+	if (math.Max(c[0], math.Max(c[1], c[2]))-math.Min(c[0], math.Min(c[1], c[2])))/cs < 0.06 {
+		return false
+	}
+	d := math.Abs(b/s-c[0]/cs) + math.Abs(g/s-c[1]/cs) + math.Abs(r/s-c[2]/cs)
+	// Sensor noise moves a dark pixel's chromaticity more.
+	return d < 0.05+10/s
 }
 
 // greyOverCloth reports whether a pixel is a blend a*(k,k,k) + (1-a)*c of

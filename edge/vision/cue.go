@@ -51,7 +51,7 @@ func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetecti
 			continue
 		}
 		u, v := (b.Pos.X+bf.margin)*bf.ppm, (bf.size.Width+bf.margin-b.Pos.Y)*bf.ppm
-		gocv.Circle(&c.rest, image.Pt(int(u+0.5), int(v+0.5)), int(1.35*model.BallRadius*bf.ppm+1.5), color.RGBA{}, -1)
+		gocv.Circle(&c.rest, image.Pt(int(u+0.5), int(v+0.5)), int(1.35*bf.rw+1.5), color.RGBA{}, -1)
 	}
 	n := gocv.ConnectedComponentsWithStats(c.rest, &c.labels, &c.stats, &c.cents)
 	minLen := cueMinLength * bf.ppm
@@ -140,7 +140,7 @@ func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetecti
 	// last centimetres next to the cue ball: follow the axis on in the
 	// unpainted mask while it stays not-cloth, stopping at the cue ball.
 	mp, _ := bf.mask.DataPtrUint8()
-	rw := model.BallRadius * bf.ppm
+	rw := bf.rw
 	var cu, cv float64
 	if cue != nil {
 		cu, cv = (cue.X+bf.margin)*bf.ppm, (bf.size.Width+bf.margin-cue.Y)*bf.ppm
@@ -193,7 +193,7 @@ func (c *cueFinder) touchesStick(bf *ballFinder, b *model.BallDetection) bool {
 	}
 	labels := unsafe.Slice((*int32)(unsafe.Pointer(&lb[0])), bf.w*bf.h)
 	u, v := (b.Pos.X+bf.margin)*bf.ppm, (bf.size.Width+bf.margin-b.Pos.Y)*bf.ppm
-	r := 1.35*model.BallRadius*bf.ppm + 1.5
+	r := 1.35*bf.rw + 1.5
 	for k := 0; k < 48; k++ {
 		th := 2 * math.Pi * float64(k) / 48
 		x, y := int(u+r*math.Cos(th)), int(v+r*math.Sin(th))

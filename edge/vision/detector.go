@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,9 +30,11 @@ type DetectorOptions struct {
 type Detector struct {
 	cfg   config.Vision
 	geo   model.TableGeometry
+	size  model.Size
 	log   *slog.Logger
 	frame frameMat
 	tf    *tableFinder
+	sf    *scaleFinder
 	bf    *ballFinder
 	cue   *cueFinder
 
@@ -46,6 +50,17 @@ type Detector struct {
 	// only those are painted out before the cue search, so a false ball
 	// on the stick's butt does not cut the stick in two.
 	support []float64
+	// free[i] is the radius (table metres) dst.Balls[i]'s outline gave on
+	// its own, 0 when unclear (see freeRadius).
+	free []float64
+	// black[i] is the share of dst.Balls[i]'s disc that is black.
+	black []float64
+	// radii are the last radiusWindow free radii (a ring from radiusNext);
+	// radiusSettled once a window was full since the table was fitted.
+	radii         []float64
+	radiusNext    int
+	radiusSettled bool
+	scratch       []float64
 	// stickTest is d.touchesStick, bound once (a method value made per
 	// frame would allocate).
 	stickTest func(*model.BallDetection) bool
@@ -56,6 +71,10 @@ type Detector struct {
 	id       identifier
 	cloth    [][3]float64
 	nameConf []float64
+
+	// trace, when set (tests), sees every refined candidate and why it
+	// was not taken; a nil detection starts a new pass over the frame.
+	trace func(b *model.BallDetection, fit circleFit, ev evidence, why string)
 
 	mu    sync.Mutex // guards calib
 	calib *Calibration
@@ -74,15 +93,9 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	}
 	SetThreads(cfg.Threads)
 	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
-	// Rectified scale: about 6 px of ball radius, enough for the distance
-	// transform to separate touching balls, small enough to be cheap. A
-	// configured detect width overrides it.
-	ppm := 6 / model.BallRadius
-	if cfg.DetectWidth > 0 {
-		ppm = float64(cfg.DetectWidth) / (size.Length + 0.06)
-	}
-	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log,
-		tf: newTableFinder(size, cfg.CushionWidth), bf: newBallFinder(size, ppm), cue: newCueFinder()}
+	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size,
+		tf: newTableFinder(size, cfg.CushionWidth), cue: newCueFinder()}
+	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {
 			d.Close()
@@ -93,6 +106,32 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	return d, nil
 }
 
+// newBallFinder builds the ball finder for balls of radius rb (table
+// metres). The rectified view keeps about 6 px of ball radius, enough for
+// the distance transform to separate touching balls, small enough to be
+// cheap, whatever the balls' size; a configured detect width overrides it.
+func (d *Detector) newBallFinder(rb float64) *ballFinder {
+	ppm := 6 / rb
+	if d.cfg.DetectWidth > 0 {
+		ppm = float64(d.cfg.DetectWidth) / (d.size.Length + 2.1*rb)
+	}
+	return newBallFinder(d.size, ppm, rb)
+}
+
+// setBallRadius switches to balls of radius rb (table metres) when it
+// differs from the current one by more than 4%: the ball finder is rebuilt
+// for it (its view's scale follows the balls').
+func (d *Detector) setBallRadius(rb float64) {
+	if math.Abs(rb-d.bf.rb) <= 0.04*d.bf.rb {
+		return
+	}
+	d.bf.close()
+	d.bf = d.newBallFinder(rb)
+	if d.table != nil {
+		d.bf.setTable(d.table, d.geo)
+	}
+}
+
 // Close frees the detector's Mats. Safe to call twice.
 func (d *Detector) Close() error {
 	if d.tf == nil {
@@ -101,6 +140,9 @@ func (d *Detector) Close() error {
 	d.frame.close()
 	d.tf.close()
 	d.bf.close()
+	if d.sf != nil {
+		d.sf.close()
+	}
 	d.cue.close()
 	if d.und != nil {
 		d.und.close()
@@ -186,40 +228,22 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	t1 := time.Now()
 	dst.Timings.TableMS = ms(t1.Sub(t0))
 
-	rp := d.bf.rectify(frame)
-	d.rect = img{pix: rp, w: d.bf.w, h: d.bf.h}
-	if !d.bf.fitted {
-		d.bf.learnField(rp, &tf.felt)
-	}
-	cands := d.bf.candidates(rp, &tf.felt)
 	im := img{pix: pix, w: f.Width, h: f.Height}
-	d.support = d.support[:0]
-	for _, c := range cands {
-		b, support, ok := d.ball(&im, tf, c)
-		if !ok || b.Confidence < d.cfg.MinConfidence {
-			continue
+	d.findBalls(frame, &im, tf, dst)
+	for pass := 0; pass < radiusPasses; pass++ {
+		rb, ok := d.learnRadius(tf, dst)
+		if !ok {
+			break
 		}
-		// Two candidates can refine onto one ball (a vote peak beside a
-		// distance peak), and two balls cannot be closer than 2 r: of two
-		// detections within 1.5 r keep the one with the much better
-		// outline (a whole circle beats a blob beside it), else the more
-		// confident.
-		dup := false
-		for i := range dst.Balls {
-			o := &dst.Balls[i]
-			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < 1.5*b.RadiusPx {
-				dup = true
-				if better(support, b.Confidence, d.support[i], o.Confidence) {
-					*o = b
-					d.support[i] = support
-				}
-				break
-			}
+		if debugNose {
+			fmt.Fprintf(os.Stderr, "learned radius %.4f (was %.4f)\n", rb, d.bf.rb)
 		}
-		if !dup {
-			dst.Balls = append(dst.Balls, b)
-			d.support = append(d.support, support)
-		}
+		// The balls are another size than the finder's (the first frame
+		// of a table, a table of another size than configured): find them
+		// again at their size. The outline search reaches 30% either side
+		// of the expected radius, so a size far off takes a pass or two.
+		d.setBallRadius(rb)
+		d.findBalls(frame, &im, tf, dst)
 	}
 	t2 := time.Now()
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
@@ -234,6 +258,112 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
 }
+
+// findBalls finds, refines and names the balls of frame (im its pixels)
+// on table tf into dst.Balls (d.support, d.free parallel).
+func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.Detection) {
+	dst.Balls = dst.Balls[:0]
+	d.support, d.free, d.black = d.support[:0], d.free[:0], d.black[:0]
+	if d.trace != nil {
+		d.trace(nil, circleFit{}, evidence{}, "") // a new pass
+	}
+	rp := d.bf.rectify(frame)
+	d.rect = img{pix: rp, w: d.bf.w, h: d.bf.h}
+	if !d.bf.fitted {
+		d.bf.learnField(rp, &tf.felt)
+	}
+	cands := d.bf.candidates(rp, &tf.felt)
+	for _, c := range cands {
+		b, fit, ev, why := d.ball(im, tf, c)
+		if why != "" {
+			continue
+		}
+		// Two candidates can refine onto one ball (a vote peak beside a
+		// distance peak), and two balls cannot be closer than 2 r: of two
+		// detections within 1.5 r keep the one with the much better
+		// outline (a whole circle beats a blob beside it), else the more
+		// confident.
+		dup := false
+		for i := range dst.Balls {
+			o := &dst.Balls[i]
+			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < overlap*b.RadiusPx {
+				dup = true
+				if better(fit.support, b.Confidence, ev.black, d.support[i], o.Confidence, d.black[i]) {
+					*o = b
+					d.support[i] = fit.support
+					d.free[i] = d.freeRadius(tf, &b, fit)
+					d.black[i] = ev.black
+				}
+				break
+			}
+		}
+		if !dup {
+			dst.Balls = append(dst.Balls, b)
+			d.support = append(d.support, fit.support)
+			d.free = append(d.free, d.freeRadius(tf, &b, fit))
+			d.black = append(d.black, ev.black)
+		}
+	}
+}
+
+// freeRadius is the table-frame radius (metres) the outline of b gave on
+// its own, or 0 when the outline was not clear enough to measure the
+// balls' size with.
+func (d *Detector) freeRadius(tf *tableFit, b *model.BallDetection, fit circleFit) float64 {
+	if !fit.ok || fit.support < radiusSupport || b.Pos == nil {
+		return 0
+	}
+	return fit.free / tf.inv.scaleAt(b.Pos.X, b.Pos.Y)
+}
+
+// radiusSupport is the outline support from which a detection's fitted
+// radius counts towards the balls' size.
+const radiusSupport = 0.75
+
+// learnRadius collects the radii the balls' outlines gave (over the last
+// radiusWindow of them) and returns their median when it differs from the
+// finder's by more than 4%: on the first frames of a table from
+// radiusQuick balls on, later from a full window.
+func (d *Detector) learnRadius(tf *tableFit, dst *model.Detection) (float64, bool) {
+	for _, r := range d.free {
+		if r <= 0 {
+			continue
+		}
+		if len(d.radii) < radiusWindow {
+			d.radii = append(d.radii, r)
+		} else {
+			d.radii[d.radiusNext] = r
+		}
+		d.radiusNext = (d.radiusNext + 1) % radiusWindow
+	}
+	n := len(d.radii)
+	if n < radiusQuick || d.radiusSettled && n < radiusWindow {
+		return 0, false
+	}
+	s := append(d.scratch[:0], d.radii...)
+	slices.Sort(s)
+	d.scratch = s
+	m := s[n/2]
+	if n >= radiusWindow {
+		d.radiusSettled = true
+	}
+	if math.Abs(m-d.bf.rb) <= 0.04*d.bf.rb {
+		return 0, false
+	}
+	d.radii, d.radiusNext = d.radii[:0], 0
+	return m, true
+}
+
+// radiusPasses is how many times one frame is searched again at a newly
+// learned ball size.
+const radiusPasses = 3
+
+// radiusWindow and radiusQuick: how many outlines the balls' size is
+// measured over, and from how many a table's first frames take it.
+const (
+	radiusWindow = 64
+	radiusQuick  = 3
+)
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
@@ -285,6 +415,19 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
 	}
 	d.setTable(&fit)
+	if d.sf == nil {
+		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
+	}
+	d.radii, d.radiusNext, d.radiusSettled = d.radii[:0], 0, false
+	rb, ok := d.sf.estimate(frame, &fit, d.geo)
+	if debugNose {
+		fmt.Fprintf(os.Stderr, "radius estimate %.4f m (x%.2f) ok %v scores %.2f\n", rb, rb/model.BallRadius, ok, d.sf.scores)
+	}
+	// The coarse estimate only moves the finder off the configured size
+	// when it is far from it; the outlines refine it (learnRadius).
+	if ok && math.Abs(rb-d.bf.rb) > 0.2*d.bf.rb {
+		d.setBallRadius(rb)
+	}
 	return nil
 }
 
@@ -300,10 +443,23 @@ const minShading = 0.04
 // round all about.
 const roundSupport = 0.6
 
-// better says whether a detection with outline support sa and confidence
-// ca should replace one with sb and cb on the same spot.
-func better(sa, ca, sb, cb float64) bool {
-	if math.Abs(sa-sb) > 0.25 {
+// overlap is how close (radii) two detections' centres may be: balls
+// touch at 2 r, a refinement's error is a fraction of a radius.
+const overlap = 1.6
+
+// better says whether a detection with outline support sa, confidence ca
+// and black share ka should replace one with sb, cb, kb on the same spot.
+// Under a single side light a ball casts a hard shadow as black as the
+// eight and as round as a ball, joined to it: of the two, the ball is the
+// one that is not black. Otherwise a much better outline wins (a whole
+// circle beats a blob beside it), else the more confident.
+func better(sa, ca, ka, sb, cb, kb float64) bool {
+	switch {
+	case ka < 0.3 && kb > 0.5:
+		return true
+	case kb < 0.3 && ka > 0.5:
+		return false
+	case math.Abs(sa-sb) > 0.25:
 		return sa > sb
 	}
 	return ca > cb
@@ -325,43 +481,57 @@ func cornerShift(a, b [4]model.Pixel) float64 {
 	return m
 }
 
-// ball refines and names one candidate.
-func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, float64, bool) {
+// ball refines and names one candidate. It returns the detection, the
+// outline fit, and why it is not a ball ("" when it is).
+func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, circleFit, evidence, string) {
+	b, fit, ev, why := d.measure(im, tf, c)
+	if d.trace != nil {
+		d.trace(&b, fit, ev, why)
+	}
+	return b, fit, ev, why
+}
+
+// measure refines a candidate, names it and gathers the evidence on it;
+// why is the reason it is not a ball, "" when it is.
+func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection, fit circleFit, ev evidence, why string) {
 	tx, ty := d.bf.toTable(c.u, c.v)
 	cx, cy := tf.inv.apply(tx, ty)
-	r := model.BallRadius * tf.inv.scaleAt(tx, ty)
+	r := d.bf.rb * tf.inv.scaleAt(tx, ty)
 	ui, vi := clampI(int(c.u), 0, d.bf.w-1), clampI(int(c.v), 0, d.bf.h-1)
 	fs := float64(d.bf.feltSum[vi*d.bf.w+ui])
 	cloth := [3]float64{fs * tf.felt.cb, fs * tf.felt.cg, fs * tf.felt.cr}
 	// The coarse look only decides which edge test to use: the rectified
 	// view's 6 px disc is enough, at a quarter of the full-resolution cost.
-	coarse := look(&d.rect, c.u, c.v, model.BallRadius*d.bf.ppm, cloth)
+	coarse := look(&d.rect, c.u, c.v, d.bf.rw, cloth)
 	// Dark balls (the eight, maroon on red cloth) differ from the cloth
 	// mostly in brightness: let darkness count as "ball" for their edge.
 	useDark := coarse.black > 0.25 || coarse.colour < 0.5 && coarse.white < 0.2
-	x, y, rad, support, ok := refineCircle(im, &tf.felt, fs, cx, cy, r, useDark)
-	if !ok || support < 0.5 {
+	fit = refineCircle(im, &tf.felt, fs, cx, cy, r, useDark)
+	if !fit.ok || fit.support < 0.5 {
 		// A ball the cloth's colour: find its outline by colour steps.
-		if ex, ey, erad, esup, eok := refineByEdges(im, cx, cy, r); eok && esup > support {
-			x, y, rad, support, ok = ex, ey, erad, esup, true
+		if e := refineByEdges(im, cx, cy, r); e.ok && e.support > fit.support {
+			fit = e
 		}
 	}
+	x, y, rad, support, ok := fit.x, fit.y, fit.rad, fit.support, fit.ok
 	if !ok {
 		x, y, rad = cx, cy, r
 	}
 	l := look(im, x, y, r, cloth)
-	if l.shading < minShading {
-		return model.BallDetection{}, 0, false // flat: cloth, not a lit sphere
+	ev = gatherEvidence(im, &tf.felt, x, y, r, cloth)
+	ev.fitted, ev.support, ev.shading, ev.vote, ev.black = ok, support, l.shading, c.d/d.bf.rw, l.black
+	if ok {
+		ev.rms, ev.size = fit.rms/r, fit.free/r
 	}
 	cls, num, cconf := classify(l, 1.15)
 	// Confidence: edge support around the outline, the distance-transform
 	// peak's size against a ball's, and the class reading.
-	shape := math.Min(1, c.d/(model.BallRadius*d.bf.ppm))
+	shape := math.Min(1, c.d/d.bf.rw)
 	conf := 0.45*support + 0.25*shape + 0.3*cconf
 	if !ok {
 		conf *= 0.6
 	}
-	b := model.BallDetection{Pixel: model.Pixel{X: x, Y: y}, RadiusPx: rad, Class: cls, Confidence: conf}
+	b = model.BallDetection{Pixel: model.Pixel{X: x, Y: y}, RadiusPx: rad, Class: cls, Confidence: conf}
 	if num >= 0 {
 		n := num
 		b.Number = &n
@@ -369,13 +539,24 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, flo
 	p := tf.h
 	w := p[6]*x + p[7]*y + p[8]
 	b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
-	if support < jawSupport && (b.Pos.X < 0 || b.Pos.Y < 0 || b.Pos.X > d.geo.Length || b.Pos.Y > d.geo.Width) {
+	switch {
+	case !ok && rejectUnfitted:
+		why = "no outline"
+	case l.shading < minShading:
+		why = "flat" // cloth, not a lit sphere
+	case !d.bf.canCentre(b.Pos.X, b.Pos.Y):
+		// In the nose's shadow along a cushion, over a rail, or down a
+		// pocket's hole: no ball on the table is centred there.
+		why = "position"
+	case support < jawSupport && (b.Pos.X < 0 || b.Pos.Y < 0 || b.Pos.X > d.geo.Length || b.Pos.Y > d.geo.Width):
 		// Centred past the cushion noses, in a pocket's throat, without
 		// an outline: the dark hole itself reads as the eight. A ball in
 		// the jaws shows its lit top and limb against the hole.
-		return model.BallDetection{}, 0, false
+		why = "jaw"
+	case conf < d.cfg.MinConfidence:
+		why = "confidence"
 	}
-	return b, support, true
+	return b, fit, ev, why
 }
 
 // name gives the frame's balls their class and number together (see
@@ -438,3 +619,5 @@ func dropOnCue(balls []model.BallDetection, support []float64, c *model.CueAim, 
 	}
 	return out
 }
+
+var rejectUnfitted = os.Getenv("CUECAST_REJECT_UNFITTED") != ""

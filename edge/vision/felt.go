@@ -142,3 +142,31 @@ func learnFelt(pix []byte, w, h int) (felt, error) {
 	f.tol = math.Max(0.06, 2.5*p90)
 	return f, nil
 }
+
+// saturation is the spread of the cloth's chromaticity: 0 for a grey
+// cloth, 0.2 and more for green, blue or red.
+func (f *felt) saturation() float64 {
+	return math.Max(f.cb, math.Max(f.cg, f.cr)) - math.Min(f.cb, math.Min(f.cg, f.cr))
+}
+
+// darkRatio is how much darker than the cloth around it a pixel must be to
+// count as not cloth whatever its colour. On a coloured cloth a shadow
+// keeps the cloth's colour and a dark ball (the eight, a navy or maroon
+// one) does not, so only the deepest shadow-coloured pixels count: a ball's
+// hard shadow under a side light is not part of the ball. On a grey cloth
+// colour cannot tell a black ball from a shadow, and brightness must.
+func (f *felt) darkRatio() float64 {
+	t := math.Min(1, math.Max(0, (f.saturation()-0.06)/0.1))
+	return darkRatioGrey - (darkRatioGrey-darkRatioColour)*t
+}
+
+// isShadow says whether a pixel darker than the cloth (of brightness
+// clothSum there) is the cloth in shadow rather than a dark ball: on a
+// coloured cloth, its chromaticity is the cloth's and it is not black.
+func (f *felt) isShadow(b, g, r, clothSum float64) bool {
+	s := b + g + r
+	if s >= 0.8*clothSum || s < 0.12*clothSum || f.saturation() < 0.06 {
+		return false
+	}
+	return f.chromaDist(b, g, r) < 1.5*f.tolAt(s)
+}

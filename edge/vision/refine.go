@@ -48,10 +48,11 @@ const rays = 36
 // cue find none near r and are dropped. A circle is fitted to the crossings
 // by Gauss-Newton with the worst residuals trimmed. The score uses the
 // cloth's local brightness feltSum so a shadow reads as cloth.
-func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x, y, rad float64, frac float64, ok bool) {
+func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) circleFit {
 	var xs, ys [rays]float64
 	n := 0
 	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
+	darkRatio := fe.darkRatio()
 	score := func(px, py float64) (float64, bool) {
 		b, g, rr, ok := m.bilinear(px, py)
 		if !ok {
@@ -81,9 +82,13 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 				break
 			}
 			if prev > 0 && s <= 0 {
+				// The first crossing near r: past the ball's edge there
+				// may be another thing the cloth's colour surrounds (a
+				// projector's halo, a neighbour's shadow).
 				e := t - step + step*prev/(prev-s)
-				if d := math.Abs(e - r); d < bestErr {
+				if d := math.Abs(e - r); d < 0.35*r {
 					best, bestErr = e, d
+					break
 				}
 			}
 			prev = s
@@ -93,9 +98,9 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 			n++
 		}
 	}
-	frac = float64(n) / rays
-	x, y, rad, ok = fitCircle(xs[:n], ys[:n], cx, cy, r)
-	return x, y, rad, frac, ok
+	c := fitCircle(xs[:n], ys[:n], cx, cy, r)
+	c.support = float64(n) / rays
+	return c
 }
 
 // refineByEdges is refineCircle for a ball whose colour is the cloth's (the
@@ -105,7 +110,7 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) (x
 // difference across 1 px) between 0.65 r and 1.35 r is the edge, placed
 // sub-pixel by a parabola; steps weaker than minStep (8-bit levels) are
 // noise. The circle is fitted as in refineCircle.
-func refineByEdges(m *img, cx, cy, r float64) (x, y, rad float64, frac float64, ok bool) {
+func refineByEdges(m *img, cx, cy, r float64) circleFit {
 	const minStep = 18
 	const step = 0.5
 	var xs, ys [rays]float64
@@ -146,10 +151,11 @@ func refineByEdges(m *img, cx, cy, r float64) (x, y, rad float64, frac float64, 
 		xs[n], ys[n] = cx+e*dx, cy+e*dy
 		n++
 	}
-	x, y, rad, ok = fitCircle(xs[:n], ys[:n], cx, cy, r)
-	if !ok {
-		return x, y, rad, 0, false
+	c := fitCircle(xs[:n], ys[:n], cx, cy, r)
+	if !c.ok {
+		return c
 	}
+	x, y, rad := c.x, c.y, c.rad
 	// Support counts only steps on the fitted circle, and the circle must
 	// be outlined all round: between two parallel edges a radius away (a
 	// sleeve, the stick with its shadow) the rays across find steps at r,
@@ -170,21 +176,34 @@ func refineByEdges(m *img, cx, cy, r float64) (x, y, rad float64, frac float64, 
 		}
 	}
 	if covered < 6 {
-		return x, y, rad, 0, false
+		c.ok = false
+		return c
 	}
-	return x, y, rad, float64(in) / rays, true
+	c.support = float64(in) / rays
+	return c
+}
+
+// circleFit is a ball's outline as refinement found it: centre and radius
+// (pixels), the radius the points alone gave (free: rad is the expected
+// radius when they gave one too far from it), and the share of the rays
+// that found the outline, and rms how well the points lie on it.
+type circleFit struct {
+	x, y, rad, free, support float64
+	rms                      float64 // the outline points' distance from the circle, pixels
+	ok                       bool
 }
 
 // fitCircle fits a circle to outline points found around (cx, cy) with
 // expected radius r: Gauss-Newton on (x, y, rad) with the worst residuals
 // trimmed twice; too few points, a centre that wandered or a radius far
 // from r fail. A radius off by more than 7% refits the centre with r.
-func fitCircle(xs, ys []float64, cx, cy, r float64) (x, y, rad float64, ok bool) {
+func fitCircle(xs, ys []float64, cx, cy, r float64) circleFit {
+	fail := circleFit{x: cx, y: cy, rad: r, free: r}
 	n := len(xs)
 	if n < 8 {
-		return cx, cy, r, false
+		return fail
 	}
-	x, y, rad = cx, cy, r
+	x, y, rad := cx, cy, r
 	var res [rays]float64
 	keep := [rays]bool{}
 	for i := 0; i < n; i++ {
@@ -235,12 +254,12 @@ func fitCircle(xs, ys []float64, cx, cy, r float64) (x, y, rad float64, ok bool)
 				}
 			}
 			if kept < 6 {
-				return cx, cy, r, false
+				return fail
 			}
 		}
 	}
 	if math.IsNaN(x) || math.Hypot(x-cx, y-cy) > 0.6*r || rad < 0.7*r || rad > 1.3*r {
-		return cx, cy, r, false
+		return fail
 	}
 	if math.Abs(rad-r) > 0.07*r {
 		// The outline came out too small or too large: part of the edge
@@ -249,10 +268,28 @@ func fitCircle(xs, ys []float64, cx, cy, r float64) (x, y, rad float64, ok bool)
 		// shadow). The radius is known from the table geometry: fit the
 		// centre alone with it, keeping the crossings that agree.
 		if fx, fy, ok := fixedRadiusFit(xs[:n], ys[:n], x, y, r); ok {
-			return fx, fy, r, true
+			return circleFit{x: fx, y: fy, rad: r, free: rad, rms: fitRMS(xs[:n], ys[:n], fx, fy, r), ok: true}
 		}
 	}
-	return x, y, rad, true
+	return circleFit{x: x, y: y, rad: rad, free: rad, rms: fitRMS(xs[:n], ys[:n], x, y, rad), ok: true}
+}
+
+// fitRMS is the root mean square distance of the points from a circle,
+// over the better 80% of them (a neighbour's edge or the stick on a few
+// rays is not the ball's roundness).
+func fitRMS(xs, ys []float64, x, y, r float64) float64 {
+	var res [rays]float64
+	n := len(xs)
+	for i := 0; i < n; i++ {
+		res[i] = math.Abs(math.Hypot(xs[i]-x, ys[i]-y) - r)
+	}
+	sortFloats(res[:n])
+	k := max(1, n*8/10)
+	var s float64
+	for _, e := range res[:k] {
+		s += e * e
+	}
+	return math.Sqrt(s / float64(k))
 }
 
 // fixedRadiusFit fits a circle of known radius r to the points, starting at

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"slices"
+	"os"
 
 	"github.com/cuecast/cuecast/edge/model"
 	"gocv.io/x/gocv"
@@ -84,7 +84,7 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	if !t.keepCentral(sw, sh) {
 		return tableFit{}, errNoTable
 	}
-	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxSimple)
+	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
 	defer contours.Close()
 	best, bestArea := -1, 0.0
 	for i := 0; i < contours.Size(); i++ {
@@ -95,26 +95,28 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	if best < 0 || bestArea < 0.1*float64(sw*sh) {
 		return tableFit{}, errNoTable
 	}
-	hull := gocv.NewMat()
-	defer hull.Close()
-	gocv.ConvexHull(contours.At(best), &hull, true, true)
-	hpts := make([]image.Point, hull.Rows())
-	for i := range hpts {
-		v := hull.GetVeciAt(i, 0)
-		hpts[i] = image.Pt(int(v[0]), int(v[1]))
+	if debugNose {
+		gocv.IMWrite("/tmp/vd/mask.png", t.mask)
 	}
-	quad, ok := quadFromHull(hpts)
+	quad, ok := quadFromOutline(contours.At(best).ToPoints(), sw, sh)
 	if !ok {
 		return tableFit{}, errNoTable
 	}
 	scale := float64(W) / float64(sw)
 	var outer [4]model.Pixel
 	for i, p := range quad {
-		outer[i] = model.Pixel{X: (p[0] + 0.5) * scale, Y: (p[1] + 0.5) * scale}
+		outer[i] = model.Pixel{X: p[0] * scale, Y: p[1] * scale}
 	}
 	outer = orderCorners(outer)
-	outer = refineEdges(outer, pix, W, H, &fe)
-	return t.fit(fe, outer)
+	// The coarse outline is good to a pixel of the search image: the nose
+	// search looks well either side of it.
+	lines, depth, found := findNoses(outer, pix, W, H, &fe)
+	if corners, ok := noseCorners(outer, lines, depth, found); ok {
+		return fitFromCorners(fe, corners, outer, t.size)
+	}
+	// No nose found (cushions lit exactly like the bed): the cloth's
+	// outer edge, refined, and the configured cushion width.
+	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
 }
 
 // keepCentral reduces the mask to the connected component most common in
@@ -185,64 +187,149 @@ func fitFromCorners(fe felt, corners, outer [4]model.Pixel, size model.Size) (ta
 	return tableFit{felt: fe, corners: corners, outer: outer, h: h, inv: h.inverse()}, nil
 }
 
-// quadFromHull reduces a convex hull to four corners: the hull's four
-// longest sides (after merging nearly collinear neighbours) are the table's
-// edges, and their intersections the corners. Corner pockets cut the
-// corners off, so the hull's own vertices there are not the corners and
-// approxPolyDP would pick a chamfer point.
-func quadFromHull(pts []image.Point) ([4][2]float64, bool) {
-	n := len(pts)
-	if n < 4 {
+// quadFromOutline reduces the cloth region's outline (every boundary
+// pixel of the w x h search image) to four corners: each side of the
+// region's minimum-area rectangle collects the outline points facing it,
+// and a line is fitted to them by RANSAC, so pockets (notches in the
+// outline), an arm reaching in and a ball against the cushion do not pull
+// it. Points on the image's border are no side's: where the camera crops
+// the table, the side is the border itself. Corner pockets cut the corners
+// off, so the corners are the lines' intersections, never outline points.
+func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
+	if len(pts) < 8 {
 		return [4][2]float64{}, false
 	}
-	type seg struct {
-		ax, ay, bx, by float64
-		len, ang       float64
-		order          int
-	}
-	var segs []seg
-	for i := 0; i < n; i++ {
-		a, b := pts[i], pts[(i+1)%n]
-		dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
-		l := math.Hypot(dx, dy)
-		if l == 0 {
-			continue
-		}
-		ang := math.Atan2(dy, dx)
-		if k := len(segs) - 1; k >= 0 && math.Abs(angDiff(segs[k].ang, ang)) < 6*math.Pi/180 {
-			s := &segs[k]
-			s.bx, s.by = float64(b.X), float64(b.Y)
-			s.len = math.Hypot(s.bx-s.ax, s.by-s.ay)
-			s.ang = math.Atan2(s.by-s.ay, s.bx-s.ax)
-			continue
-		}
-		segs = append(segs, seg{float64(a.X), float64(a.Y), float64(b.X), float64(b.Y), l, ang, len(segs)})
-	}
-	// The last segment may continue the first.
-	if k := len(segs) - 1; k > 0 && math.Abs(angDiff(segs[k].ang, segs[0].ang)) < 6*math.Pi/180 {
-		segs[0].ax, segs[0].ay = segs[k].ax, segs[k].ay
-		segs[0].len = math.Hypot(segs[0].bx-segs[0].ax, segs[0].by-segs[0].ay)
-		segs = segs[:k]
-	}
-	if len(segs) < 4 {
+	pv := gocv.NewPointVectorFromPoints(pts)
+	rr := gocv.MinAreaRect(pv)
+	pv.Close()
+	if len(rr.Points) != 4 {
 		return [4][2]float64{}, false
 	}
-	byLen := slices.Clone(segs)
-	slices.SortFunc(byLen, func(a, b seg) int { return cmpF(b.len, a.len) })
-	top := byLen[:4]
-	slices.SortFunc(top, func(a, b seg) int { return a.order - b.order })
+	// The rectangle's centre and its two axes (from its corner points).
+	var cx, cy float64
+	for _, p := range rr.Points {
+		cx += float64(p.X) / 4
+		cy += float64(p.Y) / 4
+	}
+	ax, ay := float64(rr.Points[1].X-rr.Points[0].X), float64(rr.Points[1].Y-rr.Points[0].Y)
+	bx, by := float64(rr.Points[2].X-rr.Points[1].X), float64(rr.Points[2].Y-rr.Points[1].Y)
+	la, lb := math.Hypot(ax, ay), math.Hypot(bx, by)
+	if la < 4 || lb < 4 {
+		return [4][2]float64{}, false
+	}
+	ax, ay, bx, by = ax/la, ay/la, bx/lb, by/lb
+	// Sides: +a, +b, -a, -b (each is the side whose outward normal it is).
+	var side [4][]image.Point
+	for _, p := range pts {
+		if p.X <= 0 || p.Y <= 0 || p.X >= w-1 || p.Y >= h-1 {
+			continue
+		}
+		dx, dy := float64(p.X)-cx, float64(p.Y)-cy
+		u, v := (dx*ax+dy*ay)/(la/2), (dx*bx+dy*by)/(lb/2)
+		switch {
+		case math.Abs(u) >= math.Abs(v) && u > 0:
+			side[0] = append(side[0], p)
+		case math.Abs(u) < math.Abs(v) && v > 0:
+			side[1] = append(side[1], p)
+		case math.Abs(u) >= math.Abs(v):
+			side[2] = append(side[2], p)
+		default:
+			side[3] = append(side[3], p)
+		}
+	}
+	normals := [4][2]float64{{ax, ay}, {bx, by}, {-ax, -ay}, {-bx, -by}}
+	half := [4]float64{la / 2, lb / 2, la / 2, lb / 2}
+	var lines [4]line
+	for i := range side {
+		nx, ny := normals[i][0], normals[i][1]
+		// The side's length is the other axis's.
+		length := 2 * half[(i+1)%4]
+		l, ok := ransacLine(side[i], 1.5, int(0.25*length))
+		if !ok {
+			// No outline on this side: the frame cuts the table here.
+			l, ok = borderLine(nx, ny, w, h)
+			if !ok {
+				return [4][2]float64{}, false
+			}
+		}
+		lines[i] = l
+		if debugNose {
+			fmt.Fprintf(os.Stderr, "outline side %d: %d pts, line %+v rect %v\n", i, len(side[i]), l, rr.Points)
+		}
+	}
 	var q [4][2]float64
 	for i := 0; i < 4; i++ {
-		a, b := top[(i+3)%4], top[i]
-		la := line{a.ax, a.ay, math.Cos(a.ang), math.Sin(a.ang)}
-		lb := line{b.ax, b.ay, math.Cos(b.ang), math.Sin(b.ang)}
-		x, y, ok := intersect(la, lb)
+		x, y, ok := intersect(lines[i], lines[(i+1)%4])
 		if !ok {
 			return [4][2]float64{}, false
 		}
 		q[i] = [2]float64{x, y}
 	}
 	return q, true
+}
+
+// ransacLine fits a line to points with outliers: the pair of points whose
+// line has the most points within tol (tried over a fixed spread of pairs,
+// deterministic), then a total-least-squares fit to those. At least minIn
+// points must agree.
+func ransacLine(pts []image.Point, tol float64, minIn int) (line, bool) {
+	n := len(pts)
+	if n < max(minIn, 4) {
+		return line{}, false
+	}
+	best, bi, bj := 0, -1, -1
+	// Pairs a quarter of the list or more apart (the contour runs along
+	// the side), 400 at most.
+	stride := max(1, n*n/(4*400))
+	for k := 0; k < n*n/4; k += stride {
+		i := k % n
+		j := (i + n/4 + k/n) % n
+		a, b := pts[i], pts[j]
+		dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
+		l := math.Hypot(dx, dy)
+		if l < 2 {
+			continue
+		}
+		cnt := 0
+		for _, p := range pts {
+			if math.Abs(float64(p.X-a.X)*dy-float64(p.Y-a.Y)*dx)/l < tol {
+				cnt++
+			}
+		}
+		if cnt > best {
+			best, bi, bj = cnt, i, j
+		}
+	}
+	if bi < 0 || best < minIn {
+		return line{}, false
+	}
+	a, b := pts[bi], pts[bj]
+	dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
+	l := math.Hypot(dx, dy)
+	var xs, ys []float64
+	for _, p := range pts {
+		if math.Abs(float64(p.X-a.X)*dy-float64(p.Y-a.Y)*dx)/l < tol {
+			xs = append(xs, float64(p.X)+0.5)
+			ys = append(ys, float64(p.Y)+0.5)
+		}
+	}
+	return tls(xs, ys, nil), true
+}
+
+// borderLine is the image border a side with outward normal (nx, ny)
+// runs into: the border the normal points at most.
+func borderLine(nx, ny float64, w, h int) (line, bool) {
+	W, H := float64(w), float64(h)
+	switch {
+	case math.Abs(nx) >= math.Abs(ny) && nx > 0:
+		return line{W, 0, 0, 1}, true
+	case math.Abs(nx) >= math.Abs(ny):
+		return line{0, 0, 0, 1}, true
+	case ny > 0:
+		return line{0, H, 1, 0}, true
+	default:
+		return line{0, 0, 1, 0}, true
+	}
 }
 
 func angDiff(a, b float64) float64 {

@@ -186,9 +186,14 @@ func (s *Service) saved(key, sum string) *labels.Frame {
 // propose turns a detection into draft labels.
 func propose(lf *labels.Frame, det *model.Detection) {
 	if t := det.Table; t != nil {
-		lt := &labels.Table{Corners: t.Corners}
+		lt := &labels.Table{}
+		for i, c := range t.Corners {
+			lt.Corners[i] = labels.FromDetection(c)
+		}
 		if len(t.Pockets) == 6 {
-			lt.Pockets = append([]model.Pixel(nil), t.Pockets...)
+			for _, p := range t.Pockets {
+				lt.Pockets = append(lt.Pockets, labels.FromDetection(p))
+			}
 		}
 		// A detector's quad that fails the label rules (folded, far off
 		// the image) is left out rather than refused whole.
@@ -198,7 +203,8 @@ func propose(lf *labels.Frame, det *model.Detection) {
 		}
 	}
 	for _, b := range det.Balls {
-		lb := labels.Ball{X: b.Pixel.X, Y: b.Pixel.Y, R: b.RadiusPx, Class: b.Class, Number: b.Number}
+		p := labels.FromDetection(b.Pixel)
+		lb := labels.Ball{X: p.X, Y: p.Y, R: b.RadiusPx, Class: b.Class, Number: b.Number}
 		if lb.Number != nil && model.ClassOf(*lb.Number) != lb.Class {
 			lb.Number = nil
 		}

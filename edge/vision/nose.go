@@ -1,0 +1,364 @@
+package vision
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// The playing surface ends at the cushion noses, not at the cloth's outer
+// edge: seen from above, the cloth runs on over the cushions' tops to the
+// rails, so the outline of the cloth-coloured region is a cushion's width
+// (about a ball's diameter: 4-6 cm on a full-size table, more on a toy one)
+// outside the playing surface. The nose itself shows as a sharp step in
+// brightness between two stretches of cloth: the bed, often with the
+// cushion's shadow on it, and the cushion's top, lit at another angle. The
+// step is sharp (the nose overhangs the bed), the shadow's edge is soft, and
+// the cloth's outer edge has the rail, not cloth, beyond it.
+
+// Nose search limits, as shares of the outline's shortest side: the scan
+// starts noseOut outside the outer edge (which may be found a little off)
+// and runs noseDepth inwards (a 9 ft table's cushion is 4% of its width, a
+// toy table's up to 8%).
+const (
+	noseOut   = 0.1
+	noseDepth = 0.13
+)
+
+// noseStations is how many places along each side the nose is looked for;
+// noseMinShare of them must agree on one line.
+const (
+	noseStations = 48
+	noseMinShare = 0.3
+)
+
+// noseCand is one sharp cloth-to-cloth step across a side: where it is
+// (image pixels), its depth from the outer edge and how sharp it is.
+type noseCand struct {
+	x, y, depth, strength float64
+	along                 float64 // distance along the side from its middle, px
+	station               int
+}
+
+// findNoses finds the cushion-nose line inside each side of the cloth's
+// outer outline q (BL BR TR TL, counter-clockwise on screen). ok[i] says
+// whether side i (q[i] -> q[i+1]) had a nose line that enough of the side
+// agreed on; depth[i] is the nose's mean distance inside the outer edge.
+func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line, depth [4]float64, ok [4]bool) {
+	short := math.Inf(1)
+	for i := 0; i < 4; i++ {
+		short = math.Min(short, math.Hypot(q[(i+1)%4].X-q[i].X, q[(i+1)%4].Y-q[i].Y))
+	}
+	m := img{pix: pix, w: W, h: H}
+	s0, s1 := -noseOut*short, noseDepth*short
+	const step = 0.5
+	n := int((s1 - s0) / step)
+	if n < 16 {
+		return lines, depth, ok
+	}
+	prof := make([][3]float64, n)
+	felty := make([]bool, n)
+	loose := make([]bool, n)
+	grad := make([]float64, n)
+	var cands []noseCand
+	// Distances in samples that scale with the table's size in the image
+	// (3 and 8 px for a table 600 px wide).
+	unit := math.Max(1, short/600)
+	near, far := int(6*unit), int(16*unit)
+	for e := 0; e < 4; e++ {
+		a, b := q[e], q[(e+1)%4]
+		dx, dy := b.X-a.X, b.Y-a.Y
+		l := math.Hypot(dx, dy)
+		ux, uy := dx/l, dy/l
+		nx, ny := uy, -ux // inward: the outline runs counter-clockwise on screen
+		long := e%2 == 0
+		cands = cands[:0]
+		win := 0.008 * l
+		for k := 0; k < noseStations; k++ {
+			t := 0.12 + 0.76*(float64(k)+0.5)/noseStations
+			if long && math.Abs(t-0.5) < 0.08 {
+				continue // the side pocket
+			}
+			px, py := a.X+dx*t, a.Y+dy*t
+			// Profile across the side, averaged over a short stretch
+			// along it (the nap's and the sensor's noise).
+			for i := 0; i < n; i++ {
+				s := s0 + float64(i)*step
+				var c [3]float64
+				for j := -3; j <= 3; j++ {
+					o := float64(j) / 3 * win
+					bb, gg, rr, ok := m.bilinear(px+s*nx+o*ux, py+s*ny+o*uy)
+					if !ok {
+						// Off the image: a frame cropped at the rail.
+						// Treat as not cloth.
+						bb, gg, rr = 0, 0, 0
+					}
+					c[0] += bb / 7
+					c[1] += gg / 7
+					c[2] += rr / 7
+				}
+				prof[i] = c
+				felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
+				sum := c[0] + c[1] + c[2]
+				loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.tolAt(sum)
+			}
+			// Colour steps over 2 px (4 samples), sharp ones only.
+			for i := range grad {
+				grad[i] = 0
+			}
+			for i := 2; i < n-2; i++ {
+				a, c := prof[i-2], prof[i+2]
+				grad[i] = math.Abs(c[0]-a[0]) + math.Abs(c[1]-a[1]) + math.Abs(c[2]-a[2])
+			}
+			if debugNose && e == debugSide && k == 12 {
+				fmt.Fprintf(os.Stderr, "station at (%.1f,%.1f)\n", px, py)
+				for i := 0; i < n; i += 2 {
+					fmt.Fprintf(os.Stderr, "s=%.1f c=%.0f,%.0f,%.0f felt=%v loose=%v cd=%.3f tol=%.3f grad=%.0f\n", s0+float64(i)*step, prof[i][0], prof[i][1], prof[i][2], felty[i], loose[i], fe.chromaDist(prof[i][0], prof[i][1], prof[i][2]), fe.tolAt(prof[i][0]+prof[i][1]+prof[i][2]), grad[i])
+				}
+			}
+			minStep := 0.04 * fe.sum
+			// Up to four strongest local maxima with cloth on both sides.
+			var best [4]noseCand
+			for i := near + far; i < n-2*far; i++ {
+				g := grad[i]
+				if g < minStep || g < grad[i-1] || g <= grad[i+1] {
+					continue
+				}
+				// Cloth on the bed's side: loosely just past the step
+				// (the nose's shadow), properly a little further in.
+				if !loose[i+near] || !felty[i+far] && !felty[i+2*far] {
+					continue
+				}
+				// Cloth outside too, mostly: the cushion's top; the rail's
+				// edge has the rail beyond.
+				outside := 0
+				for j := i - near - far; j < i-near; j++ {
+					if felty[j] {
+						outside++
+					}
+				}
+				if outside < far/2 {
+					continue
+				}
+				off := parabola(float32(grad[i-1]), float32(g), float32(grad[i+1]))
+				s := s0 + (float64(i)+off)*step
+				c := noseCand{x: px + s*nx, y: py + s*ny, depth: s, along: (t - 0.5) * l, strength: g, station: k}
+				for j := range best {
+					if c.strength > best[j].strength {
+						copy(best[j+1:], best[j:len(best)-1])
+						best[j] = c
+						break
+					}
+				}
+			}
+			for _, c := range best {
+				if c.strength > 0 {
+					cands = append(cands, c)
+				}
+			}
+		}
+		if debugNose && e == debugSide {
+			for _, c := range cands {
+				fmt.Fprintf(os.Stderr, "cand st %d depth %.1f str %.0f (%.1f,%.1f)\n", c.station, c.depth, c.strength, c.x, c.y)
+			}
+		}
+		l0, d0, g0 := noseLine(cands, s0, s1)
+		if debugNose {
+			fmt.Fprintf(os.Stderr, "side %d (%.0f,%.0f)-(%.0f,%.0f): %d cands, found %v depth %.1f line %+v\n", e, a.X, a.Y, b.X, b.Y, len(cands), g0, d0, l0)
+		}
+		if l, d, good := l0, d0, g0; good {
+			lines[e], depth[e], ok[e] = l, d, true
+		}
+	}
+	return lines, depth, ok
+}
+
+// noseLine picks the nose among the candidate steps of one side. The
+// straight lines many stations agree on (each station counted once, by its
+// strongest step on the line; an exhaustive pair search, the candidates
+// being a few per station) are, from the rail inwards: the cushion top's
+// own shading if any, the nose, and the soft inner edge of the nose's
+// shadow on the bed. The nose is the outermost of the strong ones: the
+// lit cushion top ends there, and a shadow band inside it is the bed's.
+// It returns the total-least-squares line through the agreeing steps and
+// their mean depth.
+func noseLine(c []noseCand, dmin, dmax float64) (line, float64, bool) {
+	stations := map[int]bool{}
+	for _, x := range c {
+		stations[x.station] = true
+	}
+	need := int(math.Max(6, noseMinShare*float64(len(stations))))
+	type found struct {
+		l            line
+		depth, score float64
+	}
+	var lines []found
+	used := make([]bool, len(c))
+	for round := 0; round < 3; round++ {
+		l, depth, score, ok := bestNose(c, used, need, dmin, dmax)
+		if !ok {
+			break
+		}
+		lines = append(lines, found{l, depth, score})
+		// Take the line's neighbourhood out of the next round.
+		for i, x := range c {
+			if math.Abs((x.x-l.px)*l.dy-(x.y-l.py)*l.dx) < 3*noseTol {
+				used[i] = true
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return line{}, 0, false
+	}
+	if debugNose {
+		for _, f := range lines {
+			fmt.Fprintf(os.Stderr, "  line depth %.1f score %.0f dir %.3f,%.3f\n", f.depth, f.score, f.l.dx, f.l.dy)
+		}
+	}
+	best := 0
+	for i, f := range lines {
+		if f.score >= noseRival*lines[0].score && f.depth < lines[best].depth {
+			best = i
+		}
+	}
+	return lines[best].l, lines[best].depth, true
+}
+
+// noseTol is how far (px) a step may lie from a line and still agree with
+// it; noseRival is the share of the strongest line's score that an outer
+// line needs to be taken as the nose instead.
+const (
+	noseTol   = 1.5
+	noseRival = 0.5
+)
+
+// bestNose is one round of noseLine's search over the candidates not used:
+// a Hough transform over lines within noseMaxTurn of the outer edge's
+// direction (the coarse outline may be a little turned), each candidate
+// voting with its strength; then the stations on the best line, each
+// counted once by its strongest step, must number at least need.
+func bestNose(c []noseCand, used []bool, need int, dmin, dmax float64) (line, float64, float64, bool) {
+	const (
+		angles = 601
+		bin    = 1.0 // px
+	)
+	// Candidate coordinates in the side's frame: along (from its middle)
+	// and depth (inwards). A line at angle th to the side is the points
+	// with depth*cos(th) - along*sin(th) = rho.
+	span := 0.0
+	for _, x := range c {
+		span = math.Max(span, math.Abs(x.along))
+	}
+	lo := dmin - span*math.Sin(noseMaxTurn) - 2
+	nb := int((dmax+span*math.Sin(noseMaxTurn)+2-lo)/bin) + 1
+	acc := make([]float64, angles*nb)
+	var cs, sn [angles]float64
+	for j := range cs {
+		th := noseMaxTurn * (2*float64(j)/(angles-1) - 1)
+		cs[j], sn[j] = math.Cos(th), math.Sin(th)
+	}
+	for k, x := range c {
+		if used[k] {
+			continue
+		}
+		for j := 0; j < angles; j++ {
+			i := int((x.depth*cs[j] - x.along*sn[j] - lo) / bin)
+			if i >= 0 && i < nb {
+				acc[j*nb+i] += x.strength
+			}
+		}
+	}
+	best, bj, bi := 0.0, -1, -1
+	for j := 0; j < angles; j++ {
+		for i := 1; i < nb-1; i++ {
+			// A step within noseTol of the line may fall in either
+			// neighbouring bin.
+			v := acc[j*nb+i-1] + acc[j*nb+i] + acc[j*nb+i+1]
+			if v > best {
+				best, bj, bi = v, j, i
+			}
+		}
+	}
+	if bj < 0 {
+		return line{}, 0, 0, false
+	}
+	rho := lo + (float64(bi)+0.5)*bin
+	var seen [noseStations]int
+	for k := range seen {
+		seen[k] = -1
+	}
+	for k, x := range c {
+		if used[k] || math.Abs(x.depth*cs[bj]-x.along*sn[bj]-rho) > noseTol {
+			continue
+		}
+		if s := seen[x.station]; s < 0 || x.strength > c[s].strength {
+			seen[x.station] = k
+		}
+	}
+	var xs, ys []float64
+	depth, score := 0.0, 0.0
+	for _, k := range seen {
+		if k >= 0 {
+			xs = append(xs, c[k].x)
+			ys = append(ys, c[k].y)
+			depth += c[k].depth
+			score += c[k].strength
+		}
+	}
+	if len(xs) < need {
+		return line{}, 0, 0, false
+	}
+	fl, ok := fitLine(xs, ys)
+	if !ok {
+		return line{}, 0, 0, false
+	}
+	return fl, depth / float64(len(xs)), score, true
+}
+
+// noseMaxTurn is how far (radians) the nose may turn from the coarse
+// outline's side.
+const noseMaxTurn = 15 * math.Pi / 180
+
+// noseCorners turns the nose lines into the playing surface's corners. A
+// side whose nose was not found takes its outer edge moved in by the found
+// sides' mean depth; with none found it fails (the caller falls back on
+// the configured cushion width).
+func noseCorners(outer [4]model.Pixel, lines [4]line, depth [4]float64, ok [4]bool) ([4]model.Pixel, bool) {
+	var sum float64
+	found := 0
+	for i := range ok {
+		if ok[i] {
+			sum += depth[i]
+			found++
+		}
+	}
+	if found == 0 {
+		return outer, false
+	}
+	mean := sum / float64(found)
+	for i := range lines {
+		if ok[i] {
+			continue
+		}
+		a, b := outer[i], outer[(i+1)%4]
+		l := math.Hypot(b.X-a.X, b.Y-a.Y)
+		ux, uy := (b.X-a.X)/l, (b.Y-a.Y)/l
+		lines[i] = line{a.X + mean*uy, a.Y - mean*ux, ux, uy}
+	}
+	var c [4]model.Pixel
+	for i := 0; i < 4; i++ {
+		x, y, good := intersect(lines[(i+3)%4], lines[i])
+		if !good {
+			return outer, false
+		}
+		c[i] = model.Pixel{X: x, Y: y}
+	}
+	return c, true
+}
+
+var debugNose = os.Getenv("CUECAST_DEBUG_NOSE") != ""
+
+var debugSide = func() int { n, _ := strconv.Atoi(os.Getenv("CUECAST_DEBUG_SIDE")); return n }()
