@@ -574,6 +574,26 @@ func (d *Detector) name(im *img, tf *tableFit, balls []model.BallDetection) {
 	d.id.name(im, balls, d.cloth, nil, d.nameConf)
 }
 
+// nameAt names balls given by their circles (Pixel, RadiusPx) in frame f,
+// with the table and cloth the last Detect learned from f: the identities
+// the detector would give balls found there. It fills Pos, Class, Number.
+func (d *Detector) nameAt(f *model.Frame, balls []model.BallDetection) error {
+	tf := d.table
+	if tf == nil {
+		return errors.New("vision: no table found in the frame")
+	}
+	for i := range balls {
+		b := &balls[i]
+		x, y := b.Pixel.X, b.Pixel.Y
+		p := tf.h
+		w := p[6]*x + p[7]*y + p[8]
+		b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+	}
+	im := img{pix: f.Pix, w: f.Width, h: f.Height}
+	d.name(&im, tf, balls)
+	return nil
+}
+
 // String is for logs.
 func (d *Detector) String() string { return fmt.Sprintf("detector(table=%v)", d.table != nil) }
 

@@ -9,100 +9,216 @@ import (
 const clipLevel = 250
 
 // whiteRef is the frame's white: per-channel levels a white ball's lit
-// surface reaches under this frame's lamps and exposure. Dividing by it
-// makes white (1, 1, 1) whatever the lamps' tint and the camera's gain.
+// surface reaches under this frame's lamps and exposure, per unit of the
+// cloth's brightness beside it. Multiplied by a ball's local cloth level it
+// is that ball's white (a ball under a lamp and one in the dim corner are
+// each measured against the white they are lit by); dividing a sample by
+// it makes white (1, 1, 1) whatever the lamps' tint and the camera's gain.
 type whiteRef struct {
 	b, g, r float64
 	// fromWhite: measured on white ball surface (cue ball, stripes' caps,
-	// number spots); false when it fell back to the brightest samples.
+	// number circles); false when no ball showed any and it fell back to
+	// the brightest samples, neutral.
 	fromWhite bool
 }
 
-// estimateWhite finds the frame's white from the balls' swatches: samples
-// that are nearly grey (min/max channel >= 0.6, which a warm or cool lamp
-// still leaves white but no ball colour reaches) and bright (in the upper
-// part of the whitish samples' range), unclipped. Their upper half by
-// brightness is the lit white.
-func estimateWhite(sw []swatch, buf []float64) (whiteRef, []float64) {
-	buf = buf[:0]
-	top := 0.0
-	for i := range sw {
-		s := &sw[i]
-		for j := range s.px {
-			if !s.ok[j] {
+// at is the white at a ball whose cloth has level level.
+func (w whiteRef) at(level float64) whiteRef {
+	return whiteRef{b: w.b * level, g: w.g * level, r: w.r * level, fromWhite: w.fromWhite}
+}
+
+// clothLevel is the cloth's brightness (mean channel) a ball's white is
+// scaled by; 1 when the cloth is unknown.
+func clothLevel(c [3]float64) float64 {
+	if l := (c[0] + c[1] + c[2]) / 3; l > 1 {
+		return l
+	}
+	return 1
+}
+
+// estimateWhite finds the frame's white from the balls' swatches. Each ball
+// that shows enough nearly grey, unclipped samples (min/max channel >=
+// greyRatio: a warm or cool lamp still leaves white above it) gives an
+// estimate: the mean of the brighter of them (its lit white), in units of
+// its own cloth level. The frame's white is that of a ball that is white
+// over a quarter of its disc or more (the cue ball, or a stripe with its
+// cap up: the "cue ball's white when present") or else the
+// per-channel median over the balls weighted by how much white each
+// showed, so one odd ball (a shirt, a hand, a pale highlight) does not move
+// it. A second pass keeps only the samples that are grey under that first
+// white (a purple ball's pale highlight passes the first test, not this).
+func estimateWhite(sw []swatch, levels []float64, cloth [][3]float64, buf []float64) (whiteRef, []float64) {
+	var w whiteRef
+	for pass := 0; pass < 2; pass++ {
+		var ref *whiteRef
+		if pass == 1 {
+			ref = &w
+		}
+		buf = buf[:0] // per ball: b, g, r, weight
+		best, bestN := -1, 0.0
+		for i := range sw {
+			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
+			if n == 0 {
 				continue
 			}
-			p := s.px[j]
-			mx := max(p[0], p[1], p[2])
-			mn := min(p[0], p[1], p[2])
-			if mx >= clipLevel || mx < 30 || mn < 0.6*mx {
-				continue
+			if n > bestN {
+				best, bestN = len(buf), n
 			}
-			buf = append(buf, float64(p[0])+float64(p[1])+float64(p[2]))
-			top = max(top, float64(mx))
+			buf = append(buf, b, g, r, n)
+		}
+		switch {
+		case len(buf) == 0 && pass == 0:
+			return fallbackWhite(sw, levels), buf
+		case len(buf) == 0:
+			return w, buf // nothing grey under the first white: keep it
+		case bestN >= swN/4:
+			w = whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true}
+		default:
+			w = whiteRef{fromWhite: true}
+			for c, dst := range []*float64{&w.b, &w.g, &w.r} {
+				*dst = weightedMedian(buf, c)
+			}
 		}
 	}
-	if len(buf) < 8 {
-		return fallbackWhite(sw), buf
+	return w, buf
+}
+
+// ballWhite is one ball's estimate of the white (per unit of its cloth
+// level) and the number of white samples it rests on (0: too few): the
+// mean of the brighter half of its white samples, shading undone (swShade),
+// the same statistic bodyColour takes of a ball's colour so that the two
+// compare under any lamp. With ref nil a sample is white by its raw
+// channels' ratio; with ref, by being nearly grey once balanced by it.
+func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef) (b, g, r, n float64) {
+	cl := newClothTest(cloth)
+	grey := func(p [3]float32) bool {
+		if ref == nil {
+			return min(p[0], p[1], p[2]) >= greyRatio*max(p[0], p[1], p[2])
+		}
+		x, y, z := float64(p[0])/ref.b, float64(p[1])/ref.g, float64(p[2])/ref.r
+		return min(x, y, z) >= (1-whiteSat*0.7)*max(x, y, z)
 	}
-	// Brightness cut: the 80th percentile of the grey samples' sums, halved
-	// (the lit white is within a factor of two of its brightest part).
-	sortFloats(buf)
-	cut := 0.6 * buf[len(buf)*8/10]
-	var wb, wg, wr, n float64
-	for i := range sw {
-		s := &sw[i]
-		for j := range s.px {
-			if !s.ok[j] {
-				continue
-			}
-			p := s.px[j]
-			mx := max(p[0], p[1], p[2])
-			mn := min(p[0], p[1], p[2])
-			if mx >= clipLevel || mn < 0.6*mx || float64(p[0])+float64(p[1])+float64(p[2]) < cut {
-				continue
-			}
-			wb += float64(p[0])
-			wg += float64(p[1])
-			wr += float64(p[2])
-			n++
+	const bins, top = 32, 3 * 256 * 2.2
+	var hist [bins]int
+	var ok bitset
+	for j := range s.px {
+		if !s.ok[j] {
+			continue
+		}
+		p := s.px[j]
+		mx := max(p[0], p[1], p[2])
+		if mx >= clipLevel || mx < 30 || !grey(p) || cl.is(p) {
+			continue
+		}
+		v := (float64(p[0]) + float64(p[1]) + float64(p[2])) * swShade[j]
+		hist[min(bins-1, int(v/top*bins))]++
+		ok.set(j)
+		n++
+	}
+	if n < minWhiteSamples {
+		return 0, 0, 0, 0
+	}
+	lo := halfCut(hist[:], int(n)) * top / bins
+	var k float64
+	for j := range s.px {
+		if !ok.has(j) {
+			continue
+		}
+		p := s.px[j]
+		sh := swShade[j]
+		if (float64(p[0])+float64(p[1])+float64(p[2]))*sh < lo {
+			continue
+		}
+		b += float64(p[0]) * sh
+		g += float64(p[1]) * sh
+		r += float64(p[2]) * sh
+		k++
+	}
+	return b / k / level, g / k / level, r / k / level, n
+}
+
+// halfCut is the lower edge (in bins) of the histogram bin where the upper
+// half of its n values starts.
+func halfCut(hist []int, n int) float64 {
+	acc := 0
+	for k := len(hist) - 1; k >= 0; k-- {
+		acc += hist[k]
+		if 2*acc >= n {
+			return float64(k)
 		}
 	}
-	if n < 8 {
-		return fallbackWhite(sw), buf
+	return 0
+}
+
+// greyRatio is the least min/max channel ratio of a sample that may be
+// white: a warm or cool lamp leaves white above it, the palest ball colour
+// (a red ball's highlight, a cheap lemon yellow) mostly below.
+const greyRatio = 0.65
+
+// clothTest tells samples of the cloth (seen past a ball's outline, or
+// through a gap) by their chromaticity and brightness near the cloth's.
+type clothTest struct{ b, g, r, sum float64 }
+
+func newClothTest(c [3]float64) clothTest {
+	s := c[0] + c[1] + c[2] + 1
+	return clothTest{c[0] / s, c[1] / s, c[2] / s, s}
+}
+
+func (c *clothTest) is(p [3]float32) bool {
+	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
+	sum := rb + rg + rr + 1
+	cd := math.Abs(rb/sum-c.b) + math.Abs(rg/sum-c.g) + math.Abs(rr/sum-c.r)
+	return cd < 0.05 && sum > 0.45*c.sum && sum < 1.6*c.sum
+}
+
+// minWhiteSamples is the least number of white samples (of 320) a ball
+// needs to tell the frame's white: a number circle seen edge-on has fewer.
+const minWhiteSamples = 12
+
+// weightedMedian is the weighted median of v[off], v[off+4], ... with the
+// weights at v[3], v[7], ... It reorders nothing: the values are few (one
+// per ball).
+func weightedMedian(v []float64, off int) float64 {
+	var total float64
+	for i := 3; i < len(v); i += 4 {
+		total += v[i]
 	}
-	return whiteRef{b: wb / n, g: wg / n, r: wr / n, fromWhite: true}, buf
+	for i := off; i < len(v); i += 4 {
+		var below, equal float64
+		for j := off; j < len(v); j += 4 {
+			switch {
+			case v[j] < v[i]:
+				below += v[j-off+3]
+			case v[j] == v[i]:
+				equal += v[j-off+3]
+			}
+		}
+		if below <= total/2 && below+equal >= total/2 {
+			return v[i]
+		}
+	}
+	return v[off]
 }
 
 // fallbackWhite is a neutral white at the level of the balls' brightest
-// unclipped channel: no white surface was seen.
-func fallbackWhite(sw []swatch) whiteRef {
+// unclipped channel (per unit of cloth level): no white surface was seen.
+func fallbackWhite(sw []swatch, levels []float64) whiteRef {
 	top := 0.0
 	for i := range sw {
 		s := &sw[i]
 		for j := range s.px {
 			if s.ok[j] {
 				if mx := float64(max(s.px[j][0], s.px[j][1], s.px[j][2])); mx < clipLevel {
-					top = max(top, mx)
+					top = max(top, mx/levels[i])
 				}
 			}
 		}
 	}
-	if top < 60 {
-		top = 60
+	if top <= 0 {
+		top = 1
 	}
 	return whiteRef{b: top, g: top, r: top}
 }
-
-// Sample kinds.
-const (
-	kindOff    = iota // off the frame
-	kindCloth         // the cloth (a centre or radius off, a hole)
-	kindWhite         // white surface (clipped white included)
-	kindBlack         // black
-	kindColour        // the ball's colour
-	kindGrey          // dim grey: shaded white, or a colour too dark to name
-)
 
 // features are one ball's measures from its swatch, normalised by the
 // frame's white.
@@ -110,27 +226,28 @@ type features struct {
 	n                    int     // samples that read as white or body colour
 	white, black, colour float64 // shares of n
 	cloth, grey, clip    float64 // shares of the grid
-	hue, sat, val        float64 // the body colour: hue (deg), saturation, value (white = 1)
-	bodyVal              float64 // mean value of the body (colour and black) samples
-	oa, ob               float64 // body colour on opponent axes, / value
-	// Pattern misfits, shares of n: the best stripe and solid templates',
-	// an all-white ball's (the body share) and a plain one's (the white).
+	// The body colour (colour and black samples), from the brighter half
+	// of its samples: the lit side, not the limb in its own shade.
+	oa, ob  float64 // on the opponent axes, divided by the value
+	bodyVal float64 // value relative to the white
+	// Pattern misfits, shares of n: the best stripe and solid templates'.
 	dStripe, dSolid float64
-	kinds           [swN]uint8
 	white1, body    bitset
+	// Per body sample: value and opponent chroma (the first nBody).
+	bv, boa, bob [swN]float32
+	nBody        int
 }
 
-// measure classifies every sample of s and computes the features. cloth is
-// the cloth's B, G, R near the ball (before normalisation).
+// measure classifies every sample of s and computes the features. w is the
+// white at this ball, cloth the cloth's B, G, R near it (both raw).
 func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
-	*f = features{}
-	cs := cloth[0] + cloth[1] + cloth[2] + 1
-	ccb, ccg, ccr := cloth[0]/cs, cloth[1]/cs, cloth[2]/cs
-	var hs, hc, sats, vals, oas, obs, cn, bv float64
+	f.n, f.nBody = 0, 0
+	f.white1, f.body = bitset{}, bitset{}
+	f.oa, f.ob, f.bodyVal, f.dStripe, f.dSolid = 0, 0, 0, 0, 0
+	cl := newClothTest(cloth)
 	var nw, nb, nc, ncl, ngr, nclip int
 	for j := range swN {
 		if !s.ok[j] {
-			f.kinds[j] = kindOff
 			continue
 		}
 		p := s.px[j]
@@ -138,20 +255,19 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 		if max(rb, rg, rr) >= clipLevel && min(rb, rg, rr) >= 0.75*clipLevel {
 			// Clipped white: a highlight, or a white surface past the
 			// sensor's range.
-			f.kinds[j] = kindWhite
 			f.white1.set(j)
 			nw++
 			nclip++
 			continue
 		}
-		sum := rb + rg + rr + 1
-		cd := math.Abs(rb/sum-ccb) + math.Abs(rg/sum-ccg) + math.Abs(rr/sum-ccr)
-		if cd < 0.05 && sum > 0.45*cs && sum < 1.6*cs {
-			f.kinds[j] = kindCloth
-			ncl++
+		if cl.is(p) {
+			ncl++ // the cloth: a centre or radius off
 			continue
 		}
-		b, g, r := rb/w.b, rg/w.g, rr/w.r
+		// White-balanced, and lifted by the sphere's shading at this
+		// sample (see swShade): the limb of a white ball stays white.
+		sh := swShade[j]
+		b, g, r := rb/w.b*sh, rg/w.g*sh, rr/w.r*sh
 		mx := max(b, g, r)
 		mn := min(b, g, r)
 		sat := 0.0
@@ -159,49 +275,74 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 			sat = (mx - mn) / mx
 		}
 		switch {
-		case mx < 0.2:
-			f.kinds[j] = kindBlack
+		case mx < blackValue:
 			f.body.set(j)
 			nb++
-			bv += mx
-		case sat < 0.22 && mx > 0.55:
-			f.kinds[j] = kindWhite
+			f.bv[f.nBody], f.boa[f.nBody], f.bob[f.nBody] = float32(mx), 0, 0
+			f.nBody++
+		case sat < whiteSat && mx > whiteValue:
 			f.white1.set(j)
 			nw++
-		case sat < 0.22:
-			f.kinds[j] = kindGrey
-			ngr++
+		case sat < whiteSat:
+			ngr++ // shaded white, or a colour too dark to name
 		default:
-			f.kinds[j] = kindColour
 			f.body.set(j)
 			nc++
-			h := hue(b, g, r, mx, mn)
-			hs += math.Sin(h * math.Pi / 180)
-			hc += math.Cos(h * math.Pi / 180)
-			sats += sat
-			vals += mx
-			bv += mx
-			oas += (r - (g+b)/2) / mx
-			obs += 0.866 * (g - b) / mx
-			cn++
+			f.bv[f.nBody] = float32(mx)
+			f.boa[f.nBody] = float32((r - (g+b)/2) / mx)
+			f.bob[f.nBody] = float32(0.866 * (g - b) / mx)
+			f.nBody++
 		}
 	}
 	f.n = nw + nb + nc
 	f.cloth, f.grey, f.clip = float64(ncl)/swN, float64(ngr)/swN, float64(nclip)/swN
-	if cn > 0 {
-		f.hue = math.Mod(math.Atan2(hs, hc)*180/math.Pi+360, 360)
-		f.sat = sats / cn
-		f.val = vals / cn
-		f.oa, f.ob = oas/cn, obs/cn
-	}
 	if f.n == 0 {
 		return
 	}
-	if nb+nc > 0 {
-		f.bodyVal = bv / float64(nb+nc)
-	}
 	n := float64(f.n)
 	f.white, f.black, f.colour = float64(nw)/n, float64(nb)/n, float64(nc)/n
+	f.bodyColour()
 	f.dStripe = float64(bestMisfit(stripeT, &f.white1, &f.body)) / n
 	f.dSolid = float64(bestMisfit(solidT, &f.white1, &f.body)) / n
+}
+
+// Sample thresholds on white-balanced values (white = 1).
+const (
+	blackValue = 0.2  // darker is black whatever its tint
+	whiteValue = 0.55 // a white surface in the lamp's light is brighter
+	whiteSat   = 0.22 // and nearly grey; ball colours are more saturated
+)
+
+// bodyColour sets oa, ob and bodyVal from the brighter half of the body
+// samples (by value, from a 32-bin histogram): the sphere's limb in its own
+// shade is darker and noisier, and a stripe whose cap faces the camera
+// shows its band only there.
+func (f *features) bodyColour() {
+	if f.nBody == 0 {
+		return
+	}
+	const bins, top = 32, 2.2
+	var hist [bins]int
+	for _, v := range f.bv[:f.nBody] {
+		hist[min(bins-1, int(float64(v)/top*bins))]++
+	}
+	lo := float32(halfCut(hist[:], f.nBody) * top / bins)
+	var sv, sa, sb, na, k float64
+	for i := range f.nBody {
+		v := f.bv[i]
+		if v < lo {
+			continue
+		}
+		sv += float64(v)
+		k++
+		if v >= blackValue {
+			sa += float64(f.boa[i])
+			sb += float64(f.bob[i])
+			na++
+		}
+	}
+	f.bodyVal = sv / k
+	if na > 0 {
+		f.oa, f.ob = sa/na, sb/na
+	}
 }

@@ -38,14 +38,14 @@ type ballSet struct {
 // (lemon 1, salmon 5, teal 6). Values measured on white-balanced real
 // frames (docs/vision-real.md "Ball identity").
 var defaultBalls = ballSet{colours: [9][]colourProto{
-	1: {{OA: 0.45, OB: 0.47, Val: 1.1, SC: 0.14, SV: 0.25}, {OA: 0.25, OB: 0.28, Val: 1.1, SC: 0.1, SV: 0.25}},
-	2: {{OA: -0.57, OB: -0.45, Val: 0.85, SC: 0.14, SV: 0.35}},
-	3: {{OA: 0.74, OB: -0.14, Val: 1.0, SC: 0.13, SV: 0.2}},
-	4: {{OA: -0.25, OB: -0.45, Val: 0.7, SC: 0.14, SV: 0.4}, {OA: 0.45, OB: -0.24, Val: 1.1, SC: 0.1, SV: 0.2}},
-	5: {{OA: 0.58, OB: 0.2, Val: 1.12, SC: 0.1, SV: 0.2}, {OA: 0.78, OB: 0.1, Val: 1.15, SC: 0.07, SV: 0.2}, {OA: 0.38, OB: 0.0, Val: 1.12, SC: 0.09, SV: 0.2}},
-	6: {{OA: -0.66, OB: 0.2, Val: 0.9, SC: 0.14, SV: 0.5}, {OA: -0.78, OB: -0.1, Val: 0.74, SC: 0.12, SV: 0.4}},
-	7: {{OA: 0.42, OB: -0.08, Val: 0.65, SC: 0.12, SV: 0.25}, {OA: 0.48, OB: 0.3, Val: 0.72, SC: 0.1, SV: 0.2}},
-	8: {{OA: -0.2, OB: -0.1, Val: 0.22, SC: 0.5, SV: 0.35}},
+	1: {{OA: 0.5, OB: 0.48, Val: 1.05, SC: 0.12, SV: 0.3}, {OA: 0.2, OB: 0.33, Val: 1.1, SC: 0.1, SV: 0.25}},
+	2: {{OA: -0.53, OB: -0.45, Val: 0.85, SC: 0.13, SV: 0.4}, {OA: -0.35, OB: -0.27, Val: 1.0, SC: 0.08, SV: 0.3}},
+	3: {{OA: 0.74, OB: -0.1, Val: 0.97, SC: 0.12, SV: 0.25}, {OA: 0.33, OB: -0.12, Val: 1.0, SC: 0.06, SV: 0.25}},
+	4: {{OA: -0.2, OB: -0.46, Val: 0.7, SC: 0.12, SV: 0.35}, {OA: 0.46, OB: -0.24, Val: 1.08, SC: 0.09, SV: 0.2}},
+	5: {{OA: 0.6, OB: 0.23, Val: 1.05, SC: 0.1, SV: 0.3}, {OA: 0.79, OB: 0.12, Val: 1.1, SC: 0.06, SV: 0.2}, {OA: 0.3, OB: 0.08, Val: 1.1, SC: 0.08, SV: 0.2}},
+	6: {{OA: -0.68, OB: 0.08, Val: 0.7, SC: 0.12, SV: 0.45}, {OA: -0.48, OB: 0.32, Val: 0.55, SC: 0.1, SV: 0.4}, {OA: -0.3, OB: 0.0, Val: 0.7, SC: 0.08, SV: 0.3}},
+	7: {{OA: 0.5, OB: -0.05, Val: 0.62, SC: 0.12, SV: 0.25}, {OA: 0.52, OB: 0.28, Val: 0.82, SC: 0.08, SV: 0.25}},
+	8: {{OA: -0.3, OB: -0.15, Val: 0.28, SC: 0.4, SV: 0.45}},
 }}
 
 // Costs of the identity assignment, in the colour distances' units (a
@@ -72,6 +72,7 @@ type identifier struct {
 	cost   []float64
 	rowCol []int
 	wbuf   []float64
+	levels []float64
 	as     assigner
 	white  whiteRef
 }
@@ -99,13 +100,17 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		b := &balls[i]
 		id.sw[i].sample(m, b.Pixel.X, b.Pixel.Y, b.RadiusPx)
 	}
-	id.white, id.wbuf = estimateWhite(id.sw, id.wbuf)
+	id.levels = grow(id.levels, n)
+	for i := range balls {
+		id.levels[i] = clothLevel(cloth[i])
+	}
+	id.white, id.wbuf = estimateWhite(id.sw, id.levels, cloth, id.wbuf)
 	cols := identityCols + n
 	id.cost = grow(id.cost, n*cols)
 	id.rowCol = growInt(id.rowCol, n)
 	for i := range balls {
 		f := &id.ft[i]
-		measure(&id.sw[i], id.white, cloth[i], f)
+		measure(&id.sw[i], id.white.at(id.levels[i]), cloth[i], f)
 		row := id.cost[i*cols : (i+1)*cols]
 		for k := range identityCols {
 			row[k] = identityCost(f, k, bs)

@@ -27,6 +27,17 @@ var swRho [swRings]float64
 // (swX, swY, swZ) is the surface normal each sample sees.
 var swX, swY, swZ [swN]float64
 
+// swShade undoes the shading of a sphere lit from above at each sample:
+// 1 / (a + (1-a) z), z the surface normal's height (Lambert's cosine for a
+// lamp overhead) and a the share of light that comes from all around
+// (the room, the cloth's bounce). A ball's limb is then about as bright as
+// its top, so the band of a stripe whose cap faces the camera, seen only
+// near the limb, reads at its own value.
+var swShade [swN]float64
+
+// shadeAmbient is a in swShade.
+const shadeAmbient = 0.45
+
 func init() {
 	for i := range swRings {
 		swRho[i] = swReach * math.Sqrt((float64(i)+0.5)/swRings)
@@ -38,6 +49,7 @@ func init() {
 			j := i*swAngles + k
 			swX[j], swY[j] = swRho[i]*math.Cos(th), swRho[i]*math.Sin(th)
 			swZ[j] = math.Sqrt(1 - swRho[i]*swRho[i])
+			swShade[j] = 1 / (shadeAmbient + (1-shadeAmbient)*swZ[j])
 		}
 	}
 	buildTemplates()
