@@ -101,12 +101,17 @@ func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef) (b, g,
 	const bins, top = 32, 3 * 256 * 2.2
 	var hist [bins]int
 	var ok bitset
+	nclip := 0
 	for j := range s.px {
 		if !s.ok[j] {
 			continue
 		}
 		p := s.px[j]
 		mx := max(p[0], p[1], p[2])
+		if mx >= clipLevel && min(p[0], p[1], p[2]) >= 0.75*clipLevel {
+			nclip++
+			continue
+		}
 		if mx >= clipLevel || mx < 30 || !grey(p) || cl.is(p) {
 			continue
 		}
@@ -134,7 +139,16 @@ func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef) (b, g,
 		r += float64(p[2]) * sh
 		k++
 	}
-	return b / k / level, g / k / level, r / k / level, n
+	b, g, r = b/k, g/k, r/k
+	if nclip >= minWhiteSamples && 3*nclip >= int(n) {
+		// Much of this white is clipped: the lit white is at least at
+		// the clip level; what is left unclipped is its shaded part, and
+		// gives only the tint.
+		if m := max(b, g, r); m < clipLevel {
+			b, g, r = b*clipLevel/m, g*clipLevel/m, r*clipLevel/m
+		}
+	}
+	return b / level, g / level, r / level, n + float64(nclip)
 }
 
 // halfCut is the lower edge (in bins) of the histogram bin where the upper
@@ -302,7 +316,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	n := float64(f.n)
 	f.white, f.black, f.colour = float64(nw)/n, float64(nb)/n, float64(nc)/n
 	f.bodyColour()
-	f.dStripe = float64(bestMisfit(stripeT, &f.white1, &f.body)) / n
+	f.dStripe = float64(bestStripe(&f.white1, &f.body)) / n
 	f.dSolid = float64(bestMisfit(solidT, &f.white1, &f.body)) / n
 }
 
