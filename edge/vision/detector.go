@@ -70,6 +70,7 @@ type Detector struct {
 	// nameConf are its per-ball inputs and outputs, kept between frames.
 	id       identifier
 	cloth    [][3]float64
+	trust    []float64
 	nameConf []float64
 
 	// trace, when set (tests), sees every refined candidate and why it
@@ -565,13 +566,19 @@ func (d *Detector) name(im *img, tf *tableFit, balls []model.BallDetection) {
 	n := len(balls)
 	if cap(d.cloth) < n {
 		d.cloth = make([][3]float64, n)
+		d.trust = make([]float64, n)
 		d.nameConf = make([]float64, n)
 	}
-	d.cloth, d.nameConf = d.cloth[:n], d.nameConf[:n]
+	d.cloth, d.trust, d.nameConf = d.cloth[:n], d.trust[:n], d.nameConf[:n]
 	for i := range balls {
-		d.cloth[i] = d.bf.clothAt(balls[i].Pos, &tf.felt)
+		b := &balls[i]
+		d.cloth[i] = d.bf.clothAt(b.Pos, &tf.felt)
+		d.trust[i] = b.Confidence
+		if p := b.Pos; p == nil || p.X < 0 || p.Y < 0 || p.X > d.geo.Length || p.Y > d.geo.Width {
+			d.trust[i] = 0 // off the playing surface (in a pocket's jaws at most)
+		}
 	}
-	d.id.name(im, balls, d.cloth, nil, d.nameConf)
+	d.id.name(im, balls, d.cloth, d.trust, nil, d.nameConf)
 }
 
 // nameAt names balls given by their circles (Pixel, RadiusPx) in frame f,
@@ -588,6 +595,7 @@ func (d *Detector) nameAt(f *model.Frame, balls []model.BallDetection) error {
 		p := tf.h
 		w := p[6]*x + p[7]*y + p[8]
 		b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+		b.Confidence = 1
 	}
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
 	d.name(&im, tf, balls)

@@ -47,7 +47,10 @@ func clothLevel(c [3]float64) float64 {
 // showed, so one odd ball (a shirt, a hand, a pale highlight) does not move
 // it. A second pass keeps only the samples that are grey under that first
 // white (a purple ball's pale highlight passes the first test, not this).
-func estimateWhite(sw []swatch, levels []float64, cloth [][3]float64, buf []float64) (whiteRef, []float64) {
+//
+// trust[i] (0..1) weighs ball i's say: a detection's confidence, 0 for one
+// off the playing surface (a white marker, a light on the floor).
+func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64) (whiteRef, []float64) {
 	var w whiteRef
 	for pass := 0; pass < 2; pass++ {
 		var ref *whiteRef
@@ -58,7 +61,8 @@ func estimateWhite(sw []swatch, levels []float64, cloth [][3]float64, buf []floa
 		best, bestN := -1, 0.0
 		for i := range sw {
 			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
-			if n == 0 {
+			n *= trust[i]
+			if n <= 0 {
 				continue
 			}
 			if n > bestN {

@@ -58,6 +58,9 @@ const (
 	// every name costs more stays unnamed (a non-US ball, a false ball,
 	// a 17th ball).
 	unknownCost = 14
+	// doubtWeight is what a detection of confidence 0 adds to every
+	// name's cost (see name).
+	doubtWeight = 12
 	// bareStripeWeight: see identityCost.
 	bareStripeWeight = 100
 )
@@ -73,6 +76,8 @@ type identifier struct {
 	rowCol []int
 	wbuf   []float64
 	levels []float64
+	ratio  []float64
+	shift  [][2]float64
 	as     assigner
 	white  whiteRef
 }
@@ -82,8 +87,10 @@ const identityCols = 16
 
 // name sets Class, Number and returns per-ball confidence in conf (len of
 // balls) for balls at their Pixel and RadiusPx. cloth[i] is the cloth's
-// B, G, R around ball i. bs nil uses defaultBalls.
-func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float64, bs *ballSet, conf []float64) {
+// B, G, R around ball i; trust[i] (0..1) how sure ball i is a ball (the
+// detection's confidence; 0 off the playing surface). bs nil uses
+// defaultBalls.
+func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float64, trust []float64, bs *ballSet, conf []float64) {
 	n := len(balls)
 	if n == 0 {
 		return
@@ -96,15 +103,40 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		id.ft = make([]features, n)
 	}
 	id.sw, id.ft = id.sw[:n], id.ft[:n]
+	// The circles may take in a shadow or a blurred edge, or sit off the
+	// ball by a pixel or two: each ball's own outline (swatch.outline)
+	// moves its swatch onto its centre, and where the outlines say the
+	// balls are smaller than their circles, by the median over the frame,
+	// they are all sampled that much smaller. The size per frame, not per
+	// ball: one ball's outline can be wrong (a stripe's band of the
+	// cloth's colour reads as the cloth).
+	id.ratio = id.ratio[:0]
+	id.shift = growShift(id.shift, n)
 	for i := range balls {
 		b := &balls[i]
 		id.sw[i].sample(m, b.Pixel.X, b.Pixel.Y, b.RadiusPx)
+		id.shift[i] = [2]float64{}
+		if dx, dy, r, ok := id.sw[i].outline(cloth[i]); ok {
+			id.ratio = append(id.ratio, r/swReach)
+			id.shift[i] = [2]float64{dx * b.RadiusPx, dy * b.RadiusPx}
+		}
+	}
+	k := 1.0
+	if len(id.ratio) >= 3 {
+		sortFloats(id.ratio)
+		k = math.Min(1, id.ratio[len(id.ratio)/3])
+	}
+	for i := range balls {
+		if s := id.shift[i]; k < 0.95 || s != [2]float64{} {
+			b := &balls[i]
+			id.sw[i].sample(m, b.Pixel.X+s[0], b.Pixel.Y+s[1], b.RadiusPx*k)
+		}
 	}
 	id.levels = grow(id.levels, n)
 	for i := range balls {
 		id.levels[i] = clothLevel(cloth[i])
 	}
-	id.white, id.wbuf = estimateWhite(id.sw, id.levels, cloth, id.wbuf)
+	id.white, id.wbuf = estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf)
 	cols := identityCols + n
 	id.cost = grow(id.cost, n*cols)
 	id.rowCol = growInt(id.rowCol, n)
@@ -112,8 +144,13 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		f := &id.ft[i]
 		measure(&id.sw[i], id.white.at(id.levels[i]), cloth[i], f)
 		row := id.cost[i*cols : (i+1)*cols]
+		// A doubtful detection (a pocket's net, a hand, a stain) names
+		// no ball as readily as a sure one: every name costs it more, so
+		// where two compete for a number the sure one gets it and the
+		// doubtful one stays unnamed.
+		doubt := doubtWeight * (1 - math.Min(1, trust[i]))
 		for k := range identityCols {
-			row[k] = identityCost(f, k, bs)
+			row[k] = identityCost(f, k, bs) + doubt
 		}
 		for k := identityCols; k < cols; k++ {
 			row[k] = unknownCost
@@ -202,4 +239,11 @@ func nameConfidence(row []float64, k int) float64 {
 		}
 	}
 	return math.Min(1, math.Max(0, (second-row[k])/6))
+}
+
+func growShift(s [][2]float64, n int) [][2]float64 {
+	if cap(s) < n {
+		return make([][2]float64, n)
+	}
+	return s[:n]
 }

@@ -78,3 +78,98 @@ type bitset [swWords]uint64
 
 func (b *bitset) set(j int)      { b[j>>6] |= 1 << (j & 63) }
 func (b *bitset) has(j int) bool { return b[j>>6]&(1<<(j&63)) != 0 }
+
+// outline finds where the ball ends inside the swatch. Along each of the
+// grid's rays, a sample's difference from the cloth is its chromaticity's
+// L1 distance from the cloth's, plus how much darker than a shadow it is
+// (the eight on any cloth); the ball's own difference is that of the ray's
+// inner samples, and its edge is where the difference falls to half of it
+// (the middle of a blurred edge, not its outer foot, and a shadow on the
+// cloth keeps the cloth's chromaticity). With enough rays ending inside
+// the swatch, a circle through the ends (algebraic least squares) gives
+// the ball's outline in units of the sampled radius: centre (dx, dy) and
+// radius r. ok is false when the ball fills the swatch, when it differs
+// from the cloth too little to tell (a ball of the cloth's colour) or when
+// the fit is implausible.
+func (s *swatch) outline(cloth [3]float64) (dx, dy, r float64, ok bool) {
+	cs := cloth[0] + cloth[1] + cloth[2] + 1
+	cb, cg, cr := cloth[0]/cs, cloth[1]/cs, cloth[2]/cs
+	diff := func(j int) float64 {
+		if !s.ok[j] {
+			return -1
+		}
+		p := s.px[j]
+		b, g, r := float64(p[0]), float64(p[1]), float64(p[2])
+		sum := b + g + r + 1
+		d := math.Abs(b/sum-cb) + math.Abs(g/sum-cg) + math.Abs(r/sum-cr)
+		return d + 2*math.Max(0, 0.35-sum/cs)
+	}
+	const first = 4 // rings 1..first-1 are the ball's inside
+	var sx, sy, sxx, syy, sxy, sz, sxz, syz, n float64
+	early, used := 0, 0
+	for k := range swAngles {
+		var in [first - 1]float64
+		bad := false
+		for i := 1; i < first; i++ {
+			in[i-1] = diff(i*swAngles + k)
+			bad = bad || in[i-1] < 0
+		}
+		if bad {
+			continue
+		}
+		ref := (in[0] + in[1] + in[2] - max(in[0], in[1], in[2]) - min(in[0], in[1], in[2])) // the middle one
+		if ref < 0.15 {
+			continue // the ball is the cloth's colour along this ray
+		}
+		used++
+		rho := swReach
+		prev := ref
+		for i := first; i < swRings; i++ {
+			d := diff(i*swAngles + k)
+			if d < 0 {
+				break
+			}
+			if d < ref/2 {
+				// Interpolate the half-way crossing between rings.
+				t := (prev - ref/2) / math.Max(prev-d, 1e-9)
+				rho = swRho[i-1] + math.Min(1, math.Max(0, t))*(swRho[i]-swRho[i-1])
+				early++
+				break
+			}
+			prev = d
+		}
+		j := (swRings-1)*swAngles + k
+		x, y := rho*swX[j]/swRho[swRings-1], rho*swY[j]/swRho[swRings-1]
+		z := x*x + y*y
+		sx += x
+		sy += y
+		sxx += x * x
+		syy += y * y
+		sxy += x * y
+		sz += z
+		sxz += x * z
+		syz += y * z
+		n++
+	}
+	if used < swAngles/2 || early < swAngles/3 {
+		return 0, 0, 0, false
+	}
+	a, ok := solve3([3][4]float64{
+		{sxx, sxy, sx, -sxz},
+		{sxy, syy, sy, -syz},
+		{sx, sy, n, -sz},
+	})
+	if !ok {
+		return 0, 0, 0, false
+	}
+	dx, dy = -a[0]/2, -a[1]/2
+	r = math.Sqrt(math.Max(0, dx*dx+dy*dy-a[2]))
+	if r < 0.55 || r > 0.98 || math.Hypot(dx, dy) > 0.3 {
+		return 0, 0, 0, false
+	}
+	return dx, dy, r, true
+}
+
+// swEdge is where the ball ends when ring k is the first outside it: half
+// way between rings k-1 and k, as a fraction of the radius sampled.
+func swEdge(k int) float64 { return (swRho[k-1] + swRho[k]) / 2 }
