@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"github.com/cuecast/cuecast/edge/config"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 //go:embed web
@@ -218,13 +220,8 @@ func saveCalibration(path string, c *ProjectorCalibration) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("display: save calibration: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+	if err := atomicfile.Write(path, b, 0o640); err != nil {
 		return fmt.Errorf("display: save calibration: %w (is box.state_dir writable?)", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("display: save calibration: %w", err)
 	}
 	return nil
 }
