@@ -68,6 +68,9 @@ func (c *Config) Validate() error {
 	c.Display.validate(v.section("display"))
 	c.MQTT.validate(v.section("mqtt"))
 	c.HW.validate(v.section("hw"))
+	if owner, taken := c.reservedStateNames()[c.Hub.AlertStore]; taken {
+		v.section("hub").fail("alert_store", "%q is %s's in box.state_dir: name another file", c.Hub.AlertStore, owner)
+	}
 	return v.err()
 }
 
