@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,85 +30,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// notifyRecorder is the fake systemd end of NOTIFY_SOCKET.
-type notifyRecorder struct {
-	conn *net.UnixConn
-	path string
-
-	mu   sync.Mutex
-	msgs []notifyMsg
-	cond *sync.Cond
-}
-
-type notifyMsg struct {
-	at   time.Time
-	vars map[string]string
-}
+// notifyRecorder is the fake systemd end of NOTIFY_SOCKET (a real unixgram
+// socket).
+type notifyRecorder struct{ *daemontest.Notify }
 
 func newNotifyRecorder(t *testing.T) *notifyRecorder {
-	// Unix socket paths are limited to ~108 bytes: keep it short.
-	dir, err := os.MkdirTemp("", "nfy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	r := &notifyRecorder{path: filepath.Join(dir, "notify")}
-	r.cond = sync.NewCond(&r.mu)
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: r.path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.conn = conn
-	t.Cleanup(func() { conn.Close() })
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				return
-			}
-			m := notifyMsg{at: time.Now(), vars: map[string]string{}}
-			for _, line := range strings.Split(string(buf[:n]), "\n") {
-				if k, v, ok := strings.Cut(line, "="); ok {
-					m.vars[k] = v
-				}
-			}
-			r.mu.Lock()
-			r.msgs = append(r.msgs, m)
-			r.cond.Broadcast()
-			r.mu.Unlock()
-		}
-	}()
-	return r
+	return &notifyRecorder{daemontest.NewNotify(t)}
 }
 
-// wait blocks until a message has key=val (val "" matches any), returning
-// its index, or fails after timeout.
 func (r *notifyRecorder) wait(t *testing.T, from int, key, val string, timeout time.Duration) int {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	timer := time.AfterFunc(timeout, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
-	defer timer.Stop()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		for i := from; i < len(r.msgs); i++ {
-			if v, ok := r.msgs[i].vars[key]; ok && (val == "" || v == val) {
-				return i
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s=%s from the daemon within %v (got %d messages)", key, val, timeout, len(r.msgs))
-		}
-		r.cond.Wait()
-	}
+	return r.Wait(t, from, key, val, timeout)
 }
 
-func (r *notifyRecorder) snapshot() []notifyMsg {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]notifyMsg(nil), r.msgs...)
-}
+type notifyMsg = daemontest.NotifyMsg
+
+func (r *notifyRecorder) snapshot() []notifyMsg { return r.Snapshot() }
 
 type runningDaemon struct {
 	cmd  *exec.Cmd
@@ -147,7 +83,7 @@ func startDaemonIn(t *testing.T, dir string, notify *notifyRecorder, configTOML 
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "--config", cfgPath, "--listen", addr, "--mqtt", "off", "--state-dir", filepath.Join(dir, "state"))
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+notify.path)
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+notify.Path)
 	cmd.Env = append(cmd.Env, env...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -209,7 +145,7 @@ func TestLifecycleUnderSystemd(t *testing.T) {
 	first := notify.wait(t, ready+1, "STATUS", "", 5*time.Second)
 	notify.wait(t, first+1, "STATUS", "", 5*time.Second)
 	msgs := notify.snapshot()
-	st := msgs[first].vars["STATUS"]
+	st := msgs[first].Vars["STATUS"]
 	t.Logf("STATUS=%s", st)
 	for _, want := range []string{"fps", "balls", "clients", "mqtt"} {
 		if !strings.Contains(st, want) {
@@ -221,7 +157,7 @@ func TestLifecycleUnderSystemd(t *testing.T) {
 	w2 := notify.wait(t, w1+1, "WATCHDOG", "1", 5*time.Second)
 	w3 := notify.wait(t, w2+1, "WATCHDOG", "1", 5*time.Second)
 	msgs = notify.snapshot()
-	gap := msgs[w3].at.Sub(msgs[w1].at) / 2
+	gap := msgs[w3].At.Sub(msgs[w1].At) / 2
 	if gap < 300*time.Millisecond || gap > 900*time.Millisecond {
 		t.Errorf("watchdog pings every %v, want about 500ms (WATCHDOG_USEC/2)", gap)
 	}
@@ -275,7 +211,7 @@ func TestWatchdogStopsWhenFramesStall(t *testing.T) {
 func countVar(msgs []notifyMsg, key, val string) int {
 	n := 0
 	for _, m := range msgs {
-		if m.vars[key] == val {
+		if m.Vars[key] == val {
 			n++
 		}
 	}

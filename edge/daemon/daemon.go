@@ -22,10 +22,11 @@ import (
 
 // Daemon owns every long-lived part and the order they start and stop in.
 type Daemon struct {
-	path  string // config file (may not exist: defaults)
-	ov    Overrides
-	level *slog.LevelVar
-	log   *slog.Logger
+	path       string // config file (may not exist: defaults)
+	ov         Overrides
+	openCamera func(dev string) (model.Source, error) // Options.OpenCamera
+	level      *slog.LevelVar
+	log        *slog.Logger
 
 	sup    *supervise.Supervisor
 	health handles // the parts' health handles, handed out once in New
@@ -85,6 +86,12 @@ type Options struct {
 	Overrides Overrides
 	Level     *slog.LevelVar // set from log.level on every reload; may be nil
 	Log       *slog.Logger
+
+	// OpenCamera replaces the V4L2 camera behind source.kind
+	// "camera:DEV" (the hardware fake of tests: unplugged, replugged,
+	// wedged). The retrying, reporting and alerting around it are the
+	// daemon's own. Nil opens the real device.
+	OpenCamera func(dev string) (model.Source, error)
 }
 
 // New builds the daemon's parts and routes without starting anything.
@@ -100,7 +107,7 @@ func New(o Options) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{
-		path: o.Path, ov: o.Overrides, level: o.Level, log: log, cfg: cfg,
+		path: o.Path, ov: o.Overrides, level: o.Level, log: log, cfg: cfg, openCamera: o.OpenCamera,
 		mux:        http.NewServeMux(),
 		fatal:      make(chan error, 1),
 		firstFrame: make(chan struct{}),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/cuecast/cuecast/edge/config"
@@ -54,6 +55,11 @@ func (p *pipelinePart) set(pl *pipeline.Pipeline, det *vision.Detector) {
 // retries while absent (vision.Reconnecting), reporting through the source
 // handle: its waiting is progress of the loop it runs in.
 func (d *Daemon) openSource(cfg config.Config) (model.Source, error) {
+	if dev, ok := strings.CutPrefix(cfg.Source.Kind, "camera:"); ok && d.openCamera != nil {
+		return vision.NewReconnecting(cfg.Source.Kind, func() (model.Source, error) { return d.openCamera(dev) },
+			cfg.Vision.CameraReconnectMin.D(), cfg.Vision.CameraReconnectMax.D(),
+			d.health.source, d.alerts.raise, d.log.With("component", "source")), nil
+	}
 	if cfg.Source.Kind != "sim" {
 		return vision.Open(cfg.Source, cfg.Vision, vision.SourceOptions{
 			Reporter: d.health.source,

@@ -264,10 +264,10 @@ func (p *Pipeline) sourceError(ctx context.Context, err error, backoff *time.Dur
 		p.setSourceError(err.Error())
 	}
 	// The backoff reaches 30 s, longer than a watchdog interval: the wait
-	// reports progress every second, since a loop waiting out a backoff is
+	// reports progress every 250 ms, since a loop waiting out a backoff is
 	// alive (a wedged Read, which never gets here, is not).
 	t := time.NewTimer(*backoff)
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(250 * time.Millisecond)
 wait:
 	for {
 		select {

@@ -127,7 +127,7 @@ func connInfo(c hub.ClientInfo) api.ConnectionInfo {
 
 func (a Adapter) client(id string) (*hub.Client, error) {
 	c := a.h.Client(id)
-	if c == nil || !a.sees(c.Info().Transport) {
+	if c == nil || (a.transport != "" && !a.sees(c.Info().Transport)) {
 		return nil, fmt.Errorf("apihub: client %q: %w (it may have just disconnected)", id, api.ErrNotFound)
 	}
 	return c, nil
@@ -146,6 +146,10 @@ func (a Adapter) Subscribe(id string, streams []string) error {
 		ss[i] = hub.Stream(s)
 	}
 	if _, err := c.Subscribe(ss, nil, nil); err != nil {
+		if errors.Is(err, hub.ErrClosed) || errors.Is(err, hub.ErrDisconnected) || errors.Is(err, hub.ErrSlowConsumer) {
+			// It left between the lookup and the command: as if unknown.
+			return fmt.Errorf("apihub: client %q: %w (it has just disconnected)", id, api.ErrNotFound)
+		}
 		return fmt.Errorf("apihub: subscribe %s: %w", id, err)
 	}
 	return nil
