@@ -163,12 +163,18 @@ func TestAlertStoreCannotClobberConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, err := LoadConfig(path, true, Overrides{Listen: "127.0.0.1:0", MQTT: "off"})
+	// cuecastd's start (exit 2 with the message) ...
+	_, _, err := LoadConfig(path, true, Overrides{Listen: "127.0.0.1:0", MQTT: "off"})
+	var ce *config.Error
+	if !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Key != "hub.alert_store" {
+		t.Fatalf("LoadConfig with the alert store on the config = %v, want a config error on hub.alert_store", err)
+	}
+	// ... and the assembly itself, whoever loaded the config.
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = New(Options{Config: cfg, Path: path, Log: slog.New(slog.DiscardHandler)})
-	var ce *config.Error
 	if !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Key != "hub.alert_store" {
 		t.Fatalf("New with the alert store on the config = %v, want a config error on hub.alert_store", err)
 	}

@@ -106,6 +106,7 @@ func TestImage(t *testing.T) {
 		t.Errorf("hardware watchdog not armed by systemd: %s", out)
 	}
 	v.watchdog()
+	v.noCamera(figures) // nocamera_test.go
 
 	// Bad bundles are refused before anything is written, over HTTP and by
 	// the CLI.
