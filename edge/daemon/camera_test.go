@@ -269,8 +269,8 @@ func TestNoCameraAtBootIsReadyAndAlerts(t *testing.T) {
 
 	// Boot without the camera.
 	ready := d.notify.Wait(t, 0, "READY", "1", 60*time.Second)
-	if st := d.notify.Snapshot()[ready].Vars["STATUS"]; !strings.HasPrefix(st, "waiting for camera camera:/dev/video99") {
-		t.Errorf("STATUS with READY=1 = %q, want it to start with \"waiting for camera camera:/dev/video99\"", st)
+	if st := d.notify.Snapshot()[ready].Vars["STATUS"]; !strings.HasPrefix(st, "waiting for camera /dev/video99: ") {
+		t.Errorf("STATUS with READY=1 = %q, want it to start with \"waiting for camera /dev/video99: \"", st)
 	}
 	last := d.pingsAfter(t, ready, 3) // the retry loop keeps the watchdog fed
 	var h healthView

@@ -65,17 +65,17 @@ func (d *Daemon) waiting() string {
 		return ""
 	}
 	kind := d.Current().Source.Kind
-	what := "source"
-	if strings.HasPrefix(kind, "camera:") {
-		what = "camera"
+	if dev, ok := strings.CutPrefix(kind, "camera:"); ok {
+		return fmt.Sprintf("waiting for camera %s: %s", dev, h.Detail)
 	}
-	return fmt.Sprintf("waiting for %s %s: %s", what, kind, h.Detail)
+	return fmt.Sprintf("waiting for source %s: %s", kind, h.Detail)
 }
 
 // statusLine is what `systemctl status cuecastd` shows, refreshed each second.
 func (d *Daemon) statusLine() string {
 	var b strings.Builder
-	if w := d.waiting(); w != "" {
+	w := d.waiting()
+	if w != "" {
 		// First: it is why the table display shows nothing.
 		b.WriteString(w)
 		b.WriteString("; ")
@@ -104,7 +104,8 @@ func (d *Daemon) statusLine() string {
 			fmt.Fprintf(&b, "; %s %s: %s", h.Name, strings.ToUpper(h.State), h.Detail)
 		}
 	}
-	if e, at := d.sup.LastError(); e != "" && time.Since(at) < 10*time.Minute {
+	// The last error, unless it is the source failure already leading.
+	if e, at := d.sup.LastError(); e != "" && time.Since(at) < 10*time.Minute && (w == "" || !strings.HasSuffix(e, d.health.source.Health().Detail)) {
 		fmt.Fprintf(&b, "; last error %s ago: %s", time.Since(at).Round(time.Second), e)
 	}
 	return b.String()
