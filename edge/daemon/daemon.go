@@ -11,6 +11,7 @@ import (
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
+	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/supervise"
@@ -39,7 +40,7 @@ type Daemon struct {
 	// Start brings them up and Reload visits them; Shutdown stops the
 	// frame loop first (no new data), then closes clients (WebSockets with
 	// 1001, HTTP), then MQTT says `stopped`, then the hardware goes to its
-	// safe state.
+	// safe state, then the game service saves and stops.
 	web        *webPart
 	pipe       *pipelinePart
 	mqtt, hw   *runner
@@ -50,6 +51,7 @@ type Daemon struct {
 	ws      *ws.Server
 	display *display.Display
 	alerts  *sourceAlerts
+	game    *game.Service
 
 	calibrations *vision.CalibrationStore
 	jpeg         *vision.JPEGEncoder // used by the video goroutine only
@@ -128,8 +130,8 @@ func New(o Options) (*Daemon, error) {
 	d.hw = &runner{name: "hw", log: log, build: d.buildHW, changed: hwChanged}
 	d.pipe = &pipelinePart{runner: runner{name: "vision", log: log, changed: pipelineChanged}}
 	d.pipe.build = d.buildPipeline
-	d.startOrder = []part{d.web, d.mqtt, d.hw, d.pipe}
-	d.stopOrder = []part{d.pipe, d.web, d.mqtt, d.hw}
+	d.startOrder = []part{d.web, d.mqtt, d.hw, gamePart{d}, d.pipe}
+	d.stopOrder = []part{d.pipe, d.web, d.mqtt, d.hw, gamePart{d}}
 	return d, nil
 }
 

@@ -58,6 +58,7 @@ func (d *Daemon) routes() error {
 		MaxFPS: cfg.Video.MaxFPS,
 	})
 	d.ws = ws.NewServer(cfg.WebSocket, cfg.HTTP, d.hub, d.log) // names its component itself
+	d.newGame(cfg)
 	d.display = display.New(display.Options{
 		StateDir: cfg.Box.StateDir,
 		Config:   d.Current,
@@ -82,6 +83,7 @@ func (d *Daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
+		Game:        gameAdapter{d},
 	}, d.log.With("component", "api"))
 
 	calMux := http.NewServeMux()
