@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,18 +108,7 @@ func (d *runningDaemon) signal(t *testing.T, s os.Signal) {
 
 func (d *runningDaemon) getJSON(t *testing.T, path string, v any) int {
 	t.Helper()
-	resp, err := http.Get("http://" + d.addr + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if v != nil {
-		if err := json.Unmarshal(b, v); err != nil {
-			t.Fatalf("GET %s: %v: %s", path, err, b)
-		}
-	}
-	return resp.StatusCode
+	return daemontest.GetJSON(t, "http://"+d.addr+path, v)
 }
 
 func TestLifecycleUnderSystemd(t *testing.T) {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -33,10 +30,12 @@ type fakeCamera struct {
 	plugged bool
 	wedged  bool
 	release chan struct{} // closed at cleanup: wedged reads return
+	blocked chan struct{} // closed when a read first wedges
+	once    sync.Once
 }
 
 func newFakeCamera() *fakeCamera {
-	c := &fakeCamera{release: make(chan struct{})}
+	c := &fakeCamera{release: make(chan struct{}), blocked: make(chan struct{})}
 	return c
 }
 
@@ -77,6 +76,7 @@ func (s *fakeStream) Read(ctx context.Context, f *model.Frame) error {
 	plugged, wedged := s.cam.state()
 	switch {
 	case wedged:
+		s.cam.once.Do(func() { close(s.cam.blocked) })
 		<-s.cam.release // ignores ctx, like a V4L2 read in the kernel
 		return model.ErrSourceLost
 	case !plugged:
@@ -90,7 +90,6 @@ func (s *fakeStream) Read(ctx context.Context, f *model.Frame) error {
 type fieldDaemon struct {
 	*Daemon
 	notify  *daemontest.Notify
-	logs    *daemontest.Buffer
 	created time.Time // before New
 }
 
@@ -112,33 +111,16 @@ func startFieldDaemon(t *testing.T, source string, cam *fakeCamera) *fieldDaemon
 	cfg.Vision.CameraReconnectMin = config.Duration(100 * time.Millisecond)
 	cfg.Vision.CameraReconnectMax = config.Duration(400 * time.Millisecond)
 	cfg.HTTP.Token = "field-token"
-	logs := &daemontest.Buffer{}
-	o := Options{Config: cfg, Path: path, Log: slog.New(slog.NewTextHandler(logs, nil))}
+	o := Options{Config: cfg, Path: path}
 	if cam != nil {
 		o.OpenCamera = cam.open
 	}
 	created := time.Now()
-	d, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		d.Shutdown(sctx)
-		cancel()
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", logs.String())
-		}
-	})
+	d := runDaemon(t, o)
 	if cam != nil {
-		t.Cleanup(func() { close(cam.release) }) // before Shutdown: cleanups run last first
+		t.Cleanup(func() { close(cam.release) }) // before the stop: cleanups run last first
 	}
-	if err := d.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return &fieldDaemon{Daemon: d, notify: notify, logs: logs, created: created}
+	return &fieldDaemon{Daemon: d, notify: notify, created: created}
 }
 
 type alertView struct {
@@ -178,18 +160,7 @@ func (d *fieldDaemon) waitAlert(t *testing.T, what string, ok func(alertView) bo
 
 func getJSON(t *testing.T, addr, path string, v any) int {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if v != nil {
-		if err := json.Unmarshal(b, v); err != nil {
-			t.Fatalf("GET %s: %v: %s", path, err, b)
-		}
-	}
-	return resp.StatusCode
+	return daemontest.GetJSON(t, "http://"+addr+path, v)
 }
 
 type healthView struct {
@@ -305,8 +276,13 @@ func TestNoCameraAtBootIsReadyAndAlerts(t *testing.T) {
 	cam.set(true, false)
 	d.waitAlert(t, "the second camera_lost cleared", func(a alertView) bool { return a.ID == lost2.ID && a.Acked })
 	cam.set(true, true)
-	// Not live once the loop made no progress for a whole interval: by
-	// then the last ping that progress earned has gone out.
+	select {
+	case <-cam.blocked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the frame loop never read from the wedged camera")
+	}
+	// The loop is stuck now. Not live once it made no progress for a
+	// whole interval: by then the last ping its progress earned has gone.
 	deadline := time.Now().Add(30 * time.Second)
 	for getJSON(t, d.Addr(), "/api/v1/health", &h); h.Live; getJSON(t, d.Addr(), "/api/v1/health", &h) {
 		if time.Now().After(deadline) {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
-	"github.com/cuecast/cuecast/edge/daemontest"
 )
 
 const testToken = "field-token"
@@ -47,25 +46,7 @@ func startWithFile(t *testing.T, path, doc string) *Daemon {
 		}
 	}
 	ov.Apply(&cfg)
-	logs := &daemontest.Buffer{}
-	d, err := New(Options{Config: cfg, Path: path, Overrides: ov, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		d.Shutdown(sctx)
-		cancel()
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", logs.String())
-		}
-	})
-	if err := d.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return runDaemon(t, Options{Config: cfg, Path: path, Overrides: ov})
 }
 
 func put(t *testing.T, addr, path, contentType, body string) (int, string) {
