@@ -45,6 +45,17 @@ func (w *webPart) addr() string {
 	return w.srv.Addr()
 }
 
+// conns is the listener's open connections and cap (0, 0 before Start).
+func (w *webPart) conns() (open, max int) {
+	w.mu.Lock()
+	srv := w.srv
+	w.mu.Unlock()
+	if srv == nil {
+		return 0, 0
+	}
+	return srv.Conns()
+}
+
 // prepare binds cur's listen address when it changed. commit swaps the new
 // listener in (the old one retires in the background); abort closes it.
 func (w *webPart) prepare(old, cur config.Config) (commit, abort func(), err error) {

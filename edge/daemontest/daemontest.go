@@ -1,6 +1,7 @@
-// Package daemontest helps tests that run the real cuecastd binary: it
-// builds the daemon once per test process and gives a goroutine-safe log
-// sink for its output. Tests in cmd/cuecastd, broker/mirror and
+// Package daemontest helps tests that run the daemon, as the binary or
+// in-process: it builds cuecastd once per test process, gives a
+// goroutine-safe log sink, the systemd end of a real NOTIFY_SOCKET (Notify)
+// and a JSON GET. Tests in cmd/cuecastd, edge/daemon, broker/mirror and
 // edge/display share it.
 package daemontest
 
