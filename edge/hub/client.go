@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 )
@@ -41,14 +40,19 @@ type Client struct {
 	rateHz   [numStreams]float64 // as requested (interval is derived from it)
 	lastSent [numStreams]time.Time
 	dropped  [numStreams]uint64
+	// since[i] is when c subscribed to stream i: what was published before
+	// (latest value, unacknowledged alerts, resume history) was queued then.
+	since [numStreams]time.Time
 
 	// timer waits for a throttled slot; used only by the Next goroutine.
 	timer *time.Timer
-	// held[i] is when the last conflating publication taken from stream i
-	// became due under its max rate (zero if it was due when published).
-	// Written by takeLocked, read by RecordDelivery: both on the draining
-	// goroutine only, so latency excludes the delay the client asked for.
-	held [numStreams]time.Time
+	// due[i] is the earliest time the last publication taken from stream i
+	// could have been written: when c subscribed (a replay of something
+	// published earlier) or when its max rate let it go, if later than its
+	// publication. Written by takeLocked, read by RecordDelivery: both on
+	// the draining goroutine only, so latency excludes the delay the client
+	// asked for and the age of what it asked to be replayed.
+	due [numStreams]time.Time
 
 	// smu guards delivery statistics written by the transport.
 	smu       sync.Mutex
@@ -114,8 +118,14 @@ type SubscribeResult struct {
 	MaxRateHz float64 `json:"max_rate_hz,omitempty"`
 }
 
-// MaxRateHzLimit bounds a client's requested per-stream rate.
-const MaxRateHzLimit = 1000
+// MaxRateHzLimit and MinRateHz bound a client's requested per-stream rate
+// (0 means no limit). Below MinRateHz (one message every 1000 s) the
+// interval 1/rate no longer fits a time.Duration sensibly: 1e-10 Hz
+// overflowed into a negative interval, that is no throttle at all.
+const (
+	MaxRateHzLimit = 1000
+	MinRateHz      = 0.001
+)
 
 // Subscribe adds streams to c's subscriptions. For each newly subscribed
 // stream it queues, atomically with registration (so nothing is missed or
@@ -167,8 +177,8 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 		switch {
 		case i < 0 || !want.has(i):
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %q, which is not in the streams being subscribed", s)
-		case math.IsNaN(r) || r < 0 || r > MaxRateHzLimit:
-			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) to %d", r, s, MaxRateHzLimit)
+		case !(r == 0 || r >= MinRateHz && r <= MaxRateHzLimit):
+			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) or %v to %d", r, s, MinRateHz, MaxRateHzLimit)
 		case r > 0 && !s.Conflating():
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %s: only conflating streams (trajectory, state, performance, frame) can be throttled; %s is never dropped", s, s)
 		}
@@ -182,6 +192,7 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 	if c.err != nil {
 		return nil, c.err
 	}
+	now := time.Now()
 	if group != nil {
 		c.group = *group
 	}
@@ -202,6 +213,7 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 			out = append(out, res)
 			continue
 		}
+		c.since[i] = now
 		pos, resumed := resume[s]
 		res.Resumed = resumed
 		var replay []*Publication
@@ -460,6 +472,9 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 		clear(q)
 		c.rq[k], c.rqHead[k] = c.rq[k][:0], 0
 	}
+	for _, i := range [...]int{idxAlert, idxConfig, idxEvent} {
+		c.due[i] = c.since[i]
+	}
 	c.limit = c.queueSize
 	var due time.Time
 	for i := idxTrajectory; i < numStreams; i++ {
@@ -467,7 +482,7 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 		if p == nil {
 			continue
 		}
-		c.held[i] = time.Time{}
+		c.due[i] = c.since[i]
 		if iv := c.interval[i]; iv > 0 {
 			next := c.lastSent[i].Add(iv)
 			if now.Before(next) {
@@ -476,8 +491,8 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 				}
 				continue
 			}
-			if next.After(p.Time) {
-				c.held[i] = next
+			if next.After(c.due[i]) {
+				c.due[i] = next
 			}
 		}
 		buf = append(buf, p)

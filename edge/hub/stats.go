@@ -64,14 +64,18 @@ func (c *Client) Info() ClientInfo {
 
 // RecordDelivery tells the hub that the transport wrote p to the client at
 // time at, using n wire bytes. Latency is at - p.Time (monotonic clock), or
-// from when p became due if the client's max rate held it back: throttling
-// the client asked for is not delivery latency. Call it from the goroutine
-// that drains the client (Next/Poll), after each write.
+// from when p became due to this client if that was later: a publication
+// replayed at subscribe (latest value, unacknowledged alert, resume history)
+// counts from the subscribe, not from when it was first published, and one
+// the client's max rate held back counts from when the rate let it go.
+// Neither the age of a replay nor throttling the client asked for is delivery
+// latency. Call it from the goroutine that drains the client (Next/Poll),
+// after each write.
 func (c *Client) RecordDelivery(p *Publication, n int, at time.Time) {
 	i := streamIndex(p.Stream)
 	start := p.Time
-	if h := c.held[i]; !h.IsZero() && h.After(start) && p.Stream.Conflating() {
-		start = h
+	if d := c.due[i]; d.After(start) {
+		start = d
 	}
 	d := at.Sub(start)
 	c.smu.Lock()

@@ -3,6 +3,7 @@ package video
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,14 +21,23 @@ func (v *Video) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /snapshot.jpg", v.serveSnapshot)
 }
 
+// The range of ?fps= on /stream.mjpg. Below MinViewerFPS (a frame every
+// 100 s) a browser gives up on the stream anyway, and far below it the gap
+// 1/fps overflowed time.Duration: fps=1e-300 meant no cap at all.
+const (
+	MinViewerFPS = 0.01
+	MaxViewerFPS = 120
+)
+
 // serveMJPEG streams multipart/x-mixed-replace JPEGs. ?fps=N caps this
 // viewer below the encoder's rate.
 func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	gap := time.Duration(0)
 	if s := r.URL.Query().Get("fps"); s != "" {
 		fps, err := strconv.ParseFloat(s, 64)
-		if err != nil || fps <= 0 || fps > 120 {
-			http.Error(w, "video: fps must be a number in (0, 120]", http.StatusBadRequest)
+		// Written so that NaN fails too.
+		if err != nil || !(fps >= MinViewerFPS && fps <= MaxViewerFPS) {
+			http.Error(w, fmt.Sprintf("video: fps=%q: want a number from %v to %v (frames per second for this viewer)", s, MinViewerFPS, MaxViewerFPS), http.StatusBadRequest)
 			return
 		}
 		gap = time.Duration(float64(time.Second) / fps)

@@ -331,3 +331,36 @@ func TestMJPEGNewViewerGetsLatestAtOnce(t *testing.T) {
 		t.Errorf("first part is frame %s, want the latest, 7", seq)
 	}
 }
+
+// Field probe: /stream.mjpg?fps=1e-300 overflowed the gap between frames
+// into a negative duration, that is no cap at all. Out-of-range (and NaN)
+// rates are refused with the range; the slowest allowed one is served.
+func TestMJPEGFPSTooSmallRefusedNotUncapped(t *testing.T) {
+	v := New(Options{Encode: goEncode, Log: quiet(), MaxFPS: 30})
+	mux := http.NewServeMux()
+	v.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, fps := range []string{"1e-300", "0.001", "0", "-1", "NaN", "Inf", "121", "fast"} {
+		resp, err := http.Get(srv.URL + "/stream.mjpg?fps=" + fps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "want a number from 0.01 to 120") {
+			t.Errorf("fps=%s: %d %q, want 400 with the range", fps, resp.StatusCode, body)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/stream.mjpg?fps=0.01", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("fps=0.01: status %d, want 200", resp.StatusCode)
+	}
+}

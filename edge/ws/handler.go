@@ -11,7 +11,6 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/cuecast/cuecast/edge/hub"
-	"github.com/cuecast/cuecast/edge/model"
 )
 
 // handle processes one complete client message on the reader goroutine.
@@ -214,29 +213,14 @@ func (c *conn) command(req *Request, set *settings) {
 	}{cmd.Name, res})
 }
 
-// broadcastAlert is the built-in broadcast_alert command.
+// broadcastAlert is the built-in broadcast_alert command. The alert is
+// checked by the hub's rules for every transport (hub.DecodeAlert).
 func (s *Server) broadcastAlert(_ context.Context, cl CommandClient, args json.RawMessage) (any, error) {
-	var a struct {
-		Level   string `json:"level"`
-		Message string `json:"message"`
-		Code    string `json:"code"`
-		Group   string `json:"group"`
-	}
-	if len(args) > 0 {
-		if err := json.Unmarshal(args, &a); err != nil {
-			return nil, perr(CodeBadArgument, "broadcast_alert: args: %v", err)
-		}
-	}
-	switch {
-	case a.Message == "" || len(a.Message) > 1024:
-		return nil, perr(CodeBadArgument, "broadcast_alert: message is required, at most 1024 bytes")
-	case len(a.Code) > 64:
-		return nil, perr(CodeBadArgument, "broadcast_alert: code is longer than 64 bytes")
-	}
-	if err := hub.ValidGroup(a.Group, true); err != nil {
+	req, err := hub.DecodeAlert(args)
+	if err != nil {
 		return nil, perr(CodeBadArgument, "broadcast_alert: %v", err)
 	}
-	p, err := s.hub.RaiseAlertGroup(model.Alert{Level: a.Level, Code: a.Code, Message: a.Message, Source: "ws:" + cl.ID}, a.Group)
+	p, err := s.hub.RaiseRequest(req, "ws:"+cl.ID, time.Time{})
 	if err != nil {
 		return nil, perr(CodeBadArgument, "broadcast_alert: %v", err)
 	}

@@ -35,6 +35,8 @@ var requestCases = []struct {
 	{"streams not a list", `{"type":"subscribe","data":{"streams":"state"}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"rate on never-dropped", `{"type":"subscribe","data":{"streams":["event"],"max_rate_hz":{"event":5}}}`, "", TypeError, CodeBadArgument},
 	{"rate negative", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":-1}}}`, "", TypeError, CodeBadArgument},
+	// Field probe: 1e-10 Hz overflowed the interval into no throttle at all.
+	{"rate too small to throttle", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":1e-10}}}`, "", TypeError, CodeBadArgument},
 	{"rate not a number", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":"fast"}}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"bad group", `{"type":"subscribe","data":{"streams":["state"],"group":"Bad Group"}}`, CodeBadArgument, TypeError, CodeBadArgument},
 	{"offset negative", `{"type":"subscribe","data":{"streams":["event"],"resume":{"event":{"epoch":"x","offset":-1}}}}`, CodeBadMessage, TypeError, CodeBadMessage},
@@ -185,5 +187,37 @@ func TestAckOtherGroupsAlert(t *testing.T) {
 	}
 	if st, _ := env.h.Alert(p.AlertID()); st.Acked {
 		t.Error("a display client acknowledged a technician alert")
+	}
+}
+
+// Field probe: the same bad alert was refused (or raised) differently over
+// REST, WebSocket and MQTT. broadcast_alert now answers with the hub's own
+// error for it (hub.DecodeAlert), and raises nothing.
+func TestBroadcastAlertSameErrorAsTheHub(t *testing.T) {
+	env := newEnv(t, 0)
+	c, _ := env.connect(t, dialOpts{})
+	for _, args := range []string{
+		`{"message":"` + strings.Repeat("x", hub.MaxAlertMessage+1) + `"}`,
+		`{"message":"x","code":"Bad Code!"}`,
+		`{"message":"x","level":"loud"}`,
+		`{"message":"x","priority":1}`,
+		`{"message":"x","group":""}`,
+		`{"message":"a\u0007b"}`,
+		`{"code":"no_message"}`,
+	} {
+		_, herr := hub.DecodeAlert([]byte(args))
+		if herr == nil {
+			t.Fatalf("hub accepts %s", args)
+		}
+		c.send(`{"type":"command","data":{"name":"broadcast_alert","token":"` + testToken + `","args":` + args + `}}`)
+		m, _ := c.until(TypeError)
+		var d errorData
+		json.Unmarshal(m.Data, &d)
+		if d.Code != CodeBadArgument || d.Message != "broadcast_alert: "+herr.Error() {
+			t.Errorf("args %.60s: error %s %q, want bad_argument %q", args, d.Code, d.Message, "broadcast_alert: "+herr.Error())
+		}
+	}
+	if n := len(env.h.Alerts()); n != 0 {
+		t.Errorf("%d alerts raised by refused commands", n)
 	}
 }
