@@ -33,6 +33,11 @@ type Route struct {
 	MaxBody int64
 	// BodyTimeout bounds reading the whole body; 0 means DefaultBodyTimeout.
 	BodyTimeout time.Duration
+	// Timeout bounds the whole exchange of a request with a body: reading
+	// it, handling it, writing the answer (the server's WriteTimeout,
+	// counted from the headers, would cut a long upload's answer). 0 means
+	// BodyTimeout + WriteTimeout.
+	Timeout time.Duration
 }
 
 // Edge defaults.
@@ -112,6 +117,10 @@ func (a *API) edge(rt Route, next http.Handler) http.Handler {
 	if timeout <= 0 {
 		timeout = DefaultBodyTimeout
 	}
+	total := rt.Timeout
+	if total <= 0 {
+		total = timeout + WriteTimeout
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.Command {
 			if e := a.authorize(r); e != nil {
@@ -126,9 +135,13 @@ func (a *API) edge(rt Route, next http.Handler) http.Handler {
 		}
 		if r.ContentLength != 0 {
 			// The body must arrive within timeout of the headers; a slow
-			// sender is cut, not waited for. Unsupported (a recorder in
-			// tests) is harmless: the server's ReadTimeout still applies.
-			http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+			// sender is cut, not waited for. The answer may follow within
+			// total. Unsupported (a recorder in tests) is harmless: the
+			// server's own timeouts still apply.
+			now := time.Now()
+			rc := http.NewResponseController(w)
+			rc.SetReadDeadline(now.Add(timeout))
+			rc.SetWriteDeadline(now.Add(total))
 			r.Body = http.MaxBytesReader(w, r.Body, max)
 		}
 		next.ServeHTTP(w, r)

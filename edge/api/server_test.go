@@ -290,3 +290,40 @@ func TestMountedHandlersShareTheEnvelope(t *testing.T) {
 		e.api.Handle("GET /metrics2", http.NotFoundHandler(), api.Route{})
 	}()
 }
+
+// An upload longer than the server's WriteTimeout (a firmware bundle over a
+// slow link) still gets its answer: the route's Timeout covers the whole
+// exchange. (The image's boot test caught the upload cut at 60 s.)
+func TestLongUploadOutlivesWriteTimeout(t *testing.T) {
+	e := newEnv(t)
+	srv := e.serve(t, api.ServerOptions{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	e.api.Handle("POST /api/v1/test/upload", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintf(w, "%d", n)
+	}), api.Route{Command: true, MaxBody: 1 << 20, BodyTimeout: 10 * time.Second, Timeout: 20 * time.Second})
+
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < 8; i++ { // 8 x 100 ms: four times both server timeouts
+			pw.Write(make([]byte, 1024))
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", "http://"+srv.Addr()+"/api/v1/test/upload", pr)
+	req.ContentLength = 8 * 1024
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("slow upload: %v (the answer was cut)", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "8192" {
+		t.Fatalf("slow upload: HTTP %d %s, want 200 8192", resp.StatusCode, b)
+	}
+}

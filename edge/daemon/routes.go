@@ -99,12 +99,13 @@ func (d *Daemon) routes() error {
 
 	// Firmware updates: the daemon verifies and queues an uploaded bundle;
 	// a root-owned unit installs it (the sandboxed daemon cannot write
-	// slots). A bundle is large: a long body timeout, still bounded.
+	// slots). A bundle is large: a long body timeout, and time after it to
+	// verify the bundle and answer, still bounded.
 	updMux := http.NewServeMux()
 	update.NewHandler(update.HandlerConfig{MaxBytes: maxBundle},
 		update.TokenFunc(func() string { return d.Current().HTTP.Token }),
 		d.log.With("component", "update")).Register(updMux)
-	d.api.Handle("POST /api/v1/update", updMux, api.Route{Command: true, MaxBody: maxBundle, BodyTimeout: 30 * time.Minute})
+	d.api.Handle("POST /api/v1/update", updMux, api.Route{Command: true, MaxBody: maxBundle, BodyTimeout: 30 * time.Minute, Timeout: 45 * time.Minute})
 	d.api.Handle("GET /api/v1/update", updMux, api.Route{})
 
 	d.api.Register(d.mux) // /api/v1/ and /metrics

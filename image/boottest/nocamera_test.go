@@ -48,7 +48,9 @@ func (v *vm) noCamera(figures map[string]string) {
 	start, _ := strconv.ParseInt(first["ExecMainStartTimestampMonotonic"], 10, 64)
 	ready, _ := strconv.ParseInt(first["ActiveEnterTimestampMonotonic"], 10, 64)
 	if start > 0 && ready >= start {
-		figures["no camera: cuecastd process start to READY=1 (QEMU)"] = (time.Duration(ready-start) * time.Microsecond).Round(10 * time.Millisecond).String()
+		d := (time.Duration(ready-start) * time.Microsecond).Round(10 * time.Millisecond).String()
+		figures["no camera: cuecastd process start to READY=1 (QEMU)"] = d
+		v.t.Logf("no camera: process start to READY=1: %s", d)
 	}
 
 	// Three watchdog intervals (WatchdogSec=10s): a daemon that stopped
