@@ -32,6 +32,7 @@ type Query struct {
 	Player   string
 	GameType string
 	Session  int64
+	GameID   string
 	// Limit caps a page (history lists); 0 means no cap (exports, stats).
 	Limit int
 	// After continues a list after this position (newest first): the

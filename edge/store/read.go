@@ -32,6 +32,9 @@ func where(q history.Query) (string, []any) {
 	if q.Session != 0 {
 		conds, args = append(conds, "session_id = ?"), append(args, q.Session)
 	}
+	if q.GameID != "" {
+		conds, args = append(conds, "game_id = ?"), append(args, q.GameID)
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}
@@ -107,7 +110,7 @@ func (s *Store) Shots(ctx context.Context, q history.Query) (history.Page, error
 
 // Shot returns one shot with its record (ErrNotFound if there is none).
 func (s *Store) Shot(ctx context.Context, id string) (*history.Shot, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record FROM shots WHERE id = ?", id)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record FROM shots WHERE seq = ("+seqByID+")", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: shot %s: %w", id, err)
 	}
@@ -129,7 +132,7 @@ func (s *Store) Shot(ctx context.Context, id string) (*history.Shot, error) {
 // picture is not kept).
 func (s *Store) Image(ctx context.Context, id, kind string) ([]byte, error) {
 	var b []byte
-	err := s.rdb.QueryRowContext(ctx, "SELECT i.jpeg FROM shots s JOIN shot_images i ON i.shot_seq = s.seq WHERE s.id = ? AND i.kind = ?", id, kind).Scan(&b)
+	err := s.rdb.QueryRowContext(ctx, "SELECT jpeg FROM shot_images WHERE shot_seq = ("+seqByID+") AND kind = ?2", id, kind).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no %s picture for shot %q", ErrNotFound, kind, id)
 	}

@@ -85,6 +85,12 @@ CREATE INDEX shots_shooter ON shots(shooter, ended_ns);
 CREATE INDEX shots_session ON shots(session_id, ended_ns);
 CREATE INDEX shots_type    ON shots(game_type, ended_ns);
 CREATE INDEX shots_rack    ON shots(rack_id);
+-- shot_alias maps a provisional shot's id to the id of the record that
+-- replaced it, so pictures and links made under the first id still land.
+CREATE TABLE shot_alias (
+	old_id TEXT PRIMARY KEY,
+	new_id TEXT NOT NULL
+);
 CREATE TABLE shot_images (
 	shot_seq INTEGER NOT NULL,
 	kind     TEXT    NOT NULL,

@@ -169,11 +169,19 @@ func TestWriteReadReopen(t *testing.T) {
 	if err := wait(t, func(d func(error)) bool { return s.ReplaceShot("s3", ref, d) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Shot(ctx, "s3"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("provisional shot still there after replacement: %v", err)
+	// The provisional id still leads to the shot, and a picture taken
+	// under it (the after picture comes later) lands on the replacement.
+	if sh, err := s.Shot(ctx, "s3"); err != nil || sh.ID != "ref-3" {
+		t.Errorf("Shot(provisional id) = %+v, %v; want the replacement", sh, err)
 	}
-	if sh, err := s.Shot(ctx, "ref-3"); err != nil || !sh.Images.Before || sh.Source != history.SourceShot || sh.Rack == 0 {
+	if err := wait(t, func(d func(error)) bool { return s.PutImage("s3", history.ImageAfter, img, d) }); err != nil {
+		t.Fatal(err)
+	}
+	if sh, err := s.Shot(ctx, "ref-3"); err != nil || !sh.Images.Before || !sh.Images.After || sh.Source != history.SourceShot || sh.Rack == 0 {
 		t.Errorf("replacement = %+v, %v", sh, err)
+	}
+	if n, _ := s.Count(ctx, history.Query{}); n != 7 {
+		t.Errorf("%d shots after a replacement, want 7", n)
 	}
 	if g, err := s.Game(ctx, "g1"); err != nil || g.Winner != "ann" || g.Ended == nil || g.Shots != 1 {
 		t.Errorf("game g1 = %+v, %v", g, err)

@@ -194,7 +194,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, o *op) error {
 			col = "img_after"
 		}
 		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT seq FROM shots WHERE id = ?", o.shotID).Scan(&seq); err != nil {
+		if err := tx.QueryRowContext(ctx, seqByID, o.shotID).Scan(&seq); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: shot %s", ErrNotFound, o.shotID)
 			}
@@ -359,9 +359,14 @@ func (s *Store) afterShot(ctx context.Context, tx *sql.Tx, sh *history.Shot) err
 	return s.touchPlayer(ctx, tx, sh.Shooter, ended)
 }
 
+// seqByID finds a shot's row by its id or by the id of the provisional
+// shot it replaced.
+const seqByID = `SELECT seq FROM shots WHERE id = ?1
+	UNION ALL SELECT s.seq FROM shot_alias a JOIN shots s ON s.id = a.new_id WHERE a.old_id = ?1 LIMIT 1`
+
 func (s *Store) replaceShot(ctx context.Context, tx *sql.Tx, oldID string, sh *history.Shot) error {
 	var seq, session, rack int64
-	err := tx.QueryRowContext(ctx, "SELECT seq, session_id, rack_id FROM shots WHERE id = ?", oldID).Scan(&seq, &session, &rack)
+	err := tx.QueryRowContext(ctx, "SELECT seq, session_id, rack_id FROM shots WHERE seq = ("+seqByID+")", oldID).Scan(&seq, &session, &rack)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s.insertShot(ctx, tx, sh, false)
 	}
@@ -369,6 +374,12 @@ func (s *Store) replaceShot(ctx context.Context, tx *sql.Tx, oldID string, sh *h
 		return err
 	}
 	sh.Session, sh.Rack = session, rack
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO shot_alias(old_id, new_id) VALUES(?, ?)", oldID, sh.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE shot_alias SET new_id = ? WHERE new_id = ?", sh.ID, oldID); err != nil {
+		return err
+	}
 	if sh.GameID != "" {
 		// The provisional shot's rack did not know the game: name it now.
 		if _, err := tx.ExecContext(ctx, "UPDATE racks SET game_id = ? WHERE id = ? AND game_id = ''", sh.GameID, rack); err != nil {
