@@ -20,6 +20,9 @@ type Deps struct {
 	Config      ConfigManager
 	Streams     StreamStatsSource
 	Vision      PerformanceSource
+	History     HistorySource // shot history: /api/v1/game/..., /api/v1/shots/...
+	Drills      DrillSource   // /api/v1/drills/...
+	Game        GameResetter  // the game service, if it runs (POST /api/v1/game/reset resets it too)
 
 	// Registry receives the API's own collectors and is served at /metrics.
 	// Nil makes New create one; other components add theirs through

@@ -80,13 +80,13 @@ func ParseDrill(b []byte, table model.TableGeometry) (*Drill, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("drill: %w", err)
+		return nil, Invalid(fmt.Errorf("drill: %w", err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("drill: unexpected data after the JSON object")
+		return nil, Invalid(errors.New("drill: unexpected data after the JSON object"))
 	}
 	if err := d.Validate(table); err != nil {
-		return nil, err
+		return nil, Invalid(err)
 	}
 	return &d, nil
 }

@@ -50,10 +50,6 @@ type drillRun struct {
 	armed   bool // the shot under way started from a matched set-up (or continues an attempt)
 }
 
-// ErrUnknownDrill is returned for a drill id that is neither built in nor
-// stored.
-var ErrUnknownDrill = errors.New("drill: unknown drill")
-
 // Drills lists the built-in library and the technicians' drills.
 func (r *Recorder) Drills(ctx context.Context) ([]history.Drill, error) {
 	lib, err := history.Library(r.Table())
@@ -78,7 +74,7 @@ func (r *Recorder) Drill(ctx context.Context, id string) (*history.Drill, error)
 			return &all[i], nil
 		}
 	}
-	return nil, fmt.Errorf("%w %q (GET /api/v1/drills lists them)", ErrUnknownDrill, id)
+	return nil, fmt.Errorf("drill %q: %w (GET /api/v1/drills lists the drills)", id, history.ErrNotFound)
 }
 
 // AddDrill validates a technician's drill against the table and stores it.
@@ -89,7 +85,7 @@ func (r *Recorder) AddDrill(ctx context.Context, raw []byte) (*history.Drill, er
 		return nil, err
 	}
 	if d.Builtin {
-		return nil, fmt.Errorf("drill %q: builtin is set by the box, not in a drill you add", d.ID)
+		return nil, history.Invalid(fmt.Errorf("drill %q: builtin is set by the box, not in a drill you add", d.ID))
 	}
 	lib, err := history.Library(r.Table())
 	if err != nil {
@@ -97,7 +93,7 @@ func (r *Recorder) AddDrill(ctx context.Context, raw []byte) (*history.Drill, er
 	}
 	for _, b := range lib {
 		if b.ID == d.ID {
-			return nil, fmt.Errorf("drill %q: a built-in drill has this id; choose another", d.ID)
+			return nil, history.Invalid(fmt.Errorf("drill %q: a built-in drill has this id; choose another", d.ID))
 		}
 	}
 	if err := r.o.Store.PutDrill(ctx, d); err != nil {
@@ -110,7 +106,7 @@ func (r *Recorder) AddDrill(ctx context.Context, raw []byte) (*history.Drill, er
 func (r *Recorder) DeleteDrill(ctx context.Context, id string) error {
 	err := r.o.Store.DeleteDrill(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w %q (built-in drills cannot be deleted)", ErrUnknownDrill, id)
+		return fmt.Errorf("drill %q: %w among the drills added on this box (built-in drills cannot be deleted)", id, history.ErrNotFound)
 	}
 	return err
 }
@@ -118,7 +114,7 @@ func (r *Recorder) DeleteDrill(ctx context.Context, id string) error {
 // StartDrill makes drill id active for player (replacing any active one).
 func (r *Recorder) StartDrill(ctx context.Context, id, player string) (DrillStatus, error) {
 	if player == "" || len(player) > 64 {
-		return DrillStatus{}, errors.New("drill: a player name of 1-64 bytes is needed (progress is kept per player)")
+		return DrillStatus{}, history.Invalid(errors.New("drill: a player name of 1-64 bytes is needed (progress is kept per player)"))
 	}
 	d, err := r.Drill(ctx, id)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 
 // Errors callers may test with errors.Is.
 var (
-	ErrNotFound = errors.New("store: not found")
+	ErrNotFound = history.ErrNotFound
 	ErrClosed   = errors.New("store: closed")
 	ErrFull     = errors.New("store: write queue full")
 	ErrExists   = errors.New("store: already exists")
@@ -356,6 +356,3 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 	}
 	return out, rows.Err()
 }
-
-// ensure the history package's types are what the store speaks.
-var _ = history.Shot{}
