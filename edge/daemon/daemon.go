@@ -18,6 +18,8 @@ import (
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
+	"github.com/cuecast/cuecast/edge/recorder"
+	"github.com/cuecast/cuecast/edge/store"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -41,6 +43,9 @@ type Daemon struct {
 	api     *api.API
 	ws      *ws.Server
 	display *display.Display
+
+	history  *store.Store       // nil when history is off
+	recorder *recorder.Recorder // with history
 
 	calibrations *vision.CalibrationStore
 	jpeg         *vision.JPEGEncoder // used by the video goroutine only
@@ -123,6 +128,9 @@ func (d *Daemon) Start(ctx context.Context) error {
 	for _, name := range consumerNames {
 		d.startPart(name, d.cfg)
 	}
+	if d.recorder != nil {
+		d.recorder.Start() // before the frame loop: the first shot is kept
+	}
 	if err := d.startPipeline(d.cfg); err != nil {
 		return err
 	}
@@ -196,6 +204,7 @@ func (d *Daemon) Shutdown(ctx context.Context) {
 	for _, name := range consumerNames {
 		parts[name].stop(ctx)
 	}
+	d.closeHistory()
 	if d.bgCancel != nil {
 		d.bgCancel()
 	}

@@ -66,7 +66,8 @@ func (d *Daemon) routes() error {
 	d.video.Register(d.mux)
 
 	hubAPI := apihub.New(d.hub)
-	d.api = api.New(api.Deps{
+	d.openHistory()
+	deps := api.Deps{
 		Health:      healthAdapter{d},
 		Alerts:      hubAPI,
 		Connections: hubAPI,
@@ -74,7 +75,9 @@ func (d *Daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
-	}, d.log.With("component", "api"))
+	}
+	d.historyDeps(&deps)
+	d.api = api.New(deps, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
 	// Firmware updates: the daemon verifies and queues an uploaded bundle;
@@ -86,6 +89,7 @@ func (d *Daemon) routes() error {
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
+	d.registerHistoryMetrics(d.api.Registry())
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,

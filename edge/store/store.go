@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,9 @@ var (
 	ErrClosed   = errors.New("store: closed")
 	ErrFull     = errors.New("store: write queue full")
 	ErrExists   = errors.New("store: already exists")
+	// ErrDamaged: the file is not a SQLite database or SQLite finds it
+	// corrupt. The caller may move it aside and start empty.
+	ErrDamaged = errors.New("store: database damaged")
 )
 
 // Options configure a Store.
@@ -153,10 +157,13 @@ func Open(o Options) (*Store, error) {
 func checkIntegrityQuick(ctx context.Context, db *sql.DB) error {
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil {
-		return fmt.Errorf("store: %w (is this a SQLite database?)", err)
+		if strings.Contains(err.Error(), "not a database") || strings.Contains(err.Error(), "malformed") {
+			return fmt.Errorf("%w: %v (is this a SQLite database?)", ErrDamaged, err)
+		}
+		return fmt.Errorf("store: %w", err)
 	}
 	if res != "ok" {
-		return fmt.Errorf("store: the database is damaged (%s); move it away to start an empty one", res)
+		return fmt.Errorf("%w: %s; move it away to start an empty one", ErrDamaged, res)
 	}
 	return nil
 }

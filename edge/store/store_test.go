@@ -262,8 +262,8 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	os.Remove(path + "-wal")
 	os.Remove(path + "-shm")
-	if _, err := Open(Options{Path: path}); err == nil {
-		t.Fatal("Open of a text file succeeded")
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Open of a text file: err = %v, want ErrDamaged", err)
 	}
 }
 
