@@ -259,12 +259,16 @@ func (r *Recorder) drillShot(rec *model.ShotRecord) {
 	}
 	st := run.status
 	r.mu.Unlock()
-	if a != nil {
-		r.o.Store.AddAttempt(a, func(err error) {
-			if err != nil {
-				r.o.Log.Error("history: drill attempt not stored", "component", "history", "err", err)
-			}
-		})
+	if a == nil {
+		r.publish(EventDrill, "drill", st)
+		return
 	}
-	r.publish(EventDrill, "drill", st)
+	// The scored attempt is announced once it is stored, so a page that
+	// reads the player's progress on this event finds it there.
+	r.o.Store.AddAttempt(a, func(err error) {
+		if err != nil {
+			r.o.Log.Error("history: drill attempt not stored", "component", "history", "err", err)
+		}
+		r.publish(EventDrill, "drill", st)
+	})
 }
