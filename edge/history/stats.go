@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -113,114 +114,191 @@ type PlayerStats struct {
 	PositionCM   float64 `json:"position_median_cm"`
 }
 
+// Row is the part of a shot the statistics read: a compact value the store
+// scans straight into (no record, no pointers), so statistics over 100,000
+// shots stay cheap. Unknown figures are NaN (floats) or -1 (agreements).
+type Row struct {
+	Rack         int64
+	EndedNS      int64
+	Seq          int64 // tie-break for shots that ended at the same time
+	GameID       string
+	Shooter      string
+	Winner       string
+	Flags        RowFlags
+	Made         int
+	BallsToRail  int
+	Fouls        string // comma-separated codes
+	Cut, Dist    float64
+	Pos, Path    float64
+	EndErr       float64
+	Spread       float64
+	TargetAgree  int8
+	OutcomeAgree int8
+}
+
+// RowFlags are a shot's yes/no figures.
+type RowFlags uint16
+
+const (
+	FlagBreak RowFlags = 1 << iota
+	FlagAttempt
+	FlagPotted
+	FlagScratch
+	FlagLegal
+	FlagTurnOver
+	FlagGameOver
+	FlagCleared
+)
+
+// RowOf is the Row of a shot.
+func RowOf(s *Shot, seq int64) Row {
+	f := &s.Features
+	r := Row{Rack: s.Rack, EndedNS: s.Ended.UnixNano(), Seq: seq, GameID: s.GameID, Shooter: s.Shooter, Winner: f.Winner,
+		Made: f.Made, BallsToRail: f.BallsToRail, Fouls: strings.Join(f.Fouls, ","),
+		Cut: nan(f.CutDeg), Dist: nan(f.DistM), Pos: nan(f.PositionErrCM), Path: nan(f.PathErrCM), EndErr: nan(f.EndErrCM), Spread: nan(f.SpreadCM),
+		TargetAgree: tri(f.TargetAgree), OutcomeAgree: tri(f.OutcomeAgree)}
+	for _, b := range []struct {
+		on bool
+		f  RowFlags
+	}{{f.Break, FlagBreak}, {f.Attempt, FlagAttempt}, {f.Potted, FlagPotted}, {f.Scratch, FlagScratch}, {f.Legal, FlagLegal},
+		{f.TurnOver, FlagTurnOver}, {f.GameOver, FlagGameOver}, {f.Cleared, FlagCleared}} {
+		if b.on {
+			r.Flags |= b.f
+		}
+	}
+	return r
+}
+
+func nan(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+func tri(p *bool) int8 {
+	switch {
+	case p == nil:
+		return -1
+	case *p:
+		return 1
+	}
+	return 0
+}
+
 // Aggregate computes Stats over shots (any order; Record is not needed).
+func Aggregate(shots []Shot) Stats {
+	rows := make([]Row, len(shots))
+	for i := range shots {
+		rows[i] = RowOf(&shots[i], int64(i))
+	}
+	return AggregateRows(rows)
+}
+
+// AggregateRows computes Stats over rows, which it sorts in place.
 // Innings are found per rack, in time order: an inning goes on while the
 // same shooter shoots and the previous shot did not turn the table over. A
 // run-out is an inning that ends its rack with its shooter winning it (in
 // practice: clearing the table) and is the shooter's first inning of the
 // rack; a break-and-run is one that began with the break.
-func Aggregate(shots []Shot) Stats {
+func AggregateRows(rows []Row) Stats {
 	st := Stats{Fouls: map[string]int{}, Players: []string{}}
 	st.Pocketing.ByCut = bands(CutBands, "°")
 	st.Pocketing.ByDistance = bands(DistBands, " m")
 	st.Runs.Histogram = make([]int, 9)
-	st.Shots = len(shots)
-	if len(shots) == 0 {
+	st.Shots = len(rows)
+	if len(rows) == 0 {
 		return st
 	}
-	sorted := make([]*Shot, len(shots))
-	for i := range shots {
-		sorted[i] = &shots[i]
-	}
-	sort.Slice(sorted, func(i, j int) bool {
-		a, b := sorted[i], sorted[j]
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
 		if a.Rack != b.Rack {
 			return a.Rack < b.Rack
 		}
-		if !a.Ended.Equal(b.Ended) {
-			return a.Ended.Before(b.Ended)
+		if a.EndedNS != b.EndedNS {
+			return a.EndedNS < b.EndedNS
 		}
-		return a.ID < b.ID
+		return a.Seq < b.Seq
 	})
 	games, racks, players := map[string]bool{}, map[int64]bool{}, map[string]*playerAcc{}
 	var pos, path, endErr []float64
 	var spreadSum float64
 	var spreadN, railSum int
-	for _, s := range sorted {
-		f := &s.Features
-		if s.GameID != "" {
-			games[s.GameID] = true
+	var pa *playerAcc
+	for i := range rows {
+		r := &rows[i]
+		if r.GameID != "" {
+			games[r.GameID] = true
 		}
-		racks[s.Rack] = true
-		pa := players[s.Shooter]
-		if pa == nil {
-			pa = &playerAcc{PlayerStats: PlayerStats{Player: s.Shooter}}
-			players[s.Shooter] = pa
+		racks[r.Rack] = true
+		if pa == nil || pa.Player != r.Shooter {
+			pa = players[r.Shooter]
+			if pa == nil {
+				pa = &playerAcc{PlayerStats: PlayerStats{Player: r.Shooter}}
+				players[r.Shooter] = pa
+			}
 		}
 		pa.Shots++
-		if f.Attempt {
+		potted := r.Flags&FlagPotted != 0
+		if r.Flags&FlagAttempt != 0 {
 			st.Pocketing.Attempts++
 			pa.Attempts++
-			if f.Potted {
+			if potted {
 				st.Pocketing.Made++
 				pa.Made++
 			}
-			if f.CutDeg != nil {
-				addBand(st.Pocketing.ByCut, *f.CutDeg, f.Potted)
+			if !math.IsNaN(r.Cut) {
+				addBand(st.Pocketing.ByCut, r.Cut, potted)
 			} else {
 				st.Pocketing.Unbanded++
 			}
-			if f.DistM != nil {
-				addBand(st.Pocketing.ByDistance, *f.DistM, f.Potted)
+			if !math.IsNaN(r.Dist) {
+				addBand(st.Pocketing.ByDistance, r.Dist, potted)
 			}
 		}
-		if f.Break {
+		if r.Flags&FlagBreak != 0 {
 			b := &st.Breaks
 			b.Count++
-			b.BallsMade += f.Made
-			if f.Made == 0 {
+			b.BallsMade += r.Made
+			if r.Made == 0 {
 				b.Dry++
 			}
-			if f.Scratch {
+			if r.Flags&FlagScratch != 0 {
 				b.Scratches++
 			}
-			if f.SpreadCM != nil {
-				spreadSum += *f.SpreadCM
+			if !math.IsNaN(r.Spread) {
+				spreadSum += r.Spread
 				spreadN++
 			}
-			railSum += f.BallsToRail
+			railSum += r.BallsToRail
 		}
-		for _, c := range f.Fouls {
-			st.Fouls[c]++
-		}
-		if len(f.Fouls) > 0 {
+		if r.Fouls != "" {
+			for f := range strings.SplitSeq(r.Fouls, ",") {
+				st.Fouls[f]++
+			}
 			st.FoulShots++
 			pa.Fouls++
 		}
-		if f.PositionErrCM != nil {
-			pos = append(pos, *f.PositionErrCM)
-			pa.pos = append(pa.pos, *f.PositionErrCM)
+		if !math.IsNaN(r.Pos) {
+			pos = append(pos, r.Pos)
+			pa.pos = append(pa.pos, r.Pos)
 		}
-		if f.PathErrCM != nil {
-			path = append(path, *f.PathErrCM)
+		if !math.IsNaN(r.Path) {
+			path = append(path, r.Path)
 		}
-		if f.EndErrCM != nil {
-			endErr = append(endErr, *f.EndErrCM)
+		if !math.IsNaN(r.EndErr) {
+			endErr = append(endErr, r.EndErr)
 		}
-		if f.TargetAgree != nil {
+		if r.TargetAgree >= 0 {
 			st.Predicted.TargetN++
-			if *f.TargetAgree {
-				st.Predicted.TargetAgree++
-			}
+			st.Predicted.TargetAgree += int(r.TargetAgree)
 		}
-		if f.OutcomeAgree != nil {
+		if r.OutcomeAgree >= 0 {
 			st.Predicted.Shots++
-			if *f.OutcomeAgree {
-				st.Predicted.OutcomeAgree++
-			}
+			st.Predicted.OutcomeAgree += int(r.OutcomeAgree)
 		}
 	}
-	innings(sorted, &st.Runs, players)
+	innings(rows, &st.Runs, players)
 
 	st.Games, st.Racks = len(games), len(racks)
 	st.Pocketing.Pct = pct(st.Pocketing.Made, st.Pocketing.Attempts)
@@ -264,27 +342,27 @@ type playerAcc struct {
 	innings, balls int
 }
 
-// innings walks shots sorted by rack and time.
-func innings(sorted []*Shot, r *Runs, players map[string]*playerAcc) {
+// innings walks rows sorted by rack and time.
+func innings(rows []Row, r *Runs, players map[string]*playerAcc) {
 	totalBalls := 0
-	for i := 0; i < len(sorted); {
+	for i := 0; i < len(rows); {
 		// One rack: [i, j).
 		j := i
-		for j < len(sorted) && sorted[j].Rack == sorted[i].Rack {
+		for j < len(rows) && rows[j].Rack == rows[i].Rack {
 			j++
 		}
-		visited := map[string]bool{}
+		var visited []string // shooters who have had an inning in this rack
 		for k := i; k < j; {
 			// One inning: [k, m).
-			shooter := sorted[k].Shooter
+			shooter := rows[k].Shooter
 			m, balls := k, 0
-			for m < j && sorted[m].Shooter == shooter {
-				f := &sorted[m].Features
-				if f.Legal {
-					balls += f.Made
+			for m < j && rows[m].Shooter == shooter {
+				f := rows[m].Flags
+				if f&FlagLegal != 0 {
+					balls += rows[m].Made
 				}
 				m++
-				if f.TurnOver || f.GameOver || f.Cleared {
+				if f&(FlagTurnOver|FlagGameOver|FlagCleared) != 0 {
 					break
 				}
 			}
@@ -297,16 +375,19 @@ func innings(sorted []*Shot, r *Runs, players map[string]*playerAcc) {
 			pa := players[shooter]
 			pa.innings++
 			pa.balls += balls
-			last := &sorted[m-1].Features
-			won := last.GameOver && last.Winner == shooter && shooter != "" || sorted[m-1].GameID == "" && last.Cleared && last.Legal
-			if won && !visited[shooter] {
+			last := &rows[m-1]
+			won := last.Flags&FlagGameOver != 0 && last.Winner == shooter && shooter != "" ||
+				last.GameID == "" && last.Flags&FlagCleared != 0 && last.Flags&FlagLegal != 0
+			if won && indexOf(visited, shooter) < 0 {
 				r.RunOuts++
 				pa.RunOuts++
-				if sorted[k].Features.Break {
+				if rows[k].Flags&FlagBreak != 0 {
 					r.BreakAndRuns++
 				}
 			}
-			visited[shooter] = true
+			if indexOf(visited, shooter) < 0 {
+				visited = append(visited, shooter)
+			}
 			k = m
 		}
 		i = j

@@ -63,6 +63,7 @@ func (s *Store) pruneRound(ctx context.Context) (int64, error) {
 	n, _ = res.RowsAffected()
 	for _, q := range []string{
 		"DELETE FROM shot_images WHERE shot_seq NOT IN (SELECT seq FROM shots)",
+		"DELETE FROM shot_records WHERE shot_seq NOT IN (SELECT seq FROM shots)",
 		"DELETE FROM shot_alias WHERE new_id NOT IN (SELECT id FROM shots)",
 		"DELETE FROM racks WHERE id NOT IN (SELECT DISTINCT rack_id FROM shots) AND ended_ns IS NOT NULL",
 		"DELETE FROM games WHERE id NOT IN (SELECT DISTINCT game_id FROM shots)",

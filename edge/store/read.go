@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -41,7 +42,11 @@ func where(q history.Query) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const listCols = "seq, id, session_id, rack_id, game_id, game_type, number, shooter, started_ns, ended_ns, source, img_before, img_after, features"
+// listCols are a listed shot's columns; FROM listFrom.
+const (
+	listCols = "seq, id, session_id, rack_id, game_id, game_type, number, shooter, started_ns, ended_ns, source, img_before, img_after, features"
+	listFrom = " FROM shots JOIN shot_records ON shot_seq = seq"
+)
 
 func scanListed(rows *sql.Rows, withRecord bool) (history.Shot, int64, error) {
 	var sh history.Shot
@@ -87,7 +92,7 @@ func (s *Store) Shots(ctx context.Context, q history.Query) (history.Page, error
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+" FROM shots"+w+" ORDER BY ended_ns DESC, seq DESC LIMIT ?", append(args, limit+1)...)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+listFrom+w+" ORDER BY ended_ns DESC, seq DESC LIMIT ?", append(args, limit+1)...)
 	if err != nil {
 		return page, fmt.Errorf("store: list shots: %w", err)
 	}
@@ -110,7 +115,7 @@ func (s *Store) Shots(ctx context.Context, q history.Query) (history.Page, error
 
 // Shot returns one shot with its record (ErrNotFound if there is none).
 func (s *Store) Shot(ctx context.Context, id string) (*history.Shot, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record FROM shots WHERE seq = ("+seqByID+")", id)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record"+listFrom+" WHERE seq = ("+seqByID+")", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: shot %s: %w", id, err)
 	}
@@ -140,67 +145,64 @@ func (s *Store) Image(ctx context.Context, id, kind string) ([]byte, error) {
 }
 
 // Stats computes the statistics of the shots q selects (q.Limit ignored).
-// It reads only the indexed columns, never the records.
+// It reads only the indexed columns, never the records: the yes/no figures
+// packed into one integer by SQLite (whose <<, >>, & and | share one
+// precedence level: hence the parentheses), names interned, nothing allocated per
+// shot beyond the row itself.
 func (s *Store) Stats(ctx context.Context, q history.Query) (history.Stats, error) {
 	w, args := where(q)
-	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, rack_id, game_id, shooter, ended_ns,
-		is_break, attempt, potted, made, scratch, legal, turn_over, game_over, cleared, winner, fouls,
-		cut_deg, dist_m, pos_err_cm, path_err_cm, end_err_cm, target_agree, outcome_agree, spread_cm, balls_to_rail
+	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, rack_id, ended_ns, game_id, shooter, winner, fouls, made, balls_to_rail,
+		is_break | (attempt<<1) | (potted<<2) | (scratch<<3) | (legal<<4) | (turn_over<<5) | (game_over<<6) | (cleared<<7),
+		coalesce(cut_deg, 'nan'), coalesce(dist_m, 'nan'), coalesce(pos_err_cm, 'nan'), coalesce(path_err_cm, 'nan'),
+		coalesce(end_err_cm, 'nan'), coalesce(spread_cm, 'nan'), coalesce(target_agree, -1), coalesce(outcome_agree, -1)
 		FROM shots`+w, args...)
 	if err != nil {
 		return history.Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
 	defer rows.Close()
-	var shots []history.Shot
-	var seq, ended int64
-	var fouls string
-	var cut, dist, pos, path, endE, spread sql.NullFloat64
-	var tAgree, oAgree sql.NullBool
+	var out []history.Row
+	names := map[string]string{}
+	intern := func(b sql.RawBytes) string {
+		if v, ok := names[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		names[v] = v
+		return v
+	}
+	var game, shooter, winner, fouls sql.RawBytes
+	var floats [6]sql.NullFloat64
 	for rows.Next() {
-		var sh history.Shot
-		f := &sh.Features
-		if err := rows.Scan(&seq, &sh.Rack, &sh.GameID, &sh.Shooter, &ended,
-			&f.Break, &f.Attempt, &f.Potted, &f.Made, &f.Scratch, &f.Legal, &f.TurnOver, &f.GameOver, &f.Cleared, &f.Winner, &fouls,
-			&cut, &dist, &pos, &path, &endE, &tAgree, &oAgree, &spread, &f.BallsToRail); err != nil {
+		var r history.Row
+		var flags int64
+		if err := rows.Scan(&r.Seq, &r.Rack, &r.EndedNS, &game, &shooter, &winner, &fouls, &r.Made, &r.BallsToRail, &flags,
+			&floats[0], &floats[1], &floats[2], &floats[3], &floats[4], &floats[5], &r.TargetAgree, &r.OutcomeAgree); err != nil {
 			return history.Stats{}, fmt.Errorf("store: stats: %w", err)
 		}
-		sh.Ended = time.Unix(0, ended)
-		sh.ID = fmt.Sprint(seq)
-		if fouls != "" {
-			f.Fouls = strings.Split(fouls, ",")
-		}
-		f.CutDeg, f.DistM, f.PositionErrCM, f.PathErrCM, f.EndErrCM, f.SpreadCM = pfl(cut), pfl(dist), pfl(pos), pfl(path), pfl(endE), pfl(spread)
-		f.TargetAgree, f.OutcomeAgree = pbo(tAgree), pbo(oAgree)
-		shots = append(shots, sh)
+		r.GameID, r.Shooter, r.Winner, r.Fouls = intern(game), intern(shooter), intern(winner), intern(fouls)
+		r.Flags = history.RowFlags(flags)
+		r.Cut, r.Dist, r.Pos, r.Path, r.EndErr, r.Spread = nanOr(floats[0]), nanOr(floats[1]), nanOr(floats[2]), nanOr(floats[3]), nanOr(floats[4]), nanOr(floats[5])
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return history.Stats{}, err
 	}
-	st := history.Aggregate(shots)
+	st := history.AggregateRows(out)
 	st.Player = q.Player
 	return st, nil
 }
 
-func pfl(v sql.NullFloat64) *float64 {
+func nanOr(v sql.NullFloat64) float64 {
 	if !v.Valid {
-		return nil
+		return math.NaN()
 	}
-	x := v.Float64
-	return &x
-}
-
-func pbo(v sql.NullBool) *bool {
-	if !v.Valid {
-		return nil
-	}
-	x := v.Bool
-	return &x
+	return v.Float64
 }
 
 // Export writes every shot q selects, oldest first, with its record.
 func (s *Store) Export(ctx context.Context, q history.Query, meta history.ExportMeta, e history.Exporter) (int, error) {
 	w, args := where(q)
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record FROM shots"+w+" ORDER BY ended_ns, seq", args...)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+listCols+", record"+listFrom+w+" ORDER BY ended_ns, seq", args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: export: %w", err)
 	}

@@ -413,27 +413,36 @@ func (s *Store) writeShotRow(ctx context.Context, tx *sql.Tx, sh *history.Shot, 
 	}
 	args := []any{sh.ID, sh.Session, sh.Rack, sh.GameID, sh.GameType, sh.Number, sh.Shooter, started, sh.Ended.UnixNano(), sh.Source,
 		f.Break, f.Attempt, f.Potted, f.Made, f.Scratch, f.Legal, f.TurnOver, f.GameOver, f.Cleared, f.Winner, strings.Join(f.Fouls, ","),
-		nf(f.CutDeg), nf(f.DistM), nf(f.PositionErrCM), nf(f.PathErrCM), nf(f.EndErrCM), nb(f.TargetAgree), nb(f.OutcomeAgree), nf(f.SpreadCM), f.BallsToRail,
-		string(feat), string(rec)}
+		nf(f.CutDeg), nf(f.DistM), nf(f.PositionErrCM), nf(f.PathErrCM), nf(f.EndErrCM), nb(f.TargetAgree), nb(f.OutcomeAgree), nf(f.SpreadCM), f.BallsToRail}
 	cols := `id, session_id, rack_id, game_id, game_type, number, shooter, started_ns, ended_ns, source,
 		is_break, attempt, potted, made, scratch, legal, turn_over, game_over, cleared, winner, fouls,
-		cut_deg, dist_m, pos_err_cm, path_err_cm, end_err_cm, target_agree, outcome_agree, spread_cm, balls_to_rail, features, record`
+		cut_deg, dist_m, pos_err_cm, path_err_cm, end_err_cm, target_agree, outcome_agree, spread_cm, balls_to_rail`
 	if seq == 0 {
-		_, err = tx.ExecContext(ctx, "INSERT INTO shots("+cols+") VALUES("+strings.Repeat("?, ", len(args)-1)+"?)", args...)
+		r, err := tx.ExecContext(ctx, "INSERT INTO shots("+cols+") VALUES("+strings.Repeat("?, ", len(args)-1)+"?)", args...)
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return fmt.Errorf("%w: shot %s", ErrExists, sh.ID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		if seq, err = r.LastInsertId(); err != nil {
+			return err
+		}
+	} else {
+		set := strings.ReplaceAll(strings.ReplaceAll(cols, "\n", " "), "\t", "")
+		parts := strings.Split(set, ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i]) + " = ?"
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE shots SET "+strings.Join(parts, ", ")+" WHERE seq = ?", append(args, seq)...)
+		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+			return fmt.Errorf("%w: shot %s", ErrExists, sh.ID)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	set := strings.ReplaceAll(strings.ReplaceAll(cols, "\n", " "), "\t", "")
-	parts := strings.Split(set, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i]) + " = ?"
-	}
-	_, err = tx.ExecContext(ctx, "UPDATE shots SET "+strings.Join(parts, ", ")+" WHERE seq = ?", append(args, seq)...)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
-		return fmt.Errorf("%w: shot %s", ErrExists, sh.ID)
-	}
+	_, err = tx.ExecContext(ctx, "INSERT OR REPLACE INTO shot_records(shot_seq, features, record) VALUES(?, ?, ?)", seq, string(feat), string(rec))
 	return err
 }
 
