@@ -239,6 +239,9 @@ type Result struct {
 	// CueZoneErrCM is the cue ball's rest from the zone's centre.
 	CueZoneErrCM *float64 `json:"cue_zone_err_cm,omitempty"`
 	Message      string   `json:"message"` // one sentence for the player
+	// Unjudged: the shot record lacks what the rule needs (cushion events
+	// for rail-first); the attempt is neither a success nor a miss.
+	Unjudged bool `json:"unjudged,omitempty"`
 }
 
 // Judge scores an attempt from its shots so far. done is false while the
@@ -280,7 +283,8 @@ func (d *Drill) Judge(t model.TableGeometry, shots []model.ShotRecord) (res Resu
 		case 0:
 			return finish(false, "The cue ball hit a ball before a cushion.")
 		default:
-			return finish(false, "No cushion contacts were measured for this shot, so rail-first cannot be judged.")
+			res.Unjudged = true
+			return finish(false, "No cushion contacts were measured for this shot, so rail-first cannot be judged: not counted.")
 		}
 	}
 	remaining := append([]string(nil), r.Pot...)

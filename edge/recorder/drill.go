@@ -239,10 +239,15 @@ func (r *Recorder) drillShot(rec *model.ShotRecord) {
 	res, done := run.status.Drill.Judge(r.table, run.shots)
 	run.status.Shots = len(run.shots)
 	var a *store.Attempt
-	if !done {
+	switch {
+	case done && res.Unjudged:
+		run.status.Message = res.Message + " Set up again."
+		run.status.State = DrillSetup
+		run.shots, run.ids, run.ready = nil, nil, false
+	case !done:
 		run.status.State = DrillShooting
 		run.status.Message = fmt.Sprintf("Shot %d of %d: keep going.", len(run.shots), run.status.Drill.Shots)
-	} else {
+	default:
 		a = &store.Attempt{Drill: run.status.Drill.ID, Player: run.status.Player, Started: run.started, Ended: rec.Ended,
 			Shots: run.ids, Result: res}
 		if a.Started.IsZero() || a.Started.After(a.Ended) {
