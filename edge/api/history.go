@@ -52,24 +52,57 @@ type GameResetter interface {
 }
 
 func (a *API) historyRoutes() {
-	a.get("GET /api/v1/game/history", a.gameHistory)
-	a.get("GET /api/v1/game/stats", a.gameStats)
-	a.get("GET /api/v1/game/sessions", a.gameSessions)
-	a.command("POST /api/v1/game/reset", a.gameReset)
-	a.command("POST /api/v1/game/export", a.gameExport)
-	a.get("GET /api/v1/game/export/{id}", a.gameExportDownload)
-	a.get("GET /api/v1/shots/{id}", a.shot)
-	a.get("GET /api/v1/shots/{id}/{kind}", a.shotImage)
+	a.get("GET /api/v1/game/history", a.withHistory(a.gameHistory))
+	a.get("GET /api/v1/game/stats", a.withHistory(a.gameStats))
+	a.get("GET /api/v1/game/sessions", a.withHistory(a.gameSessions))
+	a.command("POST /api/v1/game/reset", a.withHistory(a.gameReset))
+	a.command("POST /api/v1/game/export", a.withHistory(a.gameExport))
+	a.get("GET /api/v1/game/export/{id}", a.withHistory(a.gameExportDownload))
+	a.get("GET /api/v1/shots/{id}", a.withHistory(a.shot))
+	a.get("GET /api/v1/shots/{id}/{kind}", a.withHistory(a.shotImage))
 
-	a.get("GET /api/v1/drills", a.drills)
-	a.command("POST /api/v1/drills", a.addDrill)
-	a.get("GET /api/v1/drills/active", a.activeDrill)
-	a.get("GET /api/v1/drills/progress", a.drillProgress)
-	a.get("GET /api/v1/drills/attempts", a.drillAttempts)
-	a.command("POST /api/v1/drills/stop", a.stopDrill)
-	a.get("GET /api/v1/drills/{id}", a.drill)
-	a.command("DELETE /api/v1/drills/{id}", a.deleteDrill)
-	a.command("POST /api/v1/drills/{id}/start", a.startDrill)
+	a.get("GET /api/v1/drills", a.withDrills(a.drills))
+	a.command("POST /api/v1/drills", a.withDrills(a.addDrill))
+	a.get("GET /api/v1/drills/active", a.withDrills(a.activeDrill))
+	a.get("GET /api/v1/drills/progress", a.withDrills(a.drillProgress))
+	a.get("GET /api/v1/drills/attempts", a.withDrills(a.drillAttempts))
+	a.command("POST /api/v1/drills/stop", a.withDrills(a.stopDrill))
+	a.get("GET /api/v1/drills/{id}", a.withDrills(a.drill))
+	a.command("DELETE /api/v1/drills/{id}", a.withDrills(a.deleteDrill))
+	a.command("POST /api/v1/drills/{id}/start", a.withDrills(a.startDrill))
+}
+
+// withHistory runs h with the history, or answers 503 when it is not wired.
+func (a *API) withHistory(h func(HistorySource, http.ResponseWriter, *http.Request) *apiError) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) *apiError {
+		if a.deps.History == nil {
+			return unavailable("shot history")
+		}
+		return h(a.deps.History, w, r)
+	}
+}
+
+// withDrills runs h with the drills, or answers 503 when they are not wired.
+func (a *API) withDrills(h func(DrillSource, http.ResponseWriter, *http.Request) *apiError) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) *apiError {
+		if a.deps.Drills == nil {
+			return unavailable("drills")
+		}
+		return h(a.deps.Drills, w, r)
+	}
+}
+
+// intParam reads an optional integer parameter in [lo, hi].
+func intParam(q url.Values, key string, def, lo, hi int) (int, *apiError) {
+	s := q.Get(key)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("api: %s=%q: use %d-%d", key, s, lo, hi)
+	}
+	return n, nil
 }
 
 // storeError maps a history error to the API's answer.
@@ -158,11 +191,7 @@ func first(q url.Values) func(string) string {
 }
 
 // gameHistory: GET /api/v1/game/history?time_range=|from=&to=&player=&game_type=&session=&limit=&cursor=
-func (a *API) gameHistory(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameHistory(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	q, e := params(r, "time_range", "from", "to", "player", "game_type", "session", "limit", "cursor")
 	if e != nil {
 		return e
@@ -171,13 +200,8 @@ func (a *API) gameHistory(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
-	hq.Limit = 50
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			return badRequest("api: limit=%q: use 1-500", s)
-		}
-		hq.Limit = n
+	if hq.Limit, e = intParam(q, "limit", 50, 1, 500); e != nil {
+		return e
 	}
 	if s := q.Get("cursor"); s != "" {
 		c, err := history.ParseCursor(s)
@@ -195,11 +219,7 @@ func (a *API) gameHistory(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // gameStats: GET /api/v1/game/stats?time_range=1h|6h|24h|7d|30d|all[&player=&game_type=&session=]
-func (a *API) gameStats(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameStats(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	q, e := params(r, "time_range", "from", "to", "player", "game_type", "session")
 	if e != nil {
 		return e
@@ -226,22 +246,14 @@ func (a *API) gameStats(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // gameSessions: GET /api/v1/game/sessions[?limit=N]; also the players.
-func (a *API) gameSessions(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameSessions(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	q, e := params(r, "limit")
 	if e != nil {
 		return e
 	}
-	limit := 50
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return badRequest("api: limit=%q: use 1-1000", s)
-		}
-		limit = n
+	limit, e := intParam(q, "limit", 50, 1, 1000)
+	if e != nil {
+		return e
 	}
 	ss, err := h.Sessions(r.Context(), limit)
 	if err != nil {
@@ -257,11 +269,7 @@ func (a *API) gameSessions(w http.ResponseWriter, r *http.Request) *apiError {
 
 // gameReset: POST /api/v1/game/reset [{"name":"league night"}] starts a new
 // session and, when the game service runs, resets its game.
-func (a *API) gameReset(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameReset(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -319,11 +327,7 @@ const (
 
 // gameExport: POST /api/v1/game/export {"format":"csv","time_range":"24h"}
 // or {"format":"json","session":12}; answers the download URL.
-func (a *API) gameExport(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameExport(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -389,11 +393,7 @@ func (a *API) gameExport(w http.ResponseWriter, r *http.Request) *apiError {
 
 // gameExportDownload: GET /api/v1/game/export/{id} streams the file. It may
 // be downloaded again until it expires (the shots are read at download).
-func (a *API) gameExportDownload(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) gameExportDownload(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -421,11 +421,7 @@ func (a *API) gameExportDownload(w http.ResponseWriter, r *http.Request) *apiErr
 }
 
 // shot: GET /api/v1/shots/{id}
-func (a *API) shot(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) shot(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -448,11 +444,7 @@ func (a *API) shot(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // shotImage: GET /api/v1/shots/{id}/before.jpg | after.jpg
-func (a *API) shotImage(w http.ResponseWriter, r *http.Request) *apiError {
-	h := a.deps.History
-	if h == nil {
-		return unavailable("shot history")
-	}
+func (a *API) shotImage(h HistorySource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -477,11 +469,7 @@ func (a *API) shotImage(w http.ResponseWriter, r *http.Request) *apiError {
 
 // ---- drills ----
 
-func (a *API) drills(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) drills(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -493,11 +481,7 @@ func (a *API) drills(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
-func (a *API) drill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) drill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -510,11 +494,7 @@ func (a *API) drill(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // addDrill: POST /api/v1/drills with one drill as JSON (docs/history.md).
-func (a *API) addDrill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) addDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -537,11 +517,7 @@ func (a *API) addDrill(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
-func (a *API) deleteDrill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) deleteDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -553,11 +529,7 @@ func (a *API) deleteDrill(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // startDrill: POST /api/v1/drills/{id}/start {"player":"ann"}
-func (a *API) startDrill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) startDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -575,11 +547,7 @@ func (a *API) startDrill(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
-func (a *API) stopDrill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) stopDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -590,11 +558,7 @@ func (a *API) stopDrill(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
-func (a *API) activeDrill(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) activeDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	if _, e := params(r); e != nil {
 		return e
 	}
@@ -603,11 +567,7 @@ func (a *API) activeDrill(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // drillProgress: GET /api/v1/drills/progress[?player=ann]
-func (a *API) drillProgress(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) drillProgress(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	q, e := params(r, "player")
 	if e != nil {
 		return e
@@ -621,22 +581,14 @@ func (a *API) drillProgress(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 // drillAttempts: GET /api/v1/drills/attempts[?player=&drill=&limit=]
-func (a *API) drillAttempts(w http.ResponseWriter, r *http.Request) *apiError {
-	d := a.deps.Drills
-	if d == nil {
-		return unavailable("drills")
-	}
+func (a *API) drillAttempts(d DrillSource, w http.ResponseWriter, r *http.Request) *apiError {
 	q, e := params(r, "player", "drill", "limit")
 	if e != nil {
 		return e
 	}
-	limit := 50
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return badRequest("api: limit=%q: use 1-1000", s)
-		}
-		limit = n
+	limit, e := intParam(q, "limit", 50, 1, 1000)
+	if e != nil {
+		return e
 	}
 	at, err := d.Attempts(r.Context(), q.Get("player"), q.Get("drill"), limit)
 	if err != nil {
