@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 )
 
 func init() {
-	register("detect", "find the table and balls in images (--json, --debug-out DIR)", runDetect)
+	register("detect", "find the table and balls in images (--json, --debug-out DIR); exit 2 if a file is not a readable image", runDetect)
 }
 
 // detectBall is one ball as `cuecast detect` prints it.
@@ -53,6 +54,8 @@ func runDetect(args []string) int {
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
+		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
+		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +85,11 @@ func runDetect(args []string) int {
 	}
 	cfg.CushionWidth = *cushion
 	geo := model.Standard(size)
-	failed := false
+	// Every image is tried: a bad one is reported and the others still get
+	// their results. Exit 2 when a file could not be read as an image
+	// (missing, not an image, damaged, too large: bad input), else 1 when
+	// detection failed on one.
+	failed, unreadable := false, false
 	var results []detectResult
 	var f model.Frame
 	var det model.Detection
@@ -91,7 +98,12 @@ func runDetect(args []string) int {
 		if err := detectOne(cfg, geo, path, *debugOut, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
-			failed = true
+			var ie *vision.ImageError
+			if errors.As(err, &ie) {
+				unreadable = true
+			} else {
+				failed = true
+			}
 		}
 		if *asJSON {
 			results = append(results, r)
@@ -106,7 +118,10 @@ func runDetect(args []string) int {
 			return 1
 		}
 	}
-	if failed {
+	switch {
+	case unreadable:
+		return 2
+	case failed:
 		return 1
 	}
 	return 0

@@ -291,7 +291,7 @@ func (a *API) gameReset(h HistorySource, w http.ResponseWriter, r *http.Request)
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	gameReset := false
-	if g := a.deps.Game; g != nil {
+	if g := a.deps.GameReset; g != nil {
 		if err := g.ResetGame(ctx); err != nil {
 			return errorf(http.StatusInternalServerError, CodeInternal, "api: game reset: %v (no new session was started)", err)
 		}

@@ -51,7 +51,7 @@ func newHistoryEnv(t *testing.T) *historyEnv {
 	c.HTTP.Token = testToken
 	e := &env{t: t, cfg: apitest.NewConfig(c)}
 	g := &fakeGame{}
-	e.api = api.New(api.Deps{Config: e.cfg, History: st, Drills: recorder.DrillAPI{R: rec, Store: st}, Game: g}, quiet)
+	e.api = api.New(api.Deps{Config: e.cfg, History: st, Drills: recorder.DrillAPI{R: rec, Store: st}, GameReset: g}, quiet)
 	e.mux = http.NewServeMux()
 	e.api.Register(e.mux)
 	he := &historyEnv{env: e, store: st, rec: rec, srv: httptest.NewServer(e.mux), game: g}

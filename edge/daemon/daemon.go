@@ -15,7 +15,9 @@ import (
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
+	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/recorder"
@@ -43,12 +45,13 @@ type Daemon struct {
 	api     *api.API
 	ws      *ws.Server
 	display *display.Display
+	game    *game.Service
 
 	history  *store.Store       // nil when history is off
 	recorder *recorder.Recorder // with history
 
 	calibrations *vision.CalibrationStore
-	jpeg         *vision.JPEGEncoder // used by the video goroutine only
+	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
 
 	firstFrame     chan struct{}
 	firstFrameOnce sync.Once
@@ -103,7 +106,10 @@ func New(o Options) (*Daemon, error) {
 	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
 	// The hub names its component itself; alerts and acks are kept in
 	// box.state_dir (hub.alert_store) so a restart loses none.
-	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)))
+	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)),
+		// Subscription filters check paths against what the game stream
+		// carries; the hub knows the other streams' types itself.
+		hub.WithSchema(hub.StreamGame, filter.SchemaOf(game.Snapshot{})))
 	return d, nil
 }
 
@@ -203,6 +209,11 @@ func (d *Daemon) Shutdown(ctx context.Context) {
 	}
 	for _, name := range consumerNames {
 		parts[name].stop(ctx)
+	}
+	if d.game != nil {
+		if err := d.game.Shutdown(ctx); err != nil {
+			d.log.Warn("game shutdown", "component", "game", "err", err)
+		}
 	}
 	d.closeHistory()
 	if d.bgCancel != nil {

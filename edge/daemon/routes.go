@@ -48,11 +48,15 @@ func (d *Daemon) routes() error {
 	d.mux.Handle("GET /api/v1/vision/calibration", calMux)
 	d.mux.Handle("PUT /api/v1/vision/calibration", d.requireToken(calMux))
 
-	enc, err := vision.NewJPEGEncoder(d.cfg.Video.Quality, d.cfg.Video.Width)
-	if err != nil {
-		return err
+	// One encoder per quality level (video.Levels): the video goroutine
+	// encodes each level only while someone watches it.
+	for l, lv := range video.Levels(d.cfg.Video.Width, d.cfg.Video.Quality) {
+		enc, err := vision.NewJPEGEncoder(lv.Quality, lv.Width)
+		if err != nil {
+			return err
+		}
+		d.jpeg[l] = enc
 	}
-	d.jpeg = enc
 	d.video = video.New(video.Options{
 		Encode: d.encodeJPEG,
 		Hub:    d.hub,
@@ -61,7 +65,9 @@ func (d *Daemon) routes() error {
 	})
 	d.goBackground(func() {
 		d.video.Run(d.bgCtx)
-		d.jpeg.Close() // only the video goroutine used it
+		for _, e := range d.jpeg {
+			e.Close() // only the video goroutine used them
+		}
 	})
 	d.video.Register(d.mux)
 
@@ -75,6 +81,8 @@ func (d *Daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
+		Game:        gameAdapter{d},
+		GameReset:   gameAdapter{d},
 	}
 	d.historyDeps(&deps)
 	d.api = api.New(deps, d.log.With("component", "api"))
@@ -90,6 +98,7 @@ func (d *Daemon) routes() error {
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
 	d.registerHistoryMetrics(d.api.Registry())
+	d.startGame()
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,
@@ -123,7 +132,9 @@ func (d *Daemon) configureLive(cfg config.Config) {
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
 // are not shared).
-func (d *Daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+func (d *Daemon) encodeJPEG(f *model.Frame, level int) ([]byte, error) {
+	return d.jpeg[level].Encode(f)
+}
 
 // calibrationChanged hands a saved camera calibration to the running
 // detector; a restarted pipeline reads it from the store.

@@ -1,6 +1,7 @@
 package display
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
@@ -231,17 +232,20 @@ func saveCalibration(path string, c *ProjectorCalibration) error {
 }
 
 // authorize checks the command token (http.token) like the REST API does:
-// Authorization: Bearer or X-Cuecast-Token.
+// Authorization: Bearer (the scheme in any case) or X-Cuecast-Token. Both
+// sides are hashed before the constant-time compare: ConstantTimeCompare
+// returns at once on a length mismatch, which would tell the token's length.
 func (d *Display) authorize(r *http.Request) (int, string) {
 	want := d.o.Config().HTTP.Token
 	if want == "" {
 		return http.StatusForbidden, "display: commands are disabled on this box; set http.token in the config file to enable them"
 	}
 	got := r.Header.Get("X-Cuecast-Token")
-	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
-		got = strings.TrimPrefix(a, "Bearer ")
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		got = strings.TrimSpace(tok)
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	if subtle.ConstantTimeCompare(g[:], w[:]) != 1 {
 		return http.StatusUnauthorized, "display: this endpoint needs the command token (Authorization: Bearer TOKEN)"
 	}
 	return 0, ""
