@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,11 +16,13 @@ func TestDaemonRecordsShots(t *testing.T) {
 		t.Skip("runs the daemon on the simulator")
 	}
 	cfg, path := testConfig(t)
+	cfg.HTTP.Token = "tok"
 	d := startDaemon(t, cfg, path)
 	type page struct {
 		Total int `json:"total"`
 		Shots []struct {
 			ID     string `json:"id"`
+			Source string `json:"source"`
 			Images struct{ Before, After bool }
 		} `json:"shots"`
 	}
@@ -37,15 +40,16 @@ func TestDaemonRecordsShots(t *testing.T) {
 	var p page
 	for {
 		p = get(d.Addr())
-		pictured := false
+		pictured, judged := false, false
 		for _, s := range p.Shots {
 			pictured = pictured || s.Images.After
+			judged = judged || s.Source == "shot"
 		}
-		if p.Total >= 2 && pictured {
+		if p.Total >= 2 && pictured && judged {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 2 minutes of the simulator's demo: %+v; want 2 shots, one with pictures", p)
+			t.Fatalf("after 2 minutes of the simulator's demo: %+v; want 2 shots, one with pictures, one judged by the game service", p)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -54,6 +58,22 @@ func TestDaemonRecordsShots(t *testing.T) {
 		t.Fatalf("GET shot: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// A reset starts a new session and the game service's game again.
+	req, _ := http.NewRequest("POST", "http://"+d.Addr()+"/api/v1/game/reset", strings.NewReader(`{"name":"after reset"}`))
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reset struct {
+		Session   struct{ Name string } `json:"session"`
+		GameReset bool                  `json:"game_reset"`
+	}
+	json.NewDecoder(resp.Body).Decode(&reset)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || reset.Session.Name != "after reset" || !reset.GameReset {
+		t.Errorf("reset: %d %+v", resp.StatusCode, reset)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	d.Shutdown(ctx)
