@@ -76,8 +76,9 @@ type Recorder struct {
 }
 
 type provisional struct {
-	id    string
-	ended time.Time
+	id      string
+	ended   time.Time
+	shooter string // the drill's player, when one was running
 }
 
 type ackNote struct {
@@ -276,7 +277,7 @@ func (r *Recorder) shotEnded(ev *model.Event) {
 	newRack := r.newRack
 	r.newRack = false
 	if r.o.Store.AddShot(sh, newRack, r.ackFn(sh)) {
-		r.pending = append(r.pending, provisional{rec.ID, ended})
+		r.pending = append(r.pending, provisional{rec.ID, ended, rec.Shooter})
 		if len(r.pending) > 16 {
 			r.pending = r.pending[1:]
 		}
@@ -291,19 +292,26 @@ func (r *Recorder) judged(rec *model.ShotRecord) {
 		r.o.Log.Warn("history: shot record refused", "component", "history", "err", err)
 		return
 	}
-	sh := r.shot(rec, history.SourceShot)
 	for i := len(r.pending) - 1; i >= 0; i-- {
 		d := r.pending[i].ended.Sub(rec.Ended)
 		if d < 0 {
 			d = -d
 		}
 		if d <= ShotMatchWindow {
+			if rec.Shooter == "" && r.pending[i].shooter != "" {
+				// Free practice knows no players; the drill did.
+				c := *rec
+				c.Shooter = r.pending[i].shooter
+				rec = &c
+			}
+			sh := r.shot(rec, history.SourceShot)
 			old := r.pending[i].id
 			r.pending = append(r.pending[:i], r.pending[i+1:]...)
 			r.o.Store.ReplaceShot(old, sh, r.ackFn(sh))
 			return
 		}
 	}
+	sh := r.shot(rec, history.SourceShot)
 	r.o.Store.AddShot(sh, rec.Number == 1, r.ackFn(sh))
 }
 

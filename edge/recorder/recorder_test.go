@@ -383,6 +383,12 @@ func TestDrillRun(t *testing.T) {
 	if a := g.rec.ActiveDrill(); a.Successes != 1 || !a.Last.Success || a.State != DrillSetup {
 		t.Fatalf("after a good stop shot: %+v", a)
 	}
+	// The game service's practice record of that shot (no players in free
+	// practice) replaces the provisional one and keeps the drill's player.
+	judged := &model.ShotRecord{ID: "practice-7", GameType: "practice", Number: 7, Started: t0.Add(10 * time.Second), Ended: t0.Add(12 * time.Second),
+		Summary: model.ShotSummary{FirstContact: "1", Pocketed: map[string]string{"1": model.PocketTopSide}}}
+	g.hub.Publish(hub.StreamEvent, model.Event{Type: model.EventShot, Time: judged.Ended, Record: judged})
+	waitFor(t, "the judged record", func() bool { sh, err := g.store.Shot(ctx, "practice-7"); return err == nil && sh.Shooter == "ann" })
 	// Set up again; this time the cue ball rolls on 30 cm: a failed attempt.
 	state(0.03)
 	state(0)
