@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"time"
 
@@ -118,6 +119,22 @@ func Thumbnail(src []byte, width int) ([]byte, error) {
 	}
 	height := max(1, b.Dy()*width/b.Dx())
 	dst := image.NewRGBA(image.Rect(0, 0, width, height))
+	// pixel reads one source pixel without allocating: camera JPEGs decode
+	// to YCbCr, read directly; anything else goes through At (a picture of
+	// ours is never anything else, so the slow path is only for safety).
+	var pixel func(x, y int) (r, g, b uint32)
+	if yc, ok := img.(*image.YCbCr); ok {
+		pixel = func(x, y int) (uint32, uint32, uint32) {
+			yi, ci := yc.YOffset(x, y), yc.COffset(x, y)
+			r, g, b := color.YCbCrToRGB(yc.Y[yi], yc.Cb[ci], yc.Cr[ci])
+			return uint32(r), uint32(g), uint32(b)
+		}
+	} else {
+		pixel = func(x, y int) (uint32, uint32, uint32) {
+			r, g, b, _ := img.At(x, y).RGBA()
+			return r >> 8, g >> 8, b >> 8
+		}
+	}
 	// Area average over the source pixels each destination pixel covers.
 	for y := 0; y < height; y++ {
 		y0, y1 := b.Min.Y+y*b.Dy()/height, b.Min.Y+(y+1)*b.Dy()/height
@@ -126,8 +143,8 @@ func Thumbnail(src []byte, width int) ([]byte, error) {
 			var sr, sg, sb, n uint32
 			for yy := y0; yy < max(y1, y0+1); yy++ {
 				for xx := x0; xx < max(x1, x0+1); xx++ {
-					cr, cg, cb, _ := img.At(xx, yy).RGBA()
-					sr, sg, sb, n = sr+cr>>8, sg+cg>>8, sb+cb>>8, n+1
+					cr, cg, cb := pixel(xx, yy)
+					sr, sg, sb, n = sr+cr, sg+cg, sb+cb, n+1
 				}
 			}
 			o := dst.PixOffset(x, y)

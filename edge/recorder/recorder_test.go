@@ -427,3 +427,30 @@ func TestDrillRun(t *testing.T) {
 		t.Error("StopDrill did not stop")
 	}
 }
+
+// Thumbnail keeps the picture (colour of a flat area) and allocates only
+// its own buffers, not one value per pixel.
+func TestThumbnail(t *testing.T) {
+	src := fakeJPEG(t, 1280, 720)
+	small, err := Thumbnail(src, ThumbWidth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(small))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != ThumbWidth || b.Dy() != 270 {
+		t.Fatalf("thumbnail %v, want %dx270", b, ThumbWidth)
+	}
+	r, g, bl, _ := img.At(100, 100).RGBA()
+	if r>>8 > 40 || g>>8 < 80 || bl>>8 > 70 {
+		t.Errorf("thumbnail colour %d,%d,%d, want the source's green", r>>8, g>>8, bl>>8)
+	}
+	if allocs := testing.AllocsPerRun(3, func() { Thumbnail(src, ThumbWidth) }); allocs > 200 {
+		t.Errorf("Thumbnail allocates %v times per picture, want at most 200 (not one per pixel)", allocs)
+	}
+	if _, err := Thumbnail([]byte("not a jpeg"), ThumbWidth); err == nil {
+		t.Error("Thumbnail of garbage succeeded")
+	}
+}
