@@ -68,8 +68,9 @@ type Recorder struct {
 	rackShots   int
 	pending     []provisional // recent provisional shots, oldest first
 
-	mu        sync.Mutex // guards table, balls, drill, lastAlert
+	mu        sync.Mutex // guards table, tableAt, balls, drill, lastAlert
 	table     model.TableGeometry
+	tableAt   time.Time // when the table was last read from a state
 	balls     []model.Ball
 	drill     *drillRun
 	lastAlert time.Time
@@ -200,13 +201,21 @@ func (r *Recorder) handle(p *hub.Publication) {
 			r.lastPred, r.lastPredAt = &tr, p.Time
 		}
 	case hub.StreamState:
+		// A state is a few KB of JSON: decode one only when a drill needs
+		// the balls, else every few seconds for the table's geometry.
+		r.mu.Lock()
+		need := r.drill != nil || p.Time.Sub(r.tableAt) >= 5*time.Second
+		r.mu.Unlock()
+		if !need {
+			return
+		}
 		var st model.State
 		if json.Unmarshal(p.Data, &st) != nil {
 			return
 		}
 		r.mu.Lock()
 		if len(st.Table.Pockets) > 0 {
-			r.table = st.Table
+			r.table, r.tableAt = st.Table, p.Time
 		}
 		r.balls = st.Balls
 		r.mu.Unlock()
