@@ -18,6 +18,7 @@ import (
 	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/hub/filter"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/recorder"
@@ -52,6 +53,7 @@ type Daemon struct {
 
 	calibrations *vision.CalibrationStore
 	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
+	grab         *labelapi.Grabber                  // hands the labelling page a camera frame
 
 	firstFrame     chan struct{}
 	firstFrameOnce sync.Once
