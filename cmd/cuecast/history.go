@@ -103,52 +103,48 @@ func runHistory(args []string) int {
 		return 1
 	}
 	q := f.query()
+	// show fetches path into v and prints it: raw JSON, or as text by human.
+	show := func(path string, v any, human func()) int {
+		if err := getAPI(f.addr, path, v); err != nil {
+			return fail(err)
+		}
+		if *raw {
+			return printJSON(v)
+		}
+		human()
+		return 0
+	}
 	switch {
 	case *sessions:
 		var out struct {
 			Sessions []history.Session `json:"sessions"`
 			Players  []string          `json:"players"`
 		}
-		if err := getAPI(f.addr, "/api/v1/game/sessions?limit=50", &out); err != nil {
-			return fail(err)
-		}
-		if *raw {
-			return printJSON(out)
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SESSION\tSTARTED\tLAST SHOT\tSHOTS\tPLAYERS\tNAME")
-		for _, s := range out.Sessions {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04"), s.Last.Local().Format("15:04"), s.Shots, strings.Join(s.Players, ", "), s.Name)
-		}
-		tw.Flush()
+		return show("/api/v1/game/sessions?limit=50", &out, func() {
+			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SESSION\tSTARTED\tLAST SHOT\tSHOTS\tPLAYERS\tNAME")
+			for _, s := range out.Sessions {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Started.Local().Format("2006-01-02 15:04"), s.Last.Local().Format("15:04"), s.Shots, strings.Join(s.Players, ", "), s.Name)
+			}
+			tw.Flush()
+		})
 	case *stats:
 		var st history.Stats
-		if err := getAPI(f.addr, "/api/v1/game/stats?"+q.Encode(), &st); err != nil {
-			return fail(err)
-		}
-		if *raw {
-			return printJSON(st)
-		}
-		printStats(os.Stdout, &st)
+		return show("/api/v1/game/stats?"+q.Encode(), &st, func() { printStats(os.Stdout, &st) })
 	default:
 		q.Set("limit", fmt.Sprint(*limit))
 		var page history.Page
-		if err := getAPI(f.addr, "/api/v1/game/history?"+q.Encode(), &page); err != nil {
-			return fail(err)
-		}
-		if *raw {
-			return printJSON(page)
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TIME\tPLAYER\tGAME\tSHOT\tRESULT\tCUT\tPOSITION\tID")
-		for _, s := range page.Shots {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.Ended.Local().Format("01-02 15:04:05"), orDash(s.Shooter), s.GameType, s.Number,
-				shotResult(&s.Features), optF(s.Features.CutDeg, "%.0f°"), optF(s.Features.PositionErrCM, "%.0f cm"), s.ID)
-		}
-		tw.Flush()
-		fmt.Printf("%d of %d shots\n", len(page.Shots), page.Total)
+		return show("/api/v1/game/history?"+q.Encode(), &page, func() {
+			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tPLAYER\tGAME\tSHOT\tRESULT\tCUT\tPOSITION\tID")
+			for _, s := range page.Shots {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.Ended.Local().Format("01-02 15:04:05"), orDash(s.Shooter), s.GameType, s.Number,
+					shotResult(&s.Features), optF(s.Features.CutDeg, "%.0f°"), optF(s.Features.PositionErrCM, "%.0f cm"), s.ID)
+			}
+			tw.Flush()
+			fmt.Printf("%d of %d shots\n", len(page.Shots), page.Total)
+		})
 	}
-	return 0
 }
 
 func printJSON(v any) int {

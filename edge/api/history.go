@@ -498,12 +498,8 @@ func (a *API) addDrill(d DrillSource, w http.ResponseWriter, r *http.Request) *a
 	if _, e := params(r); e != nil {
 		return e
 	}
-	mt, e := mediaType(r)
-	if e != nil {
+	if e := jsonBody(r); e != nil {
 		return e
-	}
-	if mt != "" && mt != "application/json" {
-		return errorf(http.StatusUnsupportedMediaType, CodeUnsupportedType, "api: Content-Type %q: send application/json", mt)
 	}
 	b, e := readBody(w, r, 64<<10)
 	if e != nil {
