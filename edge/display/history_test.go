@@ -316,6 +316,26 @@ func TestHistoryPageAndDrill(t *testing.T) {
 	if got := text("#t-shots b"); got != strconv.Itoa(ann) || ann == 0 || ann == n {
 		t.Errorf("Ann's shots tile %q, want %d (of %d)", got, ann, n)
 	}
+	// And by day: the day of Ann's last shot, midnight to midnight in the
+	// page's time zone (the browser's local day, as a player lives it).
+	last, err := b.store.Shots(context.Background(), history.Query{Player: "Ann", Limit: 1})
+	if err != nil || len(last.Shots) != 1 {
+		t.Fatal(err)
+	}
+	tz := evalJS[string](t, ctx, `Intl.DateTimeFormat().resolvedOptions().timeZone`)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatalf("browser time zone %q: %v", tz, err)
+	}
+	day := last.Shots[0].Ended.In(loc)
+	midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	annDay, _ := b.store.Count(context.Background(), history.Query{Player: "Ann", From: midnight, To: midnight.Add(24 * time.Hour)})
+	loads = evalJS[int](t, ctx, `window.cuecast.loads`)
+	do(t, ctx, chromedp.SetValue(`#f-day`, day.Format("2006-01-02")), chromedp.Evaluate[chromedp.Void](`document.querySelector("#f-day").dispatchEvent(new Event("change"))`))
+	poll(t, ctx, fmt.Sprintf(`window.cuecast.loads > %d`, loads), 10*time.Second)
+	if got := text("#t-shots b"); got != strconv.Itoa(annDay) || annDay == 0 {
+		t.Errorf("Ann's shots on %s: tile %q, want %d", day.Format("2006-01-02"), got, annDay)
+	}
 
 	// A drill, started from the page (the token as a technician gave it).
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`localStorage.setItem("cuecast.token", `+jsString(token)+`)`),
