@@ -13,7 +13,11 @@ import (
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/recorder"
+	"github.com/cuecast/cuecast/edge/store"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -40,7 +44,8 @@ type Daemon struct {
 	// Start brings them up and Reload visits them; Shutdown stops the
 	// frame loop first (no new data), then closes clients (WebSockets with
 	// 1001, HTTP), then MQTT says `stopped`, then the hardware goes to its
-	// safe state, then the game service saves and stops.
+	// safe state, then the game service saves and stops, then the history
+	// recorder and store write what they hold.
 	web        *webPart
 	pipe       *pipelinePart
 	mqtt, hw   *runner
@@ -53,8 +58,12 @@ type Daemon struct {
 	alerts  *sourceAlerts
 	game    *game.Service
 
+	history  *store.Store       // nil when history is off
+	recorder *recorder.Recorder // with history
+
 	calibrations *vision.CalibrationStore
-	jpeg         *vision.JPEGEncoder // used by the video goroutine only
+	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
+	grab         *labelapi.Grabber                  // hands the labelling page a camera frame
 
 	firstFrame   chan struct{} // closed after the first state publication
 	firstOnce    sync.Once
@@ -119,7 +128,10 @@ func New(o Options) (*Daemon, error) {
 	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine})
 	// The hub names its component itself; alerts and acks are kept in
 	// box.state_dir (hub.alert_store) so a restart loses none.
-	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)))
+	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)),
+		// Subscription filters check paths against what the game stream
+		// carries; the hub knows the other streams' types itself.
+		hub.WithSchema(hub.StreamGame, filter.SchemaOf(game.Snapshot{})))
 	d.alerts = &sourceAlerts{hub: d.hub, log: log}
 	d.health = newHandles(d.sup, d.onSourceWaiting, d.alerts.clear)
 	if err := d.routes(); err != nil {
@@ -130,8 +142,9 @@ func New(o Options) (*Daemon, error) {
 	d.hw = &runner{name: "hw", log: log, build: d.buildHW, changed: hwChanged}
 	d.pipe = &pipelinePart{runner: runner{name: "vision", log: log, changed: pipelineChanged}}
 	d.pipe.build = d.buildPipeline
-	d.startOrder = []part{d.web, d.mqtt, d.hw, gamePart{d}, d.pipe}
-	d.stopOrder = []part{d.pipe, d.web, d.mqtt, d.hw, gamePart{d}}
+	hist := &historyPart{d: d}
+	d.startOrder = []part{d.web, d.mqtt, d.hw, gamePart{d}, hist, d.pipe}
+	d.stopOrder = []part{d.pipe, d.web, d.mqtt, d.hw, gamePart{d}, hist}
 	return d, nil
 }
 
@@ -146,7 +159,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 	d.goBackground(func() { d.sup.Run(d.bgCtx) })
 	d.goBackground(func() {
 		d.video.Run(d.bgCtx)
-		d.jpeg.Close() // only the video goroutine used it
+		d.closeEncoders() // only the video goroutine used them
 	})
 	cfg := d.Current()
 	for _, p := range d.startOrder {
@@ -222,8 +235,8 @@ func (d *Daemon) Shutdown(ctx context.Context) {
 			p.shutdown(ctx)
 		}
 		if !d.started {
-			// The video goroutine never ran; the encoder is still ours.
-			d.jpeg.Close()
+			// The video goroutine never ran; the encoders are still ours.
+			d.closeEncoders()
 		}
 		d.bgCancel()
 		done := make(chan struct{})

@@ -20,21 +20,23 @@ import (
 // Read) is a Child of it, so retrying a lost camera keeps the watchdog fed
 // while a read wedged in a driver starves it.
 type handles struct {
-	http   *supervise.Component
-	loop   *supervise.Component // the frame loop: gates WATCHDOG=1
-	source sourceReporter       // Child of loop
-	mqtt   *supervise.Component
-	hw     *supervise.Component
+	http    *supervise.Component
+	loop    *supervise.Component // the frame loop: gates WATCHDOG=1
+	source  sourceReporter       // Child of loop
+	mqtt    *supervise.Component
+	hw      *supervise.Component
+	history *supervise.Component
 }
 
 func newHandles(sup *supervise.Supervisor, sourceWaiting, sourceOK func()) handles {
 	loop := sup.Loop("vision")
 	return handles{
-		http:   sup.Component("http"),
-		loop:   loop,
-		source: sourceReporter{Component: loop.Child("source"), waiting: sourceWaiting, ok: sourceOK},
-		mqtt:   sup.Component("mqtt"),
-		hw:     sup.Component("hw"),
+		http:    sup.Component("http"),
+		loop:    loop,
+		source:  sourceReporter{Component: loop.Child("source"), waiting: sourceWaiting, ok: sourceOK},
+		mqtt:    sup.Component("mqtt"),
+		hw:      sup.Component("hw"),
+		history: sup.Component("history"),
 	}
 }
 

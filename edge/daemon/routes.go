@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,7 +13,10 @@ import (
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 	"github.com/cuecast/cuecast/edge/update"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -46,11 +51,16 @@ func (d *Daemon) routes() error {
 	}
 	d.calibrations = store
 
-	enc, err := vision.NewJPEGEncoder(cfg.Video.Quality, cfg.Video.Width)
-	if err != nil {
-		return err
+	// One encoder per quality level (video.Levels): the video goroutine
+	// encodes each level only while someone watches it.
+	for l, lv := range video.Levels(cfg.Video.Width, cfg.Video.Quality) {
+		enc, err := vision.NewJPEGEncoder(lv.Quality, lv.Width)
+		if err != nil {
+			d.closeEncoders()
+			return err
+		}
+		d.jpeg[l] = enc
 	}
-	d.jpeg = enc
 	d.video = video.New(video.Options{
 		Encode: d.encodeJPEG,
 		Hub:    d.hub,
@@ -75,7 +85,8 @@ func (d *Daemon) routes() error {
 	// Only WebSocket clients are listed and counted as such: the MQTT
 	// mirror and the hardware controller are hub clients too.
 	hubAPI := apihub.ForTransport(d.hub, ws.Transport)
-	d.api = api.New(api.Deps{
+	d.openHistory()
+	deps := api.Deps{
 		Health:      healthAdapter{d},
 		Alerts:      hubAPI,
 		Connections: hubAPI,
@@ -84,7 +95,10 @@ func (d *Daemon) routes() error {
 		Config:      d,
 		Vision:      perfAdapter{d},
 		Game:        gameAdapter{d},
-	}, d.log.With("component", "api"))
+		GameReset:   gameAdapter{d},
+	}
+	d.historyDeps(&deps)
+	d.api = api.New(deps, d.log.With("component", "api"))
 
 	calMux := http.NewServeMux()
 	store.Register(calMux)
@@ -108,8 +122,11 @@ func (d *Daemon) routes() error {
 	d.api.Handle("POST /api/v1/update", updMux, api.Route{Command: true, MaxBody: maxBundle, BodyTimeout: 30 * time.Minute, Timeout: 45 * time.Minute})
 	d.api.Handle("GET /api/v1/update", updMux, api.Route{})
 
+	d.registerLabels(cfg)
+
 	d.api.Register(d.mux) // /api/v1/ and /metrics
 	d.registerMetrics(d.api.Registry())
+	d.registerHistoryMetrics(d.api.Registry())
 
 	vidMux := http.NewServeMux()
 	d.video.Register(vidMux)
@@ -118,6 +135,69 @@ func (d *Daemon) routes() error {
 	d.mux.Handle("GET /ws", api.Stream(d.ws))
 	d.mux.Handle("/", dispMux) // pages, static assets, settings; /api/v1/ is the API's
 	return nil
+}
+
+// registerLabels mounts the labelling tool's API behind the edge: a
+// capture takes the camera's next frame (full resolution, undistorted when
+// a lens is calibrated), keeps it as a PNG in the state directory's labels
+// folder and proposes balls with a fresh detector; saves go to
+// labels/labels.json there. Captures and saves need the command token; a
+// snap (fit a ball near a point of the captured frame) changes nothing.
+func (d *Daemon) registerLabels(cfg config.Config) {
+	root := filepath.Join(cfg.Box.StateDir, "labels")
+	d.grab = labelapi.NewGrabber()
+	mux := http.NewServeMux()
+	labelapi.New(labelapi.Options{
+		Root: root, SetPath: filepath.Join(root, "labels.json"),
+		Source: "box/" + cfg.Box.Site + "/" + cfg.Box.Table, BallSet: labels.BallSetUS,
+		Capture: func(ctx context.Context) (string, *model.Frame, error) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			f, err := d.grab.Grab(ctx)
+			if err != nil {
+				return "", nil, fmt.Errorf("no camera frame within 5 s: %w", err)
+			}
+			if err := os.MkdirAll(root, 0o750); err != nil {
+				return "", nil, err
+			}
+			name := labelapi.CaptureName(time.Now())
+			if err := labelapi.WritePNG(filepath.Join(root, name), f); err != nil {
+				return "", nil, err
+			}
+			return name, f, nil
+		},
+		Detect: func(f *model.Frame, det *model.Detection) error {
+			cfg := d.Current()
+			_, table := physics.FromConfig(cfg.Physics)
+			// The grabbed frame is already undistorted: keep the saved
+			// corners, not the lens.
+			cal := d.calibrations.Get()
+			cal.Camera = nil
+			v, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{Table: table, Calibration: &cal})
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			return v.Detect(f, det)
+		},
+		Authorize: d.display.Authorize,
+		Log:       d.log,
+	}).Register(mux)
+	d.api.Handle("GET /api/v1/label/frame", mux, api.Route{})
+	d.api.Handle("GET /api/v1/label/image", mux, api.Route{})
+	d.api.Handle("POST /api/v1/label/snap", mux, api.Route{MaxBody: 1 << 10})
+	d.api.Handle("POST /api/v1/label/capture", mux, api.Route{Command: true})
+	d.api.Handle("PUT /api/v1/label/frame", mux, api.Route{Command: true, MaxBody: 1 << 20})
+}
+
+// closeEncoders closes the JPEG encoders (the video goroutine's when it
+// ran, else Shutdown's).
+func (d *Daemon) closeEncoders() {
+	for _, e := range d.jpeg {
+		if e != nil {
+			e.Close()
+		}
+	}
 }
 
 // calibrationPath is vision.calibration resolved against box.state_dir.
@@ -139,7 +219,9 @@ func absPath(p string) string {
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
 // are not shared).
-func (d *Daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+func (d *Daemon) encodeJPEG(f *model.Frame, level int) ([]byte, error) {
+	return d.jpeg[level].Encode(f)
+}
 
 // calibrationChanged hands a saved camera calibration to the running
 // detector; a restarted pipeline reads it from the store.
@@ -160,7 +242,8 @@ func (d *Daemon) calibrationChanged(c *vision.Calibration) {
 // which Detector.Undistort requires; a failure (a calibration for another
 // camera mode) leaves the raw frame, and Detect reports the same error.
 func (d *Daemon) offerFrame(f *model.Frame) {
-	if !d.video.Watching() {
+	watching, grab := d.video.Watching(), d.grab.Wanted()
+	if !watching && !grab {
 		return
 	}
 	if d.calibrations.Get().Camera != nil {
@@ -168,7 +251,12 @@ func (d *Daemon) offerFrame(f *model.Frame) {
 			f = &d.pipe.shown
 		}
 	}
-	d.video.Offer(f)
+	if grab {
+		d.grab.Offer(f)
+	}
+	if watching {
+		d.video.Offer(f)
+	}
 }
 
 // perfAdapter presents the frame loop's figures to the API.

@@ -84,6 +84,8 @@ func (d *Display) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", d.page("index.html"))
 	mux.HandleFunc("GET /projector", d.page("projector.html"))
 	mux.HandleFunc("GET /calibrate", d.page("calibrate.html"))
+	mux.HandleFunc("GET /label", d.page("label.html"))
+	mux.HandleFunc("GET /history", d.page("history.html"))
 	mux.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {
 		// Firmware updates change the assets: let the kiosk revalidate.
 		w.Header().Set("Cache-Control", "no-cache")
@@ -226,6 +228,10 @@ func saveCalibration(path string, c *ProjectorCalibration) error {
 	}
 	return nil
 }
+
+// Authorize is authorize for the other handlers the pages use (the
+// labelling API): 0 when the request carries the command token.
+func (d *Display) Authorize(r *http.Request) (int, string) { return d.authorize(r) }
 
 // authorize checks the command token (http.token) like the REST API does:
 // Authorization: Bearer (the scheme in any case) or X-Cuecast-Token. Both

@@ -15,12 +15,16 @@ type ClientInfo struct {
 	MaxRateHz map[Stream]float64 `json:"max_rate_hz,omitempty"`
 	// Positions is the last offset delivered per stream (this epoch).
 	Positions map[Stream]uint64 `json:"positions,omitempty"`
-	Queued    int               `json:"queued"`
-	Delivered uint64            `json:"delivered"` // publications written
-	Bytes     uint64            `json:"bytes"`     // wire bytes written for them
-	Dropped   uint64            `json:"dropped"`   // superseded by conflation before delivery
-	Errors    uint64            `json:"errors"`    // protocol errors and failed writes
-	Latency   LatencyStats      `json:"latency"`
+	// Filtered lists the streams with a filter in force; Quality is the
+	// frame quality (when subscribed to frame).
+	Filtered  []Stream     `json:"filtered,omitempty"`
+	Quality   string       `json:"quality,omitempty"`
+	Queued    int          `json:"queued"`
+	Delivered uint64       `json:"delivered"` // publications written
+	Bytes     uint64       `json:"bytes"`     // wire bytes written for them
+	Dropped   uint64       `json:"dropped"`   // superseded by conflation before delivery
+	Errors    uint64       `json:"errors"`    // protocol errors and failed writes
+	Latency   LatencyStats `json:"latency"`
 }
 
 // Info returns a snapshot of c.
@@ -28,11 +32,20 @@ func (c *Client) Info() ClientInfo {
 	h := c.hub
 	h.mu.Lock()
 	info := ClientInfo{ID: c.id, Group: c.group, Remote: c.remote, Transport: c.transport, Connected: c.connected, Streams: c.subs.list()}
+	for i := 0; i < numStreams; i++ {
+		if c.filt[i] != nil {
+			info.Filtered = append(info.Filtered, Streams[i])
+		}
+	}
+	if c.subs.has(idxFrame) {
+		info.Quality = c.qualityLocked()
+	}
 	h.mu.Unlock()
 	if info.Streams == nil {
 		info.Streams = []Stream{}
 	}
 	c.mu.Lock()
+	skipped := c.skipped
 	info.Queued = c.queuedLocked()
 	for i := 0; i < numStreams; i++ {
 		if c.slot[i] != nil {
@@ -51,6 +64,9 @@ func (c *Client) Info() ClientInfo {
 	info.Delivered, info.Bytes, info.Errors = c.delivered, c.bytes, c.errors
 	info.Latency = c.lat.stats()
 	for i, off := range c.lastPos {
+		// A publication the client's filter left out advances its
+		// position as much as one it received.
+		off = max(off, skipped[i])
 		if off > 0 {
 			if info.Positions == nil {
 				info.Positions = map[Stream]uint64{}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/hub"
 )
 
 const boundary = "cuecastframe"
@@ -30,7 +33,8 @@ const (
 )
 
 // serveMJPEG streams multipart/x-mixed-replace JPEGs. ?fps=N caps this
-// viewer below the encoder's rate.
+// viewer below the encoder's rate; ?quality=960|640 asks for a smaller
+// image (encoded once per frame for every viewer of that level).
 func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	gap := time.Duration(0)
 	if s := r.URL.Query().Get("fps"); s != "" {
@@ -42,8 +46,19 @@ func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		}
 		gap = time.Duration(float64(time.Second) / fps)
 	}
+	level := hub.LevelFull
+	if q := r.URL.Query().Get("quality"); q != "" {
+		l, auto, err := hub.ParseQuality(q)
+		if err != nil || auto {
+			http.Error(w, "video: quality must be one of "+strings.Join(hub.LevelNames[:], ", "), http.StatusBadRequest)
+			return
+		}
+		level = l
+	}
 	v.viewers.Add(1)
 	defer v.viewers.Add(-1)
+	v.levelVw[level].Add(1)
+	defer v.levelVw[level].Add(-1)
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+boundary)
@@ -56,7 +71,7 @@ func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	// A new viewer sees the newest image at once if it is recent (at a low
 	// fps cap the first frame would otherwise take a whole gap to come).
 	img := v.Latest()
-	pending := img.JPEG != nil && time.Since(img.Encoded) < freshFor
+	pending := img.at(level) != nil && time.Since(img.Encoded) < freshFor
 	var last time.Time
 	var hdr []byte
 	for {
@@ -79,14 +94,15 @@ func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			img = v.Latest() // the newest, skipping any that came and went meanwhile
-			if img.JPEG == nil {
+			if img.at(level) == nil {
 				continue
 			}
 		}
 		pending = false
+		jpeg := img.at(level)
 		hdr = hdr[:0]
 		hdr = append(hdr, "--"+boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
-		hdr = strconv.AppendInt(hdr, int64(len(img.JPEG)), 10)
+		hdr = strconv.AppendInt(hdr, int64(len(jpeg)), 10)
 		hdr = append(hdr, "\r\nX-Frame-Seq: "...)
 		hdr = strconv.AppendUint(hdr, img.Seq, 10)
 		hdr = append(hdr, "\r\n\r\n"...)
@@ -94,7 +110,7 @@ func (v *Video) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		if _, err := w.Write(hdr); err != nil {
 			return
 		}
-		if _, err := w.Write(img.JPEG); err != nil {
+		if _, err := w.Write(jpeg); err != nil {
 			return
 		}
 		if _, err := w.Write([]byte("\r\n")); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // handle processes one complete client message on the reader goroutine.
@@ -66,7 +67,7 @@ func (c *conn) handle(op ws.OpCode, msg []byte, set *settings) {
 func (c *conn) sendError(id json.RawMessage, typ string, e *ProtocolError, retry time.Duration) {
 	c.hc.RecordError()
 	c.s.st.errorsSent.Add(1)
-	d := errorData{Code: e.Code, Message: e.Message, RequestType: typ}
+	d := errorData{Code: e.Code, Message: e.Message, Path: e.Path, RequestType: typ}
 	if retry > 0 {
 		d.RetryAfterMS = retry.Milliseconds() + 1
 	}
@@ -77,7 +78,27 @@ func (c *conn) subscribe(req *Request) {
 	r := req.Subscribe
 	c.orderMu.Lock()
 	defer c.orderMu.Unlock()
-	res, err := c.hc.SubscribeGroup(r.Group, r.Streams, r.Resume, r.MaxRateHz)
+	hr := hub.SubscribeRequest{Streams: r.Streams, Resume: r.Resume, MaxRateHz: r.MaxRateHz, Group: r.Group}
+	for st, sf := range r.Filters {
+		f, err := c.s.hub.CompileFilter(st, sf.Spec)
+		if err != nil {
+			pe := perr(CodeBadArgument, "ws: subscribe: filters.%s: %v", st, err)
+			var fe *filter.Error
+			if errors.As(err, &fe) {
+				pe.Path = fe.Path
+			}
+			c.sendError(req.ID, req.Type, pe, 0)
+			return
+		}
+		if hr.Filters == nil {
+			hr.Filters = map[hub.Stream]*filter.Filter{}
+		}
+		hr.Filters[st] = f
+		if sf.Quality != nil {
+			hr.FrameQuality = sf.Quality
+		}
+	}
+	res, err := c.hc.SubscribeWith(hr)
 	if err != nil {
 		code := CodeBadArgument
 		switch {
