@@ -180,6 +180,11 @@ func TestEveryCommandRouteAuthenticatesBeforeTheBody(t *testing.T) {
 		"POST /api/v1/update",
 		"POST /api/v1/websocket/broadcast/alert",
 		"POST /api/v1/alerts/a1/ack",
+		"POST /api/v1/label/capture",
+		"PUT /api/v1/label/frame",
+		"POST /api/v1/game/new",
+		"POST /api/v1/game/reset",
+		"POST /api/v1/drills",
 	} {
 		method, p, _ := strings.Cut(route, " ")
 		c, err := net.Dial("tcp", d.Addr())
