@@ -347,7 +347,7 @@ type Decision struct {
 	Shooter    string            `json:"shooter"`
 	Legal      bool              `json:"legal"`
 	Fouls      []string          `json:"fouls"`          // foul codes: scratch, no_contact, wrong_ball_first, ...
-	Rule       string            `json:"rule,omitempty"` // the rule's number (WPA 2025 edition), e.g. "3.3"
+	Rule       string            `json:"rule,omitempty"` // the rule's number in Edition, e.g. "6.3"
 	TurnOver   bool              `json:"turn_over"`
 	BallInHand string            `json:"ball_in_hand,omitempty"` // "", "anywhere", "kitchen"
 	GameOver   bool              `json:"game_over"`
@@ -365,6 +365,10 @@ type Decision struct {
 	// pass (after a push-out), accept or rerack (after an illegal break),
 	// respot or rerack (the 8 on the break).
 	Options []string `json:"options,omitempty"`
+	// Edition is the WPA rule book Rule and the message are numbered by:
+	// "2016" (World Standardized Rules) or "2025" (Rules of Play); absent
+	// in records judged before the edition was a setting.
+	Edition string `json:"edition,omitempty"`
 }
 
 // Alert levels.

@@ -11,16 +11,16 @@ type analysis struct {
 	first   string // first object ball the cue ball touched; "" for none
 	firstAt int    // index of that contact in the events
 	// ties are the other object balls the cue ball touched at the same
-	// instant as first: the rules give the shooter the benefit (3.2).
+	// instant as first: the rules give the shooter the benefit (IDWrongBallFirst).
 	ties []string
 	// frozenContact: first was frozen to the cue ball and moved by the
-	// stroke without a collision the tracker could see (3.7).
+	// stroke without a collision the tracker could see (IDFrozenBalls).
 	frozenContact bool
 	pocketed      []pocketing     // object balls pocketed, in order
 	off           []string        // object balls that left the table
 	scratch       bool            // the cue ball was pocketed
 	cueOff        bool            // the cue ball left the table
-	railAfter     bool            // a ball was driven to a rail after the first contact (2.7, 3.3)
+	railAfter     bool            // a ball was driven to a rail after the first contact (IDDrivenToRail, IDNoRail)
 	railBalls     map[string]bool // object balls driven to a rail (or off the table) at any time: the break's count
 	moved         map[string]bool // balls that took part in any event
 	pocketedAt    map[string]string
@@ -35,8 +35,11 @@ const cushionSlack = 0.006
 
 // tieWindow: two events the tracker timed this close together happened at
 // the same instant. The 2025 rules resolve a simultaneous hit of a legal and
-// an illegal ball, or of a legal ball and a cushion, for the shooter (3.2,
-// 3.3); the tracker stamps events by frame, so one frame's events tie.
+// an illegal ball, or of a legal ball and a cushion, for the shooter
+// (IDWrongBallFirst, IDNoRail), and the referee does so in both editions:
+// the 2016 text is silent, and the order of events within one frame is
+// not a measurement. The tracker stamps events by frame, so one frame's
+// events tie.
 const tieWindow = 0.001
 
 // analyse reads s's events on a table of size t.
@@ -58,7 +61,7 @@ func analyse(s *Shot, t model.Size) analysis {
 	var early []float64 // times of cushion contacts before the first contact
 	for i, e := range s.Events {
 		if a.firstAt < 0 && !cueMoved && e.Type != evStrike && !has(e.Balls, "cue") {
-			// 3.7: a ball frozen to the cue ball that the stroke moved has
+			// IDFrozenBalls: a ball frozen to the cue ball that the stroke moved has
 			// been contacted, though the tracker saw no collision; before
 			// the cue ball touches anything only the stroke moves a ball.
 			for _, id := range e.Balls {
@@ -96,7 +99,7 @@ func analyse(s *Shot, t model.Size) analysis {
 		case evCushion:
 			id := e.Balls[0]
 			if frozen[id] && !left[id] && !leftCushion(id, e, start, t) {
-				// 2.7: a ball frozen to a cushion has not been driven
+				// IDDrivenToRail: a ball frozen to a cushion has not been driven
 				// to it unless it leaves the cushion and returns.
 				continue
 			}
@@ -119,7 +122,7 @@ func analyse(s *Shot, t model.Size) analysis {
 				a.pocketed = append(a.pocketed, pocketing{id, e.Pocket})
 				a.pocketedAt[id] = e.Pocket
 			}
-			// 2.7: a pocketed ball counts as driven to a rail.
+			// IDDrivenToRail: a pocketed ball counts as driven to a rail.
 			if a.firstAt >= 0 {
 				a.railAfter = true
 			}
@@ -131,7 +134,7 @@ func analyse(s *Shot, t model.Size) analysis {
 					if !has(a.off, id) {
 						a.off = append(a.off, id)
 					}
-					a.railBalls[id] = true // 2.7: so does one driven off the table
+					a.railBalls[id] = true // IDDrivenToRail: so does one driven off the table
 				}
 			}
 			if a.firstAt >= 0 {
@@ -140,7 +143,7 @@ func analyse(s *Shot, t model.Size) analysis {
 		}
 	}
 	if !a.railAfter && a.firstAt >= 0 {
-		// 3.3 (2025): a cushion contact at the instant of the first
+		// IDNoRail (2025 wording): a cushion contact at the instant of the first
 		// contact counts as after it.
 		for _, et := range early {
 			if sameInstant(et, s.Events[a.firstAt].T) {
@@ -207,7 +210,7 @@ func frozenTo(p model.Vec2, rail string, t model.Size) bool {
 	return false
 }
 
-// kitchenBallFirst reports the foul of 3.11: the cue ball, in hand behind
+// kitchenBallFirst reports the foul of IDKitchenPlay: the cue ball, in hand behind
 // the head string (x < L/4; the head rail is "left", x = 0), first touched
 // an object ball that also lay behind the head string, and did not cross
 // the head string before that contact. A ball on the head string is
@@ -220,7 +223,7 @@ func kitchenBallFirst(s *Shot, a *analysis, t model.Size) bool {
 	hs := t.Length / 4
 	c, ok := cuePlaced(s)
 	if !ok || c.X > hs {
-		return false // placed in front of the head string: 3.10's foul, not this one
+		return false // placed in front of the head string: IDBadPlacement's foul, not this one
 	}
 	var q model.Vec2
 	found := false
@@ -258,7 +261,7 @@ func kitchenBallFirst(s *Shot, a *analysis, t model.Size) bool {
 // touching that pocket's jaws on the way in: incidental, not a bank.
 const jawReach = 0.12
 
-// obviousCall is the call a shot implies when none was given (1.7: an
+// obviousCall is the call a shot implies when none was given (IDCallShot: an
 // obvious ball and pocket need not be called): the cue ball went straight
 // (no cushion) to the first ball it touched, and that ball went straight
 // into a pocket, touching no other ball and no cushion but the jaws of the

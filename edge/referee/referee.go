@@ -34,7 +34,7 @@ func ParseGame(s string) (Game, error) {
 	return "", fmt.Errorf("unknown game %q (8ball, 9ball, 10ball, practice)", s)
 }
 
-// Where the cue ball in hand may be placed (1.6).
+// Where the cue ball in hand may be placed (IDCueBallInHand).
 const (
 	PlaceAnywhere = "anywhere" // the whole playing surface (WPA, after a standard foul)
 	PlaceKitchen  = "kitchen"  // behind the head string (every break; 8-ball break fouls)
@@ -65,18 +65,22 @@ type Config struct {
 	// BallInHand is where the incoming player may place the cue ball
 	// after a standard foul: PlaceAnywhere (WPA, the default) or
 	// PlaceKitchen (a house rule). Breaks and the 8-ball's break fouls are
-	// always played from behind the head string, as WPA 4.3 says.
+	// always played from behind the head string, as the 8-ball break rule says.
 	BallInHand string
 	// CallAll makes every 8-ball shot a called shot (ball and pocket), as
-	// WPA 4.6 asks; without it only the 8 must be called and any ball of
+	// IDEightCalled asks; without it only the 8 must be called and any ball of
 	// the shooter's group keeps him at the table. 10-ball always calls.
-	// Either way an obvious shot counts as called (1.7).
+	// Either way an obvious shot counts as called (IDCallShot).
 	CallAll bool
 	// Table is the playing surface; zero is a 9 ft table.
 	Table model.Size
 	// AlternateBreak makes the players break in turn; otherwise the
 	// winner of a rack breaks the next.
 	AlternateBreak bool
+	// Edition is the rule book the decisions cite: Edition2016 (the
+	// default, "") or Edition2025. It sets every number a decision gives
+	// and the two points where the books differ in substance (book).
+	Edition string
 }
 
 // Override is a person's ruling on a shot: the fouls that happened
@@ -88,11 +92,12 @@ type Override struct {
 // Referee is one game's state between shots.
 type Referee struct {
 	cfg     Config
-	shots   int // shots judged in the game
-	rack    int // racks started, from 1
-	inRack  int // shots judged in this rack; 0: the next is the break
-	breaker int // who broke this rack
-	turn    int // index of the player at the table
+	book    *book // cfg.Edition's; shared, never written
+	shots   int   // shots judged in the game
+	rack    int   // racks started, from 1
+	inRack  int   // shots judged in this rack; 0: the next is the break
+	breaker int   // who broke this rack
+	turn    int   // index of the player at the table
 	onTable map[int]bool
 	group   map[int]string // player -> Solids | Stripes
 	fouls   map[int]int    // fouls in a row
@@ -116,6 +121,11 @@ func New(cfg Config) (*Referee, error) {
 	if _, err := ParseGame(string(cfg.Game)); err != nil {
 		return nil, err
 	}
+	ed, err := ParseEdition(cfg.Edition)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Edition = ed
 	switch cfg.BallInHand {
 	case "":
 		cfg.BallInHand = PlaceAnywhere
@@ -140,13 +150,16 @@ func New(cfg Config) (*Referee, error) {
 		return nil, fmt.Errorf("%s needs two players, got %d", cfg.Game, len(cfg.Players))
 	}
 	cfg.Players = append([]string(nil), cfg.Players...)
-	r := &Referee{cfg: cfg, racks: map[int]int{}, winner: -1}
+	r := &Referee{cfg: cfg, book: books[ed], racks: map[int]int{}, winner: -1}
 	r.newRack(0)
 	return r, nil
 }
 
-// Config returns the game's set-up.
+// Config returns the game's set-up (Edition filled in).
 func (r *Referee) Config() Config { return r.cfg }
+
+// Number is rule id's number in the game's edition.
+func (r *Referee) Number(id RuleID) string { return r.book.numbers[id] }
 
 // topBall is the ball that wins a rotation game; 0 for other games.
 func (r *Referee) topBall() int {
@@ -315,7 +328,8 @@ func (r *Referee) onEight(p int) bool {
 }
 
 // groupGone reports whether a whole group is off the table: on an open
-// table the 8 may then be hit first, and called to win (4.4, 2025).
+// table the 8 may then be hit first, and called to win (2025 edition,
+// IDEightOpen; book.eightFirstOnOpenTable).
 func (r *Referee) groupGone() bool { return !r.groupLeft(Solids) || !r.groupLeft(Stripes) }
 
 func (r *Referee) lowest() int {
@@ -345,8 +359,8 @@ func (r *Referee) legalFirst(p int, id string, brk bool) bool {
 	}
 	g := r.group[p]
 	switch {
-	case g == "": // open table: any ball but the 8, unless a group is gone (4.4)
-		return n != 8 || r.groupGone()
+	case g == "": // open table: any ball but the 8, unless a group is gone (2025)
+		return n != 8 || (r.book.eightFirstOnOpenTable && r.groupGone())
 	case r.onEight(p):
 		return n == 8
 	}
@@ -468,7 +482,7 @@ func (r *Referee) choose(option, by string) error {
 	case OptionPlay:
 		r.turn = r.optFor
 		if has(r.options, OptionInHand) {
-			r.bih = "" // the cue ball is played where it lies (4.3)
+			r.bih = "" // the cue ball is played where it lies (IDEightBreak)
 		}
 	case OptionAccept, OptionRespot, OptionInHand:
 		r.turn = r.optFor
@@ -608,6 +622,7 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 	}
 	d.Shot = r.shots
 	d.Shooter = s.Shooter
+	d.Edition = r.cfg.Edition
 	d.Overruled = overruled
 	d.Group = r.groupNames()
 	d.Respot = append([]model.BallSpot(nil), r.respot...)
@@ -633,7 +648,7 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 		fouls = append(fouls, FoulBallOffTable)
 	}
 	if a.first != "" && !r.legalFirst(p, a.first, brk) {
-		// 3.2 (2025): a legal ball hit at the same instant as an illegal
+		// IDWrongBallFirst (2025 wording): a legal ball hit at the same instant as an illegal
 		// one was hit first.
 		for _, id := range a.ties {
 			if r.legalFirst(p, id, brk) {
@@ -642,7 +657,7 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 			}
 		}
 	}
-	if !s.PushOut { // a push-out suspends 3.2 and 3.3 (5.4, 6.4)
+	if !s.PushOut { // a push-out suspends IDWrongBallFirst and IDNoRail (the push-out rules)
 		switch {
 		case a.first == "":
 			fouls = append(fouls, FoulNoContact)
@@ -680,7 +695,7 @@ func cuePlaced(s *Shot) (model.Vec2, bool) {
 	return model.Vec2{}, false
 }
 
-// placementOK checks the cue ball in hand (1.6, 3.10): on the cloth, not
+// placementOK checks the cue ball in hand (IDCueBallInHand, IDBadPlacement): on the cloth, not
 // on another ball, and behind the head string (x < L/4; a few millimetres
 // of the tracker's error go to the shooter) when restricted.
 func (r *Referee) placementOK(s *Shot, where string) bool {
@@ -709,11 +724,11 @@ func (r *Referee) placementOK(s *Shot, where string) bool {
 	return true
 }
 
-// cueGap keeps a spotted ball off the cue ball: 1.5 lets it touch an
+// cueGap keeps a spotted ball off the cue ball: IDSpotting lets it touch an
 // object ball but never the cue ball.
 const cueGap = 0.002
 
-// RespotPoint is where a ball is spotted (1.5): on the foot spot, or as
+// RespotPoint is where a ball is spotted (IDSpotting): on the foot spot, or as
 // near it as it fits on the long string towards the foot rail (touching an
 // object ball in the way, never the cue ball), else towards the head
 // string; given the balls at rest.

@@ -43,16 +43,19 @@ func placed(s Shot, x, y float64, start ...Spot) Shot {
 	return s
 }
 
+// want is what a shot's decision must say. Rule numbers are looked up in
+// the game's edition: rule is an identity, and msg may cite one as
+// "{no_rail}" (cite).
 type want struct {
 	fouls    []string
-	rule     string
+	rule     RuleID
 	turnOver bool
 	bih      string
 	over     bool
 	winner   string
 	next     string
 	options  []string
-	msg      string // a substring of the message
+	msg      string // a substring of the message, "{id}" for a rule's number
 }
 
 type step struct {
@@ -63,30 +66,70 @@ type step struct {
 // citedRule finds the rule numbers a message cites in parentheses.
 var citedRule = regexp.MustCompile(`\b\d+\.\d+\b`)
 
-// knownRules are every number the referee may cite.
-var knownRules = []string{RuleSpotting, RuleCueBallInHand, RuleCallShot, RuleDrivenToRail, RuleStandardFouls, RuleScratch,
-	RuleWrongBallFirst, RuleNoRail, RuleBallOffTable, RuleFrozenBalls, RuleBadPlacement, RuleKitchenPlay, RuleThreeFouls,
-	RuleEightBreak, RuleEightOpen, RuleEightContinue, RuleEightCalled, RuleEightSpot, RuleEightLoss, RuleEightFouls,
-	RuleNineBreak, RuleNinePushOut, RuleNineContinue, RuleNineSpot, RuleNineFouls,
-	RuleTenBreak, RuleTenPushOut, RuleTenCalled, RuleTenWrongful, RuleTenContinue, RuleTenSpot, RuleTenFouls}
+// knownRules are every number the referee may cite in an edition.
+func knownRules(ed string) []string {
+	var out []string
+	for _, id := range RuleIDs() {
+		out = append(out, Number(ed, id))
+	}
+	return out
+}
 
-// checkCitations fails when a decision cites a number the referee does
-// not know: a stale number from another edition.
+// checkCitations fails when a decision cites a number its edition does not
+// give a rule the referee applies: a hard-coded number, or another
+// edition's.
 func checkCitations(t *testing.T, d model.Decision) {
 	t.Helper()
+	ed := d.Edition
+	if ed == "" {
+		t.Errorf("decision names no edition: %+v", d)
+		ed = DefaultEdition
+	}
+	known := knownRules(ed)
 	cites := append([]string{d.Rule}, citedRule.FindAllString(d.Message, -1)...)
 	for _, c := range cites {
-		if c != "" && !has(knownRules, c) {
-			t.Errorf("decision cites %q, not a rule of %s: %s", c, Edition, d.Message)
+		if c != "" && !has(known, c) {
+			t.Errorf("decision cites %q, not a rule of %s: %s", c, EditionTitle(ed), d.Message)
 		}
 	}
 }
 
+// citeRule replaces each "{id}" in s with rule id's number in edition ed.
+var citeRule = regexp.MustCompile(`\{([a-z0-9_]+)\}`)
+
+func cite(t *testing.T, ed, s string) string {
+	t.Helper()
+	return citeRule.ReplaceAllStringFunc(s, func(m string) string {
+		n := Number(ed, RuleID(m[1:len(m)-1]))
+		if n == "" {
+			t.Fatalf("%q cites %s, not a rule", s, m)
+		}
+		return n
+	})
+}
+
+// edition sets a game's rule book.
+func edition(ed string, more func(*Config)) func(*Config) {
+	return func(c *Config) {
+		c.Edition = ed
+		if more != nil {
+			more(c)
+		}
+	}
+}
+
+// run plays steps in a new game of g between Anna and Ben, checking each
+// decision against its want in the game's edition (cfg sets it; the
+// default edition otherwise).
 func run(t *testing.T, g Game, cfg func(*Config), steps []step) *Referee {
 	t.Helper()
 	c := Config{Game: g, Players: []string{"Anna", "Ben"}}
 	if cfg != nil {
 		cfg(&c)
+	}
+	ed, err := ParseEdition(c.Edition)
+	if err != nil {
+		t.Fatal(err)
 	}
 	r, err := New(c)
 	if err != nil {
@@ -111,8 +154,11 @@ func run(t *testing.T, g Game, cfg func(*Config), steps []step) *Referee {
 		if d.Legal != (len(w.fouls) == 0) {
 			t.Errorf("shot %d: legal = %v with fouls %v", i+1, d.Legal, w.fouls)
 		}
-		if w.rule != "" && d.Rule != w.rule {
-			t.Errorf("shot %d: rule = %q, want %q (%s)", i+1, d.Rule, w.rule, d.Message)
+		if d.Edition != ed {
+			t.Errorf("shot %d: edition = %q, want %q", i+1, d.Edition, ed)
+		}
+		if w.rule != "" && d.Rule != Number(ed, w.rule) {
+			t.Errorf("shot %d: rule = %q, want %q (%s, %s)", i+1, d.Rule, Number(ed, w.rule), w.rule, d.Message)
 		}
 		if d.TurnOver != w.turnOver && !w.over {
 			t.Errorf("shot %d: turn_over = %v, want %v (%s)", i+1, d.TurnOver, w.turnOver, d.Message)
@@ -132,8 +178,8 @@ func run(t *testing.T, g Game, cfg func(*Config), steps []step) *Referee {
 		if !reflect.DeepEqual(d.Options, w.options) && !(len(d.Options) == 0 && len(w.options) == 0) {
 			t.Errorf("shot %d: options = %v, want %v", i+1, d.Options, w.options)
 		}
-		if !strings.Contains(d.Message, w.msg) {
-			t.Errorf("shot %d: message %q does not say %q", i+1, d.Message, w.msg)
+		if msg := cite(t, ed, w.msg); !strings.Contains(d.Message, msg) {
+			t.Errorf("shot %d: message %q does not say %q", i+1, d.Message, msg)
 		}
 		if d.Shot != r.shots || d.Shooter != st.shot.Shooter {
 			t.Errorf("shot %d: decision numbered %d by %q", i+1, d.Shot, d.Shooter)
@@ -174,10 +220,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// Overrule covers what the camera cannot see (3.6 touched ball, 3.7 double
-// hit, 3.8 push shot): a person's ruling replaces the referee's fouls.
+// Overrule covers what the camera cannot see (touched ball, double hit,
+// push shot): a person's ruling replaces the referee's fouls.
 func TestOverrule(t *testing.T) {
-	r, _ := New(Config{Game: NineBall, Players: []string{"Anna", "Ben"}})
+	for _, ed := range Editions() {
+		t.Run(ed, func(t *testing.T) { testOverrule(t, ed) })
+	}
+}
+
+func testOverrule(t *testing.T, ed string) {
+	r, _ := New(Config{Game: NineBall, Players: []string{"Anna", "Ben"}, Edition: ed})
 	r.Judge(fourRails("Anna"))
 	// The camera saw a scratch; the players say the cue ball stayed up.
 	d, err := r.JudgeWith(shot("Ben", hit("1"), pocket("1", "side-top"), pocket("cue", "side-bottom")), &Override{Fouls: []string{}}, false)
@@ -192,7 +244,7 @@ func TestOverrule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Legal || !d.TurnOver || d.BallInHand != PlaceAnywhere || d.Next != "Anna" || d.Rule != RuleStandardFouls {
+	if d.Legal || !d.TurnOver || d.BallInHand != PlaceAnywhere || d.Next != "Anna" || d.Rule != Number(ed, IDStandardFouls) || d.Edition != ed {
 		t.Errorf("overruled to a foul: %+v", d)
 	}
 	if _, err := r.JudgeWith(shot("Anna", hit("3")), &Override{Fouls: []string{"spitting"}}, false); err == nil {
@@ -202,8 +254,8 @@ func TestOverrule(t *testing.T) {
 
 func TestNewRackAfterWin(t *testing.T) {
 	r := run(t, NineBall, nil, []step{
-		{shot("Anna", hit("1"), pocket("9", "corner-bottom-left")), &want{rule: "5.3", over: true, winner: "Anna"}},
-		{fourRails("Anna"), &want{rule: "5.3", turnOver: true, next: "Ben"}},
+		{shot("Anna", hit("1"), pocket("9", "corner-bottom-left")), &want{rule: IDNineBreak, over: true, winner: "Anna"}},
+		{fourRails("Anna"), &want{rule: IDNineBreak, turnOver: true, next: "Ben"}},
 	})
 	st := r.State()
 	if st.Rack != 2 || st.Racks["Anna"] != 1 || st.Racks["Ben"] != 0 || len(st.OnTable) != 9 {
@@ -212,21 +264,28 @@ func TestNewRackAfterWin(t *testing.T) {
 }
 
 func TestPractice(t *testing.T) {
-	r, err := New(Config{Game: Practice, Players: []string{"Anna"}})
+	for _, ed := range Editions() {
+		t.Run(ed, func(t *testing.T) { testPractice(t, ed) })
+	}
+}
+
+func testPractice(t *testing.T, ed string) {
+	r, err := New(Config{Game: Practice, Players: []string{"Anna"}, Edition: ed})
 	if err != nil {
 		t.Fatal(err)
 	}
+	scratch := Number(ed, IDScratch)
 	d, err := r.Judge(shot("Anna", hit("5"), pocket("5", "side-top")))
 	if err != nil || !d.Legal || d.TurnOver || d.Next != "Anna" {
 		t.Errorf("practice pot: %+v %v", d, err)
 	}
 	d, _ = r.Judge(shot("Anna", hit("6"), pocket("cue", "side-top")))
-	if d.Legal || d.Fouls[0] != FoulScratch || d.TurnOver || d.BallInHand != "" || d.Rule != RuleScratch {
+	if d.Legal || d.Fouls[0] != FoulScratch || d.TurnOver || d.BallInHand != "" || d.Rule != scratch {
 		t.Errorf("practice scratch: %+v", d)
 	}
 	checkCitations(t, d)
 	d, _ = r.Judge(shot("Anna", hit("6"), off("cue")))
-	if d.Rule != RuleScratch || !strings.Contains(d.Message, "(3.1)") {
+	if d.Rule != scratch || !strings.Contains(d.Message, "("+scratch+")") {
 		t.Errorf("practice, cue ball off the table: %+v", d)
 	}
 	if _, err := New(Config{Game: NineBall, Players: []string{"Anna"}}); err == nil {

@@ -17,7 +17,7 @@ type Shot struct {
 	BallsStart []Spot   `json:"balls_start"`
 	Frozen     []string `json:"frozen,omitempty"` // balls touching a cushion at the start
 	// BallsEnd is where the balls came to rest (optional): a spotted ball
-	// is put clear of them (1.5). Absent, the balls that took part in no
+	// is put clear of them (IDSpotting). Absent, the balls that took part in no
 	// event are taken to lie where they started.
 	BallsEnd []Spot      `json:"balls_end,omitempty"`
 	Events   []Event     `json:"events"` // in the order they happened
