@@ -11,6 +11,8 @@ var configDocs = map[string]string{
 	"box.table":                               "MQTT topic level",
 	"display":                                 "Display tunes the web pages' client behaviour (sent to them at load).",
 	"display.max_reconnect_attempts":          "Seed api.websocket.manager.max_reconnect_attempts = 5 and reconnect_delay = 1.0: quick tries before backing off. The pages never give up; after MaxReconnectAttempts quick tries they back off to 10 s.",
+	"game":                                    "Game is the game service's defaults. Owned by edge/game. A reload applies to the next game started: the game in progress keeps its rules.",
+	"game.rules":                              "Rules is the edition of the WPA rules whose numbers the referee cites in every decision: \"2016\", the World Standardized Rules numbering players quote (scratch 6.1, no rail after contact 6.3), or \"2025\", the Rules of Play effective 2025-09-15 (scratch 3.1, no rail 3.3; numbers from secondary copies, see docs/game.md). A new game may name its own.",
 	"history":                                 "History keeps every shot in a SQLite database on the data partition. Owned by edge/store and edge/recorder. Read at start (a restart applies a change).",
 	"history.enabled":                         "Enabled turns shot history, statistics, exports and drills on.",
 	"history.max_bytes":                       "MaxBytes bounds the database: past it the oldest shots lose their pictures first, then the oldest shots are deleted.",

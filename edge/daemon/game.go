@@ -30,7 +30,7 @@ func tableSize(p config.Physics) model.Size {
 // game that cannot be resumed is alerted; free practice starts instead.
 func (d *Daemon) startGame() {
 	g, err := game.New(game.Options{Hub: d.hub, StateDir: d.cfg.Box.StateDir, Table: tableSize(d.cfg.Physics),
-		Log: d.log.With("component", "game")})
+		Rules: d.cfg.Game.Rules, Log: d.log.With("component", "game")})
 	if err != nil {
 		d.log.Warn("game: resuming the saved game", "component", "game", "err", err)
 		d.alert(model.AlertWarning, "game_state", err.Error(), "game")
@@ -58,15 +58,15 @@ func (a gameAdapter) GameCommand(name string, body []byte) (any, error) {
 }
 
 // ResetGame starts the game again with the same settings (game, players,
-// rules): POST /api/v1/game/reset starts a new history session and a fresh
-// game together.
+// ball in hand, calls, breaks, the rules' edition): POST /api/v1/game/reset
+// starts a new history session and a fresh game together.
 func (a gameAdapter) ResetGame(ctx context.Context) error {
 	if a.d.game == nil {
 		return nil
 	}
 	set := a.d.game.Snapshot().Settings
 	body, err := json.Marshal(game.Args{Game: string(set.Game), Players: set.Players, BallInHand: set.BallInHand,
-		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak})
+		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak, Rules: set.Rules})
 	if err != nil {
 		return err
 	}

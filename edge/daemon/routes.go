@@ -178,6 +178,14 @@ func (d *Daemon) clientCount() int { return d.hub.Metrics().Clients }
 // configureLive pushes the settings that apply without a restart.
 func (d *Daemon) configureLive(cfg config.Config) {
 	d.ws.Reload(cfg.WebSocket, cfg.HTTP)
+	if d.game != nil {
+		// The next game takes the new edition; the one in progress keeps
+		// its own. cfg was validated: an error here is a mismatch of
+		// config and referee, logged rather than half-applied.
+		if err := d.game.SetDefaultRules(cfg.Game.Rules); err != nil {
+			d.log.Error("game rules", "component", "game", "err", err)
+		}
+	}
 }
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats

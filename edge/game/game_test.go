@@ -361,3 +361,24 @@ func TestRulesEdition(t *testing.T) {
 		s4.Close()
 	}
 }
+
+// The editions the config file accepts (game.rules) are the referee's,
+// and its default is the referee's default.
+func TestConfigRulesAgree(t *testing.T) {
+	if d := config.Default().Game.Rules; d != referee.DefaultEdition {
+		t.Errorf("config default game.rules = %q, referee's default %q", d, referee.DefaultEdition)
+	}
+	for _, ed := range referee.Editions() {
+		c, err := config.Parse("t.toml", []byte("[game]\nrules = \""+ed+"\"\n"))
+		if err != nil || c.Game.Rules != ed {
+			t.Errorf("config rejects rules %q that the referee knows: %v", ed, err)
+		}
+	}
+	for _, bad := range []string{"", "2019", "wsr"} {
+		if _, err := config.Parse("t.toml", []byte("[game]\nrules = \""+bad+"\"\n")); err == nil {
+			t.Errorf("config accepts rules %q", bad)
+		} else if _, rerr := referee.ParseEdition(bad); rerr == nil && bad != "" {
+			t.Errorf("the referee accepts %q, the config does not", bad)
+		}
+	}
+}
