@@ -95,7 +95,7 @@ function lastDecision(g) {
   if (!d) return el("div", { id: "decision" }, "—");
   const cls = d.legal ? "legal" : "foul";
   return el("div", { id: "decision", class: cls + (d.overruled ? " overruled" : ""), "data-shot": String(d.shot) },
-    el("b", {}, `Shot ${d.shot}`), d.rule ? ` (rule ${d.rule}) ` : " ", d.message, d.overruled ? " (overruled)" : "");
+    el("b", {}, `Shot ${d.shot}`), d.rule ? ` (${d.edition ? `WPA ${d.edition} ` : ""}rule ${d.rule}) ` : " ", d.message, d.overruled ? " (overruled)" : "");
 }
 
 function controls(g) {
