@@ -2,19 +2,27 @@ package sim
 
 import (
 	"math"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 )
 
 // mover advances the balls by dt seconds and reports collisions and pockets
 // through emit. It is an interface so the kinematics here can give way to
 // edge/physics without touching the scenarios or the renderer.
 type mover interface {
-	// strike sends ball n off at speed (m/s) along headingDeg.
-	strike(balls []ball, n int, headingDeg, speed float64)
+	// strike hits ball n with the cue at time at and returns the velocity
+	// it leaves with.
+	strike(balls []ball, n int, sh physics.Shot, at time.Time) model.Vec2
+	// step advances dt seconds; events carry their own time when the
+	// mover knows it exactly.
 	step(balls []ball, dt float64, emit func(model.Event))
 	// moving reports whether a shot is still in progress.
 	moving(balls []ball) bool
+	// shotPaths are the balls' paths over the shot that ended last (nil
+	// when the mover keeps none).
+	shotPaths() []model.BallPath
 }
 
 // kinematics is a small event-free integrator: rolling resistance plus a
@@ -77,19 +85,24 @@ func (k *kinematics) substep(balls []ball, h float64, emit func(model.Event)) bo
 		inCornerX := b.pos.Y < cornerJaw || b.pos.Y > W-cornerJaw
 		inCornerY := b.pos.X < cornerJaw || b.pos.X > L-cornerJaw
 		inSide := math.Abs(b.pos.X-L/2) < sideJaw
+		rail := ""
 		if !inCornerX {
 			if b.pos.X < R && b.vel.X < 0 {
-				b.pos.X, b.vel.X = R, -b.vel.X*cushRestit
+				b.pos.X, b.vel.X, rail = R, -b.vel.X*cushRestit, model.RailLeft
 			} else if b.pos.X > L-R && b.vel.X > 0 {
-				b.pos.X, b.vel.X = L-R, -b.vel.X*cushRestit
+				b.pos.X, b.vel.X, rail = L-R, -b.vel.X*cushRestit, model.RailRight
 			}
 		}
 		if !inCornerY && !inSide {
 			if b.pos.Y < R && b.vel.Y < 0 {
-				b.pos.Y, b.vel.Y = R, -b.vel.Y*cushRestit
+				b.pos.Y, b.vel.Y, rail = R, -b.vel.Y*cushRestit, model.RailBottom
 			} else if b.pos.Y > W-R && b.vel.Y > 0 {
-				b.pos.Y, b.vel.Y = W-R, -b.vel.Y*cushRestit
+				b.pos.Y, b.vel.Y, rail = W-R, -b.vel.Y*cushRestit, model.RailTop
 			}
+		}
+		if rail != "" {
+			p := b.pos
+			emit(model.Event{Type: model.EventBallCushion, Balls: []string{model.BallID(b.n)}, Rail: rail, Pos: &p})
 		}
 		// Pockets: over a hole, or escaped past the cushion line through an
 		// opening (only possible at a pocket), the ball drops.

@@ -339,7 +339,7 @@ func (s *Sim) truth() *model.Truth {
 		}
 		bt := model.BallTruth{
 			ID: model.BallID(b.n), Number: b.n, Pos: b.pos,
-			Pixel: s.cam.px(b.pos), RadiusPx: s.cam.radiusPx(b.pos), Pocketed: b.pocketed,
+			Pixel: s.cam.px(b.pos), RadiusPx: s.cam.radiusPx(b.pos), Pocketed: b.pocketed, OffTable: b.offTable,
 		}
 		if !b.pocketed {
 			for _, r := range occluders {
