@@ -200,8 +200,9 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	tr.seen = true
 	tr.hits++
 	tr.missed, tr.unseenS, tr.occluded = 0, 0, false
-	tr.pendingPocket = ""
-	tr.seenPos, tr.seenVel = tr.pos, tr.vel
+	tr.pendingPocket, tr.pendingOff = "", ""
+	tr.seenPos, tr.seenVel, tr.seenT = tr.pos, tr.vel, t.clock
+	tr.addZ(d.pos, t.clock)
 	tr.pixel, tr.radiusPx, tr.seenClass = d.d.Pixel, d.d.RadiusPx, d.d.Class
 	tr.conf = tr.conf*0.8 + 0.2*d.d.Confidence
 	if tr.hits == 1 {

@@ -60,6 +60,16 @@ type track struct {
 	justStarted      bool       // started moving this frame
 
 	pendingPocket string // pocket name while a pocketing is being confirmed
+	// pendingOff is the rail a ball lost at speed heading over it left the
+	// table by, while that is being confirmed; offPos where it crossed.
+	pendingOff string
+	offPos     model.Vec2
+	seenT      float64 // when last seen, tracker seconds
+
+	zs        [zRing]zStamp // the last measurements, for reflections and the launch
+	zn        int           // measurements ever added (since the last reset)
+	cushionAt [4]float64    // per rail (railLines order): when a reflection off it was last reported, 0 none
+	path      pathRec       // the measured path in the current shot
 }
 
 // predict moves a moving ball's state dt seconds ahead at constant
@@ -172,6 +182,7 @@ func (t *track) correct(z model.Vec2, gap float64, o *Options, mayStart bool) (s
 
 // reset puts the track at z at rest: a new ball or one moved by hand.
 func (t *track) reset(z model.Vec2) {
+	t.zn = 0
 	t.pos, t.prevPos, t.vel = z, z, model.Vec2{}
 	t.moving, t.leaveRun, t.slowRun, t.displaced, t.haveZ = false, 0, 0, 0, false
 }

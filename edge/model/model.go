@@ -287,7 +287,7 @@ type Event struct {
 	Pocket string    `json:"pocket,omitempty"`
 	Rail   string    `json:"rail,omitempty"` // ball_cushion: one of the Rail* names
 	Pos    *Vec2     `json:"pos,omitempty"`
-	Speed  float64   `json:"speed,omitempty"` // cue_strike: the cue ball's measured launch speed, m/s
+	Speed  float64   `json:"speed,omitempty"` // cue_strike: the cue ball's measured launch speed; ball_cushion: its speed into the rail; m/s
 	// HeadingDeg is cue_strike's measured launch direction (table frame).
 	HeadingDeg *float64     `json:"heading_deg,omitempty"`
 	Shot       *ShotSummary `json:"shot,omitempty"`   // shot_ended only

@@ -85,7 +85,7 @@ func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *ra
 // tick advances the world by dt seconds.
 func (d *director) tick(dt float64) {
 	if d.mv.moving(d.balls) {
-		d.mv.step(d.balls, dt, d.emit)
+		d.mv.step(d.balls, d.now, dt, d.emit)
 	}
 	if len(d.steps) == 0 {
 		d.scene.plan(d)

@@ -197,7 +197,13 @@ func (m *engineMover) collect(balls []ball) {
 					continue
 				}
 				p := e.Pos[0]
-				ev := model.Event{Type: model.EventBallCushion, Time: stamp(t), Balls: []string{id(e.A)}, Rail: e.Rail, Pos: &p}
+				// Speed: how fast it met the rail (the normal component),
+				// or, off a jaw, half the change of velocity.
+				into := -dot(before, railNormal(e.Rail))
+				if e.Jaw >= 0 {
+					into = math.Hypot(e.VelAfter[0].X-before.X, e.VelAfter[0].Y-before.Y) / 2
+				}
+				ev := model.Event{Type: model.EventBallCushion, Time: stamp(t), Balls: []string{id(e.A)}, Rail: e.Rail, Pos: &p, Speed: into}
 				if e.Jaw >= 0 {
 					ev.Pocket = pockets[e.Jaw].Name
 				}
@@ -240,6 +246,21 @@ func (m *engineMover) leftRail(n int, rail string, t float64) bool {
 	return false
 }
 
+// railNormal is the unit normal of a rail pointing into the table.
+func railNormal(rail string) model.Vec2 {
+	switch rail {
+	case model.RailBottom:
+		return v2(0, 1)
+	case model.RailTop:
+		return v2(0, -1)
+	case model.RailLeft:
+		return v2(1, 0)
+	}
+	return v2(-1, 0)
+}
+
+func dot(a, b model.Vec2) float64 { return a.X*b.X + a.Y*b.Y }
+
 // railGap is how far a ball centred at p is from touching rail.
 func railGap(g model.TableGeometry, p model.Vec2, rail string) float64 {
 	R := model.BallRadius
@@ -268,9 +289,9 @@ func (m *engineMover) index0(n int) int {
 	return -1
 }
 
-func (m *engineMover) step(balls []ball, dt float64, emit func(model.Event)) {
+func (m *engineMover) step(balls []ball, now time.Time, dt float64, emit func(model.Event)) {
 	if m.legs == nil {
-		m.kin.step(balls, dt, emit)
+		m.kin.step(balls, now, dt, emit)
 		return
 	}
 	m.t += dt
