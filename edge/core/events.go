@@ -389,7 +389,7 @@ func (t *Tracker) endShot(now time.Time, dt float64) {
 		return
 	}
 	s := t.shot
-	t.reportStrike() // a shot that ended before its launch was measured
+	t.reportStrike(math.Inf(1)) // a shot that ended before its launch was measured
 	sum := t.summary(now)
 	scratch := sum.Scratch
 	t.emit(model.Event{Type: model.EventShotEnded, Time: now, Shot: sum})

@@ -210,6 +210,9 @@ const (
 	// offMinSpeed (m/s): slower than this towards the rail, a ball cannot
 	// jump it.
 	offMinSpeed = 0.5
+	// offReachRest (m): a ball at rest this close to a rail that vanishes
+	// the moment it is hit went over that rail.
+	offReachRest = 0.03
 )
 
 // offRail finds the rail a lost ball was heading over: the one its last
@@ -218,6 +221,18 @@ const (
 // its contact line, or "".
 func (t *Tracker) offRail(tr *track, dt float64) (string, model.Vec2) {
 	p, v := tr.seenPos, tr.seenVel
+	if math.Hypot(v.X, v.Y) < offMinSpeed && t.struck(tr) {
+		// Knocked off from rest against a rail (jumped the moment it was
+		// hit, never seen moving): lost where it lay.
+		for k := range t.rails {
+			rl := &t.rails[k]
+			if rl.gap(p) <= offReachRest && t.o.Table.RailTouching(p, offReachRest) == rl.name {
+				c := model.Vec2{X: p.X - rl.gap(p)*rl.n.X, Y: p.Y - rl.gap(p)*rl.n.Y}
+				return rl.name, c
+			}
+		}
+		return "", model.Vec2{}
+	}
 	for k := range t.rails {
 		rl := &t.rails[k]
 		closing := -(v.X*rl.n.X + v.Y*rl.n.Y)

@@ -161,7 +161,7 @@ func (t *Tracker) record() {
 			tr.path.add(tr.z(0).p)
 		}
 		if tr.uid == t.shot.striker && !t.shot.strikeDone && tr.seen && tr.launchPoints(t.shot.strikeFrom, t.o.StartDistance) >= launchPoints {
-			t.reportStrike()
+			t.reportStrike(math.Inf(1))
 		}
 	}
 }
@@ -190,61 +190,81 @@ func (tr *track) launchPoints(from model.Vec2, minD float64) int {
 const slideDecel = 0.2 * 9.81
 
 // reportStrike reports the cue strike if it is still due: once measured,
-// and before any other event of the shot (emit calls it), so a strike is
-// always the shot's first game event.
-func (t *Tracker) reportStrike() {
+// and before any other event of the shot (emit calls it with the event's
+// time as before: only measurements until then are the launch), so a
+// strike is always the shot's first game event.
+func (t *Tracker) reportStrike(before float64) {
 	s := t.shot
 	if s == nil || s.strikeDone {
 		return
 	}
+	s.strikeDone = true
 	st := t.striker()
 	if st == nil {
-		s.strikeDone = true
 		return
 	}
-	s.strikeDone = true
 	from := s.strikeFrom
-	n := min(st.launchPoints(from, t.o.StartDistance), launchPoints+1)
-	// Least squares of the distance from the rest spot against time over
-	// the launch measurements; the line crosses zero at the strike.
-	var st0, ss, stt, sts float64
-	var far model.Vec2
-	for k := 0; k < n; k++ {
+	// The launch: the measurements since it left its rest spot, oldest
+	// first, while they run straight out from it (a rail or a ball may
+	// have turned it since) and were taken before the event that called.
+	var pts [launchPoints + 1]zStamp
+	n := 0
+	for k := min(st.launchPoints(from, t.o.StartDistance), launchPoints+1) - 1; k >= 0; k-- {
 		z := st.z(k)
-		d := math.Hypot(z.p.X-from.X, z.p.Y-from.Y)
-		st0 += z.t
-		ss += d
-		stt += z.t * z.t
-		sts += z.t * d
-		if k == 0 {
-			far = z.p
+		if z.t > before {
+			break
 		}
-	}
-	speed, t0 := st.speed(), t.clock
-	if n >= 2 {
-		fn := float64(n)
-		den := fn*stt - st0*st0
-		if den > 0 {
-			beta := (fn*sts - st0*ss) / den
-			alpha := (ss - beta*st0) / fn
-			if beta > 0 {
-				tm := st0 / fn
-				t0 = -alpha / beta
-				// The fit's speed holds at the mean time: add back what
-				// the cloth took since the strike.
-				speed = beta + slideDecel*math.Max(0, tm-t0)
+		if n > 0 {
+			// On from the last point, in line with the launch so far, and
+			// not slowed by more than the cloth can (an impact did that).
+			q := pts[n-1]
+			d := math.Hypot(z.p.X-from.X, z.p.Y-from.Y)
+			if d <= math.Hypot(q.p.X-from.X, q.p.Y-from.Y) || segDist(q.p, from, z.p) > 2*t.o.NoiseM+0.003 {
+				break
+			}
+			if n > 1 {
+				r := pts[n-2]
+				now := math.Hypot(z.p.X-q.p.X, z.p.Y-q.p.Y) / (z.t - q.t)
+				was := math.Hypot(q.p.X-r.p.X, q.p.Y-r.p.Y) / (q.t - r.t)
+				if now < 0.75*was-0.1 {
+					break
+				}
+				if now > 1.25*was+0.1 {
+					// A ball does not speed up: the earlier points were
+					// still at rest (noise just past the start distance).
+					pts[0], n = q, 1
+				}
 			}
 		}
-	} else if n == 1 {
-		far = st.z(0).p
-		if speed > 0 {
-			t0 = st.z(0).t - math.Hypot(far.X-from.X, far.Y-from.Y)/speed
-		}
-	} else {
-		far = st.pos
+		pts[n] = z
+		n++
 	}
-	if first := st.z(max(0, n-1)).t; n > 0 && (t0 > first || t0 < first-0.2) {
-		t0 = first - t.o.FrameInterval.Seconds()/2 // a bad fit: about half a frame before it was first seen leaving
+	speed, t0, far := st.speed(), t.clock, st.pos
+	if n > 0 {
+		far = pts[n-1].p
+	}
+	// Least squares of the distance from the rest spot against time; the
+	// line crosses zero at the strike, and its speed holds at the mean
+	// time: the cloth took slideDecel off it since the strike.
+	if n >= 2 {
+		var sx, sy, sxx, sxy float64
+		for _, z := range pts[:n] {
+			d := math.Hypot(z.p.X-from.X, z.p.Y-from.Y)
+			sx, sy, sxx, sxy = sx+z.t, sy+d, sxx+z.t*z.t, sxy+z.t*d
+		}
+		fn := float64(n)
+		if den := fn*sxx - sx*sx; den > 0 {
+			if beta := (fn*sxy - sx*sy) / den; beta > 0 {
+				alpha := (sy - beta*sx) / fn
+				t0 = -alpha / beta
+				speed = beta + slideDecel*math.Max(0, sx/fn-t0)
+			}
+		}
+	} else if n == 1 && speed > 0 {
+		t0 = pts[0].t - math.Hypot(far.X-from.X, far.Y-from.Y)/speed
+	}
+	if n > 0 && (t0 > pts[0].t || t0 < pts[0].t-0.2) {
+		t0 = pts[0].t - t.o.FrameInterval.Seconds()/2 // a bad fit: about half a frame before it was first seen leaving
 	}
 	h := math.Atan2(far.Y-from.Y, far.X-from.X) * 180 / math.Pi
 	p := from

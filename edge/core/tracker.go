@@ -92,7 +92,7 @@ func DefaultOptions() Options {
 		ConfirmWindow:   8,
 		MaxBalls:        16,
 		FrameInterval:   time.Second / 30,
-		FrozenTol:       0.005,
+		FrozenTol:       0.003,
 		OffTableConfirm: time.Second,
 	}
 }
@@ -283,7 +283,7 @@ func (t *Tracker) emit(e model.Event) {
 	if t.shot != nil {
 		switch e.Type {
 		case model.EventBallCollision, model.EventBallCushion, model.EventBallPocketed, model.EventBallOffTable:
-			t.reportStrike()
+			t.reportStrike(e.Time.Sub(t.epoch).Seconds())
 			fallthrough
 		case model.EventCueStrike:
 			t.shot.events = append(t.shot.events, e)
