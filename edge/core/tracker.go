@@ -263,6 +263,33 @@ func (t *Tracker) collect(d *model.Detection) {
 		}
 		t.dets = append(t.dets, det{d: b, pos: p, num: n})
 	}
+	t.mergeSplit()
+}
+
+// splitDist (m): two detections closer than this cannot be two balls
+// (touching balls' centres are two radii apart, and vision places them
+// within millimetres): they are one ball read twice, most often a fast
+// ball whose motion blur vision split into its two ends.
+const splitDist = 1.8 * model.BallRadius
+
+// mergeSplit merges detections closer than splitDist into one at their
+// midpoint (the middle of a blurred ball's streak is where it was at mid
+// exposure), keeping the more confident reading's class and number.
+func (t *Tracker) mergeSplit() {
+	for i := 0; i < len(t.dets); i++ {
+		for j := i + 1; j < len(t.dets); j++ {
+			a, b := &t.dets[i], &t.dets[j]
+			if math.Hypot(a.pos.X-b.pos.X, a.pos.Y-b.pos.Y) >= splitDist {
+				continue
+			}
+			a.pos = model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
+			if b.d.Confidence > a.d.Confidence {
+				a.d, a.num = b.d, b.num
+			}
+			t.dets = slices.Delete(t.dets, j, j+1)
+			j--
+		}
+	}
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -31,6 +31,7 @@ type director struct {
 	events []model.Event // since the last frame
 	shot   *shotLog      // nil between shots
 	shots  int           // shots since the last rack
+	game   *simGame      // the 8ball and 9ball scenarios' game, else nil
 }
 
 // step is one stage of a scenario script; it is called once per frame with
@@ -67,8 +68,11 @@ const (
 	cueButtR  = 0.015
 )
 
-func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *rand.Rand) *director {
+func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *rand.Rand, u Umpire) *director {
 	d := &director{rng: rng, geo: geo, look: look, scene: sc}
+	if sc.name == Game8Ball || sc.name == Game9Ball {
+		d.game = newSimGame(sc.name, u, geo)
+	}
 	if em, err := newEngineMover(look, model.Size{Length: geo.Length, Width: geo.Width}); err == nil {
 		em.offTable, em.rng = sc.offTable, rng
 		d.mv = em
@@ -268,7 +272,14 @@ func settle() step {
 		if d.shot != nil {
 			s := d.shot
 			d.shot = nil
-			d.emit(model.Event{Type: model.EventShotEnded, Shot: d.summary(s, t)})
+			sum := d.summary(s, t)
+			d.emit(model.Event{Type: model.EventShotEnded, Shot: sum})
+			if d.game != nil {
+				// The umpire rules; a cue ball off the cloth comes back
+				// in hand, placed by the player.
+				d.endGameShot(sum)
+				return true
+			}
 			if s.scratch || s.cueOff {
 				// The player fishes the cue ball out and puts it back:
 				// that takes a moment, and the tracker must see the drop.

@@ -27,6 +27,8 @@ func init() {
 		{name: "demo", felt: "green", about: "rack, break, a few single shots, re-rack; forever", plan: planDemo},
 		{name: "break", felt: "blue", about: "rack and break, then re-rack", plan: planBreak},
 		{name: "shots", felt: "red", about: "scattered balls, single shots at pockets", plan: planShots},
+		{name: Game8Ball, felt: "green", about: "whole racks of 8-ball between players A and B: break, called shots, misses, fouls and scratches; a shot record per shot", plan: planGame, offTable: gameOffTable},
+		{name: Game9Ball, felt: "blue", about: "whole racks of 9-ball between players A and B: break, the lowest ball, misses, fouls and scratches; a shot record per shot", plan: planGame, offTable: gameOffTable},
 		{name: "banks", felt: "blue", about: "balls frozen on rails and loose, hard bank, kick and pot shots; one shot in five jumps a ball off the table", plan: planBanks, offTable: 0.2},
 		{name: "clusters", felt: "grey", about: "groups of touching balls, still", plan: planClusters},
 		{name: "cushion", felt: "green", about: "balls frozen on cushions and sitting in pocket jaws, still", plan: planCushion},

@@ -42,8 +42,12 @@ const (
 // Cushions is how the tracker's ball_cushion events compare with the truth.
 type Cushions struct {
 	Truth, Found, Missed, Invented int
-	Optional, OptionalFound        int // jaw contacts and grazes
-	Notes                          []string
+	// WrongBall are contacts found at the right rail, time and place under
+	// another ball's id (vision's identity errors, not missed contacts);
+	// Found does not count them.
+	WrongBall              int
+	Optional, OptionalFound int // jaw contacts and grazes
+	Notes                   []string
 }
 
 // Add sums o into c.
@@ -52,20 +56,27 @@ func (c *Cushions) Add(o Cushions) {
 	c.Found += o.Found
 	c.Missed += o.Missed
 	c.Invented += o.Invented
+	c.WrongBall += o.WrongBall
 	c.Optional += o.Optional
 	c.OptionalFound += o.OptionalFound
 	c.Notes = append(c.Notes, o.Notes...)
 }
 
-// Recall and Precision of the required contacts.
-func (c Cushions) Recall() float64 { return float64(c.Found) / math.Max(1, float64(c.Truth)) }
+// Recall and Precision of the required contacts, whatever ball they name;
+// BallRight is the share of those found that name the right ball.
+func (c Cushions) Recall() float64 {
+	return float64(c.Found+c.WrongBall) / math.Max(1, float64(c.Truth))
+}
 func (c Cushions) Precision() float64 {
-	return float64(c.Found) / math.Max(1, float64(c.Found+c.Invented))
+	return float64(c.Found+c.WrongBall) / math.Max(1, float64(c.Found+c.WrongBall+c.Invented))
+}
+func (c Cushions) BallRight() float64 {
+	return float64(c.Found) / math.Max(1, float64(c.Found+c.WrongBall))
 }
 
 func (c Cushions) String() string {
-	return fmt.Sprintf("cushion contacts %d: found %d (recall %.3f), missed %d, invented %d (precision %.3f); jaw contacts and grazes not required %d (found %d)",
-		c.Truth, c.Found, c.Recall(), c.Missed, c.Invented, c.Precision(), c.Optional, c.OptionalFound)
+	return fmt.Sprintf("cushion contacts %d: found %d (recall %.3f), %d of them under another ball's id (ball right %.3f), missed %d, invented %d (precision %.3f); jaw contacts and grazes not required %d (found %d)",
+		c.Truth, c.Found+c.WrongBall, c.Recall(), c.WrongBall, c.BallRight(), c.Missed, c.Invented, c.Precision(), c.Optional, c.OptionalFound)
 }
 
 // ScoreCushions matches the ball_cushion events of got to truth's.
@@ -73,24 +84,36 @@ func ScoreCushions(name string, truth, got []Stamped) Cushions {
 	var cs Cushions
 	w, h := only(truth, model.EventBallCushion), only(got, model.EventBallCushion)
 	used := make([]bool, len(h))
-	for _, a := range w {
-		found := false
+	match := func(a Stamped, sameBall bool) bool {
 		for j, b := range h {
-			if !used[j] && a.Balls[0] == b.Balls[0] && a.Rail == b.Rail && math.Abs(a.Time.Sub(b.Time).Seconds()) <= CushionDT &&
+			if !used[j] && (!sameBall || a.Balls[0] == b.Balls[0]) && a.Rail == b.Rail && math.Abs(a.Time.Sub(b.Time).Seconds()) <= CushionDT &&
 				math.Hypot(a.Pos.X-b.Pos.X, a.Pos.Y-b.Pos.Y) <= CushionDist {
-				used[j], found = true, true
-				break
+				used[j] = true
+				return true
 			}
 		}
+		return false
+	}
+	// Right ball first, over all contacts; then the rest by rail, time
+	// and place alone.
+	right := make([]bool, len(w))
+	for i, a := range w {
+		right[i] = match(a, true)
+	}
+	for i, a := range w {
+		wrong := !right[i] && match(a, false)
 		switch {
 		case a.Pocket != "" || a.Speed < GrazeSpeed:
 			cs.Optional++
-			if found {
+			if right[i] || wrong {
 				cs.OptionalFound++
 			}
-		case found:
+		case right[i]:
 			cs.Truth++
 			cs.Found++
+		case wrong:
+			cs.Truth++
+			cs.WrongBall++
 		default:
 			cs.Truth++
 			cs.Missed++
