@@ -45,7 +45,7 @@ type Cushions struct {
 	// WrongBall are contacts found at the right rail, time and place under
 	// another ball's id (vision's identity errors, not missed contacts);
 	// Found does not count them.
-	WrongBall              int
+	WrongBall               int
 	Optional, OptionalFound int // jaw contacts and grazes
 	Notes                   []string
 }
