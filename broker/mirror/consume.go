@@ -29,9 +29,9 @@ func (m *Mirror) consume(ctx context.Context) {
 	defer m.wg.Done()
 	var streams []hub.Stream
 	rates := map[hub.Stream]float64{}
-	for _, s := range []hub.Stream{hub.StreamAlert, hub.StreamConfig, hub.StreamEvent, hub.StreamTrajectory, hub.StreamState, hub.StreamPerformance} {
+	for _, s := range []hub.Stream{hub.StreamAlert, hub.StreamConfig, hub.StreamEvent, hub.StreamTrajectory, hub.StreamState, hub.StreamPerformance, hub.StreamGame} {
 		pol, _ := m.cfg.Streams.ByName(string(s))
-		need := pol.Publish || (s == hub.StreamState && m.cfg.HADiscovery) || (s == hub.StreamEvent && (m.cfg.HADiscovery || len(m.cfg.SnapshotOn) > 0))
+		need := pol.Publish || ((s == hub.StreamState || s == hub.StreamGame) && m.cfg.HADiscovery) || (s == hub.StreamEvent && (m.cfg.HADiscovery || len(m.cfg.SnapshotOn) > 0))
 		if !need {
 			continue
 		}

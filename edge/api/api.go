@@ -23,7 +23,7 @@ type API struct {
 }
 
 // defaultStreams are the design's streams, in the hub's priority order.
-var defaultStreams = []string{"alert", "config", "event", "trajectory", "state", "frame", "performance"}
+var defaultStreams = []string{"alert", "config", "event", "trajectory", "state", "frame", "performance", "game"}
 
 // New builds the API over deps. It registers the process and Go collectors
 // and the API's own collectors on deps.Registry (or a new registry). Like
@@ -108,6 +108,8 @@ func (a *API) routes() {
 	a.get("GET /api/v1/config/schema", a.configSchema)
 
 	a.get("GET /api/v1/vision/performance", a.visionPerformance)
+
+	a.gameRoutes()
 }
 
 // get registers a read-only endpoint.

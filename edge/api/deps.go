@@ -20,6 +20,7 @@ type Deps struct {
 	Config      ConfigManager
 	Streams     StreamStatsSource
 	Vision      PerformanceSource
+	Game        GameService // nil: the game routes answer unavailable
 
 	// Registry receives the API's own collectors and is served at /metrics.
 	// Nil makes New create one; other components add theirs through

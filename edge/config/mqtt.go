@@ -102,6 +102,7 @@ type MQTTStreams struct {
 	Alert       MQTTStream `toml:"alert" json:"alert"`
 	Config      MQTTStream `toml:"config" json:"config"`
 	Performance MQTTStream `toml:"performance" json:"performance"`
+	Game        MQTTStream `toml:"game" json:"game"`
 }
 
 // MQTTStream is one stream's policy.
@@ -128,6 +129,8 @@ func (s *MQTTStreams) ByName(name string) (MQTTStream, bool) {
 		return s.Config, true
 	case "performance":
 		return s.Performance, true
+	case "game":
+		return s.Game, true
 	}
 	return MQTTStream{}, false
 }
@@ -157,6 +160,7 @@ func defaultMQTT() MQTT {
 			Alert:       MQTTStream{Publish: true, QoS: 1},
 			Config:      MQTTStream{Publish: true, QoS: 1, Retain: true},
 			Performance: MQTTStream{Publish: true, QoS: 0, Retain: true, MaxRate: 1},
+			Game:        MQTTStream{Publish: true, QoS: 1, Retain: true},
 		},
 	}
 }
@@ -301,6 +305,7 @@ func (c *MQTT) validate(s section) {
 	c.validateStream(s, "alert", c.Streams.Alert, true)
 	c.validateStream(s, "config", c.Streams.Config, false)
 	c.validateStream(s, "performance", c.Streams.Performance, false)
+	c.validateStream(s, "game", c.Streams.Game, false)
 }
 
 func (c *MQTT) validateStream(s section, name string, p MQTTStream, queued bool) {

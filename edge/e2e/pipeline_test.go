@@ -47,7 +47,7 @@ type frame struct {
 	events []model.Event
 }
 
-// play runs g through the daemon's stages (see cmd/cuecastd: sim.Open at
+// play runs g through the daemon's stages (see edge/daemon: sim.Open at
 // the camera size, vision.NewDetector with the default [vision] section and
 // the table geometry, core.NewTracker with core.DefaultOptions, the table
 // and the frame interval from the fps) and calls each for every frame.

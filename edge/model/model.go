@@ -387,6 +387,16 @@ type Decision struct {
 	Group      map[string]string `json:"group,omitempty"` // player -> solids|stripes
 	Message    string            `json:"message"`         // one plain sentence for players
 	Overruled  bool              `json:"overruled,omitempty"`
+	// Next is who is at the table after this shot (or who chooses, when
+	// Options are open); "" once the rack is over.
+	Next string `json:"next,omitempty"`
+	// Respot are the balls spotted after this shot (the 9 after a foul,
+	// the 8 on the break) and where.
+	Respot []BallSpot `json:"respot,omitempty"`
+	// Options are the choices open to Next before the next shot: play or
+	// pass (after a push-out), accept or rerack (after an illegal break),
+	// respot or rerack (the 8 on the break).
+	Options []string `json:"options,omitempty"`
 }
 
 // Alert levels.

@@ -1,6 +1,7 @@
 // The table display: live table, predicted shot, events, alerts, video, fps and latency.
 import { CuecastClient } from "./client.js";
 import { BALL_RADIUS, drawBall, colourOf } from "./balls.js";
+import { update as updateGame } from "./game.js";
 
 const RAIL = 0.12; // metres of rail drawn around the playing surface
 
@@ -238,6 +239,7 @@ function onPublication(pub) {
       break;
     case "trajectory": traj = pub.data; dirty = true; showOutcome(); break;
     case "event": addEvent(pub); break;
+    case "game": updateGame(pub.data); break;
     case "alert": showAlert(pub.data, pub.epoch); break;
     case "performance": document.getElementById("fps").textContent = pub.data.fps.toFixed(1) + " fps"; break;
   }
@@ -277,7 +279,7 @@ function onStatus(s) {
 
 const settings = await fetch("/display/settings.json").then((r) => r.json()).catch(() => ({}));
 const client = new CuecastClient({
-  streams: ["state", "trajectory", "event", "alert", "performance", "frame"],
+  streams: ["state", "trajectory", "event", "alert", "performance", "frame", "game"],
   group: "display",
   maxRateHz: { frame: settings.video_fps || 10 },
   quickAttempts: settings.max_reconnect_attempts ?? 5,

@@ -14,6 +14,7 @@ const msg = document.getElementById("msg");
 let cal = { corners: [[0, 1], [1, 1], [1, 0], [0, 0]] };
 let table = { length: 2.54, width: 1.27, pockets: [] };
 let traj = null, H = null, calibrating = false, selected = 0, dirty = true;
+let game = null; // the game stream's latest: ball in hand and respot marks
 window.cuecast = { get H() { return H; }, get calibration() { return cal; }, drawn: 0 };
 
 function size() { return [window.innerWidth, window.innerHeight]; }
@@ -78,6 +79,7 @@ function draw() {
   ctx.fillStyle = "#000";
   ctx.fillRect(0, 0, w, h);
   if (calibrating) drawPattern();
+  if (!calibrating) drawGame();
   if (traj && traj.aiming) {
     for (const p of traj.paths || []) {
       const cue = p.ball === "cue";
@@ -95,6 +97,31 @@ function draw() {
 // drawPattern is the test pattern: the cloth's outline (cushion noses), a grid through the
 // diamonds (eighths of the length, quarters of the width) and a ring at every pocket mouth, so
 // a technician sees at a glance where the overlay misses the real table; and the corner handles.
+// drawGame marks where the cue ball in hand may go (the whole cloth, or behind the head string)
+// and where a ball was spotted after the last shot (the 9 after a foul).
+function drawGame() {
+  window.cuecast.game = { ballInHand: "", respot: [] };
+  if (!game || game.over) return;
+  const L = table.length, W = table.width;
+  if (game.ball_in_hand) {
+    const x1 = game.ball_in_hand === "kitchen" ? (game.head_string || L / 4) : L;
+    line([{ x: 0.01, y: 0.01 }, { x: x1 - 0.01, y: 0.01 }, { x: x1 - 0.01, y: W - 0.01 }, { x: 0.01, y: W - 0.01 }, { x: 0.01, y: 0.01 }], "#ffd23c", 4, [18, 10]);
+    const [u, v] = P(x1 / 2, W / 2);
+    ctx.fillStyle = "#ffd23c"; ctx.font = "bold 28px system-ui, sans-serif"; ctx.textAlign = "center";
+    ctx.fillText(game.ball_in_hand === "kitchen" ? "BALL IN HAND · behind the line" : "BALL IN HAND", u, v);
+    ctx.textAlign = "start";
+    window.cuecast.game.ballInHand = game.ball_in_hand;
+  }
+  for (const sp of (game.last && game.last.respot) || []) {
+    circle(sp.pos.x, sp.pos.y, BALL_RADIUS * 1.6, colourOf(Number(sp.id)), 4);
+    const [u, v] = P(sp.pos.x, sp.pos.y + BALL_RADIUS * 2.4);
+    ctx.fillStyle = "#fff"; ctx.font = "bold 22px system-ui, sans-serif"; ctx.textAlign = "center";
+    ctx.fillText(`${sp.id} spotted here`, u, v);
+    ctx.textAlign = "start";
+    window.cuecast.game.respot.push(sp.id);
+  }
+}
+
 function drawPattern() {
   const L = table.length, W = table.width;
   for (let i = 1; i < 8; i++) line([{ x: L * i / 8, y: 0 }, { x: L * i / 8, y: W }], i === 4 ? "#6a6aa8" : "#44446e", 1);
@@ -170,11 +197,12 @@ setCalibrating(new URLSearchParams(location.search).has("calibrate"));
 requestAnimationFrame(draw);
 
 const client = new CuecastClient({
-  streams: ["trajectory", "config", "state"],
+  streams: ["trajectory", "config", "state", "game"],
   group: "projector",
   maxRateHz: { state: 2 },
   onPublication(pub) {
     if (pub.stream === "trajectory") { traj = pub.data; dirty = true; }
+    if (pub.stream === "game") { game = pub.data; dirty = true; }
     // A saved calibration republishes the config: every projector page picks it up.
     if (pub.stream === "config" && !calibrating) loadCalibration();
     if (pub.stream === "state" && pub.data.table && pub.data.table.pockets) {

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"time"
@@ -27,7 +27,7 @@ func (s *stages) close() {
 
 // newStages builds the vision detector, the tracker and the shot predictor
 // for cfg. The detector holds OpenCV memory: it is closed with the loop.
-func (d *daemon) newStages(cfg config.Config) (*stages, error) {
+func (d *Daemon) newStages(cfg config.Config) (*stages, error) {
 	_, table := physics.FromConfig(cfg.Physics)
 	cal := d.calibrations.Get()
 	det, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{

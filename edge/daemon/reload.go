@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -12,16 +12,16 @@ import (
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// reloadFromFile is SIGHUP: RELOADING=1, read and validate the file, apply
+// Reload is SIGHUP: RELOADING=1, read and validate the file, apply
 // it as a whole or keep the old config running and raise an alert; READY=1
 // after either way.
-func (d *daemon) reloadFromFile(ctx context.Context) {
+func (d *Daemon) Reload(ctx context.Context) {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	d.sup.Reloading()
 	defer d.sup.Reloaded()
 	d.log.Info("reloading", "component", "config", "file", d.path)
-	cfg, _, err := loadConfig(d.path, true, d.ov)
+	cfg, _, err := LoadConfig(d.path, true, d.ov)
 	if err == nil {
 		err = d.apply(cfg)
 	}
@@ -36,7 +36,7 @@ func (d *daemon) reloadFromFile(ctx context.Context) {
 // apply swaps in cfg. The only step that can fail (binding a new listen
 // address) runs first, before anything changes; after it the parts whose
 // section changed are restarted with the new values.
-func (d *daemon) apply(cfg config.Config) error {
+func (d *Daemon) apply(cfg config.Config) error {
 	d.mu.Lock()
 	old := d.cfg
 	d.mu.Unlock()
@@ -55,7 +55,7 @@ func (d *daemon) apply(cfg config.Config) error {
 	d.mu.Lock()
 	d.cfg = cfg
 	d.mu.Unlock()
-	d.level.Set(parseLevel(cfg.Log.Level))
+	d.level.Set(ParseLevel(cfg.Log.Level))
 	d.configureLive(cfg)
 
 	if oldWeb != nil {
@@ -86,7 +86,7 @@ func (d *daemon) apply(cfg config.Config) error {
 }
 
 // Current returns the running config (for the REST API).
-func (d *daemon) Current() config.Config {
+func (d *Daemon) Current() config.Config {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.cfg
@@ -95,12 +95,12 @@ func (d *daemon) Current() config.Config {
 // Apply validates a whole TOML document and, unless validateOnly, writes it
 // atomically to the config file and applies it exactly like SIGHUP. On any
 // error nothing is written and nothing changes.
-func (d *daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error {
+func (d *Daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error {
 	cfg, err := config.Parse(d.path, doc)
 	if err != nil {
 		return err
 	}
-	d.ov.apply(&cfg)
+	d.ov.Apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (d *daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error
 // Reset writes a config with only the box identity kept (site, table, state
 // directory: resetting must not orphan the box from its dashboards) and
 // applies it.
-func (d *daemon) Reset(ctx context.Context) error {
+func (d *Daemon) Reset(ctx context.Context) error {
 	cur := d.Current()
 	doc := fmt.Appendf(nil, "# reset to defaults by the REST API; identity kept\n[box]\nsite = %q\ntable = %q\nstate_dir = %q\n",
 		cur.Box.Site, cur.Box.Table, cur.Box.StateDir)

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func consumerChanged(name string, old, cur config.Config) bool {
 	return false
 }
 
-func (d *daemon) startPart(name string, cfg config.Config) {
+func (d *Daemon) startPart(name string, cfg config.Config) {
 	var p *part
 	switch name {
 	case "mqtt":
@@ -39,7 +39,7 @@ func (d *daemon) startPart(name string, cfg config.Config) {
 	d.mu.Unlock()
 }
 
-func (d *daemon) restartPart(name string, cfg config.Config) {
+func (d *Daemon) restartPart(name string, cfg config.Config) {
 	d.mu.Lock()
 	old := d.parts[name]
 	delete(d.parts, name)
@@ -52,7 +52,7 @@ func (d *daemon) restartPart(name string, cfg config.Config) {
 
 // startMQTT runs the MQTT mirror. A broker that is down is not an error:
 // the mirror retries with backoff and reports through the "mqtt" component.
-func (d *daemon) startMQTT(cfg config.Config) *part {
+func (d *Daemon) startMQTT(cfg config.Config) *part {
 	comp := d.sup.Component("mqtt")
 	if cfg.MQTT.Off() {
 		comp.Disable("mqtt.url is off")
@@ -83,7 +83,7 @@ func (d *daemon) startMQTT(cfg config.Config) *part {
 
 // startHW runs the LED, GPIO and projector controller. A missing device is
 // never fatal: that part is disabled, reported and the rest keeps going.
-func (d *daemon) startHW(cfg config.Config) *part {
+func (d *Daemon) startHW(cfg config.Config) *part {
 	comp := d.sup.Component("hw")
 	if !cfg.HW.Enabled {
 		comp.Disable("no hardware configured ([hw] enabled = false)")

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 
 // routes builds every HTTP handler once; handlers that depend on a part that
 // restarts on reload reach it through the daemon, never a stale copy.
-func (d *daemon) routes() error {
+func (d *Daemon) routes() error {
 	calPath := d.cfg.Vision.Calibration
 	if !filepath.IsAbs(calPath) {
 		calPath = filepath.Join(d.cfg.Box.StateDir, calPath)
@@ -74,6 +74,7 @@ func (d *daemon) routes() error {
 		Streams:     hubAPI,
 		Config:      d,
 		Vision:      perfAdapter{d},
+		Game:        gameAdapter{d},
 	}, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
@@ -86,6 +87,7 @@ func (d *daemon) routes() error {
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
+	d.startGame()
 
 	d.display = display.New(display.Options{
 		StateDir: d.cfg.Box.StateDir,
@@ -104,26 +106,26 @@ func (d *daemon) routes() error {
 }
 
 // closeClients closes every WebSocket client with 1001 going-away.
-func (d *daemon) closeClients(ctx context.Context) {
+func (d *Daemon) closeClients(ctx context.Context) {
 	if err := d.ws.Shutdown(ctx); err != nil {
 		d.log.Warn("websocket shutdown", "component", "ws", "err", err)
 	}
 }
 
-func (d *daemon) clientCount() int { return d.hub.Metrics().Clients }
+func (d *Daemon) clientCount() int { return d.hub.Metrics().Clients }
 
 // configureLive pushes the settings that apply without a restart.
-func (d *daemon) configureLive(cfg config.Config) {
+func (d *Daemon) configureLive(cfg config.Config) {
 	d.ws.Reload(cfg.WebSocket, cfg.HTTP)
 }
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
 // are not shared).
-func (d *daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+func (d *Daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
 
 // calibrationChanged hands a saved camera calibration to the running
 // detector; a restarted pipeline reads it from the store.
-func (d *daemon) calibrationChanged(c *vision.Calibration) {
+func (d *Daemon) calibrationChanged(c *vision.Calibration) {
 	d.mu.Lock()
 	det := d.detector
 	d.mu.Unlock()
@@ -137,7 +139,7 @@ func (d *daemon) calibrationChanged(c *vision.Calibration) {
 
 // requireToken guards a command endpoint with http.token, as the REST API
 // does: Authorization: Bearer TOKEN or X-Cuecast-Token.
-func (d *daemon) requireToken(h http.Handler) http.Handler {
+func (d *Daemon) requireToken(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		want := d.Current().HTTP.Token
 		got := r.Header.Get("X-Cuecast-Token")
@@ -167,7 +169,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // over them line up with the balls. It runs on the frame loop's goroutine,
 // which Detector.Undistort requires; a failure (a calibration for another
 // camera mode) leaves the raw frame, and Detect reports the same error.
-func (d *daemon) offerFrame(f *model.Frame) {
+func (d *Daemon) offerFrame(f *model.Frame) {
 	if !d.video.Watching() {
 		return
 	}
@@ -183,7 +185,7 @@ func (d *daemon) offerFrame(f *model.Frame) {
 }
 
 // healthAdapter presents the supervisor to the API.
-type healthAdapter struct{ d *daemon }
+type healthAdapter struct{ d *Daemon }
 
 func (h healthAdapter) Health() api.HealthReport {
 	s := h.d.sup.Health()
@@ -219,7 +221,7 @@ func (h healthAdapter) Health() api.HealthReport {
 }
 
 // perfAdapter presents the frame loop's figures to the API.
-type perfAdapter struct{ d *daemon }
+type perfAdapter struct{ d *Daemon }
 
 func (p perfAdapter) Performance() (api.Performance, bool) {
 	p.d.mu.Lock()

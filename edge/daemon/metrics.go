@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
@@ -8,7 +8,7 @@ import (
 // own dependencies: the WebSocket transport's refusals (a display that
 // cannot connect is usually one of these) and the alert store's failed
 // writes (alerts that would not survive a restart). Read at scrape time.
-func (d *daemon) registerMetrics(reg *prometheus.Registry) {
+func (d *Daemon) registerMetrics(reg *prometheus.Registry) {
 	counter := func(name, help string, labels prometheus.Labels, v func() uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cuecast_" + name, Help: help, ConstLabels: labels},
 			func() float64 { return float64(v()) })

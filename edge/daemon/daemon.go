@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
+	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
@@ -25,22 +26,23 @@ import (
 	"github.com/cuecast/cuecast/hw/controller"
 )
 
-// daemon owns every long-lived part and the order they start and stop in.
-type daemon struct {
+// Daemon owns every long-lived part and the order they start and stop in.
+type Daemon struct {
 	path  string // config file (may not exist: defaults)
-	ov    overrides
+	ov    Overrides
 	level *slog.LevelVar
 	log   *slog.Logger
 
 	sup   *supervise.Supervisor
 	hub   *hub.Hub
 	mux   *http.ServeMux
-	fatal chan error // a part that cannot go on; main triggers the watchdog and exits
+	fatal chan error // a part that cannot go on; main triggers the watchdog and exits (Fatal)
 
 	video   *video.Video
 	api     *api.API
 	ws      *ws.Server
 	display *display.Display
+	game    *game.Service
 
 	calibrations *vision.CalibrationStore
 	jpeg         *vision.JPEGEncoder // used by the video goroutine only
@@ -69,9 +71,27 @@ type daemon struct {
 	bg       sync.WaitGroup
 }
 
-func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVar, log *slog.Logger) (*daemon, error) {
-	d := &daemon{
-		path: path, ov: ov, level: level, log: log, cfg: cfg,
+// Options are what main hands the daemon: the loaded config, where it came
+// from, the flag overrides and the logger whose level follows log.level.
+type Options struct {
+	Config    config.Config
+	Path      string // config file (may not exist: built-in defaults)
+	Overrides Overrides
+	Level     *slog.LevelVar // set from log.level on every reload; may be nil
+	Log       *slog.Logger
+}
+
+// New builds the daemon's parts without starting anything.
+func New(o Options) (*Daemon, error) {
+	if o.Level == nil {
+		o.Level = new(slog.LevelVar)
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	cfg, log := o.Config, o.Log
+	d := &Daemon{
+		path: o.Path, ov: o.Overrides, level: o.Level, log: log, cfg: cfg,
 		mux:        http.NewServeMux(),
 		fatal:      make(chan error, 1),
 		firstFrame: make(chan struct{}),
@@ -84,10 +104,10 @@ func newDaemon(cfg config.Config, path string, ov overrides, level *slog.LevelVa
 	return d, nil
 }
 
-// start brings the daemon up: HTTP first (so a technician can look while the
+// Start brings the daemon up: HTTP first (so a technician can look while the
 // camera warms up), then the consumers, then the frame loop. READY=1 is sent
 // once the listener is up and the first frame has been processed.
-func (d *daemon) start(ctx context.Context) error {
+func (d *Daemon) Start(ctx context.Context) error {
 	d.rootCtx = ctx
 	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
 	d.goBackground(func() { d.sup.Run(d.bgCtx) })
@@ -112,8 +132,29 @@ func (d *daemon) start(ctx context.Context) error {
 	return nil
 }
 
+// Fatal delivers an error a part cannot recover from in-process; main then
+// calls Abort and exits non-zero.
+func (d *Daemon) Fatal() <-chan error { return d.fatal }
+
+// Abort asks systemd to act now (WATCHDOG=trigger) for err, then stops
+// everything before ctx ends.
+func (d *Daemon) Abort(ctx context.Context, err error) {
+	d.sup.Trigger(err.Error())
+	d.Shutdown(ctx)
+}
+
+// Addr is the HTTP listener's address ("" before Start).
+func (d *Daemon) Addr() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.web == nil {
+		return ""
+	}
+	return d.web.addr()
+}
+
 // goBackground runs f as one of the daemon's own goroutines.
-func (d *daemon) goBackground(f func()) {
+func (d *Daemon) goBackground(f func()) {
 	d.bg.Add(1)
 	go func() {
 		defer d.bg.Done()
@@ -121,7 +162,7 @@ func (d *daemon) goBackground(f func()) {
 	}()
 }
 
-func (d *daemon) awaitReady(ctx context.Context) {
+func (d *Daemon) awaitReady(ctx context.Context) {
 	select {
 	case <-ctx.Done():
 	case <-d.firstFrame:
@@ -136,15 +177,13 @@ func (d *daemon) awaitReady(ctx context.Context) {
 }
 
 // onFirstFrame is called by the hub sink after the first state publication.
-func (d *daemon) onFirstFrame() { d.firstFrameOnce.Do(func() { close(d.firstFrame) }) }
+func (d *Daemon) onFirstFrame() { d.firstFrameOnce.Do(func() { close(d.firstFrame) }) }
 
-// shutdown stops everything in order within budget: STOPPING=1; the frame
+// Shutdown stops everything in order before ctx ends: STOPPING=1; the frame
 // source and pipeline; WebSocket clients closed with 1001 going-away; HTTP;
 // MQTT (`stopped`); hardware to its safe state.
-func (d *daemon) shutdown(budget time.Duration) {
+func (d *Daemon) Shutdown(ctx context.Context) {
 	d.sup.Stopping()
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
 	d.mu.Lock()
 	pipe, web := d.pipe, d.web
 	d.pipe = nil
@@ -158,6 +197,11 @@ func (d *daemon) shutdown(budget time.Duration) {
 	}
 	for _, name := range consumerNames {
 		parts[name].stop(ctx)
+	}
+	if d.game != nil {
+		if err := d.game.Shutdown(ctx); err != nil {
+			d.log.Warn("game shutdown", "component", "game", "err", err)
+		}
 	}
 	if d.bgCancel != nil {
 		d.bgCancel()
@@ -197,7 +241,7 @@ func (p *part) stop(ctx context.Context) {
 }
 
 // runPart starts run in its own goroutine under a child of the root context.
-func (d *daemon) runPart(name string, run func(ctx context.Context), closeFn func(ctx context.Context)) *part {
+func (d *Daemon) runPart(name string, run func(ctx context.Context), closeFn func(ctx context.Context)) *part {
 	ctx, cancel := context.WithCancel(d.rootCtx)
 	p := &part{name: name, cancel: cancel, done: make(chan struct{}), close: closeFn}
 	go func() {
@@ -209,7 +253,7 @@ func (d *daemon) runPart(name string, run func(ctx context.Context), closeFn fun
 
 // publishConfig puts the running config (secrets redacted by their json:"-"
 // tags) on the `config` stream.
-func (d *daemon) publishConfig() {
+func (d *Daemon) publishConfig() {
 	d.mu.Lock()
 	cfg := d.cfg
 	d.mu.Unlock()
@@ -219,7 +263,7 @@ func (d *daemon) publishConfig() {
 }
 
 // alert raises an alert on the hub for people to see.
-func (d *daemon) alert(level, code, msg, source string) {
+func (d *Daemon) alert(level, code, msg, source string) {
 	a := model.Alert{Level: level, Code: code, Message: msg, Source: source, Time: time.Now()}
 	if _, err := d.hub.RaiseAlert(a); err != nil {
 		d.log.Error("raise alert", "component", "hub", "code", code, "err", err)
@@ -227,7 +271,7 @@ func (d *daemon) alert(level, code, msg, source string) {
 }
 
 // statusLine is what `systemctl status cuecastd` shows, refreshed each second.
-func (d *daemon) statusLine() string {
+func (d *Daemon) statusLine() string {
 	var b strings.Builder
 	d.mu.Lock()
 	pipe := d.pipeline

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // It only affects the simulator, never a real camera.
 
 // openSource opens the configured frame source.
-func (d *daemon) openSource(cfg config.Config) (model.Source, error) {
+func (d *Daemon) openSource(cfg config.Config) (model.Source, error) {
 	if cfg.Source.Kind != "sim" {
 		return vision.Open(cfg.Source, cfg.Vision, vision.SourceOptions{
 			Reporter: d.sup.Component("source"),
@@ -42,7 +42,7 @@ func (d *daemon) openSource(cfg config.Config) (model.Source, error) {
 
 // startPipeline builds the frame loop for cfg and runs it as the "vision"
 // part (the watchdog's gate).
-func (d *daemon) startPipeline(cfg config.Config) error {
+func (d *Daemon) startPipeline(cfg config.Config) error {
 	src, err := d.openSource(cfg)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", cfg.Source.Kind, err)
@@ -86,7 +86,7 @@ func (d *daemon) startPipeline(cfg config.Config) error {
 
 // restartPipeline replaces the running loop (source, vision or physics
 // settings changed).
-func (d *daemon) restartPipeline(cfg config.Config) error {
+func (d *Daemon) restartPipeline(cfg config.Config) error {
 	d.mu.Lock()
 	old := d.pipe
 	d.pipe = nil
@@ -98,7 +98,7 @@ func (d *daemon) restartPipeline(cfg config.Config) error {
 }
 
 // fail hands a fatal error to main without blocking.
-func (d *daemon) fail(err error) {
+func (d *Daemon) fail(err error) {
 	select {
 	case d.fatal <- err:
 	default:

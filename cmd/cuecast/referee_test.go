@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The issue's example shot, as the second shot of a 9-ball game.
+const refBreak = `{"shooter":"A","balls_start":[{"id":"cue","x":0.5,"y":0.6}],"events":[{"t":0,"type":"cue_strike","balls":["cue"]},{"t":0.2,"type":"ball_ball","balls":["cue","1"]},{"t":0.5,"type":"ball_cushion","balls":["2"],"rail":"top"},{"t":0.6,"type":"ball_cushion","balls":["3"],"rail":"bottom"},{"t":0.7,"type":"ball_cushion","balls":["4"],"rail":"right"},{"t":0.8,"type":"ball_cushion","balls":["5"],"rail":"top"}]}`
+const refIssue = `{"shooter":"B","balls_start":[{"id":"cue","x":0.6,"y":0.6}],"frozen":["3"],"events":[{"t":0.0,"type":"cue_strike","balls":["cue"]},{"t":0.4,"type":"ball_ball","balls":["cue","1"]},{"t":0.9,"type":"ball_cushion","balls":["1"],"rail":"top"},{"t":1.2,"type":"ball_pocket","balls":["1"],"pocket":"corner-top-right"},{"type":"ball_off_table","balls":["5"]}],"called":{"ball":"3","pocket":"side-top"},"push_out":false,"ball_in_hand_placed":{"x":0.4,"y":0.6}}`
+
+// refClean is the example without the jumped 5: B pockets the 1 legally,
+// calling the 3 (9-ball does not require calls, so the call is only checked
+// for form: the 3 is on the table).
+var refClean = strings.Replace(strings.Replace(refIssue, `,{"type":"ball_off_table","balls":["5"]}`, "", 1), `"ball":"3"`, `"ball":"1"`, 1)
+
+func TestRefereeCommand(t *testing.T) {
+	in := refBreak + "\n\n" + refIssue + "\n"
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(in), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d output lines, want 2:\n%s", len(lines), out.String())
+	}
+	var d struct {
+		Shot       int               `json:"shot"`
+		Shooter    string            `json:"shooter"`
+		Legal      *bool             `json:"legal"`
+		Fouls      []string          `json:"fouls"`
+		Rule       *string           `json:"rule"`
+		TurnOver   *bool             `json:"turn_over"`
+		BallInHand *string           `json:"ball_in_hand"`
+		GameOver   *bool             `json:"game_over"`
+		Group      map[string]string `json:"group"`
+		Message    string            `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &d); err != nil {
+		t.Fatal(err)
+	}
+	// The 1 went in after a rail, but the 5 left the table: a foul (6.5),
+	// ball in hand for A.
+	if d.Shot != 2 || d.Shooter != "B" || d.Legal == nil || *d.Legal || d.Rule == nil || *d.Rule != "6.5" ||
+		d.TurnOver == nil || !*d.TurnOver || d.BallInHand == nil || *d.BallInHand != "anywhere" || d.GameOver == nil || *d.GameOver ||
+		len(d.Fouls) != 1 || d.Fouls[0] != "ball_off_table" || d.Message != "Foul (6.5): a ball left the table. Ball in hand for A." {
+		t.Errorf("decision = %s", lines[1])
+	}
+	for _, f := range []string{`"winner":null`, `"group":null`} {
+		if !strings.Contains(lines[1], f) {
+			t.Errorf("decision %s lacks %s", lines[1], f)
+		}
+	}
+}
+
+func TestRefereeCommandBadInput(t *testing.T) {
+	cases := []struct {
+		name, in string
+		line     int
+		printed  int
+		say      string
+	}{
+		{"not JSON", refBreak + "\n{not json\n", 2, 1, "not a JSON object"},
+		{"unknown field", refBreak + "\n" + `{"shooter":"B","events":[],"spin":3}` + "\n", 2, 1, "unknown field"},
+		{"unknown player", `{"shooter":"C","events":[]}` + "\n", 1, 0, "not a player"},
+		{"out of turn", refBreak + "\n" + strings.Replace(refIssue, `"shooter":"B"`, `"shooter":"A"`, 1) + "\n", 2, 1, "not at the table"},
+		{"call of a pocketed ball", refBreak + "\n" + refClean + "\n" + refClean + "\n", 3, 2, "not on the table"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(c.in), &out, &errb)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2 (%s)", code, errb.String())
+			}
+			if want := "line " + string(rune('0'+c.line)) + ":"; !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), c.say) {
+				t.Errorf("stderr %q does not name %q and say %q", errb.String(), want, c.say)
+			}
+			if n := strings.Count(out.String(), "\n"); n != c.printed {
+				t.Errorf("%d decisions printed, want %d (none for the bad line)", n, c.printed)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "snooker", "--players", "A,B"}, strings.NewReader(""), &out, &errb); code != 2 {
+		t.Errorf("--game snooker: exit %d, want 2", code)
+	}
+}
+
+// A shot record as the `shot` event carries it is judged from its summary.
+func TestRefereeCommandShotRecord(t *testing.T) {
+	rec := `{"id":"x","game_type":"8ball","number":1,"shooter":"A","started":"2024-01-01T00:00:00Z","ended":"2024-01-01T00:00:05Z",` +
+		`"summary":{"pocketed":{"3":"side-top"},"scratch":false,"duration_s":5,"events":[` +
+		`{"type":"cue_strike","time":"2024-01-01T00:00:00Z","balls":["cue"]},` +
+		`{"type":"ball_collision","time":"2024-01-01T00:00:00.3Z","balls":["cue","1"]},` +
+		`{"type":"ball_pocketed","time":"2024-01-01T00:00:01Z","balls":["3"],"pocket":"side-top"}]}}`
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "8ball", "--players", "A,B"}, strings.NewReader(rec+"\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"legal":true`) || !strings.Contains(out.String(), `"rule":"3.3"`) {
+		t.Errorf("decision = %s", out.String())
+	}
+}

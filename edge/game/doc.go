@@ -1,0 +1,30 @@
+// Package game is the game service: the game being played at the table.
+//
+// It keeps the game type, the players, the score (racks won), whose turn it
+// is, the 8-ball groups, ball in hand, fouls in a row and the last decision,
+// judged by edge/referee. It is fed by the hub: every shot_ended event of the
+// event stream becomes the referee's input (free practice when no game is
+// set), and the last aiming trajectory before the cue strike is kept as the
+// shot's prediction. For every shot it publishes a `shot` event on the event
+// stream (the model.ShotRecord: events, measured paths, prediction, call,
+// decision) and the game's Snapshot on the `game` stream.
+//
+// What only a person can say comes in as commands (Command; the daemon maps
+// them to WebSocket commands and REST routes): a new game with its players
+// and settings, the players' names, the call for the next shot, a push-out,
+// the incoming player's option, an overrule of any shot's decision. Each
+// command may carry an id: a repeated id is answered without being applied
+// again. A command that does not fit (an unknown player, a call of a ball
+// already pocketed, an overrule of a shot that does not exist) is refused
+// with a BadInput error and changes nothing. Every change is published.
+//
+// The game is kept as its settings plus the ordered list of what happened
+// (shots and options) and the overrules; the referee's state is rebuilt
+// from it, so an overrule of an old shot re-judges everything after it. It
+// is written atomically to the state directory after every change, and a
+// restart resumes the game.
+//
+// Concurrency: Service methods are safe for concurrent use (one mutex
+// guards the game); Start runs one goroutine reading the hub, Close stops
+// it and is safe twice.
+package game

@@ -1,0 +1,26 @@
+// Package referee judges pool shots by the WPA World Standardized Rules:
+// 8-ball, 9-ball, 10-ball, and free practice.
+//
+// A shot is judged from what the tracker measured (Shot: the balls at the
+// start, the balls frozen to a cushion, the shot's ordered events) and what
+// a person said before it (the called ball and pocket, a push-out, an
+// option such as passing the table back). Each rule is a predicate over the
+// ordered events, as pooltool's rulesets do: the first object ball the cue
+// ball touched, whether a ball reached a rail after that contact (a ball
+// frozen to a cushion must leave it first), which balls fell and where,
+// which left the table. Referee keeps what the rules need between shots:
+// whose turn, the groups, the balls still on the table, ball in hand,
+// fouls in a row, the push-out window, the incoming player's options, the
+// racks won. Judge returns a model.Decision carrying the rule's number and
+// one plain sentence for the players.
+//
+// Rule numbers follow the WPA Rules of Play: 1 General Rules, 2 Nine-Ball,
+// 3 Eight-Ball, 4 Ten-Ball, 6 Standard Fouls (rules.go lists every one the
+// referee cites).
+//
+// The package is pure Go (no cgo, no transport); the game service and the
+// `cuecast referee` command drive it.
+//
+// Concurrency: a Referee is not safe for concurrent use; its owner (one
+// game service, one command) serialises calls.
+package referee
