@@ -214,8 +214,8 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 			tr.justStarted = false
 			continue
 		}
-		if tr.seen {
-			tr.settle(&t.o, dt)
+		if tr.seen && tr.settle(&t.o, dt) && t.phase == PhaseShot {
+			t.cameToRail(tr)
 		}
 	}
 	if t.phase == PhaseShot {

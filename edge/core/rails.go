@@ -195,6 +195,28 @@ func (t *Tracker) fromRest(tr *track, rl *railLine) (float64, model.Vec2, float6
 	return t.onRail(rl, c, tout, math.Min(uin, uout/legRatio))
 }
 
+// cameToRail reports a ball that rolled up to a rail and stopped against
+// it: too slow to reflect, it still reached the rail (the rules count it).
+// It must have come from further than comeFrom and have no reflection
+// off that rail reported in the last second.
+func (t *Tracker) cameToRail(tr *track) {
+	const comeFrom = 0.01
+	for k := range t.rails {
+		rl := &t.rails[k]
+		if g := rl.gap(tr.pos); g > t.o.FrozenTol || rl.gap(tr.from) < comeFrom {
+			continue
+		}
+		if tr.cushionAt[k] != 0 && t.clock-tr.cushionAt[k] < 1 {
+			continue
+		}
+		c := tr.pos
+		if _, c, _, ok := t.onRail(rl, c, t.clock, 0); ok {
+			tr.cushionAt[k] = t.clock
+			t.emit(model.Event{Type: model.EventBallCushion, Time: t.last, Balls: []string{tr.id}, Rail: rl.name, Pos: &c})
+		}
+	}
+}
+
 // along is where the line through measurements a and b is at time tm.
 func along(a, b zStamp, tm float64) model.Vec2 {
 	s := (tm - a.t) / (b.t - a.t)
