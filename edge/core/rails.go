@@ -83,7 +83,8 @@ func (t *Tracker) cushions() {
 				continue
 			}
 			tr.cushionAt[k] = tc
-			t.emit(model.Event{Type: model.EventBallCushion, Time: t.at(tc), Balls: []string{tr.id}, Rail: rl.name, Pos: &c, Speed: speed})
+			p := c // only a reported contact's point goes to the heap
+			t.emit(model.Event{Type: model.EventBallCushion, Time: t.at(tc), Balls: []string{tr.id}, Rail: rl.name, Pos: &p, Speed: speed})
 		}
 	}
 }

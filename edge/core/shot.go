@@ -54,7 +54,7 @@ func (tr *track) addZ(p model.Vec2, at float64) {
 const (
 	pathTol = 0.01
 	maxPath = 48
-	pathBuf = 24 // measurements held between two vertices (a vertex is forced when full)
+	pathBuf = 48 // measurements held between two vertices (a vertex is forced when full)
 )
 
 type pathRec struct {
