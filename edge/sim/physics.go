@@ -29,8 +29,9 @@ type engineMover struct {
 	at    time.Time
 	evs   []model.Event // the shot's events, in time order, stamped
 	next  int           // index of the first event not yet replayed
-	gone  int           // ball number that leaves the table, -1 none
-	goneT float64
+	gone     int // ball number that leaves the table, -1 none
+	goneT    float64
+	goneRail string
 	state []physics.BallState
 	kin   *kinematics
 	last  []model.BallPath // paths of the shot that ended last
@@ -150,7 +151,7 @@ func (m *engineMover) jump(balls []ball) {
 			return
 		}
 		m.legs = append(m.legs, leg{res: res, t0: e.T, num: num})
-		m.gone, m.goneT = first.num[e.A], e.T
+		m.gone, m.goneT, m.goneRail = first.num[e.A], e.T, e.Rail
 		m.end = e.T + res.End
 		return
 	}
@@ -217,7 +218,7 @@ func (m *engineMover) collect(balls []ball) {
 	}
 	if m.gone >= 0 {
 		p := m.legs[0].res.BallAt(m.index0(m.gone), m.goneT).Pos
-		m.evs = append(m.evs, model.Event{Type: model.EventBallOffTable, Time: stamp(m.goneT), Balls: []string{model.BallID(balls[m.gone].n)}, Pos: &p})
+		m.evs = append(m.evs, model.Event{Type: model.EventBallOffTable, Time: stamp(m.goneT), Balls: []string{model.BallID(balls[m.gone].n)}, Rail: m.goneRail, Pos: &p})
 	}
 	sort.SliceStable(m.evs, func(i, j int) bool { return m.evs[i].Time.Before(m.evs[j].Time) })
 }
