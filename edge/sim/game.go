@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -208,14 +209,7 @@ func layoutRack8(d *director) []model.Vec2 {
 	for _, n := range stripes[1:] {
 		rest = append(rest, n+9)
 	}
-	d.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
-	k := 0
-	for i := range order {
-		if order[i] == 0 {
-			order[i] = rest[k]
-			k++
-		}
-	}
+	d.fillShuffled(order, rest)
 	d.rackAt(p, order, []int{1, 2, 3, 4, 5})
 	return p
 }
@@ -308,7 +302,7 @@ func (d *director) targets() []int {
 // or else a plain hit on a legal ball.
 func (d *director) pick() (physics.Shot, *model.Call) {
 	cands := d.candidates()
-	slices.SortFunc(cands, func(a, b candidate) int { return cmpF(a.cost, b.cost) })
+	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(a.cost, b.cost) })
 	for i, c := range cands {
 		if i >= 10 {
 			break
@@ -338,16 +332,6 @@ func (d *director) pick() (physics.Shot, *model.Call) {
 	pk := d.nearestPocket(o)
 	return physics.Shot{HeadingDeg: angleDeg(sub2(o, cb)), Speed: 2.2, TipVertical: 0.1},
 		&model.Call{Ball: model.BallID(best), Pocket: pk}
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // candidates are the ghost-ball shots at legal balls with clear paths.

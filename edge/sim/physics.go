@@ -22,19 +22,19 @@ import (
 // that meets a rail hard enough to jump it off there, and the rest of the
 // shot is simulated again without it (a second leg).
 type engineMover struct {
-	sys   *physics.System
-	legs  []leg
-	t     float64 // seconds since the strike
-	end   float64 // when the last ball stops, seconds since the strike
-	at    time.Time
-	evs   []model.Event // the shot's events, in time order, stamped
-	next  int           // index of the first event not yet replayed
-	gone     int // ball number that leaves the table, -1 none
+	sys      *physics.System
+	legs     []leg
+	t        float64 // seconds since the strike
+	end      float64 // when the last ball stops, seconds since the strike
+	at       time.Time
+	evs      []model.Event // the shot's events, in time order, stamped
+	next     int           // index of the first event not yet replayed
+	gone     int           // ball number that leaves the table, -1 none
 	goneT    float64
 	goneRail string
-	state []physics.BallState
-	kin   *kinematics
-	last  []model.BallPath // paths of the shot that ended last
+	state    []physics.BallState
+	kin      *kinematics
+	last     []model.BallPath // paths of the shot that ended last
 
 	// offTable is the chance that a shot jumps a ball off the table; rng
 	// draws it (only when offTable > 0, so other scenarios' random

@@ -172,15 +172,7 @@ func layoutRack(d *director) []model.Vec2 {
 	order[0] = 1
 	order[4] = 8
 	order[10], order[14] = solids[0], stripes[0]
-	rest := append(append([]int{}, solids[1:]...), stripes[1:]...)
-	d.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
-	k := 0
-	for i := range order {
-		if order[i] == 0 {
-			order[i] = rest[k]
-			k++
-		}
-	}
+	d.fillShuffled(order, append(append([]int{}, solids[1:]...), stripes[1:]...))
 	// Balls nearly touch: a real rack leaves hair-line gaps.
 	s := 2 * R * 1.002
 	slot := 0
@@ -194,6 +186,36 @@ func layoutRack(d *director) []model.Vec2 {
 	}
 	p[0] = v2(0.25*L-d.rng.Float64()*0.05, W/2+(d.rng.Float64()-0.5)*0.3)
 	return p
+}
+
+// fillShuffled shuffles rest and fills the empty (zero) slots of a rack
+// order with it.
+func (d *director) fillShuffled(order, rest []int) {
+	d.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	k := 0
+	for i := range order {
+		if order[i] == 0 {
+			order[i] = rest[k]
+			k++
+		}
+	}
+}
+
+// onRail is a random point of a ball frozen on a random rail, at least
+// margin from the corners.
+func (d *director) onRail(margin float64) model.Vec2 {
+	L, W := d.geo.Length, d.geo.Width
+	R := model.BallRadius
+	switch d.rng.IntN(4) {
+	case 0:
+		return v2(margin+d.rng.Float64()*(L-2*margin), R)
+	case 1:
+		return v2(margin+d.rng.Float64()*(L-2*margin), W-R)
+	case 2:
+		return v2(R, margin+d.rng.Float64()*(W-2*margin))
+	default:
+		return v2(L-R, margin+d.rng.Float64()*(W-2*margin))
+	}
 }
 
 // freeSpot returns a random point on the cloth at least gap from every
@@ -313,17 +335,7 @@ func layoutCushion(d *director) []model.Vec2 {
 		put(v2(sx, W-0.016))
 	}
 	for i := 0; i < 9; i++ {
-		var q model.Vec2
-		switch d.rng.IntN(4) {
-		case 0:
-			q = v2(0.15+d.rng.Float64()*(L-0.3), R)
-		case 1:
-			q = v2(0.15+d.rng.Float64()*(L-0.3), W-R)
-		case 2:
-			q = v2(R, 0.15+d.rng.Float64()*(W-0.3))
-		default:
-			q = v2(L-R, 0.15+d.rng.Float64()*(W-0.3))
-		}
+		q := d.onRail(0.15)
 		if math.Abs(q.X-L/2) < 0.1 {
 			continue
 		}
@@ -340,23 +352,13 @@ func layoutCushion(d *director) []model.Vec2 {
 // layoutBanks puts two or three object balls frozen on rails, two to four
 // loose ones and the cue ball.
 func layoutBanks(d *director) []model.Vec2 {
-	L, W := d.geo.Length, d.geo.Width
+	L := d.geo.Length
 	R := model.BallRadius
 	p := emptyLayout()
 	nums := d.rng.Perm(15)
 	k := 0
 	for i := 0; i < 2+d.rng.IntN(2); i++ {
-		var q model.Vec2
-		switch d.rng.IntN(4) {
-		case 0:
-			q = v2(0.2+d.rng.Float64()*(L-0.4), R)
-		case 1:
-			q = v2(0.2+d.rng.Float64()*(L-0.4), W-R)
-		case 2:
-			q = v2(R, 0.2+d.rng.Float64()*(W-0.4))
-		default:
-			q = v2(L-R, 0.2+d.rng.Float64()*(W-0.4))
-		}
+		q := d.onRail(0.2)
 		if math.Abs(q.X-L/2) < 0.12 || !farFrom(p, q, 2*R+0.02) {
 			continue
 		}
