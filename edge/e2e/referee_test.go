@@ -81,6 +81,7 @@ type rackLog struct {
 // agree with its decisions on the truth.
 type decisionScore struct {
 	shots, right, unseen, refused int
+	replayOff                     int // the test's own check: replays that do not reproduce the game
 	why                           map[string]int
 	notes                         []string
 }
@@ -90,6 +91,7 @@ func (d *decisionScore) add(o decisionScore) {
 	d.right += o.right
 	d.unseen += o.unseen
 	d.refused += o.refused
+	d.replayOff += o.replayOff
 	if d.why == nil {
 		d.why = map[string]int{}
 	}
@@ -127,8 +129,7 @@ func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 	ds := decisionScore{why: map[string]int{}}
 	gs, _ := spans(got)
 	used := make([]bool, len(gs))
-	for k, truth := range rk.shots {
-		ds.shots++
+	replayed := func(k int) *referee.Referee {
 		r, err := referee.New(referee.Config{Game: rk.kind, Players: rk.players})
 		if err != nil {
 			panic(err)
@@ -136,6 +137,17 @@ func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 		for _, prev := range rk.shots[:k] {
 			_, _ = judge(r, prev) // replayed as the game went; errors were counted when it was played
 		}
+		return r
+	}
+	for k, truth := range rk.shots {
+		ds.shots++
+		// The replay must reach the state the game had: judged again, the
+		// truth gives the truth's decision.
+		if d, err := judge(replayed(k), truth); err != nil || !sameDecision(d, *truth.Decision) {
+			ds.replayOff++
+			ds.notes = append(ds.notes, fmt.Sprintf("%s shot %d: the replayed referee rules the truth %v (%v), the game had %v", name, truth.Number, d.Fouls, err, truth.Decision.Fouls))
+		}
+		r := replayed(k)
 		var sum *model.ShotSummary
 		for j, g := range gs {
 			if !used[j] && g.sum != nil && g.start >= rk.starts[k]-shotWindow && g.start <= rk.starts[k]+shotWindow {
@@ -322,6 +334,9 @@ func TestRefereeThroughVision(t *testing.T) {
 	}
 	if all.shots < 10 {
 		t.Fatalf("only %d shots judged: the test proves little", all.shots)
+	}
+	if all.replayOff > 0 {
+		t.Errorf("%d replays did not reproduce the game's decision on the truth: the comparison is unsound", all.replayOff)
 	}
 	// Today's figure with margin (docs/game.md): raise it as the tracker
 	// and vision improve.
