@@ -260,14 +260,16 @@ func explain(w, g *model.ShotSummary) (string, string) {
 //
 // The default run plays the first 75 s of one game of each; with
 // CUECAST_E2E_GAME_RACKS=N it plays N whole racks of each (20 for the
-// issue's figure: about 90 minutes of play, an hour or more here):
+// issue's figure: about 90 minutes of play, hours here); CUECAST_E2E_GAME
+// =8ball or 9ball plays one of the two (run them side by side):
 //
-//	CUECAST_E2E_GAME_RACKS=20 go test ./edge/e2e -run TestRefereeThroughVision -v -timeout 6h
+//	CUECAST_E2E_GAME_RACKS=20 go test ./edge/e2e -run TestRefereeThroughVision -v -timeout 10h
 func TestRefereeThroughVision(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders and detects minutes of 720p frames")
 	}
 	racks, _ := strconv.Atoi(os.Getenv("CUECAST_E2E_GAME_RACKS"))
+	only := os.Getenv("CUECAST_E2E_GAME") // 8ball or 9ball: play only that one (run the two in parallel)
 	var all decisionScore
 	start := time.Now()
 	for _, c := range []struct {
@@ -275,6 +277,9 @@ func TestRefereeThroughVision(t *testing.T) {
 		lighting string
 		seed     int64
 	}{{referee.EightBall, "lamps", 41}, {referee.NineBall, "even", 42}} {
+		if only != "" && only != string(c.kind) {
+			continue
+		}
 		u := &refUmpire{game: c.kind}
 		var logs []*rackLog
 		var cur *rackLog
