@@ -153,6 +153,10 @@ type ConnectionAdmin interface {
 // ErrNotFound is what ConnectionAdmin and AlertCenter wrap for an unknown id.
 var ErrNotFound = errors.New("not found")
 
+// ErrBadRequest is what a dependency wraps when the client's input is
+// refused (the endpoint answers 400 with the dependency's message).
+var ErrBadRequest = errors.New("bad request")
+
 // ConnectionInfo describes one WebSocket client.
 type ConnectionInfo struct {
 	ID        string       `json:"id"`
@@ -173,10 +177,13 @@ type ConnectionInfo struct {
 // AlertCenter raises and acknowledges alerts (the hub). Ack of an unknown id
 // must satisfy errors.Is(err, ErrNotFound).
 type AlertCenter interface {
-	// RaiseAlertGroup raises a for the clients of group ("" = everyone; else
-	// a valid group name, see ValidGroup) and returns it with its ID and
-	// Time set.
-	RaiseAlertGroup(a model.Alert, group string) (model.Alert, error)
+	// RaiseAlertRequest checks an alert a client asked for, given as named
+	// values (level, code, message, group), by the hub's one set of rules
+	// for REST, WebSocket and MQTT, and raises it from source at time at.
+	// It returns the alert with its ID set. A refused request changes
+	// nothing and satisfies errors.Is(err, ErrBadRequest); its text is the
+	// hub's.
+	RaiseAlertRequest(fields map[string]string, source string, at time.Time) (AlertState, error)
 	Ack(id, by string) error
 	Alerts() []AlertState
 }

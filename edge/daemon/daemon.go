@@ -17,6 +17,8 @@ import (
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
 	"github.com/cuecast/cuecast/edge/supervise"
@@ -45,7 +47,8 @@ type Daemon struct {
 	game    *game.Service
 
 	calibrations *vision.CalibrationStore
-	jpeg         *vision.JPEGEncoder // used by the video goroutine only
+	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
+	grab         *labelapi.Grabber                  // hands the labelling page a camera frame
 
 	firstFrame     chan struct{}
 	firstFrameOnce sync.Once
@@ -100,7 +103,10 @@ func New(o Options) (*Daemon, error) {
 	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
 	// The hub names its component itself; alerts and acks are kept in
 	// box.state_dir (hub.alert_store) so a restart loses none.
-	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)))
+	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)),
+		// Subscription filters check paths against what the game stream
+		// carries; the hub knows the other streams' types itself.
+		hub.WithSchema(hub.StreamGame, filter.SchemaOf(game.Snapshot{})))
 	return d, nil
 }
 

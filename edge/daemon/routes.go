@@ -16,7 +16,10 @@ import (
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/update"
 	"github.com/cuecast/cuecast/edge/video"
@@ -48,11 +51,15 @@ func (d *Daemon) routes() error {
 	d.mux.Handle("GET /api/v1/vision/calibration", calMux)
 	d.mux.Handle("PUT /api/v1/vision/calibration", d.requireToken(calMux))
 
-	enc, err := vision.NewJPEGEncoder(d.cfg.Video.Quality, d.cfg.Video.Width)
-	if err != nil {
-		return err
+	// One encoder per quality level (video.Levels): the video goroutine
+	// encodes each level only while someone watches it.
+	for l, lv := range video.Levels(d.cfg.Video.Width, d.cfg.Video.Quality) {
+		enc, err := vision.NewJPEGEncoder(lv.Quality, lv.Width)
+		if err != nil {
+			return err
+		}
+		d.jpeg[l] = enc
 	}
-	d.jpeg = enc
 	d.video = video.New(video.Options{
 		Encode: d.encodeJPEG,
 		Hub:    d.hub,
@@ -61,7 +68,9 @@ func (d *Daemon) routes() error {
 	})
 	d.goBackground(func() {
 		d.video.Run(d.bgCtx)
-		d.jpeg.Close() // only the video goroutine used it
+		for _, e := range d.jpeg {
+			e.Close() // only the video goroutine used them
+		}
 	})
 	d.video.Register(d.mux)
 
@@ -102,7 +111,54 @@ func (d *Daemon) routes() error {
 		Log:     d.log,
 	})
 	d.display.Register(d.mux)
+	d.registerLabels()
 	return nil
+}
+
+// registerLabels mounts the labelling tool's API: a capture takes the
+// camera's next frame (full resolution, undistorted when a lens is
+// calibrated), keeps it as a PNG in the state directory's labels folder and
+// proposes balls with a fresh detector; saves go to labels/labels.json
+// there. Captures and saves need the command token.
+func (d *Daemon) registerLabels() {
+	root := filepath.Join(d.cfg.Box.StateDir, "labels")
+	d.grab = labelapi.NewGrabber()
+	labelapi.New(labelapi.Options{
+		Root: root, SetPath: filepath.Join(root, "labels.json"),
+		Source: "box/" + d.cfg.Box.Site + "/" + d.cfg.Box.Table, BallSet: labels.BallSetUS,
+		Capture: func(ctx context.Context) (string, *model.Frame, error) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			f, err := d.grab.Grab(ctx)
+			if err != nil {
+				return "", nil, fmt.Errorf("no camera frame within 5 s: %w", err)
+			}
+			if err := os.MkdirAll(root, 0o750); err != nil {
+				return "", nil, err
+			}
+			name := labelapi.CaptureName(time.Now())
+			if err := labelapi.WritePNG(filepath.Join(root, name), f); err != nil {
+				return "", nil, err
+			}
+			return name, f, nil
+		},
+		Detect: func(f *model.Frame, det *model.Detection) error {
+			cfg := d.Current()
+			_, table := physics.FromConfig(cfg.Physics)
+			// The grabbed frame is already undistorted: keep the saved
+			// corners, not the lens.
+			cal := d.calibrations.Get()
+			cal.Camera = nil
+			v, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{Table: table, Calibration: &cal})
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			return v.Detect(f, det)
+		},
+		Authorize: d.display.Authorize,
+		Log:       d.log,
+	}).Register(d.mux)
 }
 
 // closeClients closes every WebSocket client with 1001 going-away.
@@ -121,7 +177,9 @@ func (d *Daemon) configureLive(cfg config.Config) {
 
 // encodeJPEG runs on the video encoder goroutine only (the encoder's Mats
 // are not shared).
-func (d *Daemon) encodeJPEG(f *model.Frame) ([]byte, error) { return d.jpeg.Encode(f) }
+func (d *Daemon) encodeJPEG(f *model.Frame, level int) ([]byte, error) {
+	return d.jpeg[level].Encode(f)
+}
 
 // calibrationChanged hands a saved camera calibration to the running
 // detector; a restarted pipeline reads it from the store.
@@ -170,7 +228,8 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // which Detector.Undistort requires; a failure (a calibration for another
 // camera mode) leaves the raw frame, and Detect reports the same error.
 func (d *Daemon) offerFrame(f *model.Frame) {
-	if !d.video.Watching() {
+	watching, grab := d.video.Watching(), d.grab.Wanted()
+	if !watching && !grab {
 		return
 	}
 	if d.calibrations.Get().Camera != nil {
@@ -181,7 +240,12 @@ func (d *Daemon) offerFrame(f *model.Frame) {
 			f = &d.shown
 		}
 	}
-	d.video.Offer(f)
+	if grab {
+		d.grab.Offer(f)
+	}
+	if watching {
+		d.video.Offer(f)
+	}
 }
 
 // healthAdapter presents the supervisor to the API.

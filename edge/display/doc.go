@@ -1,7 +1,8 @@
 // Package display serves the pages the people at the table see, embedded in
 // the binary (no build step, no npm on the box): the table display at /, the
 // projector overlay at /projector and the camera calibration view at
-// /calibrate, plain ES modules under /static/. It also keeps the projector
+// /calibrate, the labelling page at /label (its API is edge/labels/labelapi),
+// plain ES modules under /static/. It also keeps the projector
 // calibration (the four table corners as the projector shows them), saved in
 // the state directory so every projector page uses it.
 //

@@ -206,6 +206,11 @@ func (s *System) Strike(id string, sh Shot) error {
 		return fmt.Errorf("physics: Strike: elevation %v deg is outside [0, 89)", sh.ElevationDeg)
 	}
 	v, w := strike(sh, &s.p)
+	if !finite(v.x) || !finite(v.y) || !finite(w.X) || !finite(w.Y) || !finite(w.Z) {
+		// Finite inputs can still overflow (a heading of 1e308 degrees is
+		// infinite in radians): refuse rather than simulate NaN.
+		return fmt.Errorf("physics: Strike: heading %v deg, speed %v m/s give a velocity that is not a finite number", sh.HeadingDeg, sh.Speed)
+	}
 	s.balls[i].v, s.balls[i].w = v, w
 	for _, k := range s.strikes {
 		if int(k) == i {

@@ -9,13 +9,13 @@
 package apihub
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/hub"
-	"github.com/cuecast/cuecast/edge/model"
 )
 
 // Window is how far back the hub's recent latency figures reach: its sliding
@@ -39,17 +39,36 @@ var (
 
 // ---- alerts ----
 
-func (a Adapter) RaiseAlertGroup(al model.Alert, group string) (model.Alert, error) {
-	p, err := a.h.RaiseAlertGroup(al, group)
+func (a Adapter) RaiseAlertRequest(fields map[string]string, source string, at time.Time) (api.AlertState, error) {
+	req, err := hub.AlertFromFields(fields)
 	if err != nil {
-		return model.Alert{}, err
+		return api.AlertState{}, badRequest{err}
 	}
-	st, ok := a.h.Alert(p.AlertID())
-	if !ok { // pushed out at once by a retention of 1 and a burst: answer what was raised
-		return al, nil
+	p, err := a.h.RaiseRequest(req, source, at)
+	if err != nil {
+		if errors.Is(err, hub.ErrBadAlert) {
+			err = badRequest{err}
+		}
+		return api.AlertState{}, err
 	}
-	return st.Alert, nil
+	if st, ok := a.h.Alert(p.AlertID()); ok {
+		return alertState(st), nil
+	}
+	// Pushed out at once by a retention of 1 and a burst: answer what was
+	// raised.
+	var st hub.AlertState
+	if err := json.Unmarshal(p.Data, &st); err != nil {
+		return api.AlertState{}, fmt.Errorf("apihub: raised alert %s: %w", p.AlertID(), err)
+	}
+	return alertState(st), nil
 }
+
+// badRequest is a refused client input: it matches api.ErrBadRequest and
+// keeps the hub's message as its own, so every transport shows the same text.
+type badRequest struct{ error }
+
+func (e badRequest) Is(target error) bool { return target == api.ErrBadRequest }
+func (e badRequest) Unwrap() error        { return e.error }
 
 func (a Adapter) Ack(id, by string) error {
 	err := a.h.Ack(id, by)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -242,5 +243,40 @@ func TestGroupAlertWithRealHub(t *testing.T) {
 	}
 	if st := c.call("POST", "/api/v1/websocket/broadcast/alert?message=x&group=No+Such", "", true, nil); st != 400 {
 		t.Errorf("bad group: status %d, want 400", st)
+	}
+}
+
+// Field probe: the same bad alert was refused differently over REST,
+// WebSocket and MQTT. Over REST it now gets 400 with the hub's own text
+// (hub.AlertFromFields), exactly what the other two show.
+func TestBroadcastAlertSameErrorAsTheHub(t *testing.T) {
+	h, _, c := realHubAPI(t)
+	for _, q := range []url.Values{
+		{"message": {strings.Repeat("x", hub.MaxAlertMessage+1)}},
+		{"message": {"x"}, "code": {"Bad Code!"}},
+		{"message": {"x"}, "level": {"loud"}},
+		{"message": {"x"}, "priority": {"1"}},
+		{"message": {"x"}, "group": {""}},
+		{"message": {"a\x07b"}},
+		{"message": {"a\xffb"}},
+		{"code": {"no_message"}},
+	} {
+		fields := map[string]string{}
+		for k, v := range q {
+			fields[k] = v[0]
+		}
+		_, herr := hub.AlertFromFields(fields)
+		if herr == nil {
+			t.Fatalf("hub accepts %v", q)
+		}
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		if st := c.call("POST", "/api/v1/websocket/broadcast/alert?"+q.Encode(), "", true, &e); st != 400 || e.Error.Code != api.CodeBadRequest || e.Error.Message != herr.Error() {
+			t.Errorf("%.60s: %d %+v, want 400 %q", q.Encode(), st, e.Error, herr)
+		}
+	}
+	if n := len(h.Alerts()); n != 0 {
+		t.Errorf("%d alerts raised by refused requests", n)
 	}
 }
