@@ -427,6 +427,13 @@ func (t *Tracker) rack(now time.Time, dt float64) {
 	case found && !t.racked:
 		t.racked = true
 		t.phase = PhaseRacked
+		// A fresh rack: balls held unseen at rest were picked up to
+		// rack it; they are not on the table any more.
+		for _, tr := range t.tracks {
+			if tr.confirmed && !tr.seen && !tr.moving && tr.unseenS > 0.5 && tr.pendingPocket == "" && tr.pendingOff == "" {
+				tr.retire = true
+			}
+		}
 		centre := c
 		t.emit(model.Event{Type: model.EventRackDetected, Time: now, Balls: ids, Pos: &centre})
 	case t.racked && t.rackGoneS > 1:

@@ -195,8 +195,11 @@ func (t *track) speed() float64 { return math.Hypot(t.vel.X, t.vel.Y) }
 // once it has started leaving, the next measurement is looked for further
 // along the same line. sameNumber widens the gate: a detection that carries
 // this ball's number is far less likely to be another ball.
-func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden bool) (model.Vec2, float64) {
-	const startSpeed = 4.0 // m/s: anything but a break shot
+func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden, breakGate bool) (model.Vec2, float64) {
+	const (
+		startSpeed = 4.0  // m/s: anything but a break shot
+		breakSpeed = 10.0 // m/s: a hard break
+	)
 	c, g := t.pos, o.GateM+0.02*float64(min(t.missed, 10))
 	switch {
 	case !t.moving && t.leaveRun > 0:
@@ -208,7 +211,13 @@ func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden bool)
 			c = model.Vec2{X: t.lastZ.X + dx/n*d, Y: t.lastZ.Y + dy/n*d}
 			g += 0.3 * d
 		}
-	case !t.moving && (inShot || t.class == model.ClassCue || cueHidden):
+	case !t.moving && t.class == model.ClassCue && breakGate:
+		// The cue ball is struck at any speed, a break's included: lost
+		// from its gate, it would be put down where vision next read it,
+		// at rest, and the break's start and first contact lost with it.
+		// (Not while a new layout appears: see associate.)
+		g += 0.8 * breakSpeed * dt
+	case !t.moving && (inShot || cueHidden || t.class == model.ClassCue):
 		g += 0.8 * startSpeed * dt
 	case !t.moving:
 		// An object ball outside a shot cannot start moving: keep its gate

@@ -121,7 +121,7 @@ func (r *pathRec) path(end model.Vec2) []model.Vec2 {
 func (t *Tracker) beginShot(now time.Time, striker uint64) {
 	s := &shotLog{start: now, pocketed: map[string]string{}, striker: striker}
 	for _, tr := range t.tracks {
-		if !tr.confirmed {
+		if !tr.confirmed || tr.held() {
 			continue
 		}
 		p := tr.pos
@@ -143,6 +143,11 @@ func (t *Tracker) beginShot(now time.Time, striker uint64) {
 	s.strikeDone = striker == 0
 	t.shot = s
 }
+
+// held says whether a track is an unidentified ball not seen for a while:
+// kept in the state (it may be under a hand) but no ball a referee can
+// name, it is left out of a shot's start and end spots.
+func (tr *track) held() bool { return tr.number < 0 && tr.unseenS > 0.5 }
 
 // record adds this frame's measurements of the balls in motion to their
 // paths and reports the cue strike once it is measured.
@@ -305,7 +310,9 @@ func (t *Tracker) summary(now time.Time) *model.ShotSummary {
 		if !tr.confirmed {
 			continue
 		}
-		sum.End = append(sum.End, model.BallSpot{ID: tr.id, Pos: tr.pos})
+		if !tr.held() {
+			sum.End = append(sum.End, model.BallSpot{ID: tr.id, Pos: tr.pos})
+		}
 		if tr.path.on {
 			sum.Paths = append(sum.Paths, model.BallPath{Ball: tr.id, Points: tr.path.path(tr.pos)})
 		}

@@ -122,6 +122,11 @@ type Tracker struct {
 	st     model.State
 	events []model.Event
 
+	// cueGone: no detection this frame where the cue ball rests (struck,
+	// hidden or picked up); breakGate: few balls appeared where none was
+	// (no new layout), so the resting cue ball may have left at break
+	// speed. Both set by associate.
+	cueGone, breakGate bool
 	// scratch for association, reused every frame
 	pairs []pair
 	dets  []det
@@ -234,6 +239,9 @@ type det struct {
 	pos model.Vec2
 	num int // -1 unknown
 	tr  *track
+	// blur: two readings merged (see mergeSplit): a blurred ball, whose
+	// class and number say nothing, and are neither weighed nor voted.
+	blur bool
 }
 
 func (t *Tracker) collect(d *model.Detection) {
@@ -274,7 +282,8 @@ const splitDist = 1.8 * model.BallRadius
 
 // mergeSplit merges detections closer than splitDist into one at their
 // midpoint (the middle of a blurred ball's streak is where it was at mid
-// exposure), keeping the more confident reading's class and number.
+// exposure), without a class or number: the readings of a streak's ends
+// are the blur's, not the ball's.
 func (t *Tracker) mergeSplit() {
 	for i := 0; i < len(t.dets); i++ {
 		for j := i + 1; j < len(t.dets); j++ {
@@ -283,9 +292,7 @@ func (t *Tracker) mergeSplit() {
 				continue
 			}
 			a.pos = model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
-			if b.d.Confidence > a.d.Confidence {
-				a.d, a.num = b.d, b.num
-			}
+			a.num, a.blur = -1, true
 			t.dets = slices.Delete(t.dets, j, j+1)
 			j--
 		}

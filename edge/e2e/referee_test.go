@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -234,7 +235,19 @@ func explain(w, g *model.ShotSummary) (string, string) {
 		}
 		return strings.Join(out, ",")
 	}
+	cue := func(s *model.ShotSummary) (model.Vec2, bool) {
+		for _, b := range s.Start {
+			if b.ID == "cue" {
+				return b.Pos, true
+			}
+		}
+		return model.Vec2{}, false
+	}
+	cw, okw := cue(w)
+	cg, okg := cue(g)
 	switch {
+	case okw != okg || math.Hypot(cw.X-cg.X, cw.Y-cg.Y) > 0.03:
+		return "cue ball's start spot", fmt.Sprintf("tracker %v (%.3f, %.3f), truth (%.3f, %.3f)", okg, cg.X, cg.Y, cw.X, cw.Y)
 	case first(w) != first(g):
 		return "first contact", fmt.Sprintf("tracker %q, truth %q", first(g), first(w))
 	case pocketed(w) != pocketed(g):
