@@ -41,11 +41,11 @@ func TestRefereeCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &d); err != nil {
 		t.Fatal(err)
 	}
-	// The 1 went in after a rail, but the 5 left the table: a foul (6.5),
+	// The 1 went in after a rail, but the 5 left the table: a foul (3.5),
 	// ball in hand for A.
-	if d.Shot != 2 || d.Shooter != "B" || d.Legal == nil || *d.Legal || d.Rule == nil || *d.Rule != "6.5" ||
+	if d.Shot != 2 || d.Shooter != "B" || d.Legal == nil || *d.Legal || d.Rule == nil || *d.Rule != "3.5" ||
 		d.TurnOver == nil || !*d.TurnOver || d.BallInHand == nil || *d.BallInHand != "anywhere" || d.GameOver == nil || *d.GameOver ||
-		len(d.Fouls) != 1 || d.Fouls[0] != "ball_off_table" || d.Message != "Foul (6.5): a ball left the table. Ball in hand for A." {
+		len(d.Fouls) != 1 || d.Fouls[0] != "ball_off_table" || d.Message != "Foul (3.5): a ball left the table. Ball in hand for A." {
 		t.Errorf("decision = %s", lines[1])
 	}
 	for _, f := range []string{`"winner":null`, `"group":null`} {
@@ -100,7 +100,7 @@ func TestRefereeCommandShotRecord(t *testing.T) {
 	if code := refereeMain([]string{"--game", "8ball", "--players", "A,B"}, strings.NewReader(rec+"\n"), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), `"legal":true`) || !strings.Contains(out.String(), `"rule":"3.3"`) {
+	if !strings.Contains(out.String(), `"legal":true`) || !strings.Contains(out.String(), `"rule":"4.3"`) {
 		t.Errorf("decision = %s", out.String())
 	}
 }

@@ -20,6 +20,7 @@ type API struct {
 	mux     *http.ServeMux  // the /api/v1/ routes only
 	reg     *prometheus.Registry
 	metrics http.Handler
+	exports exports // prepared history exports
 }
 
 // defaultStreams are the design's streams, in the hub's priority order.
@@ -110,6 +111,7 @@ func (a *API) routes() {
 	a.get("GET /api/v1/vision/performance", a.visionPerformance)
 
 	a.gameRoutes()
+	a.historyRoutes()
 }
 
 // get registers a read-only endpoint.
@@ -144,7 +146,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		r2 := *r
 		r2.Method = m
 		if _, p := a.mux.Handler(&r2); p != "" {

@@ -20,7 +20,10 @@ type Deps struct {
 	Config      ConfigManager
 	Streams     StreamStatsSource
 	Vision      PerformanceSource
-	Game        GameService // nil: the game routes answer unavailable
+	Game        GameService   // nil: the game routes answer unavailable
+	GameReset   GameResetter  // the game service's reset, if it runs (POST /api/v1/game/reset resets it too)
+	History     HistorySource // shot history: /api/v1/game/..., /api/v1/shots/...
+	Drills      DrillSource   // /api/v1/drills/...
 
 	// Registry receives the API's own collectors and is served at /metrics.
 	// Nil makes New create one; other components add theirs through

@@ -30,6 +30,7 @@ type Config struct {
 	Display   Display   `toml:"display" json:"display"`
 	MQTT      MQTT      `toml:"mqtt" json:"mqtt"`
 	HW        HW        `toml:"hw" json:"hw"`
+	History   History   `toml:"history" json:"history"`
 }
 
 // Default returns the embedded defaults: simulated camera, no hardware,
@@ -48,6 +49,7 @@ func Default() Config {
 		Display:   defaultDisplay(),
 		MQTT:      defaultMQTT(),
 		HW:        defaultHW(),
+		History:   defaultHistory(),
 	}
 }
 
@@ -67,6 +69,7 @@ func (c *Config) Validate() error {
 	c.Display.validate(v.section("display"))
 	c.MQTT.validate(v.section("mqtt"))
 	c.HW.validate(v.section("hw"))
+	c.History.validate(v.section("history"))
 	return v.err()
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/pipeline"
+	"github.com/cuecast/cuecast/edge/recorder"
+	"github.com/cuecast/cuecast/edge/store"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -45,6 +47,9 @@ type Daemon struct {
 	ws      *ws.Server
 	display *display.Display
 	game    *game.Service
+
+	history  *store.Store       // nil when history is off
+	recorder *recorder.Recorder // with history
 
 	calibrations *vision.CalibrationStore
 	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
@@ -131,6 +136,9 @@ func (d *Daemon) Start(ctx context.Context) error {
 	for _, name := range consumerNames {
 		d.startPart(name, d.cfg)
 	}
+	if d.recorder != nil {
+		d.recorder.Start() // before the frame loop: the first shot is kept
+	}
 	if err := d.startPipeline(d.cfg); err != nil {
 		return err
 	}
@@ -209,6 +217,7 @@ func (d *Daemon) Shutdown(ctx context.Context) {
 			d.log.Warn("game shutdown", "component", "game", "err", err)
 		}
 	}
+	d.closeHistory()
 	if d.bgCancel != nil {
 		d.bgCancel()
 	}

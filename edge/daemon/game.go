@@ -56,3 +56,20 @@ func (a gameAdapter) GameCommand(name string, body []byte) (any, error) {
 	}
 	return r, err
 }
+
+// ResetGame starts the game again with the same settings (game, players,
+// rules): POST /api/v1/game/reset starts a new history session and a fresh
+// game together.
+func (a gameAdapter) ResetGame(ctx context.Context) error {
+	if a.d.game == nil {
+		return nil
+	}
+	set := a.d.game.Snapshot().Settings
+	body, err := json.Marshal(game.Args{Game: string(set.Game), Players: set.Players, BallInHand: set.BallInHand,
+		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak})
+	if err != nil {
+		return err
+	}
+	_, err = a.d.game.Command(game.CmdNew, body)
+	return err
+}

@@ -95,7 +95,7 @@ func TestGameControlsInChromium(t *testing.T) {
 	run("push-out", chromedp.WaitVisible(chromedp.CSS(`button.push-out`)), chromedp.Click(chromedp.CSS(`button.push-out`)))
 	waitGame(t, g, "push-out declared", func(s game.Snapshot) bool { return s.PushOut })
 	rec, _ := g.ShotEnded(shotEnded())
-	if rec.Decision == nil || rec.Decision.Rule != "2.5" || !rec.PushOut {
+	if rec.Decision == nil || rec.Decision.Rule != "5.4" || !rec.PushOut {
 		t.Fatalf("push-out shot = %+v", rec.Decision)
 	}
 	// Anna passes it back.

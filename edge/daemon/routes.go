@@ -75,7 +75,8 @@ func (d *Daemon) routes() error {
 	d.video.Register(d.mux)
 
 	hubAPI := apihub.New(d.hub)
-	d.api = api.New(api.Deps{
+	d.openHistory()
+	deps := api.Deps{
 		Health:      healthAdapter{d},
 		Alerts:      hubAPI,
 		Connections: hubAPI,
@@ -84,7 +85,10 @@ func (d *Daemon) routes() error {
 		Config:      d,
 		Vision:      perfAdapter{d},
 		Game:        gameAdapter{d},
-	}, d.log.With("component", "api"))
+		GameReset:   gameAdapter{d},
+	}
+	d.historyDeps(&deps)
+	d.api = api.New(deps, d.log.With("component", "api"))
 	d.api.Register(d.mux)
 
 	// Firmware updates: the daemon verifies and queues an uploaded bundle;
@@ -96,6 +100,7 @@ func (d *Daemon) routes() error {
 	d.ws = ws.NewServer(d.cfg.WebSocket, d.cfg.HTTP, d.hub, d.log) // names its component itself
 	d.ws.Register(d.mux)
 	d.registerMetrics(d.api.Registry())
+	d.registerHistoryMetrics(d.api.Registry())
 	d.startGame()
 
 	d.display = display.New(display.Options{

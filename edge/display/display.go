@@ -83,6 +83,7 @@ func (d *Display) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /projector", d.page("projector.html"))
 	mux.HandleFunc("GET /calibrate", d.page("calibrate.html"))
 	mux.HandleFunc("GET /label", d.page("label.html"))
+	mux.HandleFunc("GET /history", d.page("history.html"))
 	mux.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {
 		// Firmware updates change the assets: let the kiosk revalidate.
 		w.Header().Set("Cache-Control", "no-cache")

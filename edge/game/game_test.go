@@ -134,7 +134,7 @@ func TestShotThroughTheHub(t *testing.T) {
 	if rec == nil || rec.Decision == nil || rec.Number != 1 || rec.Shooter != "Anna" || rec.GameType != "9ball" || rec.GameID == "" {
 		t.Fatalf("shot record = %+v", rec)
 	}
-	if !rec.Decision.Legal || rec.Decision.Rule != "2.3" || rec.Decision.Next != "Anna" {
+	if !rec.Decision.Legal || rec.Decision.Rule != "5.3" || rec.Decision.Next != "Anna" {
 		t.Errorf("decision = %+v", rec.Decision)
 	}
 	if rec.Prediction == nil || rec.Prediction.Seq != 7 || len(rec.Summary.Events) != 3 || !rec.Started.Equal(t0) {

@@ -379,7 +379,7 @@ type Decision struct {
 	Shooter    string            `json:"shooter"`
 	Legal      bool              `json:"legal"`
 	Fouls      []string          `json:"fouls"`          // foul codes: scratch, no_contact, wrong_ball_first, ...
-	Rule       string            `json:"rule,omitempty"` // the rule's number, e.g. "6.3"
+	Rule       string            `json:"rule,omitempty"` // the rule's number (WPA 2025 edition), e.g. "3.3"
 	TurnOver   bool              `json:"turn_over"`
 	BallInHand string            `json:"ball_in_hand,omitempty"` // "", "anywhere", "kitchen"
 	GameOver   bool              `json:"game_over"`

@@ -14,9 +14,13 @@
 // racks won. Judge returns a model.Decision carrying the rule's number and
 // one plain sentence for the players.
 //
-// Rule numbers follow the WPA Rules of Play: 1 General Rules, 2 Nine-Ball,
-// 3 Eight-Ball, 4 Ten-Ball, 6 Standard Fouls (rules.go lists every one the
-// referee cites).
+// Rule numbers are those of the current WPA Rules of Play (Edition, effective
+// 2025-09-15): 1 General Rules, 2 Definitions, 3 Fouls, 4 Eight Ball, 5 Nine
+// Ball, 6 Ten Ball. rules.go lists every one the referee cites with its 2016
+// number; docs/game.md says what each rule asks, where it is applied and
+// which test covers it. Where the rules leave the benefit of a doubt to the
+// shooter (contacts in one instant, a path the events cannot place), so does
+// the referee: it calls only the fouls the events establish.
 //
 // The package is pure Go (no cgo, no transport); the game service and the
 // `cuecast referee` command drive it.
