@@ -648,8 +648,8 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 		fouls = append(fouls, FoulBallOffTable)
 	}
 	if a.first != "" && !r.legalFirst(p, a.first, brk) {
-		// IDWrongBallFirst (2025 wording): a legal ball hit at the same instant as an illegal
-		// one was hit first.
+		// IDWrongBallFirst (2025 wording, both editions): a legal ball
+		// hit at the same instant as an illegal one was hit first.
 		for _, id := range a.ties {
 			if r.legalFirst(p, id, brk) {
 				a.first = id
@@ -695,9 +695,10 @@ func cuePlaced(s *Shot) (model.Vec2, bool) {
 	return model.Vec2{}, false
 }
 
-// placementOK checks the cue ball in hand (IDCueBallInHand, IDBadPlacement): on the cloth, not
-// on another ball, and behind the head string (x < L/4; a few millimetres
-// of the tracker's error go to the shooter) when restricted.
+// placementOK checks the cue ball in hand (IDCueBallInHand,
+// IDBadPlacement): on the cloth, not on another ball, and behind the head
+// string (x < L/4; a few millimetres of the tracker's error go to the
+// shooter) when restricted.
 func (r *Referee) placementOK(s *Shot, where string) bool {
 	p, ok := cuePlaced(s)
 	if !ok {
