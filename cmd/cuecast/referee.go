@@ -38,6 +38,7 @@ type refereeOut struct {
 	Respot     []model.BallSpot  `json:"respot,omitempty"`
 	Options    []string          `json:"options,omitempty"`
 	Overruled  bool              `json:"overruled,omitempty"`
+	Edition    string            `json:"edition"` // the WPA rules' edition rule is numbered by
 }
 
 func strOrNull(s string) *string {
@@ -59,8 +60,9 @@ func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	bih := fs.String("ball-in-hand", referee.PlaceAnywhere, "where the cue ball in hand may be placed after a foul: anywhere (WPA) or kitchen")
 	callAll := fs.Bool("call-all", false, "every shot is called (ball and pocket), not only the 8")
 	table := fs.String("table", "9ft", "the table: 9ft, 8ft or 7ft")
+	rules := fs.String("rules", referee.DefaultEdition, "the edition of the WPA rules whose numbers decisions cite: 2016 (World Standardized Rules) or 2025 (Rules of Play, effective 2025-09-15)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cuecast referee --game 8ball|9ball|10ball|practice --players A,B [flags] < shots.jsonl > decisions.jsonl")
+		fmt.Fprintln(stderr, "usage: cuecast referee --game 8ball|9ball|10ball|practice --players A,B [--rules 2016|2025] [flags] < shots.jsonl > decisions.jsonl")
 		fmt.Fprintln(stderr, "Reads one shot per line (docs/game.md) and prints the referee's decision for each. Bad input stops at that line with exit status 2.")
 		fs.PrintDefaults()
 	}
@@ -76,7 +78,12 @@ func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cuecast referee: --game:", err)
 		return 2
 	}
-	cfg := referee.Config{Game: g, BallInHand: *bih, CallAll: *callAll}
+	ed, err := referee.ParseEdition(*rules)
+	if err != nil {
+		fmt.Fprintln(stderr, "cuecast referee: --rules:", err)
+		return 2
+	}
+	cfg := referee.Config{Game: g, BallInHand: *bih, CallAll: *callAll, Edition: ed}
 	if *players != "" {
 		for _, p := range strings.Split(*players, ",") {
 			cfg.Players = append(cfg.Players, strings.TrimSpace(p))
@@ -117,7 +124,8 @@ func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if err == nil {
 				enc.Encode(refereeOut{Shot: d.Shot, Shooter: d.Shooter, Legal: d.Legal, Fouls: d.Fouls, Rule: d.Rule,
 					TurnOver: d.TurnOver, BallInHand: strOrNull(d.BallInHand), GameOver: d.GameOver, Winner: d.Winner,
-					Group: d.Group, Message: d.Message, Next: strOrNull(d.Next), Respot: d.Respot, Options: d.Options, Overruled: d.Overruled})
+					Group: d.Group, Message: d.Message, Next: strOrNull(d.Next), Respot: d.Respot, Options: d.Options, Overruled: d.Overruled,
+					Edition: d.Edition})
 				continue
 			}
 		}

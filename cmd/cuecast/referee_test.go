@@ -41,17 +41,53 @@ func TestRefereeCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &d); err != nil {
 		t.Fatal(err)
 	}
-	// The 1 went in after a rail, but the 5 left the table: a foul (6.5),
-	// ball in hand for A.
+	// The 1 went in after a rail, but the 5 left the table: a foul (6.5
+	// in the default 2016 numbering), ball in hand for A.
 	if d.Shot != 2 || d.Shooter != "B" || d.Legal == nil || *d.Legal || d.Rule == nil || *d.Rule != "6.5" ||
 		d.TurnOver == nil || !*d.TurnOver || d.BallInHand == nil || *d.BallInHand != "anywhere" || d.GameOver == nil || *d.GameOver ||
 		len(d.Fouls) != 1 || d.Fouls[0] != "ball_off_table" || d.Message != "Foul (6.5): a ball left the table. Ball in hand for A." {
 		t.Errorf("decision = %s", lines[1])
 	}
-	for _, f := range []string{`"winner":null`, `"group":null`} {
+	for _, f := range []string{`"winner":null`, `"group":null`, `"edition":"2016"`} {
 		if !strings.Contains(lines[1], f) {
 			t.Errorf("decision %s lacks %s", lines[1], f)
 		}
+	}
+
+	// The same game judged with the 2025 numbers.
+	out.Reset()
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B", "--rules", "2025"}, strings.NewReader(in), &out, &errb); code != 0 {
+		t.Fatalf("--rules 2025: exit %d: %s", code, errb.String())
+	}
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, f := range []string{`"rule":"3.5"`, `"message":"Foul (3.5): a ball left the table. Ball in hand for A."`, `"edition":"2025"`} {
+		if len(lines) != 2 || !strings.Contains(lines[1], f) {
+			t.Errorf("--rules 2025: decisions %q lack %s", lines, f)
+		}
+	}
+}
+
+// The issue's examples, to the letter, with the default rules: a scratch
+// on the break is "rule":"6.1"; a shot with no rail after contact says
+// "Foul (6.3): no ball reached a rail after contact. Ball in hand for Anna."
+func TestRefereeIssueExamples(t *testing.T) {
+	scratch := strings.Replace(refBreak, `"rail":"top"}]}`, `"rail":"top"},{"t":0.9,"type":"ball_pocket","balls":["cue"],"pocket":"side-top"}]}`, 1)
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(scratch+"\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	want := `{"shot":1,"shooter":"A","legal":false,"fouls":["scratch"],"rule":"6.1","turn_over":true,"ball_in_hand":"anywhere","game_over":false,"winner":null,"group":null,"message":"Foul (6.1): the cue ball was pocketed. Ball in hand for B."`
+	if !strings.HasPrefix(out.String(), want) {
+		t.Errorf("scratch: %s\nwant it to start %s", out.String(), want)
+	}
+	noRail := `{"shooter":"Ben","events":[{"type":"cue_strike","balls":["cue"]},{"type":"ball_ball","balls":["cue","1"]}]}`
+	out.Reset()
+	in := strings.Replace(refBreak, `"shooter":"A"`, `"shooter":"Anna"`, 1) + "\n" + noRail + "\n"
+	if code := refereeMain([]string{"--game", "9ball", "--players", "Anna,Ben"}, strings.NewReader(in), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if want := `"rule":"6.3","turn_over":true,"ball_in_hand":"anywhere","game_over":false,"winner":null,"group":null,"message":"Foul (6.3): no ball reached a rail after contact. Ball in hand for Anna."`; !strings.Contains(out.String(), want) {
+		t.Errorf("no rail: %s\nwant %s", out.String(), want)
 	}
 }
 
@@ -86,6 +122,10 @@ func TestRefereeCommandBadInput(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := refereeMain([]string{"--game", "snooker", "--players", "A,B"}, strings.NewReader(""), &out, &errb); code != 2 {
 		t.Errorf("--game snooker: exit %d, want 2", code)
+	}
+	errb.Reset()
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B", "--rules", "2019"}, strings.NewReader(refBreak+"\n"), &out, &errb); code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "--rules") {
+		t.Errorf("--rules 2019: exit %d, out %q, stderr %q; want 2, nothing printed, --rules named", code, out.String(), errb.String())
 	}
 }
 

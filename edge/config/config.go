@@ -31,6 +31,7 @@ type Config struct {
 	MQTT      MQTT      `toml:"mqtt" json:"mqtt"`
 	HW        HW        `toml:"hw" json:"hw"`
 	History   History   `toml:"history" json:"history"`
+	Game      Game      `toml:"game" json:"game"`
 }
 
 // Default returns the embedded defaults: simulated camera, no hardware,
@@ -50,6 +51,7 @@ func Default() Config {
 		MQTT:      defaultMQTT(),
 		HW:        defaultHW(),
 		History:   defaultHistory(),
+		Game:      defaultGame(),
 	}
 }
 
@@ -70,6 +72,7 @@ func (c *Config) Validate() error {
 	c.MQTT.validate(v.section("mqtt"))
 	c.HW.validate(v.section("hw"))
 	c.History.validate(v.section("history"))
+	c.Game.validate(v.section("game"))
 	if owner, taken := c.reservedStateNames()[c.Hub.AlertStore]; taken {
 		v.section("hub").fail("alert_store", "%q is %s's in box.state_dir: name another file", c.Hub.AlertStore, owner)
 	}

@@ -31,7 +31,7 @@ func tableSize(p config.Physics) model.Size {
 // instead.
 func (d *Daemon) newGame(cfg config.Config) {
 	g, err := game.New(game.Options{Hub: d.hub, StateDir: cfg.Box.StateDir, Table: tableSize(cfg.Physics),
-		Log: d.log.With("component", "game")})
+		Rules: cfg.Game.Rules, Log: d.log.With("component", "game")})
 	if err != nil {
 		d.log.Warn("game: resuming the saved game", "component", "game", "err", err)
 		d.alert(model.AlertWarning, "game_state", err.Error(), "game")
@@ -46,7 +46,7 @@ func (d *Daemon) newGame(cfg config.Config) {
 
 // gamePart runs the game service: it follows the hub's events from Start
 // until Shutdown (safe twice: Close is). Its state directory and table are
-// read when the daemon starts; a reload changes nothing in it.
+// read when the daemon starts; a reload sets the next game's rules.
 type gamePart struct{ d *Daemon }
 
 func (p gamePart) start(context.Context, config.Config) error {
@@ -54,7 +54,17 @@ func (p gamePart) start(context.Context, config.Config) error {
 	return nil
 }
 
-func (gamePart) reload(context.Context, config.Config, config.Config) {}
+// reload gives the next game the new rules edition; the game in progress
+// keeps its own. cur was validated: an error is a mismatch of config and
+// referee, logged rather than half-applied.
+func (p gamePart) reload(_ context.Context, old, cur config.Config) {
+	if cur.Game.Rules == old.Game.Rules {
+		return
+	}
+	if err := p.d.game.SetDefaultRules(cur.Game.Rules); err != nil {
+		p.d.log.Error("game rules", "component", "game", "err", err)
+	}
+}
 
 func (p gamePart) shutdown(ctx context.Context) {
 	if err := p.d.game.Shutdown(ctx); err != nil {
@@ -76,15 +86,15 @@ func (a gameAdapter) GameCommand(name string, body []byte) (any, error) {
 }
 
 // ResetGame starts the game again with the same settings (game, players,
-// rules): POST /api/v1/game/reset starts a new history session and a fresh
-// game together.
+// ball in hand, calls, breaks, the rules' edition): POST /api/v1/game/reset
+// starts a new history session and a fresh game together.
 func (a gameAdapter) ResetGame(ctx context.Context) error {
 	if a.d.game == nil {
 		return nil
 	}
 	set := a.d.game.Snapshot().Settings
 	body, err := json.Marshal(game.Args{Game: string(set.Game), Players: set.Players, BallInHand: set.BallInHand,
-		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak})
+		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak, Rules: set.Rules})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,10 @@
 // What only a person can say comes in as commands (Command; the daemon maps
 // them to WebSocket commands and REST routes): a new game with its players
 // and settings, the players' names, the call for the next shot, a push-out,
-// the incoming player's option, an overrule of any shot's decision. Each
+// the incoming player's option, an overrule of any shot's decision. A game's
+// settings include the edition of the WPA rules its decisions cite; a game
+// that names none takes the service's default (Options.Rules, config
+// game.rules), which SetDefaultRules changes for the games that follow. Each
 // command may carry an id: a repeated id is answered without being applied
 // again. A command that does not fit (an unknown player, a call of a ball
 // already pocketed, an overrule of a shot that does not exist) is refused

@@ -13,19 +13,25 @@ import (
 // what a person said. Its JSON is the input line of `cuecast referee`
 // (docs/game.md).
 type Shot struct {
-	Shooter    string      `json:"shooter"`
-	BallsStart []Spot      `json:"balls_start"`
-	Frozen     []string    `json:"frozen,omitempty"` // balls touching a cushion at the start
-	Events     []Event     `json:"events"`           // in the order they happened
-	Called     *model.Call `json:"called,omitempty"`
-	PushOut    bool        `json:"push_out,omitempty"`
+	Shooter    string   `json:"shooter"`
+	BallsStart []Spot   `json:"balls_start"`
+	Frozen     []string `json:"frozen,omitempty"` // balls touching a cushion at the start
+	// BallsEnd is where the balls came to rest (optional): a spotted ball
+	// is put clear of them (IDSpotting). Absent, the balls that took part in no
+	// event are taken to lie where they started.
+	BallsEnd []Spot      `json:"balls_end,omitempty"`
+	Events   []Event     `json:"events"` // in the order they happened
+	Called   *model.Call `json:"called,omitempty"`
+	PushOut  bool        `json:"push_out,omitempty"`
 	// BallInHandPlaced is where the cue ball was put when it was in hand;
 	// absent, its start position is taken.
 	BallInHandPlaced *model.Vec2 `json:"ball_in_hand_placed,omitempty"`
 	// Option is the choice made before this shot by the player entitled
 	// to one (Decision.Options): "play", "pass", "accept", "rerack",
-	// "respot". Absent, "play" is assumed, or "pass" when the shooter is
-	// the player who would have been passed the table.
+	// "respot", "in_hand". Absent, it follows from the shot: "pass" when
+	// the shooter is the player who would have been passed the table,
+	// "rerack" when the other player breaks again, "in_hand" when the cue
+	// ball was placed behind the head string, else the first option.
 	Option string `json:"option,omitempty"`
 }
 
@@ -92,6 +98,14 @@ func (s *Shot) Validate() error {
 		}
 		seen[b.ID] = true
 	}
+	for i, b := range s.BallsEnd {
+		if ballNumber(b.ID) < 0 {
+			return fmt.Errorf("balls_end[%d]: unknown ball id %q (cue, 1..15)", i, b.ID)
+		}
+		if !finite(b.X) || !finite(b.Y) {
+			return fmt.Errorf("balls_end[%d]: position of %s is not a number", i, b.ID)
+		}
+	}
 	for i, id := range s.Frozen {
 		if ballNumber(id) < 0 {
 			return fmt.Errorf("frozen[%d]: unknown ball id %q", i, id)
@@ -146,9 +160,9 @@ func (s *Shot) Validate() error {
 		return fmt.Errorf("ball_in_hand_placed: not a position")
 	}
 	switch s.Option {
-	case "", OptionPlay, OptionPass, OptionAccept, OptionRerack, OptionRespot:
+	case "", OptionPlay, OptionPass, OptionAccept, OptionRerack, OptionRespot, OptionInHand:
 	default:
-		return fmt.Errorf("option %q is not one of play, pass, accept, rerack, respot", s.Option)
+		return fmt.Errorf("option %q is not one of play, pass, accept, rerack, respot, in_hand", s.Option)
 	}
 	return nil
 }
@@ -161,6 +175,9 @@ func FromSummary(shooter string, sum *model.ShotSummary) Shot {
 	s := Shot{Shooter: shooter, Frozen: append([]string(nil), sum.Frozen...)}
 	for _, b := range sum.Start {
 		s.BallsStart = append(s.BallsStart, Spot{ID: b.ID, X: b.Pos.X, Y: b.Pos.Y})
+	}
+	for _, b := range sum.End {
+		s.BallsEnd = append(s.BallsEnd, Spot{ID: b.ID, X: b.Pos.X, Y: b.Pos.Y})
 	}
 	var t0 time.Time
 	if len(sum.Events) > 0 {
