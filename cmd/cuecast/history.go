@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/cuecast/cuecast/edge/history"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 func init() {
@@ -275,21 +277,17 @@ func runExport(args []string) int {
 	}
 	var w io.Writer = os.Stdout
 	if *out != "" {
-		// Written to a temporary file and renamed: a failed download never
-		// leaves half a file under the name asked for.
-		tmp, err := os.CreateTemp(dirOf(*out), ".cuecast-export-*")
+		// Written to a temporary file and renamed (atomicfile): a failed
+		// download never leaves half a file under the name asked for.
+		tmp, err := atomicfile.Create(*out, 0o644)
 		if err != nil {
 			return fail(err)
 		}
-		defer os.Remove(tmp.Name())
+		defer tmp.Abort() // a no-op once committed
 		if _, err := io.Copy(tmp, dl.Body); err != nil {
-			tmp.Close()
 			return fail(err)
 		}
-		if err := tmp.Close(); err != nil {
-			return fail(err)
-		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
+		if err := tmp.Commit(); err != nil {
 			return fail(err)
 		}
 		fmt.Fprintf(os.Stderr, "%d shots written to %s\n", ex.Shots, *out)
@@ -299,11 +297,4 @@ func runExport(args []string) int {
 		return fail(err)
 	}
 	return 0
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

@@ -5,8 +5,10 @@
 // and then the directory is fsynced so the rename itself is durable.
 //
 // Every writer of state in the tree uses it: the config file (REST), the
-// camera and projector calibrations, the alert store, the update spool's
-// status, the queued firmware bundle and the boot slots' kernel files.
+// camera and projector calibrations, the alert store, the game's saved
+// state, the label set and captured frames, the update spool's status, the
+// queued firmware bundle and the boot slots' kernel files; and the CLI's
+// outputs (a signed bundle, a history export).
 //
 // Temporary files are named "."+base(target)+".tmp-*" and created with
 // O_EXCL, so a symlink planted in a writable directory cannot redirect the
