@@ -218,7 +218,11 @@ func TestSimulatorSession(t *testing.T) {
 		t.Errorf("after picture %dx%d (%v), want %dx270", cfg.Width, cfg.Height, err, ThumbWidth)
 	}
 
-	// The session exports as one file per format, and reads back.
+	// The session exports as one file per format, and reads back. The
+	// recorder stops first: its imager stores pictures after their shots,
+	// and a picture landing between the export and the comparison below
+	// would make the two differ.
+	g.rec.Close()
 	se, err := g.store.CurrentSession(ctx)
 	if err != nil || se.Shots != raw.shots {
 		t.Fatalf("current session %+v, %v", se, err)
