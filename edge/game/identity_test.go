@@ -11,7 +11,9 @@ import (
 	"github.com/cuecast/cuecast/edge/referee"
 )
 
-func spot(id string, x, y float64) model.BallSpot { return model.BallSpot{ID: id, Pos: model.Vec2{X: x, Y: y}} }
+func spot(id string, x, y float64) model.BallSpot {
+	return model.BallSpot{ID: id, Pos: model.Vec2{X: x, Y: y}}
+}
 
 func nine(from int) []string { // the 9-ball object balls from..9
 	var out []string
@@ -66,7 +68,7 @@ func TestIdentify(t *testing.T) {
 			sum:  model.ShotSummary{Start: startWith([]string{"3", "4"}, spot("?7", 1.2+1.2*model.BallRadius, 0.5)), Events: events(hitE("?7"))},
 			rest: table9},
 		{name: "two rest spots fit: no guess",
-			sum: model.ShotSummary{Start: startWith([]string{"3", "4"}, spot("?7", 1.3, 0.5)), Events: events(hitE("?7"))},
+			sum:  model.ShotSummary{Start: startWith([]string{"3", "4"}, spot("?7", 1.3, 0.5)), Events: events(hitE("?7"))},
 			rest: []model.BallSpot{spot("3", 1.28, 0.5), spot("4", 1.32, 0.5)}},
 		{name: "another ball lies at that rest spot too: no guess",
 			sum:  model.ShotSummary{Start: startWith([]string{"3", "4"}, spot("?7", 1.2, 0.5), spot("?8", 1.22, 0.5)), Events: events(hitE("?7"))},
@@ -75,7 +77,7 @@ func TestIdentify(t *testing.T) {
 			sum:  model.ShotSummary{Start: startWith([]string{"2", "3", "4"}, spot("3", 0.3, 0.3), spot("?7", 1.2, 0.5)), Events: events(hitE("?7"))},
 			rest: table9, want: nil},
 		{name: "the one ball missing from the start, the one unnamed ball there: that ball",
-			sum: model.ShotSummary{Start: startWith([]string{"6"}, spot("?7", 0.3, 0.3)), Events: events(hitE("?7"))},
+			sum:  model.ShotSummary{Start: startWith([]string{"6"}, spot("?7", 0.3, 0.3)), Events: events(hitE("?7"))},
 			want: map[string]string{"?7": "6"}},
 		{name: "two missing from the start, one unnamed: no guess",
 			sum: model.ShotSummary{Start: startWith([]string{"6", "7"}, spot("?7", 0.3, 0.3)), Events: events(hitE("?7"))}},
