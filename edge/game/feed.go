@@ -105,7 +105,9 @@ func (s *Service) handle(p *hub.Publication) {
 
 // ShotEnded judges the shot a shot_ended event closes, records it and
 // publishes it. The shooter is the player at the table (the one an open
-// option falls to). A shot the referee cannot judge (the tracker saw
+// option falls to). Balls the tracker could not name are named first where
+// the game can (Identify); the record carries the named summary and the
+// names given. A shot the referee cannot judge (the tracker saw
 // something that does not fit) is recorded with the reason and without
 // changing the game; the error says why.
 func (s *Service) ShotEnded(ev model.Event) (model.ShotRecord, error) {
