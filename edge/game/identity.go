@@ -340,22 +340,5 @@ func consistent(s *model.ShotSummary) bool {
 
 // sortSpots keeps the tracker's order: the cue ball, 1..15, then "?N".
 func sortSpots(s []model.BallSpot) {
-	key := func(id string) int {
-		switch {
-		case id == "cue":
-			return 0
-		case referee.IsUnidentified(id):
-			n := 0
-			for _, c := range id[1:] {
-				n = n*10 + int(c-'0')
-			}
-			return 100 + n
-		}
-		n := 0
-		for _, c := range id {
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	slices.SortStableFunc(s, func(a, b model.BallSpot) int { return key(a.ID) - key(b.ID) })
+	slices.SortStableFunc(s, func(a, b model.BallSpot) int { return referee.CompareBalls(a.ID, b.ID) })
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -243,6 +244,19 @@ func sortKey(id string) int {
 	}
 	n, _ := strconv.Atoi(id[min(1, len(id)):])
 	return 100 + n
+}
+
+// CompareBalls orders ball ids as the tracker lists them: the cue ball,
+// 1..15, then "?N" by N (a comparison function for slices.SortFunc).
+func CompareBalls(a, b string) int {
+	ka, kb := sortKey(a), sortKey(b)
+	switch {
+	case ka < kb:
+		return -1
+	case ka > kb:
+		return 1
+	}
+	return strings.Compare(a, b)
 }
 
 // sortBalls orders ids by number, the cue ball first, the unidentified last.

@@ -3,6 +3,7 @@ package referee
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,5 +188,15 @@ func TestUncertainJSON(t *testing.T) {
 	b, _ = json.Marshal(model.Decision{Fouls: []string{}, Uncertain: []string{UncertainFirstContact}})
 	if !strings.Contains(string(b), `"uncertain":["first_contact"]`) {
 		t.Errorf("marshalled %s: want uncertain", b)
+	}
+}
+
+// CompareBalls lists balls as the tracker does: the cue ball, 1..15, then
+// the unnamed by number.
+func TestCompareBalls(t *testing.T) {
+	ids := []string{"?12", "10", "?3", "2", "cue", "15", "1"}
+	slices.SortFunc(ids, CompareBalls)
+	if want := []string{"cue", "1", "2", "10", "15", "?3", "?12"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("sorted %v, want %v", ids, want)
 	}
 }
