@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -142,5 +143,59 @@ func TestRefereeCommandShotRecord(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"legal":true`) || !strings.Contains(out.String(), `"rule":"3.3"`) {
 		t.Errorf("decision = %s", out.String())
+	}
+}
+
+// Balls the camera could not name ("?N") are accepted and judged with the
+// benefit of the doubt, which the decision names; a bad id still stops at
+// its line.
+func TestRefereeCommandUnnamedBalls(t *testing.T) {
+	unnamedFirst := `{"shooter":"B","balls_start":[{"id":"cue","x":0.6,"y":0.6},{"id":"?7","x":1.2,"y":0.3}],"events":[{"t":0,"type":"cue_strike","balls":["cue"]},{"t":0.3,"type":"ball_ball","balls":["cue","?7"]},{"t":0.8,"type":"ball_cushion","balls":["?7"],"rail":"bottom"}]}`
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(refBreak+"\n"+unnamedFirst+"\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{`"legal":true`, `"fouls":[]`, `"uncertain":["first_contact"]`, `The camera could not name the ball hit first: no foul called; overrule if needed.`}
+	for _, w := range want {
+		if len(lines) != 2 || !strings.Contains(lines[1], w) {
+			t.Errorf("decisions %q: the second lacks %s", lines, w)
+		}
+	}
+	if strings.Contains(lines[0], "uncertain") {
+		t.Errorf("a shot seen whole names doubts: %s", lines[0])
+	}
+	out.Reset()
+	errb.Reset()
+	bad := strings.Replace(unnamedFirst, `"?7"`, `"?x"`, -1)
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(refBreak+"\n"+bad+"\n"), &out, &errb); code != 2 ||
+		!strings.Contains(errb.String(), "line 2:") || !strings.Contains(errb.String(), `"?x"`) || strings.Count(out.String(), "\n") != 1 {
+		t.Errorf("a bad id: exit %d, stderr %q, out %q; want 2, line 2 named, only the first decision", code, errb.String(), out.String())
+	}
+}
+
+// Shot records are named as the game service names them: an unnamed ball
+// lying where the last record left the 3 is the 3.
+func TestRefereeCommandNamesRecords(t *testing.T) {
+	rec := func(n int, start, end, events string) string {
+		return fmt.Sprintf(`{"id":"r%d","number":%d,"shooter":"A","summary":{"pocketed":{},"scratch":false,"duration_s":3,"start":[%s],"end":[%s],"events":[{"type":"cue_strike","time":"2024-01-01T00:0%d:00Z","balls":["cue"]},%s]}}`,
+			n, n, start, end, n, events)
+	}
+	brk := rec(1, `{"id":"cue","pos":{"x":0.4,"y":0.6}}`, `{"id":"cue","pos":{"x":1.0,"y":0.6}},{"id":"3","pos":{"x":1.5,"y":0.3}}`,
+		`{"type":"ball_collision","time":"2024-01-01T00:01:00.2Z","balls":["cue","1"]},{"type":"ball_pocketed","time":"2024-01-01T00:01:01Z","balls":["1"],"pocket":"side-top"},{"type":"ball_pocketed","time":"2024-01-01T00:01:01.5Z","balls":["2"],"pocket":"side-bottom"}`)
+	next := rec(2, `{"id":"cue","pos":{"x":1.0,"y":0.6}},{"id":"?9","pos":{"x":1.51,"y":0.31}}`, `{"id":"cue","pos":{"x":1.2,"y":0.6}}`,
+		`{"type":"ball_collision","time":"2024-01-01T00:02:00.2Z","balls":["cue","?9"]},{"type":"ball_pocketed","time":"2024-01-01T00:02:01Z","balls":["?9"],"pocket":"corner-top-right"}`)
+	var out, errb bytes.Buffer
+	if code := refereeMain([]string{"--game", "9ball", "--players", "A,B"}, strings.NewReader(brk+"\n"+next+"\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, w := range []string{`"legal":true`, `"identified":{"?9":"3"}`, `"next":"A"`} {
+		if len(lines) != 2 || !strings.Contains(lines[1], w) {
+			t.Errorf("decisions %q: the second lacks %s", lines, w)
+		}
+	}
+	if len(lines) == 2 && strings.Contains(lines[1], "uncertain") {
+		t.Errorf("the named ball is still uncertain: %s", lines[1])
 	}
 }

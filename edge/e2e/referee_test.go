@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	gamesvc "github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/referee"
 	"github.com/cuecast/cuecast/edge/sim"
@@ -83,8 +84,12 @@ type rackLog struct {
 type decisionScore struct {
 	shots, right, unseen, refused int
 	replayOff                     int // the test's own check: replays that do not reproduce the game
-	why                           map[string]int
-	notes                         []string
+	// named: shots in which the game named a ball the tracker could not
+	// (namedRight: every name the truth's); uncertain: decisions that
+	// gave the shooter a doubt (uncertainRight: right all the same).
+	named, namedRight, uncertain, uncertainRight int
+	why                                          map[string]int
+	notes                                        []string
 }
 
 func (d *decisionScore) add(o decisionScore) {
@@ -93,6 +98,10 @@ func (d *decisionScore) add(o decisionScore) {
 	d.unseen += o.unseen
 	d.refused += o.refused
 	d.replayOff += o.replayOff
+	d.named += o.named
+	d.namedRight += o.namedRight
+	d.uncertain += o.uncertain
+	d.uncertainRight += o.uncertainRight
 	if d.why == nil {
 		d.why = map[string]int{}
 	}
@@ -108,8 +117,10 @@ func (d decisionScore) String() string {
 		ws = append(ws, fmt.Sprintf("%s: %d", k, v))
 	}
 	sort.Strings(ws)
-	return fmt.Sprintf("decisions %d: right %d (%.1f%%), wrong %d (shot not seen %d, input refused %d); why wrong: %s",
-		d.shots, d.right, pct(d.right, d.shots), d.shots-d.right, d.unseen, d.refused, strings.Join(ws, "; "))
+	return fmt.Sprintf("decisions %d: right %d (%.1f%%), wrong %d (shot not seen %d, input refused %d); why wrong: %s; "+
+		"balls named by the game in %d shots (all names right in %d); decisions with a doubt %d (right %d)",
+		d.shots, d.right, pct(d.right, d.shots), d.shots-d.right, d.unseen, d.refused, strings.Join(ws, "; "),
+		d.named, d.namedRight, d.uncertain, d.uncertainRight)
 }
 
 // sameDecision compares what players act on: legal or not, the fouls, whose
@@ -125,7 +136,9 @@ func sameDecision(a, b model.Decision) bool {
 // scoreRack judges each of the rack's shots as the tracker saw it, on a
 // referee that has seen the truth of the shots before it (so one wrong
 // decision does not spoil the rest), and compares with the decision on
-// the truth.
+// the truth. As the game service does, the balls the tracker could not
+// name are named first (gamesvc.Identify) from that referee's table and
+// where the tracker saw the balls come to rest after the last shot.
 func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 	ds := decisionScore{why: map[string]int{}}
 	gs, _ := spans(got)
@@ -140,6 +153,7 @@ func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 		}
 		return r
 	}
+	var lastEnd []model.BallSpot // the tracker's, as named, after its last shot
 	for k, truth := range rk.shots {
 		ds.shots++
 		// The replay must reach the state the game had: judged again, the
@@ -165,15 +179,33 @@ func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 			note("shot not seen", "the tracker reported no shot here")
 			continue
 		}
+		st := r.State()
+		named, names := gamesvc.Identify(sum, st.OnTable, gamesvc.RestSpots(rk.kind, st, lastEnd, model.Table9ft))
+		lastEnd = named.End
+		if len(names) > 0 {
+			ds.named++
+			if ok := namesRight(names, sum, &truth.Summary); ok {
+				ds.namedRight++
+			} else {
+				ds.notes = append(ds.notes, fmt.Sprintf("%s shot %d: the game named %v, the truth disagrees", name, truth.Number, names))
+			}
+		}
 		rec := *truth
-		rec.Summary = *sum
+		rec.Summary = named
 		d, err := judge(r, &rec)
 		if err != nil {
 			ds.refused++
 			note("input refused", err.Error())
 			continue
 		}
-		if sameDecision(d, *truth.Decision) {
+		right := sameDecision(d, *truth.Decision)
+		if len(d.Uncertain) > 0 {
+			ds.uncertain++
+			if right {
+				ds.uncertainRight++
+			}
+		}
+		if right {
 			ds.right++
 			continue
 		}
@@ -181,6 +213,44 @@ func scoreRack(name string, rk *rackLog, got []stamped) decisionScore {
 		note(why, fmt.Sprintf("fouls %v legal %v, truth %v legal %v (%s)", d.Fouls, d.Legal, truth.Decision.Fouls, truth.Decision.Legal, detail))
 	}
 	return ds
+}
+
+// namesRight checks the game's names against the truth: each unnamed ball
+// at the start lay where the truth has the ball it was named, within a
+// ball's radius; one named only later in the shot (at rest, or gone) is
+// taken as right when the truth has that ball leave the start spot it held
+// or go down in this shot. Names with no place to check are wrong.
+func namesRight(names map[string]string, got, truth *model.ShotSummary) bool {
+	pos := func(spots []model.BallSpot, id string) (model.Vec2, bool) {
+		for _, b := range spots {
+			if b.ID == id {
+				return b.Pos, true
+			}
+		}
+		return model.Vec2{}, false
+	}
+	for u, id := range names {
+		if p, ok := pos(got.Start, u); ok {
+			q, ok := pos(truth.Start, id)
+			if !ok || math.Hypot(p.X-q.X, p.Y-q.Y) > model.BallRadius {
+				return false
+			}
+			continue
+		}
+		if p, ok := pos(got.End, u); ok {
+			q, ok := pos(truth.End, id)
+			if !ok || math.Hypot(p.X-q.X, p.Y-q.Y) > 2*model.BallRadius {
+				return false
+			}
+			continue
+		}
+		if _, down := truth.Pocketed[id]; !down && !slices.ContainsFunc(truth.Events, func(e model.Event) bool {
+			return e.Type == model.EventBallOffTable && slices.Contains(e.Balls, id)
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // explain names the first difference between the truth's and the

@@ -5,9 +5,15 @@
 // judged by edge/referee. It is fed by the hub: every shot_ended event of the
 // event stream becomes the referee's input (free practice when no game is
 // set), and the last aiming trajectory before the cue strike is kept as the
-// shot's prediction. For every shot it publishes a `shot` event on the event
-// stream (the model.ShotRecord: events, measured paths, prediction, call,
-// decision) and the game's Snapshot on the `game` stream.
+// shot's prediction. Before a shot is judged, the balls the tracker could
+// not name ("?N") are named where the game knows which ball it must be
+// (Identify: where each ball came to rest after the last shot, the rack's
+// fixed spots at a break, a named path from the same spot, the one ball
+// missing), never where two fit; the record lists the names given
+// (ShotRecord.Identified), and the referee judges what stays unnamed with
+// the benefit of the doubt. For every shot it publishes a `shot` event on
+// the event stream (the model.ShotRecord: events, measured paths,
+// prediction, call, decision) and the game's Snapshot on the `game` stream.
 //
 // What only a person can say comes in as commands (Command; the daemon maps
 // them to WebSocket commands and REST routes): a new game with its players

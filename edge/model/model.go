@@ -365,6 +365,10 @@ type ShotRecord struct {
 	Called     *Call       `json:"called,omitempty"`
 	PushOut    bool        `json:"push_out,omitempty"`
 	Decision   *Decision   `json:"decision,omitempty"`
+	// Identified are the balls the tracker could not name ("?N") that the
+	// game named from what it knew before the shot ("?7" -> "3"); Summary
+	// carries the names given. Absent when none was.
+	Identified map[string]string `json:"identified,omitempty"`
 }
 
 // Call is a called shot: the ball and the pocket.
@@ -401,6 +405,11 @@ type Decision struct {
 	// "2016" (World Standardized Rules) or "2025" (Rules of Play); absent
 	// in records judged before the edition was a setting.
 	Edition string `json:"edition,omitempty"`
+	// Uncertain names what the camera could not tell and the referee
+	// decided in the shooter's favour (no foul called on it): codes
+	// "first_contact", "pocketed", "off_table", "break_rails"; the message
+	// says it in a sentence. Absent when the shot was seen whole.
+	Uncertain []string `json:"uncertain,omitempty"`
 }
 
 // Alert levels.

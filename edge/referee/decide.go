@@ -69,27 +69,46 @@ func (r *Referee) win(d *model.Decision, w int) {
 }
 
 func ballList(ps []pocketing) string {
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ball
+	var items []string
+	unnamed := 0
+	for _, p := range ps {
+		if IsUnidentified(p.ball) {
+			unnamed++
+		} else {
+			items = append(items, p.ball)
+		}
 	}
-	switch len(ids) {
+	if len(items) > 0 {
+		items[0] = "the " + items[0]
+	}
+	switch unnamed {
+	case 0:
+	case 1:
+		items = append(items, "a ball the camera could not name")
+	default:
+		items = append(items, fmt.Sprintf("%d balls the camera could not name", unnamed))
+	}
+	switch len(items) {
 	case 0:
 		return "no ball"
 	case 1:
-		return "the " + ids[0]
+		return items[0]
 	}
-	return "the " + strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // removeDown takes the pocketed and jumped balls off the table (those to
 // be spotted are put back by spot).
 func (r *Referee) removeDown(a *analysis) {
 	for _, p := range a.pocketed {
-		r.onTable[ballNumber(p.ball)] = false
+		if n := ballNumber(p.ball); n > 0 {
+			r.onTable[n] = false
+		}
 	}
 	for _, id := range a.off {
-		r.onTable[ballNumber(id)] = false
+		if n := ballNumber(id); n > 0 {
+			r.onTable[n] = false
+		}
 	}
 }
 
@@ -187,6 +206,12 @@ func (r *Referee) eight(s *Shot, a *analysis, p int, brk bool, fouls []string) m
 		}
 		return d
 	}
+	if open && IsUnidentified(made) {
+		// No group from a ball nobody can name: the table stays open.
+		d.Rule = r.num(IDEightOpen)
+		d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s continues; the table stays open (%s).", ballList(a.pocketed), r.player(p), d.Rule)
+		return d
+	}
 	if open {
 		g := groupOf(ballNumber(made))
 		r.group[p], r.group[r.other(p)] = g, other(g)
@@ -280,6 +305,11 @@ func (r *Referee) eightBreak(s *Shot, a *analysis, p int, fouls []string, eightI
 func (r *Referee) madeEight(s *Shot, a *analysis, p int) string {
 	g := r.group[p]
 	ok := func(id string) bool {
+		if IsUnidentified(id) {
+			// Not the 8, and perhaps one of his: it keeps him at the
+			// table where a ball of his would (UncertainPocketed).
+			return g == "" || r.groupLeft(g)
+		}
 		n := ballNumber(id)
 		return n != 8 && (g == "" || groupOf(n) == g)
 	}
@@ -288,15 +318,25 @@ func (r *Referee) madeEight(s *Shot, a *analysis, p int) string {
 			return c.Ball
 		}
 		if s.Called != nil {
+			if made, named := r.calledDown(s, a, c); made && !named {
+				for _, pk := range a.pocketed {
+					if IsUnidentified(pk.ball) && pk.pocket == c.Pocket {
+						return pk.ball
+					}
+				}
+			}
 			return ""
 		}
 	}
 	if r.cfg.CallAll {
 		return ""
 	}
-	for _, pk := range a.pocketed {
-		if ok(pk.ball) {
-			return pk.ball
+	// A named ball first: only it can give a group.
+	for _, unnamed := range []bool{false, true} {
+		for _, pk := range a.pocketed {
+			if IsUnidentified(pk.ball) == unnamed && ok(pk.ball) {
+				return pk.ball
+			}
 		}
 	}
 	return ""
@@ -443,8 +483,11 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 	// the last ball on the table (IDTenContinue); early, it is spotted
 	// (IDTenSpot).
 	c := r.call(s, a)
-	made := c != nil && a.pocketedAt[c.Ball] == c.Pocket
-	if made && c.Ball == topID && lastBall {
+	made, named := false, true
+	if c != nil {
+		made, named = r.calledDown(s, a, c)
+	}
+	if made && named && c.Ball == topID && lastBall {
 		r.win(&d, p)
 		d.Message = fmt.Sprintf("%s pocketed the called 10 and wins the rack (%s).", r.player(p), d.Rule)
 		return d
@@ -454,6 +497,11 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 	}
 	if made {
 		d.Message = fmt.Sprintf("Legal shot: the called %s went in. %s continues.", c.Ball, r.player(p))
+		if !named {
+			d.Message = fmt.Sprintf("Legal shot: a ball went in the called %s, perhaps the called %s. %s continues.", c.Pocket, c.Ball, r.player(p))
+		} else if IsUnidentified(c.Ball) {
+			d.Message = fmt.Sprintf("Legal shot: %s went in as it was obviously played. %s continues.", ballList([]pocketing{{c.Ball, c.Pocket}}), r.player(p))
+		}
 		if topDown {
 			d.Message += fmt.Sprintf(" The 10 is spotted: it wins only as the last ball (%s, %s).", d.Rule, r.num(rules.spot))
 		}
@@ -485,7 +533,7 @@ func (r *Referee) practice(s *Shot, p int, o *Override) model.Decision {
 	} else if a.cueOff {
 		fouls = append(fouls, FoulBallOffTable)
 	}
-	if a.first == "" {
+	if a.first == "" && !a.contactUnseen {
 		fouls = append(fouls, FoulNoContact)
 	} else if !a.railAfter && !a.objectPocketed() {
 		fouls = append(fouls, FoulNoRail)
@@ -499,7 +547,9 @@ func (r *Referee) practice(s *Shot, p int, o *Override) model.Decision {
 	r.shots++
 	r.inRack++
 	for _, pk := range a.pocketed {
-		r.onTable[ballNumber(pk.ball)] = false
+		if n := ballNumber(pk.ball); n > 0 {
+			r.onTable[n] = false
+		}
 	}
 	d := model.Decision{Shot: r.shots, Shooter: s.Shooter, Legal: len(fouls) == 0, Fouls: fouls, Overruled: o != nil, Edition: r.cfg.Edition}
 	switch {

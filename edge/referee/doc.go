@@ -30,6 +30,19 @@
 // place), so does the referee: it calls only the fouls the events
 // establish.
 //
+// A partly blocked view is judged the same way. A ball the camera saw but
+// could not name ("?N", IsUnidentified) is judged by what it did: hit
+// first, it draws no wrong-ball foul where its name would decide one;
+// pocketed, it counts as an object ball for the break and for staying at
+// the table, never as the 8, 9 or 10 for a win or a loss; off the table,
+// the foul stands. A cue ball seen to set no ball moving while an object
+// ball moved has touched one the tracker did not see: no foul for no
+// contact, the rail rule counted from that ball's first event. Each such
+// point is named in Decision.Uncertain (UncertainCodes) and said in the
+// message ("The camera could not name the ball hit first: no foul called;
+// overrule if needed."). Naming the balls from what the game knew before
+// the shot is the game service's work (edge/game).
+//
 // The package is pure Go (no cgo, no transport); the game service and the
 // `cuecast referee` command drive it.
 //

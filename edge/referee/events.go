@@ -24,6 +24,33 @@ type analysis struct {
 	railBalls     map[string]bool // object balls driven to a rail (or off the table) at any time: the break's count
 	moved         map[string]bool // balls that took part in any event
 	pocketedAt    map[string]string
+	// contactUnseen: the tracker saw no collision of the cue ball, but an
+	// object ball moved after the strike: only the cue ball can have set
+	// it moving, so there was a contact, on a ball nobody can name
+	// (UncertainFirstContact).
+	contactUnseen bool
+	// doubts are what the camera could not tell and the shooter was given
+	// (Uncertain* codes, in the order found).
+	doubts []string
+}
+
+// doubt records an uncertainty once.
+func (a *analysis) doubt(code string) {
+	if !has(a.doubts, code) {
+		a.doubts = append(a.doubts, code)
+	}
+}
+
+// unnamedDown reports whether a ball the camera could not name was
+// pocketed, and whether one left the table.
+func (a *analysis) unnamedDown() (pocketed, off bool) {
+	for _, p := range a.pocketed {
+		pocketed = pocketed || IsUnidentified(p.ball)
+	}
+	for _, id := range a.off {
+		off = off || IsUnidentified(id)
+	}
+	return pocketed, off
 }
 
 type pocketing struct{ ball, pocket string }
@@ -59,7 +86,16 @@ func analyse(s *Shot, t model.Size) analysis {
 	left := map[string]bool{}
 	cueMoved := false   // the cue ball took part in an event after the strike
 	var early []float64 // times of cushion contacts before the first contact
+	objAt := -1         // the first event of an object ball
+	var rails []int     // events that drive a ball to a rail (IDDrivenToRail)
 	for i, e := range s.Events {
+		if objAt < 0 && e.Type != evStrike {
+			for _, id := range e.Balls {
+				if id != "cue" {
+					objAt = i
+				}
+			}
+		}
 		if a.firstAt < 0 && !cueMoved && e.Type != evStrike && !has(e.Balls, "cue") {
 			// IDFrozenBalls: a ball frozen to the cue ball that the stroke moved has
 			// been contacted, though the tracker saw no collision; before
@@ -109,6 +145,7 @@ func analyse(s *Shot, t model.Size) analysis {
 			if id != "cue" {
 				a.railBalls[id] = true
 			}
+			rails = append(rails, i)
 			if a.firstAt >= 0 {
 				a.railAfter = true
 			} else {
@@ -123,6 +160,7 @@ func analyse(s *Shot, t model.Size) analysis {
 				a.pocketedAt[id] = e.Pocket
 			}
 			// IDDrivenToRail: a pocketed ball counts as driven to a rail.
+			rails = append(rails, i)
 			if a.firstAt >= 0 {
 				a.railAfter = true
 			}
@@ -137,7 +175,20 @@ func analyse(s *Shot, t model.Size) analysis {
 					a.railBalls[id] = true // IDDrivenToRail: so does one driven off the table
 				}
 			}
+			rails = append(rails, i)
 			if a.firstAt >= 0 {
+				a.railAfter = true
+			}
+		}
+	}
+	if a.firstAt < 0 && objAt >= 0 {
+		// An object ball moved, so the cue ball touched one, though the
+		// tracker did not see where (a blur, a ball it nearly touched
+		// already): the contact was no later than that ball's first event,
+		// and what reached a rail from then on counts as after it.
+		a.contactUnseen = true
+		for _, i := range rails {
+			if i >= objAt {
 				a.railAfter = true
 			}
 		}

@@ -344,6 +344,9 @@ func (r *Referee) lowest() int {
 // legalFirst reports whether ball id may be the first the cue ball touches
 // on player p's next shot.
 func (r *Referee) legalFirst(p int, id string, brk bool) bool {
+	if IsUnidentified(id) {
+		return false // its name is needed: firstUnnamed
+	}
 	n := ballNumber(id)
 	if n <= 0 || !r.onTable[n] {
 		return false
@@ -442,6 +445,7 @@ func cloneDecision(d model.Decision) model.Decision {
 	}
 	d.Respot = append([]model.BallSpot(nil), d.Respot...)
 	d.Options = append([]string(nil), d.Options...)
+	d.Uncertain = append([]string(nil), d.Uncertain...)
 	if d.Winner != nil {
 		w := *d.Winner
 		d.Winner = &w
@@ -604,10 +608,21 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 		bihBefore = PlaceKitchen
 	}
 	fouls := r.detect(s, &a, shooter, brk, bihBefore)
+	if pk, off := a.unnamedDown(); pk || off {
+		if pk {
+			a.doubt(UncertainPocketed)
+		}
+		if off {
+			a.doubt(UncertainOffTable)
+		}
+	}
 	overruled := false
 	if o != nil {
 		fouls = append([]string{}, o.Fouls...)
 		overruled = true
+		// The person ruled on the fouls: what remains in doubt is only
+		// which balls went down.
+		a.doubts = without(without(a.doubts, UncertainFirstContact), UncertainBreakRails)
 	}
 	r.shots++
 	r.inRack++
@@ -627,6 +642,10 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 	d.Group = r.groupNames()
 	d.Respot = append([]model.BallSpot(nil), r.respot...)
 	d.Options = append([]string(nil), r.options...)
+	if len(a.doubts) > 0 {
+		d.Uncertain = append([]string(nil), a.doubts...)
+		d.Message += r.doubtSentences(&a)
+	}
 	if !r.over {
 		d.Next = r.player(r.turn)
 		if len(r.options) > 0 {
@@ -659,16 +678,38 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 	}
 	if !s.PushOut { // a push-out suspends IDWrongBallFirst and IDNoRail (the push-out rules)
 		switch {
-		case a.first == "":
+		case a.first == "" && !a.contactUnseen:
 			fouls = append(fouls, FoulNoContact)
+		case a.first == "" || r.firstUnnamed(p, a, brk):
+			// The camera cannot say which ball was hit first: no foul is
+			// called on it, where it could have been one.
+			if r.anyIllegal(p, brk) {
+				a.doubt(UncertainFirstContact)
+			}
+			if !brk && !a.railAfter && !a.objectPocketed() {
+				fouls = append(fouls, FoulNoRail)
+			}
 		case !r.legalFirst(p, a.first, brk) && !(brk && r.cfg.Game == EightBall):
 			fouls = append(fouls, FoulWrongBallFirst)
 		case !brk && !a.railAfter && !a.objectPocketed():
 			fouls = append(fouls, FoulNoRail)
 		}
 	}
-	if brk && !a.objectPocketed() && len(a.railBalls) < 4 {
-		fouls = append(fouls, FoulIllegalBreak)
+	if brk && !a.objectPocketed() {
+		named := 0
+		for id := range a.railBalls {
+			if !IsUnidentified(id) {
+				named++
+			}
+		}
+		switch {
+		case len(a.railBalls) < 4:
+			fouls = append(fouls, FoulIllegalBreak)
+		case named < 4:
+			// Balls the camera could not name count as balls of their
+			// own: one may be a named ball seen again under a new track.
+			a.doubt(UncertainBreakRails)
+		}
 	}
 	if len(a.off) > 0 && !has(fouls, FoulBallOffTable) {
 		fouls = append(fouls, FoulBallOffTable)
@@ -680,6 +721,39 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 		fouls = append(fouls, FoulKitchenBallFirst)
 	}
 	return fouls
+}
+
+// firstUnnamed reports whether the camera could not name the ball that
+// decides the first-contact rule: the first ball hit is unidentified, or
+// it is an illegal one hit at the same instant as an unidentified ball
+// (which may have been legal).
+func (r *Referee) firstUnnamed(p int, a *analysis, brk bool) bool {
+	if IsUnidentified(a.first) {
+		return true
+	}
+	if r.legalFirst(p, a.first, brk) {
+		return false
+	}
+	for _, id := range a.ties {
+		if IsUnidentified(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyIllegal reports whether some ball on the table may not be hit first
+// on player p's shot: only then does not knowing the first ball matter.
+func (r *Referee) anyIllegal(p int, brk bool) bool {
+	if r.cfg.Game == Practice || (brk && r.cfg.Game == EightBall) {
+		return false
+	}
+	for n, on := range r.onTable {
+		if on && !r.legalFirst(p, strconv.Itoa(n), brk) {
+			return true
+		}
+	}
+	return false
 }
 
 // cuePlaced is where the cue ball was when the shot was played.

@@ -56,6 +56,9 @@ type want struct {
 	next     string
 	options  []string
 	msg      string // a substring of the message, "{id}" for a rule's number
+	// uncertain are the points the camera could not tell (Uncertain*
+	// codes, in order); nil: none.
+	uncertain []string
 }
 
 type step struct {
@@ -177,6 +180,9 @@ func run(t *testing.T, g Game, cfg func(*Config), steps []step) *Referee {
 		}
 		if !reflect.DeepEqual(d.Options, w.options) && !(len(d.Options) == 0 && len(w.options) == 0) {
 			t.Errorf("shot %d: options = %v, want %v", i+1, d.Options, w.options)
+		}
+		if !reflect.DeepEqual(d.Uncertain, w.uncertain) && len(d.Uncertain)+len(w.uncertain) > 0 {
+			t.Errorf("shot %d: uncertain = %v, want %v (%s)", i+1, d.Uncertain, w.uncertain, d.Message)
 		}
 		if msg := cite(t, ed, w.msg); !strings.Contains(d.Message, msg) {
 			t.Errorf("shot %d: message %q does not say %q", i+1, d.Message, msg)
