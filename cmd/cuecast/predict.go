@@ -58,6 +58,7 @@ type predictEvent struct {
 	VelAfter map[string][2]float64 `json:"vel_after"`
 	Pocket   string                `json:"pocket,omitempty"` // ball_pocket: where
 	Jaw      string                `json:"jaw,omitempty"`    // ball_cushion on a pocket jaw: which pocket
+	Rail     string                `json:"rail,omitempty"`   // ball_cushion: bottom, right, top or left (a jaw: the rail it cuts)
 }
 
 type predictOutput struct {
@@ -284,6 +285,7 @@ func render(res *physics.Result, geom model.TableGeometry) *predictOutput {
 		if e.Type == physics.EvBallCushion && e.Jaw >= 0 {
 			pe.Jaw = geom.Pockets[e.Jaw].Name
 		}
+		pe.Rail = e.Rail
 		out.Events = append(out.Events, pe)
 	}
 	for _, st := range res.Final(nil) {

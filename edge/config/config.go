@@ -30,6 +30,8 @@ type Config struct {
 	Display   Display   `toml:"display" json:"display"`
 	MQTT      MQTT      `toml:"mqtt" json:"mqtt"`
 	HW        HW        `toml:"hw" json:"hw"`
+	History   History   `toml:"history" json:"history"`
+	Game      Game      `toml:"game" json:"game"`
 }
 
 // Default returns the embedded defaults: simulated camera, no hardware,
@@ -48,6 +50,8 @@ func Default() Config {
 		Display:   defaultDisplay(),
 		MQTT:      defaultMQTT(),
 		HW:        defaultHW(),
+		History:   defaultHistory(),
+		Game:      defaultGame(),
 	}
 }
 
@@ -67,6 +71,11 @@ func (c *Config) Validate() error {
 	c.Display.validate(v.section("display"))
 	c.MQTT.validate(v.section("mqtt"))
 	c.HW.validate(v.section("hw"))
+	c.History.validate(v.section("history"))
+	c.Game.validate(v.section("game"))
+	if owner, taken := c.reservedStateNames()[c.Hub.AlertStore]; taken {
+		v.section("hub").fail("alert_store", "%q is %s's in box.state_dir: name another file", c.Hub.AlertStore, owner)
+	}
 	return v.err()
 }
 

@@ -70,6 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"out of range", "[source]\n\nfps = 1000.0\n", []string{"bad.toml:3:", "source.fps", "out of range"}},
 		{"out of range int", "[websocket]\nqueue_size = 0\n", []string{"bad.toml:2:", "websocket.queue_size", "out of range [4, 100000]"}},
 		{"bad enum", "[log]\nlevel = \"loud\"\n", []string{"bad.toml:2:", "log.level", "not one of"}},
+		{"bad rules edition", "[game]\nrules = \"2019\"\n", []string{"bad.toml:2:", "game.rules", "not one of 2016, 2025"}},
 		{"bad duration", "[hub]\nhistory_age = \"soon\"\n", []string{"bad.toml:2:", "hub.history_age", "not a duration"}},
 		{"negative duration", "[hub]\nhistory_age = \"-1s\"\n", []string{"bad.toml:2:", "hub.history_age", "must be positive"}},
 		{"bad url", "[mqtt]\nurl = \"http://broker\"\n", []string{"bad.toml:2:", "mqtt.url", "scheme"}},

@@ -18,6 +18,8 @@ import (
 	"sync"
 
 	"github.com/cuecast/cuecast/edge/config"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 //go:embed web
@@ -83,6 +85,7 @@ func (d *Display) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /projector", d.page("projector.html"))
 	mux.HandleFunc("GET /calibrate", d.page("calibrate.html"))
 	mux.HandleFunc("GET /label", d.page("label.html"))
+	mux.HandleFunc("GET /history", d.page("history.html"))
 	mux.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {
 		// Firmware updates change the assets: let the kiosk revalidate.
 		w.Header().Set("Cache-Control", "no-cache")
@@ -220,13 +223,8 @@ func saveCalibration(path string, c *ProjectorCalibration) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("display: save calibration: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+	if err := atomicfile.Write(path, b, 0o640); err != nil {
 		return fmt.Errorf("display: save calibration: %w (is box.state_dir writable?)", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("display: save calibration: %w", err)
 	}
 	return nil
 }

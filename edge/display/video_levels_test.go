@@ -6,10 +6,7 @@ import (
 	"image/jpeg"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,29 +20,8 @@ import (
 // a phone-width one the 640-px level, each from the same frame stream; an
 // MJPEG viewer asking ?quality=640 gets 640-px parts too.
 func TestVideoLevelsPerPage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs cuecastd")
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	d := &daemon{t: t, bin: buildDaemon(t), cfg: filepath.Join(dir, "cuecast.toml"), state: filepath.Join(dir, "state"), addr: addr}
-	conf := fmt.Sprintf("[http]\ntoken = %q\n\n[source]\nwidth = 1280\nheight = 720\nfps = 5.0\ntarget_fps = 5.0\n", token)
-	if err := os.WriteFile(d.cfg, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d.start()
-	t.Cleanup(func() {
-		d.cmd.Process.Kill()
-		<-d.done
-		if t.Failed() {
-			t.Logf("last daemon log:\n%s", d.logs)
-		}
-	})
+	d := runDaemon(t, "[source]\nwidth = 1280\nheight = 720\nfps = 5.0\ntarget_fps = 5.0\n")
+	addr := d.addr
 
 	wide := browsertest.New(t, 1280, 760)
 	do(t, wide, chromedp.Navigate("http://"+addr+"/"))

@@ -382,10 +382,5 @@ func (h *Hub) PublishFrame(jpegs [NumLevels][]byte) (*Publication, error) {
 	if best < 0 {
 		return nil, errors.New("hub: PublishFrame: no level encoded")
 	}
-	h.mu.Lock()
-	p := h.publishLockedLevels(StreamFrame, "", frameData(jpegs[best], best), jpegs[best], "", lv)
-	cut := h.takeCutLocked()
-	h.mu.Unlock()
-	h.logCut(cut)
-	return p, nil
+	return h.publishLevels(StreamFrame, "", frameData(jpegs[best], best), jpegs[best], "", lv), nil
 }

@@ -202,8 +202,13 @@ func ValidGroup(g string, emptyOK bool) error {
 }
 
 func (h *Hub) publish(s Stream, group string, data json.RawMessage, bin []byte, alertID string) *Publication {
+	return h.publishLevels(s, group, data, bin, alertID, nil)
+}
+
+// publishLevels is publish for a frame with other quality levels.
+func (h *Hub) publishLevels(s Stream, group string, data json.RawMessage, bin []byte, alertID string, lv *frameLevels) *Publication {
 	h.mu.Lock()
-	p := h.publishLocked(s, group, data, bin, alertID)
+	p := h.publishLockedLevels(s, group, data, bin, alertID, lv)
 	cut := h.takeCutLocked()
 	h.mu.Unlock()
 	h.logCut(cut)

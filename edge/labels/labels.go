@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/cuecast/cuecast/edge/model"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // ClassOther is a ball that is none of the US pool classes: a snooker
@@ -353,30 +355,14 @@ func encodeFrame(b *bytes.Buffer, f *Frame) {
 	b.WriteString("]}")
 }
 
-// Save writes s to path atomically (a temp file renamed over it), so an
-// interrupted save never leaves half a label file.
+// Save writes s to path atomically (atomicfile: temp file, fsync, rename,
+// directory fsync), so an interrupted save never leaves half a label file.
 func (s *Set) Save(path string) error {
 	var b bytes.Buffer
 	if err := s.Encode(&b); err != nil {
 		return fmt.Errorf("labels: %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("labels: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("labels: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("labels: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("labels: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("labels: %w", err)
 	}
 	return nil

@@ -67,8 +67,12 @@ type Event struct {
 	Cushion int // EvBallCushion: index into the table's cushions; jaws have Jaw >= 0
 	Jaw     int // pocket index when the cushion hit was a jaw or jaw point, else -1
 	Pocket  int // EvBallPocket: index into TableGeometry.Pockets
-	From    Motion
-	To      Motion
+	// Rail is EvBallCushion's rail by its contract name (model.RailBottom,
+	// RailRight, RailTop, RailLeft); a jaw hit names the rail whose
+	// pocket mouth the jaw cuts (a corner jaw the rail its jaw point is on).
+	Rail string
+	From Motion
+	To   Motion
 	// Pos and VelAfter are the positions of A and B at T and their
 	// velocities just after the event.
 	Pos      [2]model.Vec2

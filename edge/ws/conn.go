@@ -104,7 +104,7 @@ func newConn(s *Server, nc net.Conn, early []byte, remote, group string, compres
 	}
 	c.alive.Store(2)
 	c.hc = s.hub.Connect(hub.ClientOptions{
-		Group: group, Remote: remote, Transport: "ws", QueueSize: set.ws.QueueSize,
+		Group: group, Remote: remote, Transport: Transport, QueueSize: set.ws.QueueSize,
 		OnEnd: c.hubEnded,
 	})
 	c.queueReply(TypeConnection, nil, c.greeting(set, group))

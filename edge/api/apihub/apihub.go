@@ -25,10 +25,22 @@ const Window = 60 * time.Second
 // Adapter implements api.AlertCenter, api.ConnectionAdmin,
 // api.DeliveryStatsSource and api.StreamStatsSource over one hub. It holds no
 // state; every call reads the hub.
-type Adapter struct{ h *hub.Hub }
+type Adapter struct {
+	h         *hub.Hub
+	transport string // the only clients ConnectionAdmin sees; "" for all
+}
 
-// New returns the adapter for h.
-func New(h *hub.Hub) Adapter { return Adapter{h} }
+// New returns the adapter for h; its ConnectionAdmin sees every hub client.
+func New(h *hub.Hub) Adapter { return Adapter{h: h} }
+
+// ForTransport returns the adapter for h whose ConnectionAdmin (the
+// /api/v1/websocket/connections endpoints, cuecast_ws_clients, the health
+// client count) sees only the clients of one transport (ws.Transport): the
+// MQTT mirror and the hardware controller are hub clients too, but not
+// WebSocket connections to list, count or disconnect.
+func ForTransport(h *hub.Hub, transport string) Adapter { return Adapter{h: h, transport: transport} }
+
+func (a Adapter) sees(transport string) bool { return a.transport == "" || a.transport == transport }
 
 var (
 	_ api.AlertCenter         = Adapter{}
@@ -99,9 +111,11 @@ func alertState(s hub.AlertState) api.AlertState {
 
 func (a Adapter) Connections() []api.ConnectionInfo {
 	cs := a.h.Clients()
-	out := make([]api.ConnectionInfo, len(cs))
-	for i, c := range cs {
-		out[i] = connInfo(c)
+	out := make([]api.ConnectionInfo, 0, len(cs))
+	for _, c := range cs {
+		if a.sees(c.Transport) {
+			out = append(out, connInfo(c))
+		}
 	}
 	return out
 }
@@ -111,7 +125,11 @@ func (a Adapter) Connection(id string) (api.ConnectionInfo, bool) {
 	if c == nil {
 		return api.ConnectionInfo{}, false
 	}
-	return connInfo(c.Info()), true
+	info := c.Info()
+	if !a.sees(info.Transport) {
+		return api.ConnectionInfo{}, false
+	}
+	return connInfo(info), true
 }
 
 func connInfo(c hub.ClientInfo) api.ConnectionInfo {
@@ -128,7 +146,7 @@ func connInfo(c hub.ClientInfo) api.ConnectionInfo {
 
 func (a Adapter) client(id string) (*hub.Client, error) {
 	c := a.h.Client(id)
-	if c == nil {
+	if c == nil || (a.transport != "" && !a.sees(c.Info().Transport)) {
 		return nil, fmt.Errorf("apihub: client %q: %w (it may have just disconnected)", id, api.ErrNotFound)
 	}
 	return c, nil
@@ -147,6 +165,10 @@ func (a Adapter) Subscribe(id string, streams []string) error {
 		ss[i] = hub.Stream(s)
 	}
 	if _, err := c.Subscribe(ss, nil, nil); err != nil {
+		if errors.Is(err, hub.ErrClosed) || errors.Is(err, hub.ErrDisconnected) || errors.Is(err, hub.ErrSlowConsumer) {
+			// It left between the lookup and the command: as if unknown.
+			return fmt.Errorf("apihub: client %q: %w (it has just disconnected)", id, api.ErrNotFound)
+		}
 		return fmt.Errorf("apihub: subscribe %s: %w", id, err)
 	}
 	return nil

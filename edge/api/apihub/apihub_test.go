@@ -246,6 +246,66 @@ func TestGroupAlertWithRealHub(t *testing.T) {
 	}
 }
 
+// Regression (issue 13): cuecast_ws_clients and
+// /api/v1/websocket/connections counted the MQTT mirror and the hardware
+// controller, which are hub clients but not WebSocket connections.
+func TestWebSocketConnectionsExcludeMirrorAndHW(t *testing.T) {
+	h := hub.New(config.Default().Hub, nil)
+	ad := apihub.ForTransport(h, "ws")
+	cfg := config.Default()
+	cfg.HTTP.Token = token
+	a := api.New(api.Deps{Connections: ad, Delivery: ad, Config: apitest.NewConfig(cfg)}, nil)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := client{t, srv.URL}
+
+	browser := h.Connect(hub.ClientOptions{Transport: "ws", Remote: "192.0.2.7:5000"})
+	mirror := h.Connect(hub.ClientOptions{Transport: "mqtt", Remote: "tcp://127.0.0.1:1883"})
+	hw := h.Connect(hub.ClientOptions{ID: "hw", Transport: "hw"})
+	defer browser.Close()
+	defer mirror.Close()
+	defer hw.Close()
+
+	var list struct {
+		Connections []api.ConnectionInfo `json:"connections"`
+	}
+	if code := c.call("GET", "/api/v1/websocket/connections", "", false, &list); code != 200 {
+		t.Fatalf("connections: HTTP %d", code)
+	}
+	if len(list.Connections) != 1 || list.Connections[0].ID != browser.ID() {
+		t.Fatalf("connections = %+v, want only the WebSocket client %s", list.Connections, browser.ID())
+	}
+	for _, id := range []string{mirror.ID(), hw.ID()} {
+		if code := c.call("GET", "/api/v1/websocket/connections/"+id, "", false, nil); code != 404 {
+			t.Errorf("GET connection %s (not a WebSocket): HTTP %d, want 404", id, code)
+		}
+		if code := c.call("POST", "/api/v1/websocket/connections/"+id+"/disconnect", "", true, nil); code != 404 {
+			t.Errorf("disconnect %s (not a WebSocket): HTTP %d, want 404", id, code)
+		}
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "\ncuecast_ws_clients 1\n") {
+		t.Errorf("/metrics: cuecast_ws_clients is not 1:\n%s", grepLines(string(b), "cuecast_ws_clients"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // Field probe: the same bad alert was refused differently over REST,
 // WebSocket and MQTT. Over REST it now gets 400 with the hub's own text
 // (hub.AlertFromFields), exactly what the other two show.

@@ -30,13 +30,14 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/labels"
 	"github.com/cuecast/cuecast/edge/model"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // Options wire a Service to its host.
@@ -386,11 +387,7 @@ func WritePNG(path string, f *model.Frame) error {
 	if err := pngEncode(&b, img); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, b.Bytes(), 0o644)
 }
 
 // CaptureName is a file name for a frame captured now.
