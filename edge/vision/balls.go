@@ -308,7 +308,7 @@ func clampI(x, lo, hi int) int {
 const (
 	brightRatio     = 1.3
 	darkRatioGrey   = 0.42
-	darkRatioColour = 0.25
+	darkRatioColour = 0.33
 )
 
 // candidates builds the not-felt mask of the rectified image and returns

@@ -348,12 +348,19 @@ func (d *Detector) learnRadius(tf *tableFit, dst *model.Detection) (float64, boo
 	if n >= radiusWindow {
 		d.radiusSettled = true
 	}
-	if math.Abs(m-d.bf.rb) <= 0.04*d.bf.rb {
+	if math.Abs(m-d.bf.rb) <= radiusSlack*d.bf.rb {
 		return 0, false
 	}
 	d.radii, d.radiusNext = d.radii[:0], 0
 	return m, true
 }
+
+// radiusSlack is how far (share) the balls' outlines may differ from the
+// finder's size before it changes: the outline refinement fits reaches a
+// little past the paint's edge (the blurred edge, the contact shadow: 5%
+// on the simulator's frames, up to 20% on real ones), so a size within
+// this of the configured table's is kept.
+const radiusSlack = 0.08
 
 // radiusPasses is how many times one frame is searched again at a newly
 // learned ball size.

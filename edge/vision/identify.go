@@ -182,6 +182,23 @@ func newClothTest(c [3]float64) clothTest {
 	return clothTest{c[0] / s, c[1] / s, c[2] / s, s}
 }
 
+// shade tells the cloth in a ball's shadow: darker than the cloth, dim
+// against the white (val, white-balanced value, below shadeValue), of the
+// cloth's chromaticity or a blend of the cloth and a dark grey (a soft
+// shadow's edge): a ball's dark body of the cloth's hue is brighter.
+func (c *clothTest) shade(p [3]float32, val float64) bool {
+	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
+	sum := rb + rg + rr + 1
+	cd := math.Abs(rb/sum-c.b) + math.Abs(rg/sum-c.g) + math.Abs(rr/sum-c.r)
+	if sum > c.sum || val >= shadeValue {
+		return false
+	}
+	return cd < 0.05 || blendOverCloth(rb, rg, rr, [3]float64{c.b * c.sum, c.g * c.sum, c.r * c.sum}, 0)
+}
+
+// shadeValue: see clothTest.shade.
+const shadeValue = 0.4
+
 func (c *clothTest) is(p [3]float32) bool {
 	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
 	sum := rb + rg + rr + 1
@@ -263,6 +280,10 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	f.white1, f.body = bitset{}, bitset{}
 	f.oa, f.ob, f.bodyVal, f.dStripe, f.dSolid = 0, 0, 0, 0, 0
 	cl := newClothTest(cloth)
+	// The white-balanced cloth (white at 255), for telling a smear of
+	// white over the cloth under a tinted lamp.
+	wb := [3]float64{255 / w.b, 255 / w.g, 255 / w.r}
+	wcl := [3]float64{cloth[0] * wb[0], cloth[1] * wb[1], cloth[2] * wb[2]}
 	var nw, nb, nc, ncl, ngr, nclip int
 	for j := range swN {
 		if !s.ok[j] {
@@ -303,6 +324,13 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 			nw++
 		case sat < whiteSat:
 			ngr++ // shaded white, or a colour too dark to name
+		case greyOverCloth(rb, rg, rr, cloth) || greyOverCloth(rb*wb[0], rg*wb[1], rr*wb[2], wcl):
+			// White smeared over the cloth (a rolling ball in the
+			// shutter's time, a blurred edge): the cloth's tint, not
+			// the ball's; a moving cue ball on red read as the maroon 15.
+			ngr++
+		case cl.shade(p, mx):
+			ncl++ // the ball's shadow on the cloth
 		default:
 			f.body.set(j)
 			nc++

@@ -77,10 +77,15 @@ type identifier struct {
 	wbuf   []float64
 	levels []float64
 	ratio  []float64
+	radius []float64 // per ball, the radius its swatch is sampled at
 	shift  [][2]float64
 	as     assigner
 	white  whiteRef
 }
+
+// smearSlack: a ball's swatch reaches at most this times the frame's
+// median radius (a blurred or shadowed circle is larger than the ball).
+const smearSlack = 1.05
 
 // identityCols is the named columns: 0 (cue), 1-15.
 const identityCols = 16
@@ -110,15 +115,32 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 	// they are all sampled that much smaller. The size per frame, not per
 	// ball: one ball's outline can be wrong (a stripe's band of the
 	// cloth's colour reads as the cloth).
+	// A ball rolling in the shutter's time is smeared along its path,
+	// and its circle takes the smear in (a fifth larger): sampled at the
+	// frame's typical radius, its swatch keeps to the ball's own surface
+	// rather than white blended with the cloth (a moving cue ball on red
+	// read as the maroon 15).
+	id.radius = grow(id.radius, n)
+	for i := range balls {
+		id.radius[i] = balls[i].RadiusPx
+	}
+	if n >= 3 {
+		id.ratio = append(id.ratio[:0], id.radius...)
+		sortFloats(id.ratio)
+		typical := smearSlack * id.ratio[n/2]
+		for i := range id.radius {
+			id.radius[i] = math.Min(id.radius[i], typical)
+		}
+	}
 	id.ratio = id.ratio[:0]
 	id.shift = growShift(id.shift, n)
 	for i := range balls {
 		b := &balls[i]
-		id.sw[i].sample(m, b.Pixel.X, b.Pixel.Y, b.RadiusPx)
+		id.sw[i].sample(m, b.Pixel.X, b.Pixel.Y, id.radius[i])
 		id.shift[i] = [2]float64{}
 		if dx, dy, r, ok := id.sw[i].outline(cloth[i]); ok {
 			id.ratio = append(id.ratio, r/swReach)
-			id.shift[i] = [2]float64{dx * b.RadiusPx, dy * b.RadiusPx}
+			id.shift[i] = [2]float64{dx * id.radius[i], dy * id.radius[i]}
 		}
 	}
 	k := 1.0
@@ -129,7 +151,7 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 	for i := range balls {
 		if s := id.shift[i]; k < 0.95 || s != [2]float64{} {
 			b := &balls[i]
-			id.sw[i].sample(m, b.Pixel.X+s[0], b.Pixel.Y+s[1], b.RadiusPx*k)
+			id.sw[i].sample(m, b.Pixel.X+s[0], b.Pixel.Y+s[1], id.radius[i]*k)
 		}
 	}
 	id.levels = grow(id.levels, n)
@@ -174,7 +196,51 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 			conf[i] = nameConfidence(row[:identityCols], k)
 		}
 	}
+	id.capsUp(balls, conf)
 }
+
+// capsUp names a stripe whose cap faces the camera: it shows no band, only
+// white, so it reads as a second cue ball and stays unnamed once the cue
+// ball has the 0. There is one cue ball: an unnamed all-white ball beside
+// a named cue ball is a stripe; and when it is the only such ball and one
+// stripe number (9-15) alone is not in the frame, it is that stripe (a
+// full rack, by elimination).
+func (id *identifier) capsUp(balls []model.BallDetection, conf []float64) {
+	var seen [identityCols]bool
+	for i := range balls {
+		if n := balls[i].Number; n != nil {
+			seen[*n] = true
+		}
+	}
+	if !seen[0] {
+		return
+	}
+	bare, nb := -1, 0
+	for i := range balls {
+		if f := &id.ft[i]; balls[i].Number == nil && f.n > 0 && f.colour+f.black < bareShare {
+			balls[i].Class = model.ClassStripe
+			bare = i
+			nb++
+		}
+	}
+	free, nf := -1, 0
+	for k := 9; k < identityCols; k++ {
+		if !seen[k] {
+			free = k
+			nf++
+		}
+	}
+	if nb == 1 && nf == 1 {
+		balls[bare].Number = &free
+		if conf != nil {
+			conf[bare] = 0.5 // by elimination, not by its look
+		}
+	}
+}
+
+// bareShare: a ball with less of its swatch in colour or black than this
+// shows no band (see capsUp).
+const bareShare = 0.05
 
 // identityCost is the cost of naming a ball with features f as number k:
 // how much worse its pattern fits the number's family (cue: white all
@@ -196,7 +262,7 @@ func identityCost(f *features, k int, bs *ballSet) float64 {
 		// A stripe always shows some of its band inside the swatch
 		// (the widest cap facing the camera leaves 14% of it): a ball
 		// with less is the cue ball, or a stripe seen too badly to name.
-		c += bareStripeWeight * math.Max(0, 0.1-dCue)
+		c += bareStripeWeight * math.Max(0, 0.13-dCue)
 		ci = k - 8
 	} else {
 		c = patternWeight * (f.dSolid - best)

@@ -109,10 +109,14 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	}
 	outer = orderCorners(outer)
 	// The coarse outline is good to a pixel of the search image: the nose
-	// search looks well either side of it.
-	lines, depth, found := findNoses(outer, pix, W, H, &fe)
-	if corners, ok := noseCorners(outer, lines, depth, found); ok {
-		return fitFromCorners(fe, corners, outer, t.size)
+	// search looks well either side of it. A cushion width of 0 is the
+	// installer saying the cloth's edge is the nose itself (cushions
+	// unlike the cloth): then a step inside the outline is not a nose.
+	if t.cushion > 0 {
+		lines, depth, found := findNoses(outer, pix, W, H, &fe)
+		if corners, ok := noseCorners(outer, lines, depth, found); ok {
+			return fitFromCorners(fe, corners, outer, t.size)
+		}
 	}
 	// No nose found (cushions lit exactly like the bed): the cloth's
 	// outer edge, refined, and the configured cushion width.
