@@ -36,14 +36,14 @@ type floor struct {
 // floors, per source (the label file's "source"). A source missing here
 // fails the test: every labelled source is asserted.
 var floors = map[string]floor{
-	"overhead/germuth_pool-image-detection":            {recall: 1.000, precision: 1.000, median: 0.73, class: 0.842, number: 0.631, corners: 0.00, emptyFalse: 0},
-	"overhead/gravitygravity_billard-ball-recognition": {recall: 0.552, precision: 0.397, median: 3.31, class: 0.631, number: 0.315, corners: 30.05, emptyFalse: 0},
-	"overhead/lukasseglias_billiard-ai":                {recall: 0.849, precision: 0.757, median: 1.60, class: 0.812, number: 0.812, corners: 0.00, emptyFalse: 0},
-	"overhead/noshi96_billiardar-backend":              {recall: 0.909, precision: 0.769, median: 1.12, class: 0.800, number: 0.700, corners: 5.67, emptyFalse: 2},
-	"overhead/pooljk_billardtrainer":                   {recall: 0.375, precision: 0.333, median: 9.37, class: 0.111, number: 0.111, corners: 3.28, emptyFalse: 0},
-	"overhead/radar3699_pool-vision":                   {recall: 0.900, precision: 1.000, median: 3.68, class: 0.333, number: 0.187, corners: 0.00, emptyFalse: 0},
-	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.790, median: 1.91, class: 0.911, number: 0.617, corners: 3.45, emptyFalse: 0},
-	"overhead/yoavstrugo_perfectswish":                 {recall: 0.728, precision: 0.611, median: 2.15, class: 0.705, number: 0.511, corners: 81.83, emptyFalse: 1},
+	"overhead/germuth_pool-image-detection":            {recall: 1.000, precision: 1.000, median: 0.79, class: 0.894, number: 0.894, corners: 0.00, emptyFalse: 0},
+	"overhead/gravitygravity_billard-ball-recognition": {recall: 0.894, precision: 0.526, median: 2.90, class: 0.692, number: 0.461, corners: 30.31, emptyFalse: 0},
+	"overhead/lukasseglias_billiard-ai":                {recall: 0.971, precision: 0.918, median: 1.01, class: 0.921, number: 0.921, corners: 0.00, emptyFalse: 0},
+	"overhead/noshi96_billiardar-backend":              {recall: 1.000, precision: 0.647, median: 0.92, class: 1.000, number: 1.000, corners: 0.21, emptyFalse: 2},
+	"overhead/pooljk_billardtrainer":                   {recall: 1.000, precision: 0.631, median: 0.80, class: 1.000, number: 1.000, corners: 0.73, emptyFalse: 0},
+	"overhead/radar3699_pool-vision":                   {recall: 1.000, precision: 1.000, median: 2.11, class: 1.000, number: 0.833, corners: 0.00, emptyFalse: 0},
+	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.894, median: 1.69, class: 1.000, number: 0.970, corners: 0.36, emptyFalse: 0},
+	"overhead/yoavstrugo_perfectswish":                 {recall: 0.957, precision: 0.660, median: 1.45, class: 0.850, number: 0.672, corners: 0.46, emptyFalse: 1},
 }
 
 // loadSets reads every label file, skipping the test when the shared data
