@@ -135,16 +135,15 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 // black ball has the shadow's colour too).
 func shadowOver(b, g, r float64, c [3]float64) bool {
 	s, cs := b+g+r, c[0]+c[1]+c[2]
-	if s < 0.2*cs || s > 0.8*cs || cs <= 0 {
+	if s < 0.12*cs || s > 0.8*cs || cs <= 0 {
 		return false
 	}
 	if (math.Max(c[0], math.Max(c[1], c[2]))-math.Min(c[0], math.Min(c[1], c[2])))/cs < 0.06 {
 		return false
 	}
 	d := math.Abs(b/s-c[0]/cs) + math.Abs(g/s-c[1]/cs) + math.Abs(r/s-c[2]/cs)
-	// Sensor noise (about 2 levels a channel) moves a dark pixel's
-	// chromaticity more: 4/s is about two standard deviations.
-	return d < 0.05+4/s
+	// Sensor noise moves a dark pixel's chromaticity more.
+	return d < 0.05+10/s
 }
 
 // greyOverCloth reports whether a pixel is a blend a*(k,k,k) + (1-a)*c of
