@@ -18,17 +18,14 @@ import (
 type codec struct {
 	h264    bool
 	quality int
-	rgba    *image.RGBA
+	ycc     *image.YCbCr // the frame to encode, 4:2:0
 	buf     bytes.Buffer
 	// alpha, beta, tc are the deblocking thresholds (h264 only).
 	alpha, beta, tc int
 }
 
 func newCodec(w, h int, kind string, quality int) *codec {
-	c := &codec{h264: kind == "h264", quality: quality, rgba: image.NewRGBA(image.Rect(0, 0, w, h))}
-	for i := 3; i < len(c.rgba.Pix); i += 4 {
-		c.rgba.Pix[i] = 255
-	}
+	c := &codec{h264: kind == "h264", quality: quality, ycc: image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)}
 	// Thresholds grow as the quality falls, like H.264's with its
 	// quantiser: quality 50 gives alpha 14, beta 5, tc 2.
 	q := 100 - quality
@@ -40,12 +37,9 @@ func newCodec(w, h int, kind string, quality int) *codec {
 // picture. The decoder allocates its planes (about 1.5 bytes a pixel) per
 // frame: image/jpeg has no decode-into-buffer call.
 func (c *codec) roundTrip(frame []byte) {
-	pix := c.rgba.Pix
-	for i, j := 0, 0; i+2 < len(frame); i, j = i+3, j+4 {
-		pix[j], pix[j+1], pix[j+2] = frame[i+2], frame[i+1], frame[i]
-	}
+	bgrToYCC420(frame, c.ycc)
 	c.buf.Reset()
-	if err := jpeg.Encode(&c.buf, c.rgba, &jpeg.Options{Quality: c.quality}); err != nil {
+	if err := jpeg.Encode(&c.buf, c.ycc, &jpeg.Options{Quality: c.quality}); err != nil {
 		return // cannot happen for an in-memory RGBA; keep the frame
 	}
 	img, err := jpeg.Decode(&c.buf)
@@ -64,6 +58,36 @@ func (c *codec) roundTrip(frame []byte) {
 		c.deblock(ycc.Cr, ycc.CStride, cw, ch)
 	}
 	ycc420ToBGR(ycc, frame)
+}
+
+// bgrToYCC420 converts packed BGR to JFIF YCbCr with 4:2:0 chroma (each
+// chroma sample the mean of its 2x2 pixels, as a camera's encoder takes
+// it), in fixed point.
+func bgrToYCC420(src []byte, m *image.YCbCr) {
+	w, h := m.Rect.Dx(), m.Rect.Dy()
+	for y := 0; y < h; y++ {
+		row := src[y*w*3 : (y+1)*w*3]
+		yr := m.Y[y*m.YStride:]
+		for x := 0; x < w; x++ {
+			b, g, r := int32(row[x*3]), int32(row[x*3+1]), int32(row[x*3+2])
+			yr[x] = uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
+		}
+	}
+	for cy := 0; cy < (h+1)/2; cy++ {
+		for cx := 0; cx < (w+1)/2; cx++ {
+			var r, g, b, n int32
+			for dy := 0; dy < 2 && 2*cy+dy < h; dy++ {
+				for dx := 0; dx < 2 && 2*cx+dx < w; dx++ {
+					p := src[((2*cy+dy)*w+2*cx+dx)*3:]
+					b, g, r, n = b+int32(p[0]), g+int32(p[1]), r+int32(p[2]), n+1
+				}
+			}
+			r, g, b = r/n, g/n, b/n
+			i := cy*m.CStride + cx
+			m.Cb[i] = clampByte(int((-11059*r - 21709*g + 32768*b + 257<<15) >> 16))
+			m.Cr[i] = clampByte(int((32768*r - 27439*g - 5329*b + 257<<15) >> 16))
+		}
+	}
 }
 
 // deblock filters one plane across every vertical, then every horizontal,
