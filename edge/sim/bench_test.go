@@ -38,3 +38,25 @@ func BenchmarkOpen720p(b *testing.B) {
 		New(Options{Width: 1280, Height: 720, Scenario: "still", Unpaced: true})
 	}
 }
+
+// benchLook measures Render with a realistic look (docs/sim.md): the same
+// frame plus the camera's stages (blur, tone, sharpening, the codec's
+// round trip), the table's extras (drawn once, at Open) and arms in view.
+func benchLook(b *testing.B, w, h int, look string) {
+	s := New(Options{Width: w, Height: h, Scenario: "demo", Seed: 1, Unpaced: true, NoiseSigma: 2, Lighting: "hall", Look: Look{Preset: look}})
+	var f model.Frame
+	at := time.Unix(0, 0)
+	for i := 0; i < 100; i++ {
+		s.Render(&f, at)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(w * h * 3))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Render(&f, at)
+	}
+}
+
+func BenchmarkRender720pWebcam(b *testing.B)     { benchLook(b, 1280, 720, "webcam") }
+func BenchmarkRender1080pBroadcast(b *testing.B) { benchLook(b, 1920, 1080, "broadcast") }
+func BenchmarkRender720pKinect(b *testing.B)     { benchLook(b, 1280, 720, "kinect") }

@@ -81,7 +81,7 @@ var Lightings = map[string]lighting{
 	// A pool hall's wide shades higher up, with light off the walls: the
 	// cloth as evenly lit as real rooms measure (corners about 0.85 of the
 	// centre; docs/vision.md), where "lamps" falls to 0.64.
-	"hall": {lamps: []lamp{{0.17, 0.5, 1.8, 1}, {0.5, 0.5, 1.8, 1}, {0.83, 0.5, 1.8, 1}}, ambient: 0.6, tint: rgb{1, 0.99, 0.97}},
+	"hall": {lamps: []lamp{{0.17, 0.5, 2.0, 1}, {0.5, 0.5, 2.0, 1}, {0.83, 0.5, 2.0, 1}}, ambient: 0.7, tint: rgb{1, 0.99, 0.97}},
 	// A single off-centre lamp: a strong gradient across the table.
 	"spot": {lamps: []lamp{{0.3, 0.65, 0.9, 1}}, ambient: 0.3, tint: rgb{1, 0.97, 0.92}},
 }

@@ -96,18 +96,18 @@ var Looks = map[string]Look{
 	// A USB webcam over a club table: MJPEG, soft, burnt-out whites, a
 	// slightly warm cast, worn cloth and chalk, a cheap ball set (like
 	// perfectswish and pooljk).
-	"webcam": {Exposure: 1.55, Contrast: 0.3, Saturation: 0.85, WhiteBalanceK: 6000, Vignette: 0.95, Blur: 0.7, Sharpen: 0.3,
-		Codec: "jpeg", Quality: 92, HotSpots: 0.35, Gloss: 0.7, Wear: 0.6, Chalk: 0.5, Spots: "paper", Rail: "oak", Balls: "cheap", Hands: 1},
+	"webcam": {Exposure: 1.55, Contrast: 0.3, Saturation: 0.85, WhiteBalanceK: 6300, Vignette: 0.95, Blur: 0.7, Sharpen: 0.3,
+		Codec: "jpeg", Quality: 92, HotSpots: 0.1, Gloss: 0.7, Wear: 0.6, Chalk: 0.5, Spots: "paper", Rail: "oak", Balls: "cheap", Hands: 1},
 	// A broadcast camera over a tournament table: H.264-like blocks,
 	// crisp, neutral, black rails, tournament markings, players' arms
 	// (like rex-lapis and germuth).
-	"broadcast": {Exposure: 1.2, Contrast: 0.25, Saturation: 1.1, Vignette: 0.95, Sharpen: 0.4,
-		Codec: "h264", Quality: 50, HotSpots: 0.2, Gloss: 0.6, Wear: 0.15, Chalk: 0.3, Spots: "tournament", Rail: "black", Hands: 2},
+	"broadcast": {Exposure: 1.25, Contrast: 0.25, Saturation: 1.1, Sharpen: 0.4,
+		Codec: "h264", Quality: 50, HotSpots: 0.1, Gloss: 0.6, Wear: 0.15, Chalk: 0.3, Spots: "tournament", Rail: "black", Hands: 2},
 	// A depth camera's colour stream or a Raspberry Pi camera: noisier,
 	// a cool cast, vignetting, light JPEG, mahogany rails (like noshi96,
 	// lukasseglias and pooljk).
-	"kinect": {Exposure: 1.45, Contrast: 0.15, Saturation: 0.9, WhiteBalanceK: 7000, Vignette: 0.85, Blur: 0.5,
-		Codec: "jpeg", Quality: 96, HotSpots: 0.3, Gloss: 0.6, Wear: 0.35, Chalk: 0.3, Spots: "paper", Rail: "mahogany", Hands: 1},
+	"kinect": {Exposure: 1.45, Contrast: 0.15, Saturation: 0.9, WhiteBalanceK: 7000, Vignette: 0.95, Blur: 0.5,
+		Codec: "jpeg", Quality: 96, HotSpots: 0.1, Gloss: 0.6, Wear: 0.35, Chalk: 0.3, Spots: "paper", Rail: "mahogany", Hands: 1},
 }
 
 // LookNames lists the preset names, sorted.
