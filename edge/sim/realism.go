@@ -89,7 +89,7 @@ type Look struct {
 // Looks are the named presets. Their camera figures were chosen so that
 // framestat's statistics of simulated frames (under the "hall" lighting
 // rig) come near those of the real sources named: rim width, blockiness,
-// fine noise, clipped highlights (docs/vision.md, "Real and simulated
+// fine noise, clipped highlights (docs/sim.md, "Real and simulated
 // frames side by side").
 var Looks = map[string]Look{
 	"clean": {},
