@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/referee"
 )
@@ -38,6 +39,11 @@ type refereeOut struct {
 	Respot     []model.BallSpot  `json:"respot,omitempty"`
 	Options    []string          `json:"options,omitempty"`
 	Overruled  bool              `json:"overruled,omitempty"`
+	Edition    string            `json:"edition"` // the WPA rules' edition rule is numbered by
+	// Uncertain: what the camera could not tell, decided for the shooter.
+	Uncertain []string `json:"uncertain,omitempty"`
+	// Identified: the balls of a shot record the game named ("?7": "3").
+	Identified map[string]string `json:"identified,omitempty"`
 }
 
 func strOrNull(s string) *string {
@@ -54,29 +60,35 @@ const maxRefereeLine = 8 << 20
 func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("referee", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	game := fs.String("game", "", "the game: 8ball, 9ball, 10ball or practice (required)")
+	gameName := fs.String("game", "", "the game: 8ball, 9ball, 10ball or practice (required)")
 	players := fs.String("players", "", "the players' names, comma separated, the first breaks: A,B")
 	bih := fs.String("ball-in-hand", referee.PlaceAnywhere, "where the cue ball in hand may be placed after a foul: anywhere (WPA) or kitchen")
 	callAll := fs.Bool("call-all", false, "every shot is called (ball and pocket), not only the 8")
 	table := fs.String("table", "9ft", "the table: 9ft, 8ft or 7ft")
+	rules := fs.String("rules", referee.DefaultEdition, "the edition of the WPA rules whose numbers decisions cite: 2016 (World Standardized Rules) or 2025 (Rules of Play, effective 2025-09-15)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cuecast referee --game 8ball|9ball|10ball|practice --players A,B [flags] < shots.jsonl > decisions.jsonl")
+		fmt.Fprintln(stderr, "usage: cuecast referee --game 8ball|9ball|10ball|practice --players A,B [--rules 2016|2025] [flags] < shots.jsonl > decisions.jsonl")
 		fmt.Fprintln(stderr, "Reads one shot per line (docs/game.md) and prints the referee's decision for each. Bad input stops at that line with exit status 2.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 || *game == "" {
+	if fs.NArg() > 0 || *gameName == "" {
 		fs.Usage()
 		return 2
 	}
-	g, err := referee.ParseGame(*game)
+	g, err := referee.ParseGame(*gameName)
 	if err != nil {
 		fmt.Fprintln(stderr, "cuecast referee: --game:", err)
 		return 2
 	}
-	cfg := referee.Config{Game: g, BallInHand: *bih, CallAll: *callAll}
+	ed, err := referee.ParseEdition(*rules)
+	if err != nil {
+		fmt.Fprintln(stderr, "cuecast referee: --rules:", err)
+		return 2
+	}
+	cfg := referee.Config{Game: g, BallInHand: *bih, CallAll: *callAll, Edition: ed}
 	if *players != "" {
 		for _, p := range strings.Split(*players, ",") {
 			cfg.Players = append(cfg.Players, strings.TrimSpace(p))
@@ -104,20 +116,35 @@ func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	line := 0
+	var lastEnd []model.BallSpot // where the last shot left the balls
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 || b[0] == '#' {
 			continue
 		}
-		s, o, err := decodeRefereeLine(b)
+		s, o, rec, err := decodeRefereeLine(b)
 		if err == nil {
+			var named map[string]string
+			if rec != nil && g != referee.Practice {
+				// A record is named as the game service names it: from the
+				// game so far and where the last shot left the balls.
+				st := ref.State()
+				sum, nm := game.Identify(&rec.Summary, st.OnTable, game.RestSpots(g, st, lastEnd, cfg.Table))
+				s, named = referee.FromSummary(rec.Shooter, &sum), nm
+				s.Called, s.PushOut = rec.Called, rec.PushOut
+			}
 			var d model.Decision
 			d, err = ref.JudgeWith(s, o, false)
 			if err == nil {
+				lastEnd = lastEnd[:0]
+				for _, b := range s.BallsEnd {
+					lastEnd = append(lastEnd, model.BallSpot{ID: b.ID, Pos: model.Vec2{X: b.X, Y: b.Y}})
+				}
 				enc.Encode(refereeOut{Shot: d.Shot, Shooter: d.Shooter, Legal: d.Legal, Fouls: d.Fouls, Rule: d.Rule,
 					TurnOver: d.TurnOver, BallInHand: strOrNull(d.BallInHand), GameOver: d.GameOver, Winner: d.Winner,
-					Group: d.Group, Message: d.Message, Next: strOrNull(d.Next), Respot: d.Respot, Options: d.Options, Overruled: d.Overruled})
+					Group: d.Group, Message: d.Message, Next: strOrNull(d.Next), Respot: d.Respot, Options: d.Options, Overruled: d.Overruled,
+					Edition: d.Edition, Uncertain: d.Uncertain, Identified: named})
 				continue
 			}
 		}
@@ -135,33 +162,32 @@ func refereeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // decodeRefereeLine reads one input line: a shot in the referee's input
 // form, or a shot record as the `shot` event carries it (its summary is
-// judged again; an overruled decision is replayed as overruled).
-func decodeRefereeLine(b []byte) (referee.Shot, *referee.Override, error) {
+// judged again, rec returned; an overruled decision is replayed as
+// overruled).
+func decodeRefereeLine(b []byte) (s referee.Shot, o *referee.Override, rec *model.ShotRecord, err error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return referee.Shot{}, nil, fmt.Errorf("not a JSON object: %v", err)
+		return s, nil, nil, fmt.Errorf("not a JSON object: %v", err)
 	}
 	if _, isRecord := probe["summary"]; isRecord {
-		var rec model.ShotRecord
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return referee.Shot{}, nil, fmt.Errorf("shot record: %v", err)
+		rec = &model.ShotRecord{}
+		if err := json.Unmarshal(b, rec); err != nil {
+			return s, nil, nil, fmt.Errorf("shot record: %v", err)
 		}
-		s := referee.FromSummary(rec.Shooter, &rec.Summary)
+		s = referee.FromSummary(rec.Shooter, &rec.Summary)
 		s.Called, s.PushOut = rec.Called, rec.PushOut
-		var o *referee.Override
 		if rec.Decision != nil && rec.Decision.Overruled {
 			o = &referee.Override{Fouls: rec.Decision.Fouls}
 		}
-		return s, o, nil
+		return s, o, rec, nil
 	}
-	var s referee.Shot
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return s, nil, fmt.Errorf("shot: %v", err)
+		return s, nil, nil, fmt.Errorf("shot: %v", err)
 	}
 	if dec.More() {
-		return s, nil, fmt.Errorf("shot: more than one JSON value on the line")
+		return s, nil, nil, fmt.Errorf("shot: more than one JSON value on the line")
 	}
-	return s, nil, nil
+	return s, nil, nil, nil
 }

@@ -51,12 +51,8 @@ func (a *API) gameCommand(name string) handlerFunc {
 		if _, e := params(r); e != nil {
 			return e
 		}
-		mt, e := mediaType(r)
-		if e != nil {
+		if e := jsonBody(r); e != nil {
 			return e
-		}
-		if mt != "" && mt != "application/json" {
-			return errorf(http.StatusUnsupportedMediaType, CodeUnsupportedType, "api: Content-Type %q: send application/json", mt)
 		}
 		var body []byte
 		if r.ContentLength != 0 {

@@ -315,7 +315,9 @@ func (c *MQTT) validateStream(s section, name string, p MQTTStream, queued bool)
 		s.check(p.MaxRate == 0, key+"max_rate", "%s is never throttled (every message is delivered); remove max_rate", name)
 	} else {
 		s.rangeI(p.QoS, 0, 2, key+"qos")
-		s.rangeF(p.MaxRate, 0, 1000, key+"max_rate")
+		// The hub's range (hub.MinRateHz, hub.MaxRateHzLimit): below 0.001
+		// the interval overflows into no throttle at all.
+		s.check(p.MaxRate == 0 || p.MaxRate >= 0.001 && p.MaxRate <= 1000, key+"max_rate", "%v: want 0 (no limit) or 0.001 to 1000 messages per second", p.MaxRate)
 	}
 }
 

@@ -48,6 +48,9 @@ func LoadConfig(path string, explicit bool, ov Overrides) (cfg config.Config, fr
 	if err := cfg.Validate(); err != nil {
 		return cfg, fromFile, fmt.Errorf("command-line flags: %w", err)
 	}
+	if err := checkStatePaths(path, cfg); err != nil {
+		return cfg, fromFile, err
+	}
 	return cfg, fromFile, nil
 }
 

@@ -2,13 +2,9 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,8 +13,11 @@ import (
 	"github.com/cuecast/cuecast/edge/display"
 	"github.com/cuecast/cuecast/edge/game"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
+	"github.com/cuecast/cuecast/edge/labels/labelapi"
 	"github.com/cuecast/cuecast/edge/model"
-	"github.com/cuecast/cuecast/edge/pipeline"
+	"github.com/cuecast/cuecast/edge/recorder"
+	"github.com/cuecast/cuecast/edge/store"
 	"github.com/cuecast/cuecast/edge/supervise"
 	"github.com/cuecast/cuecast/edge/video"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -28,47 +27,66 @@ import (
 
 // Daemon owns every long-lived part and the order they start and stop in.
 type Daemon struct {
-	path  string // config file (may not exist: defaults)
-	ov    Overrides
-	level *slog.LevelVar
-	log   *slog.Logger
+	path       string // config file (may not exist: defaults)
+	ov         Overrides
+	openCamera func(dev string) (model.Source, error) // Options.OpenCamera
+	level      *slog.LevelVar
+	log        *slog.Logger
 
-	sup   *supervise.Supervisor
-	hub   *hub.Hub
-	mux   *http.ServeMux
-	fatal chan error // a part that cannot go on; main triggers the watchdog and exits (Fatal)
+	sup    *supervise.Supervisor
+	health handles // the parts' health handles, handed out once in New
+	hub    *hub.Hub
+	mux    *http.ServeMux
+	api    *api.API
+	fatal  chan error // a part that cannot go on; main calls Abort and exits
+
+	// The parts, each with one lifecycle (part.go). startOrder is the order
+	// Start brings them up and Reload visits them; Shutdown stops the
+	// frame loop first (no new data), then closes clients (WebSockets with
+	// 1001, HTTP), then MQTT says `stopped`, then the hardware goes to its
+	// safe state, then the game service saves and stops, then the history
+	// recorder and store write what they hold.
+	web        *webPart
+	pipe       *pipelinePart
+	mqtt, hw   *runner
+	startOrder []part
+	stopOrder  []part
 
 	video   *video.Video
-	api     *api.API
 	ws      *ws.Server
 	display *display.Display
+	alerts  *sourceAlerts
 	game    *game.Service
 
-	calibrations *vision.CalibrationStore
-	jpeg         *vision.JPEGEncoder // used by the video goroutine only
+	history  *store.Store       // nil when history is off
+	recorder *recorder.Recorder // with history
 
-	firstFrame     chan struct{}
-	firstFrameOnce sync.Once
+	calibrations *vision.CalibrationStore
+	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
+	grab         *labelapi.Grabber                  // hands the labelling page a camera frame
+
+	firstFrame   chan struct{} // closed after the first state publication
+	firstOnce    sync.Once
+	sourceWait   chan struct{} // closed when the source first reports a failure
+	sourceWaitMu sync.Once
 
 	reloadMu sync.Mutex // serialises SIGHUP and REST config changes
 
-	mu       sync.Mutex // guards cfg, the running parts and the listener
-	cfg      config.Config
-	web      *webServer
-	pipe     *part
-	pipeline *pipeline.Pipeline // the running loop's stats
-	detector *vision.Detector   // the running loop's detector (calibration updates)
-	shown    model.Frame        // undistorted frame for video; frame loop goroutine only
-	hwCtl    *controller.Controller
-	parts    map[string]*part // restartable consumers: "mqtt", "hw"
-	rootCtx  context.Context
+	mu  sync.Mutex // guards cfg
+	cfg config.Config
+
+	hwMu  sync.Mutex // guards hwCtl
+	hwCtl *controller.Controller
 
 	// bg runs the daemon's own housekeeping goroutines (supervisor, video
-	// encoder, awaitReady, retired HTTP listeners); shutdown cancels and
+	// encoder, awaitReady, retired HTTP listeners); Shutdown cancels and
 	// waits for them last.
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
+
+	started  bool
+	shutOnce sync.Once
 }
 
 // Options are what main hands the daemon: the loaded config, where it came
@@ -79,9 +97,15 @@ type Options struct {
 	Overrides Overrides
 	Level     *slog.LevelVar // set from log.level on every reload; may be nil
 	Log       *slog.Logger
+
+	// OpenCamera replaces the V4L2 camera behind source.kind
+	// "camera:DEV" (the hardware fake of tests: unplugged, replugged,
+	// wedged). The retrying, reporting and alerting around it are the
+	// daemon's own. Nil opens the real device.
+	OpenCamera func(dev string) (model.Source, error)
 }
 
-// New builds the daemon's parts without starting anything.
+// New builds the daemon's parts and routes without starting anything.
 func New(o Options) (*Daemon, error) {
 	if o.Level == nil {
 		o.Level = new(slog.LevelVar)
@@ -90,43 +114,61 @@ func New(o Options) (*Daemon, error) {
 		o.Log = slog.Default()
 	}
 	cfg, log := o.Config, o.Log
+	if err := checkStatePaths(o.Path, cfg); err != nil {
+		return nil, err
+	}
 	d := &Daemon{
-		path: o.Path, ov: o.Overrides, level: o.Level, log: log, cfg: cfg,
+		path: o.Path, ov: o.Overrides, level: o.Level, log: log, cfg: cfg, openCamera: o.OpenCamera,
 		mux:        http.NewServeMux(),
 		fatal:      make(chan error, 1),
 		firstFrame: make(chan struct{}),
-		parts:      map[string]*part{},
+		sourceWait: make(chan struct{}),
 	}
-	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine, WatchdogGate: "vision"})
+	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
+	d.sup = supervise.New(supervise.Options{Log: log, Status: d.statusLine})
 	// The hub names its component itself; alerts and acks are kept in
 	// box.state_dir (hub.alert_store) so a restart loses none.
-	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)))
+	d.hub = hub.New(cfg.Hub, log, hub.WithAlertStore(cfg.Hub.AlertStorePath(cfg.Box)),
+		// Subscription filters check paths against what the game stream
+		// carries; the hub knows the other streams' types itself.
+		hub.WithSchema(hub.StreamGame, filter.SchemaOf(game.Snapshot{})))
+	d.alerts = &sourceAlerts{hub: d.hub, log: log}
+	d.health = newHandles(d.sup, d.onSourceWaiting, d.alerts.clear)
+	if err := d.routes(); err != nil {
+		return nil, err
+	}
+	d.web = &webPart{d: d}
+	d.mqtt = &runner{name: "mqtt", log: log, build: d.buildMQTT, changed: mqttChanged}
+	d.hw = &runner{name: "hw", log: log, build: d.buildHW, changed: hwChanged}
+	d.pipe = &pipelinePart{runner: runner{name: "vision", log: log, changed: pipelineChanged}}
+	d.pipe.build = d.buildPipeline
+	hist := &historyPart{d: d}
+	d.startOrder = []part{d.web, d.mqtt, d.hw, gamePart{d}, hist, d.pipe}
+	d.stopOrder = []part{d.pipe, d.web, d.mqtt, d.hw, gamePart{d}, hist}
 	return d, nil
 }
 
 // Start brings the daemon up: HTTP first (so a technician can look while the
 // camera warms up), then the consumers, then the frame loop. READY=1 is sent
-// once the listener is up and the first frame has been processed.
+// once the listener is up and either the first frame has been processed or
+// the frame source reported that it is waiting (no camera): the daemon
+// serves, and says what it waits for, rather than letting systemd time it
+// out and restart it in a loop.
 func (d *Daemon) Start(ctx context.Context) error {
-	d.rootCtx = ctx
-	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
+	d.started = true
 	d.goBackground(func() { d.sup.Run(d.bgCtx) })
-	if err := d.routes(); err != nil {
-		return err
-	}
-	web, err := listen(d.cfg.HTTP.Listen, d.mux, d.log)
-	if err != nil {
-		return err
-	}
-	d.web = web
-	d.sup.Component("http").OK("listening on " + web.addr())
-	d.publishConfig()
-
-	for _, name := range consumerNames {
-		d.startPart(name, d.cfg)
-	}
-	if err := d.startPipeline(d.cfg); err != nil {
-		return err
+	d.goBackground(func() {
+		d.video.Run(d.bgCtx)
+		d.closeEncoders() // only the video goroutine used them
+	})
+	cfg := d.Current()
+	for _, p := range d.startOrder {
+		if err := p.start(ctx, cfg); err != nil {
+			return err
+		}
+		if p == part(d.web) {
+			d.publishConfig()
+		}
 	}
 	d.goBackground(func() { d.awaitReady(d.bgCtx) })
 	return nil
@@ -144,14 +186,7 @@ func (d *Daemon) Abort(ctx context.Context, err error) {
 }
 
 // Addr is the HTTP listener's address ("" before Start).
-func (d *Daemon) Addr() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.web == nil {
-		return ""
-	}
-	return d.web.addr()
-}
+func (d *Daemon) Addr() string { return d.web.addr() }
 
 // goBackground runs f as one of the daemon's own goroutines.
 func (d *Daemon) goBackground(f func()) {
@@ -165,99 +200,60 @@ func (d *Daemon) goBackground(f func()) {
 func (d *Daemon) awaitReady(ctx context.Context) {
 	select {
 	case <-ctx.Done():
+		return
 	case <-d.firstFrame:
-		d.sup.Ready()
-		d.mu.Lock()
-		ctl := d.hwCtl
-		d.mu.Unlock()
-		if ctl != nil {
-			ctl.Ready() // idle LED pattern, projector on
-		}
+	case <-d.sourceWait:
 	}
+	d.sup.Ready()
+	d.hwReady()
 }
 
 // onFirstFrame is called by the hub sink after the first state publication.
-func (d *Daemon) onFirstFrame() { d.firstFrameOnce.Do(func() { close(d.firstFrame) }) }
+func (d *Daemon) onFirstFrame() { d.firstOnce.Do(func() { close(d.firstFrame) }) }
 
-// Shutdown stops everything in order before ctx ends: STOPPING=1; the frame
-// source and pipeline; WebSocket clients closed with 1001 going-away; HTTP;
-// MQTT (`stopped`); hardware to its safe state.
+// onSourceWaiting is called when the frame source reports a failure (no
+// camera at boot, camera unplugged): enough to be ready, since the daemon
+// serves and reports it.
+func (d *Daemon) onSourceWaiting() { d.sourceWaitMu.Do(func() { close(d.sourceWait) }) }
+
+// fail hands a fatal error to main without blocking.
+func (d *Daemon) fail(err error) {
+	select {
+	case d.fatal <- err:
+	default:
+	}
+}
+
+// Shutdown stops everything in order before ctx ends (see stopOrder):
+// STOPPING=1; the frame source and loop; WebSocket clients closed with 1001
+// going-away, HTTP; MQTT (`stopped`); hardware to its safe state; the
+// daemon's own goroutines. Safe twice, and after a failed Start.
 func (d *Daemon) Shutdown(ctx context.Context) {
-	d.sup.Stopping()
-	d.mu.Lock()
-	pipe, web := d.pipe, d.web
-	d.pipe = nil
-	parts := d.parts
-	d.parts = map[string]*part{}
-	d.mu.Unlock()
-
-	pipe.stop(ctx)
-	if web != nil {
-		web.shutdown(ctx, d.closeClients)
-	}
-	for _, name := range consumerNames {
-		parts[name].stop(ctx)
-	}
-	if d.game != nil {
-		if err := d.game.Shutdown(ctx); err != nil {
-			d.log.Warn("game shutdown", "component", "game", "err", err)
+	d.shutOnce.Do(func() {
+		d.sup.Stopping()
+		for _, p := range d.stopOrder {
+			p.shutdown(ctx)
 		}
-	}
-	if d.bgCancel != nil {
+		if !d.started {
+			// The video goroutine never ran; the encoders are still ours.
+			d.closeEncoders()
+		}
 		d.bgCancel()
-	}
-	done := make(chan struct{})
-	go func() { d.bg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		d.log.Warn("background goroutines did not stop in time", "component", "daemon")
-	}
-	d.log.Info("stopped", "component", "daemon")
-}
-
-// part is one restartable running piece: a goroutine tree under its own
-// context, with a stop that waits for it.
-type part struct {
-	name   string
-	cancel context.CancelFunc
-	done   chan struct{}
-	close  func(ctx context.Context) // orderly shutdown after cancel (may be nil)
-}
-
-func (p *part) stop(ctx context.Context) {
-	if p == nil {
-		return
-	}
-	if p.close != nil {
-		p.close(ctx)
-	}
-	p.cancel()
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-		slog.Warn("part did not stop in time", "component", p.name)
-	}
-}
-
-// runPart starts run in its own goroutine under a child of the root context.
-func (d *Daemon) runPart(name string, run func(ctx context.Context), closeFn func(ctx context.Context)) *part {
-	ctx, cancel := context.WithCancel(d.rootCtx)
-	p := &part{name: name, cancel: cancel, done: make(chan struct{}), close: closeFn}
-	go func() {
-		defer close(p.done)
-		run(ctx)
-	}()
-	return p
+		done := make(chan struct{})
+		go func() { d.bg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			d.log.Warn("background goroutines did not stop in time", "component", "daemon")
+		}
+		d.log.Info("stopped", "component", "daemon")
+	})
 }
 
 // publishConfig puts the running config (secrets redacted by their json:"-"
 // tags) on the `config` stream.
 func (d *Daemon) publishConfig() {
-	d.mu.Lock()
-	cfg := d.cfg
-	d.mu.Unlock()
-	if _, err := d.hub.Publish(hub.StreamConfig, cfg); err != nil {
+	if _, err := d.hub.Publish(hub.StreamConfig, d.Current()); err != nil {
 		d.log.Error("publish config", "component", "config", "err", err)
 	}
 }
@@ -270,92 +266,34 @@ func (d *Daemon) alert(level, code, msg, source string) {
 	}
 }
 
-// statusLine is what `systemctl status cuecastd` shows, refreshed each second.
-func (d *Daemon) statusLine() string {
-	var b strings.Builder
+// Current returns the running config (for the REST API).
+func (d *Daemon) Current() config.Config {
 	d.mu.Lock()
-	pipe := d.pipeline
-	d.mu.Unlock()
-	if pipe != nil {
-		st := pipe.Stats()
-		fmt.Fprintf(&b, "%.1f fps, %d balls", st.FPS, st.Balls)
-		if st.Phase != "" {
-			fmt.Fprintf(&b, ", %s", st.Phase)
-		}
-		if st.SourceError != "" {
-			fmt.Fprintf(&b, ", SOURCE: %s", st.SourceError)
-		}
-	} else {
-		b.WriteString("no pipeline")
-	}
-	fmt.Fprintf(&b, "; %d clients", d.clientCount())
-	for _, c := range d.sup.Health().Components {
-		switch c.Name {
-		case "mqtt", "hw":
-			switch c.State {
-			case supervise.StateOK:
-				fmt.Fprintf(&b, "; %s ok", c.Name)
-			case supervise.StateDisabled:
-				fmt.Fprintf(&b, "; %s off", c.Name)
-			default:
-				fmt.Fprintf(&b, "; %s %s: %s", c.Name, strings.ToUpper(c.State), c.Detail)
-			}
-		}
-	}
-	if e, at := d.sup.LastError(); e != "" && time.Since(at) < 10*time.Minute {
-		fmt.Fprintf(&b, "; last error %s ago: %s", time.Since(at).Round(time.Second), e)
-	}
-	return b.String()
+	defer d.mu.Unlock()
+	return d.cfg
 }
 
-// webServer is the HTTP listener; it is replaced whole when http.listen
-// changes on reload.
-type webServer struct {
-	ln  net.Listener
-	srv *http.Server
-	log *slog.Logger
-}
+// clientCount is the WebSocket clients (not the MQTT mirror or the
+// hardware controller, which are hub clients too).
+func (d *Daemon) clientCount() int { return d.ws.Stats().Connections }
 
-func listen(addr string, h http.Handler, log *slog.Logger) (*webServer, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("http: listen %s: %w (is another cuecastd running? change http.listen or --listen)", addr, err)
+// checkStatePaths refuses a config whose alert store would land on a file
+// another part owns: the config file itself (box.state_dir may be the
+// config's directory) or the camera calibration. The config package already
+// keeps hub.alert_store a plain name in box.state_dir; this is the part
+// only the daemon can check, knowing where its config file is.
+func checkStatePaths(cfgPath string, cfg config.Config) error {
+	store := cfg.Hub.AlertStorePath(cfg.Box)
+	if store == "" {
+		return nil
 	}
-	w := &webServer{ln: ln, log: log, srv: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Idle keep-alive connections must not hold descriptors forever. No
-		// ReadTimeout/WriteTimeout: /ws and /stream.mjpg are long-lived and
-		// set their own deadlines.
-		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
-	}}
-	go func() {
-		if err := w.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server stopped", "component", "http", "err", err)
-		}
-	}()
-	log.Info("http listening", "component", "http", "addr", ln.Addr().String())
-	return w, nil
-}
-
-func (w *webServer) addr() string { return w.ln.Addr().String() }
-
-// shutdown closes long-lived connections first (closeHijacked: WebSockets,
-// which http.Server.Shutdown does not track), then waits for requests.
-func (w *webServer) shutdown(ctx context.Context, closeHijacked func(ctx context.Context)) {
-	if closeHijacked != nil {
-		closeHijacked(ctx)
+	taken := map[string]string{calibrationPath(cfg): "vision.calibration"}
+	if cfgPath != "" {
+		taken[absPath(cfgPath)] = "the config file"
 	}
-	if err := w.srv.Shutdown(ctx); err != nil {
-		w.log.Warn("http shutdown", "component", "http", "err", err)
-		w.srv.Close()
+	if owner, ok := taken[absPath(store)]; ok {
+		return &config.Error{Problems: []config.Problem{{File: cfgPath, Key: "hub.alert_store",
+			Msg: fmt.Sprintf("%q in box.state_dir is %s: name another file", cfg.Hub.AlertStore, owner)}}}
 	}
-}
-
-// redacted returns cfg as JSON-able data without secrets (fields tagged
-// json:"-" are dropped by encoding/json).
-func redacted(cfg config.Config) json.RawMessage {
-	b, _ := json.Marshal(cfg)
-	return b
+	return nil
 }

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/daemontest"
 )
 
 // testConfig is the built-in defaults on loopback, MQTT off, state in a
@@ -30,8 +30,19 @@ func testConfig(t *testing.T) (config.Config, string) {
 // startDaemon builds and starts the daemon in-process; Cleanup stops it.
 func startDaemon(t *testing.T, cfg config.Config, path string) *Daemon {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := New(Options{Config: cfg, Path: path, Log: log})
+	return runDaemon(t, Options{Config: cfg, Path: path})
+}
+
+// runDaemon builds and starts o's daemon in-process, logging into a buffer
+// shown when the test fails; Cleanup stops it (cleanups registered after
+// this call run before the stop).
+func runDaemon(t *testing.T, o Options) *Daemon {
+	t.Helper()
+	logs := &daemontest.Buffer{}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(logs, nil))
+	}
+	d, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +52,9 @@ func startDaemon(t *testing.T, cfg config.Config, path string) *Daemon {
 		defer scancel()
 		d.Shutdown(sctx)
 		cancel()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
 	})
 	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)

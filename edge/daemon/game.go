@@ -25,12 +25,13 @@ func tableSize(p config.Physics) model.Size {
 	return model.Table9ft
 }
 
-// startGame makes the game service (resuming the saved game), gives its
-// commands to the WebSocket server as game_<name> and starts it. A saved
-// game that cannot be resumed is alerted; free practice starts instead.
-func (d *Daemon) startGame() {
-	g, err := game.New(game.Options{Hub: d.hub, StateDir: d.cfg.Box.StateDir, Table: tableSize(d.cfg.Physics),
-		Log: d.log.With("component", "game")})
+// newGame makes the game service (resuming the saved game) and gives its
+// commands to the WebSocket server as game_<name>; gamePart starts it. A
+// saved game that cannot be resumed is alerted; free practice starts
+// instead.
+func (d *Daemon) newGame(cfg config.Config) {
+	g, err := game.New(game.Options{Hub: d.hub, StateDir: cfg.Box.StateDir, Table: tableSize(cfg.Physics),
+		Rules: cfg.Game.Rules, Log: d.log.With("component", "game")})
 	if err != nil {
 		d.log.Warn("game: resuming the saved game", "component", "game", "err", err)
 		d.alert(model.AlertWarning, "game_state", err.Error(), "game")
@@ -41,7 +42,34 @@ func (d *Daemon) startGame() {
 			return g.Command(name, args)
 		})
 	}
-	g.Start()
+}
+
+// gamePart runs the game service: it follows the hub's events from Start
+// until Shutdown (safe twice: Close is). Its state directory and table are
+// read when the daemon starts; a reload sets the next game's rules.
+type gamePart struct{ d *Daemon }
+
+func (p gamePart) start(context.Context, config.Config) error {
+	p.d.game.Start()
+	return nil
+}
+
+// reload gives the next game the new rules edition; the game in progress
+// keeps its own. cur was validated: an error is a mismatch of config and
+// referee, logged rather than half-applied.
+func (p gamePart) reload(_ context.Context, old, cur config.Config) {
+	if cur.Game.Rules == old.Game.Rules {
+		return
+	}
+	if err := p.d.game.SetDefaultRules(cur.Game.Rules); err != nil {
+		p.d.log.Error("game rules", "component", "game", "err", err)
+	}
+}
+
+func (p gamePart) shutdown(ctx context.Context) {
+	if err := p.d.game.Shutdown(ctx); err != nil {
+		p.d.log.Warn("game shutdown", "component", "game", "err", err)
+	}
 }
 
 // gameAdapter serves the game to the REST API.
@@ -55,4 +83,21 @@ func (a gameAdapter) GameCommand(name string, body []byte) (any, error) {
 		return nil, api.ErrUnknownGameCommand
 	}
 	return r, err
+}
+
+// ResetGame starts the game again with the same settings (game, players,
+// ball in hand, calls, breaks, the rules' edition): POST /api/v1/game/reset
+// starts a new history session and a fresh game together.
+func (a gameAdapter) ResetGame(ctx context.Context) error {
+	if a.d.game == nil {
+		return nil
+	}
+	set := a.d.game.Snapshot().Settings
+	body, err := json.Marshal(game.Args{Game: string(set.Game), Players: set.Players, BallInHand: set.BallInHand,
+		CallAll: &set.CallAll, AlternateBreak: &set.AlternateBreak, Rules: set.Rules})
+	if err != nil {
+		return err
+	}
+	_, err = a.d.game.Command(game.CmdNew, body)
+	return err
 }

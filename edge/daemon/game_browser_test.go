@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,8 +96,17 @@ func TestGameControlsInChromium(t *testing.T) {
 	run("push-out", chromedp.WaitVisible(chromedp.CSS(`button.push-out`)), chromedp.Click(chromedp.CSS(`button.push-out`)))
 	waitGame(t, g, "push-out declared", func(s game.Snapshot) bool { return s.PushOut })
 	rec, _ := g.ShotEnded(shotEnded())
-	if rec.Decision == nil || rec.Decision.Rule != "2.5" || !rec.PushOut {
+	if rec.Decision == nil || rec.Decision.Rule != "2.4" || !rec.PushOut {
 		t.Fatalf("push-out shot = %+v", rec.Decision)
+	}
+	// The decision names its rule with the edition's number (2016 by default).
+	run("push-out decision", chromedp.WaitVisible(chromedp.CSS(`#decision[data-shot="2"]`)))
+	said, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#decision`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(said, "(WPA 2016 rule 2.4)") || !strings.Contains(said, "Push-out (2.4)") {
+		t.Errorf("decision on the display = %q, want the 2016 rule 2.4 named", said)
 	}
 	// Anna passes it back.
 	run("pass", chromedp.WaitVisible(chromedp.CSS(`button.opt-pass`)), chromedp.Click(chromedp.CSS(`button.opt-pass`)),

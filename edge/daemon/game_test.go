@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,13 +11,15 @@ import (
 
 // The game over REST in the assembled daemon: a command needs the token,
 // bad input is a 400 that changes nothing, the state is served, and the
-// same game is on the hub's game stream.
+// same game is on the hub's game stream. The config's game.rules is the
+// edition of a game that names none; a reload reaches the next game.
 func TestGameOverREST(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the daemon on the simulator")
 	}
 	cfg, path := testConfig(t)
 	cfg.HTTP.Token = "sekrit"
+	cfg.Game.Rules = "2025"
 	d := startDaemon(t, cfg, path)
 	base := "http://" + d.Addr() + "/api/v1/game/"
 	post := func(route, body, token string) (int, string) {
@@ -45,23 +48,38 @@ func TestGameOverREST(t *testing.T) {
 	if code, body := post("overrule", `{"shot":4,"fouls":[]}`, "sekrit"); code != 400 || !strings.Contains(body, "does not exist") {
 		t.Errorf("overrule of a shot that does not exist: %d %s", code, body)
 	}
+	if code, body := post("new", `{"game":"9ball","players":["Carl","Dora"],"rules":"2019"}`, "sekrit"); code != 400 || !strings.Contains(body, "rules edition") {
+		t.Errorf("new with rules 2019: %d %s", code, body)
+	}
 	resp, err := http.Get(base + "state")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var st struct {
-		Game    string   `json:"game"`
-		Players []string `json:"players"`
-		Turn    string   `json:"turn"`
-		Score   string   `json:"score"`
+		Game     string   `json:"game"`
+		Players  []string `json:"players"`
+		Turn     string   `json:"turn"`
+		Score    string   `json:"score"`
+		Settings struct {
+			Rules string `json:"rules"`
+		} `json:"settings"`
 	}
 	json.NewDecoder(resp.Body).Decode(&st)
 	resp.Body.Close()
-	if st.Game != "9ball" || st.Turn != "Anna" || st.Score != "Anna 0 - 0 Ben" {
+	if st.Game != "9ball" || st.Turn != "Anna" || st.Score != "Anna 0 - 0 Ben" || st.Settings.Rules != "2025" {
 		t.Errorf("state = %+v", st)
 	}
 	p := d.hub.Latest("game")
 	if p == nil || !strings.Contains(string(p.Data), `"turn":"Anna"`) {
 		t.Errorf("game stream latest = %v", p)
+	}
+
+	// A reload back to the default edition: the next game cites 2016.
+	cfg.Game.Rules = "2016"
+	if err := d.apply(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post("new", `{"game":"8ball","players":["Anna","Ben"]}`, "sekrit"); code != 200 || !strings.Contains(body, `"rules":"2016"`) {
+		t.Errorf("new after the reload: %d %s", code, body)
 	}
 }

@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"time"
 
+	"github.com/cuecast/cuecast/edge/atomicfile"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// Reload is SIGHUP: RELOADING=1, read and validate the file, apply
-// it as a whole or keep the old config running and raise an alert; READY=1
-// after either way.
+// Reload is SIGHUP: RELOADING=1, read and validate the file, apply it as a
+// whole or keep the old config running and raise an alert; READY=1 after
+// either way.
 func (d *Daemon) Reload(ctx context.Context) {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
@@ -23,7 +22,7 @@ func (d *Daemon) Reload(ctx context.Context) {
 	d.log.Info("reloading", "component", "config", "file", d.path)
 	cfg, _, err := LoadConfig(d.path, true, d.ov)
 	if err == nil {
-		err = d.apply(cfg)
+		err = d.apply(ctx, cfg, nil)
 	}
 	if err != nil {
 		d.log.Error("reload refused; the old config keeps running", "component", "config", "file", d.path, "err", err)
@@ -33,68 +32,46 @@ func (d *Daemon) Reload(ctx context.Context) {
 	d.log.Info("reloaded", "component", "config", "file", d.path)
 }
 
-// apply swaps in cfg. The only step that can fail (binding a new listen
-// address) runs first, before anything changes; after it the parts whose
-// section changed are restarted with the new values.
-func (d *Daemon) apply(cfg config.Config) error {
-	d.mu.Lock()
-	old := d.cfg
-	d.mu.Unlock()
-
-	var oldWeb *webServer
-	if cfg.HTTP.Listen != old.HTTP.Listen {
-		web, err := listen(cfg.HTTP.Listen, d.mux, d.log)
-		if err != nil {
+// apply swaps in cfg as a whole or not at all. The steps that can fail run
+// before anything changes: the state paths are checked, the new listen
+// address (if it changed) is bound, and then write (the REST API's: the
+// file) runs; a failure in any of them undoes the others and leaves the
+// running config and the file as they were. After that every part applies
+// its own section (part.reload).
+func (d *Daemon) apply(ctx context.Context, cfg config.Config, write func() error) error {
+	old := d.Current()
+	if err := checkStatePaths(d.path, cfg); err != nil {
+		return err
+	}
+	commit, abort, err := d.web.prepare(old, cfg)
+	if err != nil {
+		return err
+	}
+	if write != nil {
+		if err := write(); err != nil {
+			abort()
 			return err
 		}
-		d.mu.Lock()
-		oldWeb, d.web = d.web, web
-		d.mu.Unlock()
 	}
-
+	commit()
 	d.mu.Lock()
 	d.cfg = cfg
 	d.mu.Unlock()
 	d.level.Set(ParseLevel(cfg.Log.Level))
-	d.configureLive(cfg)
-
-	if oldWeb != nil {
-		// Existing WebSocket clients stay on their connections; only the
-		// listening socket moves. Requests in flight get a minute to finish
-		// (MJPEG viewers reconnect to the new address), then are cut.
-		d.goBackground(func() {
-			ctx, cancel := context.WithTimeout(d.bgCtx, time.Minute)
-			defer cancel()
-			oldWeb.shutdown(ctx, nil)
-		})
-	}
-	if !reflect.DeepEqual(old.Source, cfg.Source) || !reflect.DeepEqual(old.Vision, cfg.Vision) || !reflect.DeepEqual(old.Physics, cfg.Physics) || old.Box != cfg.Box {
-		if err := d.restartPipeline(cfg); err != nil {
-			// The config itself was valid; the source failing to open is a
-			// runtime condition the pipeline reports and retries.
-			d.log.Error("pipeline restart", "component", "vision", "err", err)
-		}
-	}
-	for _, name := range consumerNames {
-		if consumerChanged(name, old, cfg) {
-			d.restartPart(name, cfg)
-		}
+	for _, p := range d.startOrder {
+		p.reload(ctx, old, cfg)
 	}
 	d.publishConfig()
 	d.alert(model.AlertInfo, "config_applied", "configuration applied", "config")
 	return nil
 }
 
-// Current returns the running config (for the REST API).
-func (d *Daemon) Current() config.Config {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.cfg
-}
-
-// Apply validates a whole TOML document and, unless validateOnly, writes it
-// atomically to the config file and applies it exactly like SIGHUP. On any
-// error nothing is written and nothing changes.
+// Apply validates a whole TOML document and, unless validateOnly, applies
+// it exactly like SIGHUP and writes it to the config file. The file is
+// written only once the new config has been accepted (its listen address
+// bound) and before it replaces the running one: a refused config leaves
+// the file byte-identical, and a failed write leaves the old config
+// running. On any error nothing changes.
 func (d *Daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error {
 	cfg, err := config.Parse(d.path, doc)
 	if err != nil {
@@ -104,6 +81,9 @@ func (d *Daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if err := checkStatePaths(d.path, cfg); err != nil {
+		return err
+	}
 	if validateOnly {
 		return nil
 	}
@@ -111,11 +91,17 @@ func (d *Daemon) Apply(ctx context.Context, doc []byte, validateOnly bool) error
 	defer d.reloadMu.Unlock()
 	d.sup.Reloading()
 	defer d.sup.Reloaded()
-	if err := writeAtomic(d.path, doc); err != nil {
-		return err
-	}
-	d.log.Info("config written", "component", "config", "file", d.path)
-	return d.apply(cfg)
+	return d.apply(ctx, cfg, func() error {
+		// A box running on built-in defaults may have no config directory.
+		if err := os.MkdirAll(filepath.Dir(d.path), 0o750); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		if err := atomicfile.Write(d.path, doc, 0o640); err != nil {
+			return fmt.Errorf("config: %w (is the directory writable by cuecastd? ReadWritePaths=/etc/cuecast)", err)
+		}
+		d.log.Info("config written", "component", "config", "file", d.path)
+		return nil
+	})
 }
 
 // Reset writes a config with only the box identity kept (site, table, state
@@ -126,41 +112,4 @@ func (d *Daemon) Reset(ctx context.Context) error {
 	doc := fmt.Appendf(nil, "# reset to defaults by the REST API; identity kept\n[box]\nsite = %q\ntable = %q\nstate_dir = %q\n",
 		cur.Box.Site, cur.Box.Table, cur.Box.StateDir)
 	return d.Apply(ctx, doc, false)
-}
-
-// writeAtomic replaces path with data: temp file in the same directory,
-// fsync, rename, fsync the directory. A crash leaves the old or the new file,
-// never half of one.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("config: create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, ".cuecast-*.toml")
-	if err != nil {
-		return fmt.Errorf("config: write %s: %w (is the directory writable by cuecastd? ReadWritePaths=/etc/cuecast)", dir, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o640)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		return fmt.Errorf("config: write %s: %w", path, err)
-	}
-	if df, err := os.Open(dir); err == nil {
-		df.Sync()
-		df.Close()
-	}
-	return nil
 }

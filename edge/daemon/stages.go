@@ -13,6 +13,7 @@ import (
 // stages are the frame loop's detector, tracker and predictor, built for one
 // config and closed together when the loop stops.
 type stages struct {
+	det       *vision.Detector // the same as detector, for calibration updates
 	detector  pipeline.Detector
 	tracker   pipeline.Tracker
 	predictor pipeline.Predictor
@@ -38,7 +39,7 @@ func (d *Daemon) newStages(cfg config.Config) (*stages, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stages{detector: det, closers: []func(){func() { det.Close() }}}
+	s := &stages{det: det, detector: det, closers: []func(){func() { det.Close() }}}
 	to := core.DefaultOptions()
 	to.Table = table
 	if cfg.Source.FPS > 0 {
@@ -51,8 +52,5 @@ func (d *Daemon) newStages(cfg config.Config) (*stages, error) {
 		return nil, err
 	}
 	s.predictor = aim
-	d.mu.Lock()
-	d.detector = det
-	d.mu.Unlock()
 	return s, nil
 }

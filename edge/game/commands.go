@@ -12,7 +12,7 @@ import (
 // Command names (WebSocket: "game_" + name; REST: POST /api/v1/game/<name
 // with '-' for '_'>).
 const (
-	CmdNew      = "new"      // {game, players, ball_in_hand, call_all, alternate_break}
+	CmdNew      = "new"      // {game, players, ball_in_hand, call_all, alternate_break, rules}
 	CmdPlayers  = "players"  // {players}: rename
 	CmdCall     = "call"     // {ball, pocket}; ball "" clears the call
 	CmdPushOut  = "push_out" // {push_out: true|false}
@@ -32,6 +32,7 @@ type Args struct {
 	BallInHand     string    `json:"ball_in_hand,omitempty"`
 	CallAll        *bool     `json:"call_all,omitempty"`
 	AlternateBreak *bool     `json:"alternate_break,omitempty"`
+	Rules          string    `json:"rules,omitempty"` // new: "2016" or "2025"; absent, the service's default
 	Ball           *string   `json:"ball,omitempty"`
 	Pocket         string    `json:"pocket,omitempty"`
 	PushOut        *bool     `json:"push_out,omitempty"`
@@ -101,7 +102,10 @@ func (s *Service) newGame(a Args) error {
 	if err != nil {
 		return bad("new: %v", err)
 	}
-	set := Settings{Game: g, Players: trimPlayers(a.Players), BallInHand: a.BallInHand}
+	if _, err := referee.ParseEdition(a.Rules); err != nil {
+		return bad("new: %v", err)
+	}
+	set := Settings{Game: g, Players: trimPlayers(a.Players), BallInHand: a.BallInHand, Rules: a.Rules}
 	if a.CallAll != nil {
 		set.CallAll = *a.CallAll
 	}

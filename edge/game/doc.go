@@ -5,14 +5,23 @@
 // judged by edge/referee. It is fed by the hub: every shot_ended event of the
 // event stream becomes the referee's input (free practice when no game is
 // set), and the last aiming trajectory before the cue strike is kept as the
-// shot's prediction. For every shot it publishes a `shot` event on the event
-// stream (the model.ShotRecord: events, measured paths, prediction, call,
-// decision) and the game's Snapshot on the `game` stream.
+// shot's prediction. Before a shot is judged, the balls the tracker could
+// not name ("?N") are named where the game knows which ball it must be
+// (Identify: where each ball came to rest after the last shot, the rack's
+// fixed spots at a break, a named path from the same spot, the one ball
+// missing), never where two fit; the record lists the names given
+// (ShotRecord.Identified), and the referee judges what stays unnamed with
+// the benefit of the doubt. For every shot it publishes a `shot` event on
+// the event stream (the model.ShotRecord: events, measured paths,
+// prediction, call, decision) and the game's Snapshot on the `game` stream.
 //
 // What only a person can say comes in as commands (Command; the daemon maps
 // them to WebSocket commands and REST routes): a new game with its players
 // and settings, the players' names, the call for the next shot, a push-out,
-// the incoming player's option, an overrule of any shot's decision. Each
+// the incoming player's option, an overrule of any shot's decision. A game's
+// settings include the edition of the WPA rules its decisions cite; a game
+// that names none takes the service's default (Options.Rules, config
+// game.rules), which SetDefaultRules changes for the games that follow. Each
 // command may carry an id: a repeated id is answered without being applied
 // again. A command that does not fit (an unknown player, a call of a ball
 // already pocketed, an overrule of a shot that does not exist) is refused

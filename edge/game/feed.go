@@ -105,7 +105,9 @@ func (s *Service) handle(p *hub.Publication) {
 
 // ShotEnded judges the shot a shot_ended event closes, records it and
 // publishes it. The shooter is the player at the table (the one an open
-// option falls to). A shot the referee cannot judge (the tracker saw
+// option falls to). Balls the tracker could not name are named first where
+// the game can (Identify); the record carries the named summary and the
+// names given. A shot the referee cannot judge (the tracker saw
 // something that does not fit) is recorded with the reason and without
 // changing the game; the error says why.
 func (s *Service) ShotEnded(ev model.Event) (model.ShotRecord, error) {
@@ -122,7 +124,11 @@ func (s *Service) ShotEnded(ev model.Event) (model.ShotRecord, error) {
 	if st.OptionsFor != "" {
 		shooter = st.OptionsFor
 	}
-	sh := referee.FromSummary(shooter, ev.Shot)
+	sum, named := s.identifyLocked(st, ev.Shot)
+	if len(named) > 0 {
+		s.log.Info("game: named balls the tracker could not", "component", "game", "names", named)
+	}
+	sh := referee.FromSummary(shooter, &sum)
 	sh.Called, sh.PushOut = s.g.Pending.Called, s.g.Pending.PushOut
 	d, err := s.ref.Judge(sh)
 	var judgeErr error
@@ -139,7 +145,7 @@ func (s *Service) ShotEnded(ev model.Event) (model.ShotRecord, error) {
 		started = ev.Time.Add(-time.Duration(ev.Shot.DurationS * float64(time.Second)))
 	}
 	rec := model.ShotRecord{GameType: string(s.g.Settings.Game), Shooter: shooter, Started: started, Ended: ev.Time,
-		Summary: *ev.Shot, Prediction: s.pred, Called: sh.Called, PushOut: sh.PushOut}
+		Summary: sum, Prediction: s.pred, Called: sh.Called, PushOut: sh.PushOut, Identified: named}
 	if !s.g.Practice {
 		rec.GameID = s.g.Session
 	}
@@ -161,4 +167,19 @@ func (s *Service) ShotEnded(ev model.Event) (model.ShotRecord, error) {
 	s.pred, s.start = nil, time.Time{}
 	s.commitLocked(g, s.ref, []model.ShotRecord{rec})
 	return rec, judgeErr
+}
+
+// identifyLocked names the balls the tracker could not (Identify), from
+// the referee's state st and where the last shot of this game left the
+// balls. Free practice names none: no rule there asks which ball it was,
+// and balls go back on the table by hand without the game knowing.
+func (s *Service) identifyLocked(st referee.State, sum *model.ShotSummary) (model.ShotSummary, map[string]string) {
+	if s.g.Practice {
+		return *sum, nil
+	}
+	var lastEnd []model.BallSpot
+	if n := len(s.g.Records); n > 0 {
+		lastEnd = s.g.Records[n-1].Summary.End
+	}
+	return Identify(sum, st.OnTable, RestSpots(s.g.Settings.Game, st, lastEnd, s.opts.Table))
 }

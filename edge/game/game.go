@@ -23,8 +23,12 @@ type Options struct {
 	// StateDir keeps game.json; "" keeps the game in memory only.
 	StateDir string
 	Table    model.Size // zero: 9 ft
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Rules is the edition of the WPA rules a game cites when its `new`
+	// command names none (config game.rules): referee.Edition2016 (the
+	// default, "") or referee.Edition2025. SetDefaultRules changes it.
+	Rules string
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // Settings are a game's set-up as people choose it.
@@ -34,6 +38,9 @@ type Settings struct {
 	BallInHand     string       `json:"ball_in_hand"` // anywhere (WPA) | kitchen
 	CallAll        bool         `json:"call_all"`
 	AlternateBreak bool         `json:"alternate_break"`
+	// Rules is the edition the game's decisions cite: "2016" or "2025". A
+	// game saved without it takes the service's default when resumed.
+	Rules string `json:"rules"`
 }
 
 // Snapshot is the game stream's data and GET /api/v1/game/state's body.
@@ -111,6 +118,7 @@ type Service struct {
 	log  *slog.Logger
 
 	mu     sync.Mutex // guards the fields below
+	rules  string     // the edition of games that name none
 	g      saved
 	ref    *referee.Referee
 	aim    *model.Trajectory // latest aiming prediction
@@ -137,18 +145,26 @@ func New(opts Options) (*Service, error) {
 		opts.Table = model.Table9ft
 	}
 	s := &Service{opts: opts, log: opts.Log, stop: make(chan struct{})}
+	var loadErr error
+	s.rules, loadErr = referee.ParseEdition(opts.Rules)
+	if loadErr != nil {
+		s.rules = referee.DefaultEdition
+		loadErr = fmt.Errorf("game: %w; the %s edition is used", loadErr, s.rules)
+	}
 	g, ref, err := s.fresh(Settings{Game: referee.Practice})
 	if err != nil {
 		return nil, err
 	}
 	s.g, s.ref = g, ref
-	var loadErr error
 	if opts.StateDir != "" {
 		if lg, ok, err := load(opts.StateDir); err != nil {
-			loadErr = err
+			loadErr = errors.Join(loadErr, err)
 		} else if ok {
+			if lg.Settings.Rules == "" {
+				lg.Settings.Rules = s.rules // saved before the edition was a setting
+			}
 			if ref, recs, err := s.rebuild(&lg); err != nil {
-				loadErr = fmt.Errorf("game: replaying the saved game: %w", err)
+				loadErr = errors.Join(loadErr, fmt.Errorf("game: replaying the saved game: %w", err))
 			} else {
 				lg.Records = recs
 				s.g, s.ref = lg, ref
@@ -164,7 +180,8 @@ func newSession() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// fresh starts a game of the given settings.
+// fresh starts a game of the given settings; without an edition, the
+// service's default.
 func (s *Service) fresh(set Settings) (saved, *referee.Referee, error) {
 	if set.Game == "" {
 		set.Game = referee.Practice
@@ -172,6 +189,14 @@ func (s *Service) fresh(set Settings) (saved, *referee.Referee, error) {
 	if set.BallInHand == "" {
 		set.BallInHand = referee.PlaceAnywhere
 	}
+	if set.Rules == "" {
+		set.Rules = s.rules
+	}
+	ed, err := referee.ParseEdition(set.Rules)
+	if err != nil {
+		return saved{}, nil, bad("%v", err)
+	}
+	set.Rules = ed
 	ref, err := referee.New(s.refConfig(set))
 	if err != nil {
 		return saved{}, nil, bad("%v", err)
@@ -182,7 +207,7 @@ func (s *Service) fresh(set Settings) (saved, *referee.Referee, error) {
 
 func (s *Service) refConfig(set Settings) referee.Config {
 	return referee.Config{Game: set.Game, Players: set.Players, BallInHand: set.BallInHand,
-		CallAll: set.CallAll, AlternateBreak: set.AlternateBreak, Table: s.opts.Table}
+		CallAll: set.CallAll, AlternateBreak: set.AlternateBreak, Table: s.opts.Table, Edition: set.Rules}
 }
 
 // rebuild replays g's log on a new referee, the overrules applied, and
@@ -220,6 +245,20 @@ func (s *Service) rebuild(g *saved) (*referee.Referee, []model.ShotRecord, error
 		}
 	}
 	return ref, recs, nil
+}
+
+// SetDefaultRules sets the edition of the games started from now on that
+// name none (a config reload): the game in progress keeps its own. An
+// unknown edition is an error and changes nothing.
+func (s *Service) SetDefaultRules(edition string) error {
+	ed, err := referee.ParseEdition(edition)
+	if err != nil {
+		return bad("%v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rules = ed
+	return nil
 }
 
 // snapshotLocked is the game as published.

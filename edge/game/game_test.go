@@ -134,7 +134,7 @@ func TestShotThroughTheHub(t *testing.T) {
 	if rec == nil || rec.Decision == nil || rec.Number != 1 || rec.Shooter != "Anna" || rec.GameType != "9ball" || rec.GameID == "" {
 		t.Fatalf("shot record = %+v", rec)
 	}
-	if !rec.Decision.Legal || rec.Decision.Rule != "2.3" || rec.Decision.Next != "Anna" {
+	if !rec.Decision.Legal || rec.Decision.Rule != "2.3" || rec.Decision.Edition != "2016" || rec.Decision.Next != "Anna" {
 		t.Errorf("decision = %+v", rec.Decision)
 	}
 	if rec.Prediction == nil || rec.Prediction.Seq != 7 || len(rec.Summary.Events) != 3 || !rec.Started.Equal(t0) {
@@ -204,6 +204,7 @@ func TestCommands(t *testing.T) {
 		{CmdNew, `{"game":"snooker","players":["A","B"]}`, "unknown game"},
 		{CmdNew, `{"game":"8ball","players":["A"]}`, "two players"},
 		{CmdNew, `{"game":"8ball","colour":"red"}`, "unknown field"},
+		{CmdNew, `{"game":"8ball","players":["A","B"],"rules":"2019"}`, "rules edition"},
 	}
 	for _, c := range refused {
 		_, err := s.Command(c.name, json.RawMessage(c.args))
@@ -274,5 +275,110 @@ func TestBadStateFile(t *testing.T) {
 	s, err := New(Options{StateDir: dir})
 	if err == nil || s == nil || s.Snapshot().Game != referee.Practice {
 		t.Errorf("New with a broken file: %v", err)
+	}
+}
+
+// The rules' edition: the service's default (2016 unless configured) for a
+// game that names none, the game's own otherwise; the issue's examples
+// hold by default; a config change reaches the next game only.
+func TestRulesEdition(t *testing.T) {
+	dir := t.TempDir()
+	s := newService(t, nil, dir)
+	r := must(t, s, CmdNew, `{"game":"8ball","players":["Anna","Ben"]}`)
+	if r.Game.Settings.Rules != "2016" {
+		t.Errorf("default edition = %q, want 2016", r.Game.Settings.Rules)
+	}
+	s.ShotEnded(fourRailsE()) // Anna breaks; Ben to shoot
+	rec, err := s.ShotEnded(ended(hitE("2")))
+	want := "Foul (6.3): no ball reached a rail after contact. Ball in hand for Anna."
+	if err != nil || rec.Decision.Rule != "6.3" || rec.Decision.Message != want || rec.Decision.Edition != "2016" {
+		t.Fatalf("no rail by default: %+v %v; want %q", rec.Decision, err, want)
+	}
+	rec, err = s.ShotEnded(ended(hitE("3"), railE("3", "top"), pocketE("cue", "side-top")))
+	if b, _ := json.Marshal(rec.Decision); err != nil || !strings.Contains(string(b), `"rule":"6.1"`) {
+		t.Fatalf("scratch by default: %s %v", b, err)
+	}
+
+	// A config change (reload) reaches the next game, not this one.
+	if err := s.SetDefaultRules("2019"); err == nil {
+		t.Error("SetDefaultRules accepted 2019")
+	}
+	if err := s.SetDefaultRules("2025"); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Snapshot(); st.Settings.Rules != "2016" || st.Last.Rule != "6.1" {
+		t.Errorf("the game in progress changed edition: %q, last rule %s", st.Settings.Rules, st.Last.Rule)
+	}
+	must(t, s, CmdNew, `{"game":"9ball","players":["Anna","Ben"]}`)
+	s.ShotEnded(fourRailsE())
+	rec, _ = s.ShotEnded(ended(hitE("1")))
+	if rec.Decision.Rule != "3.3" || rec.Decision.Edition != "2025" || !strings.HasPrefix(rec.Decision.Message, "Foul (3.3): ") {
+		t.Errorf("after the default became 2025: %+v", rec.Decision)
+	}
+	// A game may name its edition; it survives a restart.
+	r = must(t, s, CmdNew, `{"game":"9ball","players":["Anna","Ben"],"rules":"2016"}`)
+	if r.Game.Settings.Rules != "2016" {
+		t.Errorf("new with rules 2016: %q", r.Game.Settings.Rules)
+	}
+	s.ShotEnded(fourRailsE())
+	s.ShotEnded(ended(hitE("1")))
+	s.Close()
+	s2, err := New(Options{StateDir: dir, Rules: "2025"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s2.Close)
+	if st := s2.Snapshot(); st.Settings.Rules != "2016" || st.Last == nil || st.Last.Rule != "6.3" {
+		t.Errorf("resumed: rules %q, last %+v", st.Settings.Rules, st.Last)
+	}
+
+	// A game saved before the edition was a setting takes the default.
+	b, err := os.ReadFile(filepath.Join(dir, "game.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(b), `"rules": "2016"`, `"rules": ""`, 1)
+	if old == string(b) {
+		t.Fatalf("game.json has no rules to blank: %s", b)
+	}
+	dir2 := t.TempDir()
+	os.WriteFile(filepath.Join(dir2, "game.json"), []byte(old), 0o600)
+	s3, err := New(Options{StateDir: dir2, Rules: "2025"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s3.Close)
+	if st := s3.Snapshot(); st.Settings.Rules != "2025" || st.Last == nil || st.Last.Rule != "3.3" || st.Last.Edition != "2025" {
+		t.Errorf("an old game resumed: rules %q, last %+v", st.Settings.Rules, st.Last)
+	}
+
+	// An unknown default is reported and 2016 used.
+	s4, err := New(Options{Rules: "2019"})
+	if err == nil || s4 == nil || s4.Snapshot().Settings.Rules != "2016" {
+		t.Errorf("New with rules 2019: %v", err)
+	}
+	if s4 != nil {
+		s4.Close()
+	}
+}
+
+// The editions the config file accepts (game.rules) are the referee's,
+// and its default is the referee's default.
+func TestConfigRulesAgree(t *testing.T) {
+	if d := config.Default().Game.Rules; d != referee.DefaultEdition {
+		t.Errorf("config default game.rules = %q, referee's default %q", d, referee.DefaultEdition)
+	}
+	for _, ed := range referee.Editions() {
+		c, err := config.Parse("t.toml", []byte("[game]\nrules = \""+ed+"\"\n"))
+		if err != nil || c.Game.Rules != ed {
+			t.Errorf("config rejects rules %q that the referee knows: %v", ed, err)
+		}
+	}
+	for _, bad := range []string{"", "2019", "wsr"} {
+		if _, err := config.Parse("t.toml", []byte("[game]\nrules = \""+bad+"\"\n")); err == nil {
+			t.Errorf("config accepts rules %q", bad)
+		} else if _, rerr := referee.ParseEdition(bad); rerr == nil && bad != "" {
+			t.Errorf("the referee accepts %q, the config does not", bad)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/cuecast/cuecast/edge/model"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // stateFile is the game's file in the state directory.
@@ -52,28 +54,5 @@ func store(dir string, g *saved) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, stateFile+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, stateFile), b, 0o640)
 }

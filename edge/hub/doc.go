@@ -62,7 +62,15 @@
 //
 // Transports report what they wrote with Client.RecordDelivery (latency is
 // publication time to write, minus any hold the client's max rate asked
-// for), Client.RecordWriteError and Client.RecordError.
+// for; a publication replayed at subscribe counts from the subscribe, not
+// from when it was first published), Client.RecordWriteError and
+// Client.RecordError.
+//
+// Alerts that clients raise (REST, the WebSocket broadcast_alert command,
+// the MQTT cmd/alert command) are checked here once, by one set of rules:
+// AlertFromFields and DecodeAlert build an AlertRequest, RaiseRequest
+// raises it; a refusal wraps ErrBadAlert and its text is the same on every
+// transport.
 //
 // # Concurrency
 //

@@ -8,23 +8,33 @@ import (
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// foulDecision fills in a foul: the turn passes with ball in hand, and
-// the rule is the first foul's.
-func (r *Referee) foulDecision(d *model.Decision, a *analysis, p int, fouls []string) {
+// num is rule id's number in the game's edition: every number a decision
+// cites, in Rule or in its message, comes from here.
+func (r *Referee) num(id RuleID) string { return r.book.numbers[id] }
+
+// firstFoulRule is the rule a decision with these fouls cites: the first
+// foul's, the cue ball off the table being a scratch.
+func (r *Referee) firstFoulRule(a *analysis, fouls []string) RuleID {
+	if fouls[0] == FoulBallOffTable && a.cueOff {
+		return IDScratch
+	}
+	return foulRule(fouls[0], r.cfg.Game)
+}
+
+// foulDecision fills in a foul: the turn passes with the cue ball in hand
+// where (PlaceAnywhere, PlaceKitchen), and the rule is the first foul's.
+func (r *Referee) foulDecision(d *model.Decision, a *analysis, p int, fouls []string, where string) {
 	d.Legal = false
 	d.Fouls = fouls
-	d.Rule = foulRule(fouls[0], r.cfg.Game)
-	if fouls[0] == FoulBallOffTable && a.cueOff {
-		d.Rule = RuleScratch
-	}
+	d.Rule = r.num(r.firstFoulRule(a, fouls))
 	d.TurnOver = true
 	r.turn = r.other(p)
-	r.bih = r.cfg.BallInHand
+	r.bih = where
 	d.BallInHand = r.bih
 }
 
 // foulMessage is "Foul (6.3): no ball reached a rail after contact; also
-// ... Ball in hand for Anna."
+// ..." ending with a full stop; the number is the decision's rule.
 func (r *Referee) foulMessage(d *model.Decision, fouls []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Foul (%s): %s", d.Rule, foulSentence(fouls[0]))
@@ -59,76 +69,77 @@ func (r *Referee) win(d *model.Decision, w int) {
 }
 
 func ballList(ps []pocketing) string {
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ball
+	var items []string
+	unnamed := 0
+	for _, p := range ps {
+		if IsUnidentified(p.ball) {
+			unnamed++
+		} else {
+			items = append(items, p.ball)
+		}
 	}
-	switch len(ids) {
+	if len(items) > 0 {
+		items[0] = "the " + items[0]
+	}
+	switch unnamed {
+	case 0:
+	case 1:
+		items = append(items, "a ball the camera could not name")
+	default:
+		items = append(items, fmt.Sprintf("%d balls the camera could not name", unnamed))
+	}
+	switch len(items) {
 	case 0:
 		return "no ball"
 	case 1:
-		return "the " + ids[0]
+		return items[0]
 	}
-	return "the " + strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-// removeDown takes the pocketed and jumped balls off the table, keeping
-// those in keep (they are spotted instead).
+// removeDown takes the pocketed and jumped balls off the table (those to
+// be spotted are put back by spot).
 func (r *Referee) removeDown(a *analysis) {
 	for _, p := range a.pocketed {
-		r.onTable[ballNumber(p.ball)] = false
+		if n := ballNumber(p.ball); n > 0 {
+			r.onTable[n] = false
+		}
 	}
 	for _, id := range a.off {
-		r.onTable[ballNumber(id)] = false
+		if n := ballNumber(id); n > 0 {
+			r.onTable[n] = false
+		}
 	}
 }
 
-// eight judges an 8-ball shot (section 3).
+// call is the shot's call: the one a person gave, else the one an obvious
+// shot implies (IDCallShot).
+func (r *Referee) call(s *Shot, a *analysis) *model.Call {
+	if s.Called != nil {
+		return s.Called
+	}
+	return obviousCall(s, a, r.cfg.Table)
+}
+
+// eight judges an 8-ball shot (2016 chapter 3, 2025 chapter 4).
 func (r *Referee) eight(s *Shot, a *analysis, p int, brk bool, fouls []string) model.Decision {
 	d := model.Decision{Fouls: []string{}}
 	eightPocket, eightIn := a.pocketedAt["8"]
 	eightOff := has(a.off, "8")
-	wasOnEight := r.onEight(p)
+	// On the 8 at the start of the shot: the group cleared, or (2025
+	// edition) on an open table with a whole group gone, the 8 called.
+	wasOnEight := r.onEight(p) || (r.book.eightFirstOnOpenTable && r.group[p] == "" && !brk && s.Called != nil && s.Called.Ball == "8" && r.groupGone())
 	r.removeDown(a)
 	if brk {
-		d.Rule = RuleEightBreak
-		if eightIn || eightOff {
-			r.spot(s, a, 8)
-		}
-		if len(fouls) > 0 {
-			r.foulDecision(&d, a, p, fouls)
-			msg := r.foulMessage(&d, fouls)
-			if has(fouls, FoulIllegalBreak) || eightIn {
-				r.options, r.optFor = []string{OptionAccept, OptionRerack}, r.turn
-				msg += fmt.Sprintf(" %s may play the table as it lies with ball in hand or have it re-racked (3.3).", r.player(r.turn))
-			} else {
-				msg += r.bihSentence()
-			}
-			if eightIn || eightOff {
-				msg += " The 8 is spotted."
-			}
-			d.Message = msg
-			return d
-		}
-		d.Legal = true
-		r.bih = ""
-		if a.objectPocketed() {
-			d.Message = fmt.Sprintf("Legal break: %s pocketed. %s continues; the table is open (3.4).", ballList(a.pocketed), r.player(p))
-			if eightIn {
-				r.options, r.optFor = []string{OptionRespot, OptionRerack}, p
-				d.Message = fmt.Sprintf("Legal break with the 8 pocketed (3.3): the 8 is spotted and %s continues, or asks for a re-rack.", r.player(p))
-			}
-			return d
-		}
-		d.TurnOver = true
-		r.turn = r.other(p)
-		d.Message = fmt.Sprintf("Legal break, nothing pocketed. %s to shoot; the table is open (3.4).", r.player(r.turn))
-		return d
+		return r.eightBreak(s, a, p, fouls, eightIn, eightOff)
 	}
 
-	// The 8 decides the game whenever it goes down or off (3.8).
+	// The 8 decides the rack whenever it goes down or off (IDEightLoss).
 	if eightIn || eightOff {
-		d.Rule = RuleEightLoss
+		d.Rule = r.num(IDEightLoss)
+		loss := "Loss of rack (" + d.Rule + ")"
+		other := r.player(r.other(p))
+		c := r.call(s, a)
 		switch {
 		case eightOff:
 			if !has(fouls, FoulBallOffTable) {
@@ -136,67 +147,79 @@ func (r *Referee) eight(s *Shot, a *analysis, p int, brk bool, fouls []string) m
 			}
 			d.Fouls = fouls
 			r.win(&d, r.other(p))
-			d.Message = fmt.Sprintf("Loss of game (3.8): the 8 left the table. %s wins the rack.", r.player(r.other(p)))
-			return d
+			d.Message = fmt.Sprintf("%s: the 8 left the table. %s wins the rack.", loss, other)
 		case !wasOnEight:
 			d.Fouls = append([]string{FoulEightEarly}, without(fouls, FoulEightEarly)...)
 			r.win(&d, r.other(p))
-			d.Message = fmt.Sprintf("Loss of game (3.8): the 8 was pocketed before %s's group was cleared. %s wins the rack.", r.player(p), r.player(r.other(p)))
-			return d
+			d.Message = fmt.Sprintf("%s: the 8 was pocketed before %s's group was cleared. %s wins the rack.", loss, r.player(p), other)
 		case len(fouls) > 0:
 			d.Fouls = fouls
 			r.win(&d, r.other(p))
-			d.Message = fmt.Sprintf("Loss of game (3.8): the 8 was pocketed on a foul (%s). %s wins the rack.", foulSentence(fouls[0]), r.player(r.other(p)))
-			return d
-		case s.Called == nil || s.Called.Ball != "8" || s.Called.Pocket != eightPocket:
+			d.Message = fmt.Sprintf("%s: the 8 was pocketed on a foul (%s). %s wins the rack.", loss, foulSentence(fouls[0]), other)
+		case c == nil || c.Ball != "8":
 			d.Fouls = []string{FoulEightWrongPocket}
-			why := "a pocket that was not called"
-			if s.Called == nil || s.Called.Ball != "8" {
-				why = "no called pocket"
-			}
 			r.win(&d, r.other(p))
-			d.Message = fmt.Sprintf("Loss of game (3.8): the 8 was pocketed with %s. %s wins the rack.", why, r.player(r.other(p)))
-			return d
+			d.Message = fmt.Sprintf("%s: the 8 went in without a call, on a shot that was not obvious (%s). %s wins the rack.", loss, r.num(IDCallShot), other)
+		case c.Pocket != eightPocket:
+			d.Fouls = []string{FoulEightWrongPocket}
+			r.win(&d, r.other(p))
+			d.Message = fmt.Sprintf("%s: the 8 went in the %s, not the called %s. %s wins the rack.", loss, eightPocket, c.Pocket, other)
+		default:
+			d.Legal = true
+			d.Rule = r.num(IDEightContinue)
+			r.win(&d, p)
+			how := "the called pocket"
+			if s.Called == nil {
+				how = "an obvious pocket (" + r.num(IDCallShot) + ")"
+			}
+			d.Message = fmt.Sprintf("%s pocketed the 8 in %s and wins the rack (%s).", r.player(p), how, d.Rule)
 		}
-		d.Legal = true
-		r.win(&d, p)
-		d.Message = fmt.Sprintf("%s pocketed the 8 in the called pocket and wins the rack (3.8).", r.player(p))
 		return d
 	}
 
 	if len(fouls) > 0 {
-		r.foulDecision(&d, a, p, fouls)
+		r.foulDecision(&d, a, p, fouls, r.cfg.BallInHand)
 		d.Message = r.foulMessage(&d, fouls) + r.bihSentence()
 		return d
 	}
 	d.Legal = true
 	r.bih = ""
-	// Which pocketed balls keep the shooter at the table (3.5, 3.6).
+	// Which pocketed balls keep the shooter at the table (IDEightContinue,
+	// IDEightCalled).
 	made := r.madeEight(s, a, p)
 	open := r.group[p] == ""
 	if made == "" {
 		d.TurnOver = true
 		r.turn = r.other(p)
-		d.Rule = RuleEightContinue
-		if a.objectPocketed() {
-			d.Message = fmt.Sprintf("No foul, but %s did not keep %s at the table. %s to shoot.", ballList(a.pocketed), r.player(p), r.player(r.turn))
-			if s.Called != nil {
-				d.Rule = RuleEightCalled
-				d.Message = fmt.Sprintf("No foul, but the called %s did not go in the %s. %s to shoot.", s.Called.Ball, s.Called.Pocket, r.player(r.turn))
-			}
-		} else {
+		d.Rule = r.num(IDEightContinue)
+		switch {
+		case !a.objectPocketed():
 			d.Message = fmt.Sprintf("No ball pocketed. %s to shoot.", r.player(r.turn))
+		case s.Called != nil:
+			d.Rule = r.num(IDEightCalled)
+			d.Message = fmt.Sprintf("No foul, but the called %s did not go in the %s. %s to shoot.", s.Called.Ball, s.Called.Pocket, r.player(r.turn))
+		case r.cfg.CallAll:
+			d.Rule = r.num(IDEightCalled)
+			d.Message = fmt.Sprintf("No foul, but %s went in on a shot that was neither called nor obvious (%s). %s to shoot.", ballList(a.pocketed), d.Rule, r.player(r.turn))
+		default:
+			d.Message = fmt.Sprintf("No foul, but %s did not keep %s at the table. %s to shoot.", ballList(a.pocketed), r.player(p), r.player(r.turn))
 		}
+		return d
+	}
+	if open && IsUnidentified(made) {
+		// No group from a ball nobody can name: the table stays open.
+		d.Rule = r.num(IDEightOpen)
+		d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s continues; the table stays open (%s).", ballList(a.pocketed), r.player(p), d.Rule)
 		return d
 	}
 	if open {
 		g := groupOf(ballNumber(made))
 		r.group[p], r.group[r.other(p)] = g, other(g)
-		d.Rule = RuleEightOpen
-		d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s takes %s and continues (3.4).", ballList(a.pocketed), r.player(p), g)
+		d.Rule = r.num(IDEightOpen)
+		d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s takes %s and continues (%s).", ballList(a.pocketed), r.player(p), g, d.Rule)
 		return d
 	}
-	d.Rule = RuleEightContinue
+	d.Rule = r.num(IDEightContinue)
 	d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s continues.", ballList(a.pocketed), r.player(p))
 	if r.onEight(p) {
 		d.Message = fmt.Sprintf("Legal shot: %s pocketed. %s continues on the 8: call its pocket.", ballList(a.pocketed), r.player(p))
@@ -204,28 +227,116 @@ func (r *Referee) eight(s *Shot, a *analysis, p int, brk bool, fouls []string) m
 	return d
 }
 
-// madeEight returns the ball that keeps player p at the table after a
-// legal 8-ball shot, or "": the called ball in the called pocket, or
-// without a call the first pocketed ball of p's group (any ball but the 8
-// on an open table).
-func (r *Referee) madeEight(s *Shot, a *analysis, p int) string {
-	if s.Called != nil {
-		if a.pocketedAt[s.Called.Ball] == s.Called.Pocket {
-			return s.Called.Ball
+// eightBreak judges an 8-ball break (IDEightBreak). The cue ball starts in
+// hand behind the head string; no ball is called and any ball may be hit
+// first. The table stays open whatever falls. The letters are those of
+// the break rule's clauses (the same in both editions).
+func (r *Referee) eightBreak(s *Shot, a *analysis, p int, fouls []string, eightIn, eightOff bool) model.Decision {
+	brk := r.num(IDEightBreak)
+	d := model.Decision{Fouls: []string{}, Rule: brk}
+	other := r.other(p)
+	if eightIn || eightOff {
+		r.spot(s, a, 8) // (e)-(g), IDEightSpot: the 8 is the one ball spotted
+	}
+	real := without(fouls, FoulIllegalBreak) // fouls other than the break count itself
+	// (f): the 8 pocketed on a foul gives the incoming player a choice.
+	// The 2025 text says with any foul, the 2016 text with a scratch (the
+	// cue ball pocketed or off the table, one rule in both): after another
+	// foul the 8 is spotted and the foul penalised as on any break.
+	eightChoice := eightIn && len(real) > 0 && (r.book.eightBreakAnyFoul || a.scratch || a.cueOff)
+	spotSaid := false
+	switch {
+	case eightIn && len(real) == 0: // (e)
+		d.Legal = true
+		r.bih = ""
+		r.options, r.optFor = []string{OptionRespot, OptionRerack}, p
+		spotSaid = true
+		d.Message = fmt.Sprintf("Legal break with the 8 pocketed (%s): the 8 is spotted and %s plays on from where the balls lie, or has them re-racked and breaks again.", brk, r.player(p))
+	case eightChoice: // (f)
+		r.foulDecision(&d, a, p, fouls, PlaceKitchen)
+		r.options, r.optFor = []string{OptionRespot, OptionRerack}, other
+		spotSaid = true
+		d.Message = r.foulMessage(&d, fouls) + fmt.Sprintf(" The 8 went in on the break (%s): %s may have it spotted and take ball in hand behind the head string, or have the balls re-racked.", brk, r.player(other))
+	case has(fouls, FoulIllegalBreak): // (d)
+		with := "as it lies"
+		if len(real) > 0 {
+			// An illegal break that also fouled: accepting the table
+			// comes with the cue ball in hand behind the head string.
+			r.foulDecision(&d, a, p, fouls, PlaceKitchen)
+			d.Message = r.foulMessage(&d, fouls)
+			with = "with ball in hand behind the head string"
+		} else {
+			r.foulDecision(&d, a, p, fouls, "")
+			d.Message = fmt.Sprintf("Illegal break (%s): %s.", brk, foulSentence(FoulIllegalBreak))
 		}
-		return ""
+		r.options, r.optFor = []string{OptionAccept, OptionRerack}, other
+		d.Message += fmt.Sprintf(" %s may play the table %s, or have the balls re-racked and break or let %s break again.", r.player(other), with, r.player(p))
+	case len(real) > 0: // (g), (h)
+		r.foulDecision(&d, a, p, fouls, PlaceKitchen)
+		d.Message = r.foulMessage(&d, fouls)
+		if a.scratch || a.cueOff {
+			d.Message += fmt.Sprintf(" Ball in hand behind the head string for %s (%s).", r.player(other), brk)
+		} else {
+			r.options, r.optFor = []string{OptionInHand, OptionPlay}, other
+			d.Message += fmt.Sprintf(" %s may take ball in hand behind the head string or play the cue ball where it lies (%s).", r.player(other), brk)
+		}
+	case a.objectPocketed(): // (c)
+		d.Legal = true
+		r.bih = ""
+		d.Message = fmt.Sprintf("Legal break: %s pocketed. %s continues; the table is open (%s).", ballList(a.pocketed), r.player(p), r.num(IDEightOpen))
+	default:
+		d.Legal = true
+		r.bih = ""
+		d.TurnOver = true
+		r.turn = other
+		d.Message = fmt.Sprintf("Legal break, nothing pocketed. %s to shoot; the table is open (%s).", r.player(other), r.num(IDEightOpen))
+	}
+	if (eightIn || eightOff) && !spotSaid {
+		d.Message += fmt.Sprintf(" The 8 is spotted (%s).", r.num(IDEightSpot))
+	}
+	return d
+}
+
+// madeEight returns the ball that keeps player p at the table after a
+// legal 8-ball shot, or "": the called ball in the called pocket (an
+// obvious shot counts as called, IDCallShot); without a call and without the
+// call-all setting, the first pocketed ball of p's group (any ball but the
+// 8 on an open table).
+func (r *Referee) madeEight(s *Shot, a *analysis, p int) string {
+	g := r.group[p]
+	ok := func(id string) bool {
+		if IsUnidentified(id) {
+			// Not the 8, and perhaps one of his: it keeps him at the
+			// table where a ball of his would (UncertainPocketed).
+			return g == "" || r.groupLeft(g)
+		}
+		n := ballNumber(id)
+		return n != 8 && (g == "" || groupOf(n) == g)
+	}
+	if c := r.call(s, a); c != nil {
+		if a.pocketedAt[c.Ball] == c.Pocket && (s.Called != nil || ok(c.Ball)) {
+			return c.Ball
+		}
+		if s.Called != nil {
+			if made, named := r.calledDown(s, a, c); made && !named {
+				for _, pk := range a.pocketed {
+					if IsUnidentified(pk.ball) && pk.pocket == c.Pocket {
+						return pk.ball
+					}
+				}
+			}
+			return ""
+		}
 	}
 	if r.cfg.CallAll {
 		return ""
 	}
-	g := r.group[p]
-	for _, pk := range a.pocketed {
-		n := ballNumber(pk.ball)
-		if n == 8 {
-			continue
-		}
-		if g == "" || groupOf(n) == g {
-			return pk.ball
+	// A named ball first: only it can give a group.
+	for _, unnamed := range []bool{false, true} {
+		for _, pk := range a.pocketed {
+			if IsUnidentified(pk.ball) == unnamed && ok(pk.ball) {
+				return pk.ball
+			}
 		}
 	}
 	return ""
@@ -248,18 +359,37 @@ func without(list []string, x string) []string {
 	return out
 }
 
-// rotation judges a 9-ball (section 2) or 10-ball (section 4) shot.
+// rotationRules are one rotation game's rules.
+type rotationRules struct{ brk, push, cont, spot, fouls RuleID }
+
+var (
+	nineRules = rotationRules{IDNineBreak, IDNinePushOut, IDNineContinue, IDNineSpot, IDNineFouls}
+	tenRules  = rotationRules{IDTenBreak, IDTenPushOut, IDTenContinue, IDTenSpot, IDTenFouls}
+)
+
+// warnTwo is the warning a player on two fouls gets when coming to the
+// table (IDThreeFouls: a third in a row loses the rack), or "".
+func (r *Referee) warnTwo(i int) string {
+	if r.fouls[i] < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" Warning: %s is on two fouls; a third in a row loses the rack (%s).", r.player(i), r.num(IDThreeFouls))
+}
+
+// rotation judges a 9-ball (2016 chapter 2, 2025 chapter 5) or 10-ball
+// (2016 chapter 9, 2025 chapter 6) shot.
 func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string) model.Decision {
 	d := model.Decision{Fouls: []string{}}
 	top := r.topBall()
 	topID := strconv.Itoa(top)
-	topPocket, topIn := a.pocketedAt[topID]
+	_, topIn := a.pocketedAt[topID]
 	topDown := topIn || has(a.off, topID)
 	nine := r.cfg.Game == NineBall
-	rules := struct{ brk, push, cont, fouls string }{RuleNineBreak, RuleNinePushOut, RuleNineContinue, RuleNineFouls}
-	if !nine {
-		rules.brk, rules.push, rules.cont, rules.fouls = RuleTenBreak, RuleTenPushOut, RuleTenContinue, RuleTenFouls
+	rules := tenRules
+	if nine {
+		rules = nineRules
 	}
+	lastBall := len(r.ballsOnTable()) == 1 && r.onTable[top] // the top ball alone at the start of the shot
 	r.removeDown(a)
 	other := r.other(p)
 
@@ -270,24 +400,20 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 		}
 		if r.fouls[p] >= 3 {
 			d.Fouls = append(fouls, FoulThreeFouls)
-			d.Rule = RuleThreeFouls
+			d.Rule = r.num(IDThreeFouls)
 			r.win(&d, other)
-			d.Message = fmt.Sprintf("Loss of game (6.14): %s's third foul in a row (%s). %s wins the rack.", r.player(p), foulSentence(fouls[0]), r.player(other))
+			d.Message = fmt.Sprintf("Loss of rack (%s): %s's third foul in a row (%s). %s wins the rack.", d.Rule, r.player(p), foulSentence(fouls[0]), r.player(other))
 			return d
 		}
-		r.foulDecision(&d, a, p, fouls)
+		r.foulDecision(&d, a, p, fouls, r.cfg.BallInHand)
 		msg := r.foulMessage(&d, fouls) + r.bihSentence()
 		if topDown {
-			msg += fmt.Sprintf(" The %d is spotted (%s).", top, rules.fouls)
+			msg += fmt.Sprintf(" The %d is spotted (%s).", top, r.num(rules.spot))
 		}
 		if r.fouls[p] == 2 {
-			msg += fmt.Sprintf(" Warning: %s has two fouls in a row; a third loses the rack (6.14).", r.player(p))
+			msg += fmt.Sprintf(" Warning: %s has two fouls in a row; a third loses the rack (%s).", r.player(p), r.num(IDThreeFouls))
 		}
-		d.Message = msg
-		if brk {
-			// No push-out after a foul on the break.
-			r.push = false
-		}
+		d.Message = msg + r.warnTwo(other)
 		return d
 	}
 
@@ -295,20 +421,20 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 	d.Legal = true
 	r.bih = ""
 	if brk {
-		d.Rule = rules.brk
-		r.push = true // the next shot, whoever plays it, may be a push-out
+		d.Rule = r.num(rules.brk)
+		r.push = true // the next shot, whoever plays it, may be a push-out (rules.push)
 		if topDown {
 			if nine {
 				r.win(&d, p)
-				d.Message = fmt.Sprintf("%s pocketed the 9 on a legal break and wins the rack (2.3).", r.player(p))
+				d.Message = fmt.Sprintf("%s pocketed the 9 on a legal break and wins the rack (%s).", r.player(p), d.Rule)
 				return d
 			}
-			r.spot(s, a, top) // the 10 on the break is spotted (4.3)
+			r.spot(s, a, top) // the 10 on the break is spotted (IDTenSpot)
 		}
 		if a.objectPocketed() {
 			d.Message = fmt.Sprintf("Legal break: %s pocketed. %s continues and may push out.", ballList(a.pocketed), r.player(p))
 			if topDown {
-				d.Message += " The 10 is spotted."
+				d.Message += fmt.Sprintf(" The 10 is spotted (%s).", r.num(rules.spot))
 			}
 			return d
 		}
@@ -319,28 +445,28 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 	}
 
 	if s.PushOut {
-		d.Rule = rules.push
+		d.Rule = r.num(rules.push)
 		d.TurnOver = true
 		if topDown {
 			r.spot(s, a, top)
 		}
 		r.turn = other
 		r.options, r.optFor = []string{OptionPlay, OptionPass}, other
-		d.Message = fmt.Sprintf("Push-out (%s): %s may play from here or pass the shot back to %s.", rules.push, r.player(other), r.player(p))
+		d.Message = fmt.Sprintf("Push-out (%s): %s may play from here or pass the shot back to %s.", d.Rule, r.player(other), r.player(p))
 		if topDown {
-			d.Message += fmt.Sprintf(" The %d is spotted.", top)
+			d.Message += fmt.Sprintf(" The %d is spotted (%s).", top, r.num(rules.spot))
 		}
 		return d
 	}
 
-	d.Rule = rules.cont
+	d.Rule = r.num(rules.cont)
 	if nine {
 		if topIn {
 			r.win(&d, p)
-			d.Message = fmt.Sprintf("%s pocketed the 9 on a legal shot and wins the rack (2.4).", r.player(p))
+			d.Message = fmt.Sprintf("%s pocketed the 9 on a legal shot and wins the rack (%s).", r.player(p), d.Rule)
 			return d
 		}
-		if topDown { // the 9 left the table on a legal shot: spotted
+		if topDown { // the 9 left the table on a shot ruled legal: spotted
 			r.spot(s, a, top)
 		}
 		if a.objectPocketed() {
@@ -349,31 +475,51 @@ func (r *Referee) rotation(s *Shot, a *analysis, p int, brk bool, fouls []string
 		}
 		d.TurnOver = true
 		r.turn = other
-		d.Message = fmt.Sprintf("No ball pocketed. %s to shoot.", r.player(other))
+		d.Message = fmt.Sprintf("No ball pocketed. %s to shoot.", r.player(other)) + r.warnTwo(other)
 		return d
 	}
-	// 10-ball: only the called ball in the called pocket counts.
-	made := s.Called != nil && a.pocketedAt[s.Called.Ball] == s.Called.Pocket
-	if made && topIn && s.Called.Ball == topID && topPocket == s.Called.Pocket {
+	// 10-ball: only the called ball in the called pocket counts (IDTenCalled;
+	// an obvious shot counts as called, IDCallShot), and the 10 wins only as
+	// the last ball on the table (IDTenContinue); early, it is spotted
+	// (IDTenSpot).
+	c := r.call(s, a)
+	made, named := false, true
+	if c != nil {
+		made, named = r.calledDown(s, a, c)
+	}
+	if made && named && c.Ball == topID && lastBall {
 		r.win(&d, p)
-		d.Message = fmt.Sprintf("%s pocketed the called 10 and wins the rack (4.5).", r.player(p))
+		d.Message = fmt.Sprintf("%s pocketed the called 10 and wins the rack (%s).", r.player(p), d.Rule)
 		return d
 	}
 	if topDown {
 		r.spot(s, a, top)
 	}
 	if made {
-		d.Message = fmt.Sprintf("Legal shot: the called %s went in. %s continues.", s.Called.Ball, r.player(p))
+		d.Message = fmt.Sprintf("Legal shot: the called %s went in. %s continues.", c.Ball, r.player(p))
+		if !named {
+			d.Message = fmt.Sprintf("Legal shot: a ball went in the called %s, perhaps the called %s. %s continues.", c.Pocket, c.Ball, r.player(p))
+		} else if IsUnidentified(c.Ball) {
+			d.Message = fmt.Sprintf("Legal shot: %s went in as it was obviously played. %s continues.", ballList([]pocketing{{c.Ball, c.Pocket}}), r.player(p))
+		}
+		if topDown {
+			d.Message += fmt.Sprintf(" The 10 is spotted: it wins only as the last ball (%s, %s).", d.Rule, r.num(rules.spot))
+		}
 		return d
 	}
 	d.TurnOver = true
 	r.turn = other
 	if a.objectPocketed() {
+		d.Rule = r.num(IDTenWrongful)
 		r.options, r.optFor = []string{OptionPlay, OptionPass}, other
-		d.Message = fmt.Sprintf("No foul, but the called shot was not made (4.5): %s may play from here or pass the shot back to %s.", r.player(other), r.player(p))
+		d.Message = fmt.Sprintf("No foul, but the called shot was not made (%s): %s may play from here or pass the shot back to %s.", d.Rule, r.player(other), r.player(p))
+		if topDown {
+			d.Message += fmt.Sprintf(" The 10 is spotted (%s).", r.num(rules.spot))
+		}
+		d.Message += r.warnTwo(other)
 		return d
 	}
-	d.Message = fmt.Sprintf("No ball pocketed. %s to shoot.", r.player(other))
+	d.Message = fmt.Sprintf("No ball pocketed. %s to shoot.", r.player(other)) + r.warnTwo(other)
 	return d
 }
 
@@ -387,7 +533,7 @@ func (r *Referee) practice(s *Shot, p int, o *Override) model.Decision {
 	} else if a.cueOff {
 		fouls = append(fouls, FoulBallOffTable)
 	}
-	if a.first == "" {
+	if a.first == "" && !a.contactUnseen {
 		fouls = append(fouls, FoulNoContact)
 	} else if !a.railAfter && !a.objectPocketed() {
 		fouls = append(fouls, FoulNoRail)
@@ -401,12 +547,14 @@ func (r *Referee) practice(s *Shot, p int, o *Override) model.Decision {
 	r.shots++
 	r.inRack++
 	for _, pk := range a.pocketed {
-		r.onTable[ballNumber(pk.ball)] = false
+		if n := ballNumber(pk.ball); n > 0 {
+			r.onTable[n] = false
+		}
 	}
-	d := model.Decision{Shot: r.shots, Shooter: s.Shooter, Legal: len(fouls) == 0, Fouls: fouls, Overruled: o != nil}
+	d := model.Decision{Shot: r.shots, Shooter: s.Shooter, Legal: len(fouls) == 0, Fouls: fouls, Overruled: o != nil, Edition: r.cfg.Edition}
 	switch {
 	case len(fouls) > 0:
-		d.Rule = foulRule(fouls[0], Practice)
+		d.Rule = r.num(r.firstFoulRule(&a, fouls))
 		d.Message = fmt.Sprintf("Practice: %s would be a foul (%s).", foulSentence(fouls[0]), d.Rule)
 	case a.objectPocketed():
 		d.Message = fmt.Sprintf("Practice: %s pocketed.", ballList(a.pocketed))

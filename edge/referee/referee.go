@@ -34,10 +34,10 @@ func ParseGame(s string) (Game, error) {
 	return "", fmt.Errorf("unknown game %q (8ball, 9ball, 10ball, practice)", s)
 }
 
-// Where the cue ball in hand may be placed.
+// Where the cue ball in hand may be placed (IDCueBallInHand).
 const (
-	PlaceAnywhere = "anywhere" // the whole playing surface (WPA)
-	PlaceKitchen  = "kitchen"  // behind the head string
+	PlaceAnywhere = "anywhere" // the whole playing surface (WPA, after a standard foul)
+	PlaceKitchen  = "kitchen"  // behind the head string (every break; 8-ball break fouls)
 )
 
 // The options an incoming player (or the breaker) may be offered.
@@ -47,6 +47,9 @@ const (
 	OptionAccept = "accept" // accept the table after an illegal break
 	OptionRerack = "rerack" // have the balls re-racked and break again
 	OptionRespot = "respot" // the 8 on the break: spot it and continue
+	// OptionInHand takes the cue ball in hand behind the head string
+	// rather than playing it where it lies (8-ball, a foul on the break).
+	OptionInHand = "in_hand"
 )
 
 // Group names (8-ball).
@@ -60,16 +63,24 @@ type Config struct {
 	Game    Game
 	Players []string // two for 8, 9 and 10-ball; any number in practice
 	// BallInHand is where the incoming player may place the cue ball
-	// after a foul: PlaceAnywhere (WPA, the default) or PlaceKitchen.
+	// after a standard foul: PlaceAnywhere (WPA, the default) or
+	// PlaceKitchen (a house rule). Breaks and the 8-ball's break fouls are
+	// always played from behind the head string, as the 8-ball break rule says.
 	BallInHand string
-	// CallAll makes every shot a called shot (ball and pocket), not only
-	// the 8; 10-ball always calls.
+	// CallAll makes every 8-ball shot a called shot (ball and pocket), as
+	// IDEightCalled asks; without it only the 8 must be called and any ball of
+	// the shooter's group keeps him at the table. 10-ball always calls.
+	// Either way an obvious shot counts as called (IDCallShot).
 	CallAll bool
 	// Table is the playing surface; zero is a 9 ft table.
 	Table model.Size
 	// AlternateBreak makes the players break in turn; otherwise the
 	// winner of a rack breaks the next.
 	AlternateBreak bool
+	// Edition is the rule book the decisions cite: Edition2016 (the
+	// default, "") or Edition2025. It sets every number a decision gives
+	// and the two points where the books differ in substance (book).
+	Edition string
 }
 
 // Override is a person's ruling on a shot: the fouls that happened
@@ -81,11 +92,12 @@ type Override struct {
 // Referee is one game's state between shots.
 type Referee struct {
 	cfg     Config
-	shots   int // shots judged in the game
-	rack    int // racks started, from 1
-	inRack  int // shots judged in this rack; 0: the next is the break
-	breaker int // who broke this rack
-	turn    int // index of the player at the table
+	book    *book // cfg.Edition's; shared, never written
+	shots   int   // shots judged in the game
+	rack    int   // racks started, from 1
+	inRack  int   // shots judged in this rack; 0: the next is the break
+	breaker int   // who broke this rack
+	turn    int   // index of the player at the table
 	onTable map[int]bool
 	group   map[int]string // player -> Solids | Stripes
 	fouls   map[int]int    // fouls in a row
@@ -109,6 +121,11 @@ func New(cfg Config) (*Referee, error) {
 	if _, err := ParseGame(string(cfg.Game)); err != nil {
 		return nil, err
 	}
+	ed, err := ParseEdition(cfg.Edition)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Edition = ed
 	switch cfg.BallInHand {
 	case "":
 		cfg.BallInHand = PlaceAnywhere
@@ -133,13 +150,16 @@ func New(cfg Config) (*Referee, error) {
 		return nil, fmt.Errorf("%s needs two players, got %d", cfg.Game, len(cfg.Players))
 	}
 	cfg.Players = append([]string(nil), cfg.Players...)
-	r := &Referee{cfg: cfg, racks: map[int]int{}, winner: -1}
+	r := &Referee{cfg: cfg, book: books[ed], racks: map[int]int{}, winner: -1}
 	r.newRack(0)
 	return r, nil
 }
 
-// Config returns the game's set-up.
+// Config returns the game's set-up (Edition filled in).
 func (r *Referee) Config() Config { return r.cfg }
+
+// Number is rule id's number in the game's edition.
+func (r *Referee) Number(id RuleID) string { return r.book.numbers[id] }
 
 // topBall is the ball that wins a rotation game; 0 for other games.
 func (r *Referee) topBall() int {
@@ -307,6 +327,11 @@ func (r *Referee) onEight(p int) bool {
 	return g != "" && !r.groupLeft(g)
 }
 
+// groupGone reports whether a whole group is off the table: on an open
+// table the 8 may then be hit first, and called to win (2025 edition,
+// IDEightOpen; book.eightFirstOnOpenTable).
+func (r *Referee) groupGone() bool { return !r.groupLeft(Solids) || !r.groupLeft(Stripes) }
+
 func (r *Referee) lowest() int {
 	for i := 1; i <= 15; i++ {
 		if r.onTable[i] {
@@ -319,6 +344,9 @@ func (r *Referee) lowest() int {
 // legalFirst reports whether ball id may be the first the cue ball touches
 // on player p's next shot.
 func (r *Referee) legalFirst(p int, id string, brk bool) bool {
+	if IsUnidentified(id) {
+		return false // its name is needed: firstUnnamed
+	}
 	n := ballNumber(id)
 	if n <= 0 || !r.onTable[n] {
 		return false
@@ -334,8 +362,8 @@ func (r *Referee) legalFirst(p int, id string, brk bool) bool {
 	}
 	g := r.group[p]
 	switch {
-	case g == "": // open table: any ball but the 8 (3.4)
-		return n != 8
+	case g == "": // open table: any ball but the 8, unless a group is gone (2025)
+		return n != 8 || (r.book.eightFirstOnOpenTable && r.groupGone())
 	case r.onEight(p):
 		return n == 8
 	}
@@ -417,6 +445,7 @@ func cloneDecision(d model.Decision) model.Decision {
 	}
 	d.Respot = append([]model.BallSpot(nil), d.Respot...)
 	d.Options = append([]string(nil), d.Options...)
+	d.Uncertain = append([]string(nil), d.Uncertain...)
 	if d.Winner != nil {
 		w := *d.Winner
 		d.Winner = &w
@@ -454,7 +483,12 @@ func (r *Referee) choose(option, by string) error {
 		return fmt.Errorf("option %q is not open (open to %s: %s)", option, r.player(r.optFor), strings.Join(r.options, ", "))
 	}
 	switch option {
-	case OptionPlay, OptionAccept, OptionRespot:
+	case OptionPlay:
+		r.turn = r.optFor
+		if has(r.options, OptionInHand) {
+			r.bih = "" // the cue ball is played where it lies (IDEightBreak)
+		}
+	case OptionAccept, OptionRespot, OptionInHand:
 		r.turn = r.optFor
 	case OptionPass:
 		r.turn = r.other(r.optFor)
@@ -496,8 +530,13 @@ func (r *Referee) takeOption(s *Shot, shooter int) error {
 	opt := s.Option
 	if opt == "" {
 		opt = r.options[0]
-		if shooter >= 0 && shooter != r.optFor && has(r.options, OptionPass) {
+		switch {
+		case shooter >= 0 && shooter != r.optFor && has(r.options, OptionPass):
 			opt = OptionPass
+		case shooter >= 0 && shooter != r.optFor && has(r.options, OptionRerack):
+			opt = OptionRerack // the other player breaks the rack again
+		case has(r.options, OptionInHand) && !r.inKitchen(s):
+			opt = OptionPlay // the cue ball was played from where it lay
 		}
 	}
 	by := r.player(r.optFor)
@@ -505,6 +544,16 @@ func (r *Referee) takeOption(s *Shot, shooter int) error {
 		by = r.player(shooter)
 	}
 	return r.choose(opt, by)
+}
+
+// inKitchen reports whether the shot's cue ball was placed, or started,
+// behind the head string.
+func (r *Referee) inKitchen(s *Shot) bool {
+	if s.BallInHandPlaced != nil {
+		return true
+	}
+	p, ok := cuePlaced(s)
+	return ok && p.X <= r.cfg.Table.Length/4
 }
 
 func (r *Referee) nextBreaker() int {
@@ -559,10 +608,21 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 		bihBefore = PlaceKitchen
 	}
 	fouls := r.detect(s, &a, shooter, brk, bihBefore)
+	if pk, off := a.unnamedDown(); pk || off {
+		if pk {
+			a.doubt(UncertainPocketed)
+		}
+		if off {
+			a.doubt(UncertainOffTable)
+		}
+	}
 	overruled := false
 	if o != nil {
 		fouls = append([]string{}, o.Fouls...)
 		overruled = true
+		// The person ruled on the fouls: what remains in doubt is only
+		// which balls went down.
+		a.doubts = without(without(a.doubts, UncertainFirstContact), UncertainBreakRails)
 	}
 	r.shots++
 	r.inRack++
@@ -577,10 +637,15 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 	}
 	d.Shot = r.shots
 	d.Shooter = s.Shooter
+	d.Edition = r.cfg.Edition
 	d.Overruled = overruled
 	d.Group = r.groupNames()
 	d.Respot = append([]model.BallSpot(nil), r.respot...)
 	d.Options = append([]string(nil), r.options...)
+	if len(a.doubts) > 0 {
+		d.Uncertain = append([]string(nil), a.doubts...)
+		d.Message += r.doubtSentences(&a)
+	}
 	if !r.over {
 		d.Next = r.player(r.turn)
 		if len(r.options) > 0 {
@@ -593,6 +658,7 @@ func (r *Referee) apply(s *Shot, o *Override, lenient bool) (model.Decision, err
 }
 
 // detect lists the fouls of a shot, in the order the message names them.
+// bih is where the cue ball was in hand for this shot ("" when it was not).
 func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []string {
 	fouls := []string{}
 	if a.scratch {
@@ -600,18 +666,50 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 	} else if a.cueOff {
 		fouls = append(fouls, FoulBallOffTable)
 	}
-	if !s.PushOut {
+	if a.first != "" && !r.legalFirst(p, a.first, brk) {
+		// IDWrongBallFirst (2025 wording, both editions): a legal ball
+		// hit at the same instant as an illegal one was hit first.
+		for _, id := range a.ties {
+			if r.legalFirst(p, id, brk) {
+				a.first = id
+				break
+			}
+		}
+	}
+	if !s.PushOut { // a push-out suspends IDWrongBallFirst and IDNoRail (the push-out rules)
 		switch {
-		case a.first == "":
+		case a.first == "" && !a.contactUnseen:
 			fouls = append(fouls, FoulNoContact)
+		case a.first == "" || r.firstUnnamed(p, a, brk):
+			// The camera cannot say which ball was hit first: no foul is
+			// called on it, where it could have been one.
+			if r.anyIllegal(p, brk) {
+				a.doubt(UncertainFirstContact)
+			}
+			if !brk && !a.railAfter && !a.objectPocketed() {
+				fouls = append(fouls, FoulNoRail)
+			}
 		case !r.legalFirst(p, a.first, brk) && !(brk && r.cfg.Game == EightBall):
 			fouls = append(fouls, FoulWrongBallFirst)
 		case !brk && !a.railAfter && !a.objectPocketed():
 			fouls = append(fouls, FoulNoRail)
 		}
 	}
-	if brk && !a.objectPocketed() && len(a.railBalls) < 4 {
-		fouls = append(fouls, FoulIllegalBreak)
+	if brk && !a.objectPocketed() {
+		named := 0
+		for id := range a.railBalls {
+			if !IsUnidentified(id) {
+				named++
+			}
+		}
+		switch {
+		case len(a.railBalls) < 4:
+			fouls = append(fouls, FoulIllegalBreak)
+		case named < 4:
+			// Balls the camera could not name count as balls of their
+			// own: one may be a named ball seen again under a new track.
+			a.doubt(UncertainBreakRails)
+		}
 	}
 	if len(a.off) > 0 && !has(fouls, FoulBallOffTable) {
 		fouls = append(fouls, FoulBallOffTable)
@@ -619,7 +717,43 @@ func (r *Referee) detect(s *Shot, a *analysis, p int, brk bool, bih string) []st
 	if bih != "" && !r.placementOK(s, bih) {
 		fouls = append(fouls, FoulBadPlacement)
 	}
+	if bih == PlaceKitchen && kitchenBallFirst(s, a, r.cfg.Table) {
+		fouls = append(fouls, FoulKitchenBallFirst)
+	}
 	return fouls
+}
+
+// firstUnnamed reports whether the camera could not name the ball that
+// decides the first-contact rule: the first ball hit is unidentified, or
+// it is an illegal one hit at the same instant as an unidentified ball
+// (which may have been legal).
+func (r *Referee) firstUnnamed(p int, a *analysis, brk bool) bool {
+	if IsUnidentified(a.first) {
+		return true
+	}
+	if r.legalFirst(p, a.first, brk) {
+		return false
+	}
+	for _, id := range a.ties {
+		if IsUnidentified(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyIllegal reports whether some ball on the table may not be hit first
+// on player p's shot: only then does not knowing the first ball matter.
+func (r *Referee) anyIllegal(p int, brk bool) bool {
+	if r.cfg.Game == Practice || (brk && r.cfg.Game == EightBall) {
+		return false
+	}
+	for n, on := range r.onTable {
+		if on && !r.legalFirst(p, strconv.Itoa(n), brk) {
+			return true
+		}
+	}
+	return false
 }
 
 // cuePlaced is where the cue ball was when the shot was played.
@@ -635,8 +769,10 @@ func cuePlaced(s *Shot) (model.Vec2, bool) {
 	return model.Vec2{}, false
 }
 
-// placementOK checks the cue ball in hand (1.3, 6.10): on the cloth, not
-// on another ball, and behind the head string (x <= L/4) when restricted.
+// placementOK checks the cue ball in hand (IDCueBallInHand,
+// IDBadPlacement): on the cloth, not on another ball, and behind the head
+// string (x < L/4; a few millimetres of the tracker's error go to the
+// shooter) when restricted.
 func (r *Referee) placementOK(s *Shot, where string) bool {
 	p, ok := cuePlaced(s)
 	if !ok {
@@ -663,14 +799,23 @@ func (r *Referee) placementOK(s *Shot, where string) bool {
 	return true
 }
 
-// RespotPoint is where a ball is spotted (WPA: on the foot spot, or as
-// near it as it fits on the long string towards the foot rail), given the
-// balls at rest.
+// cueGap keeps a spotted ball off the cue ball: IDSpotting lets it touch an
+// object ball but never the cue ball.
+const cueGap = 0.002
+
+// RespotPoint is where a ball is spotted (IDSpotting): on the foot spot, or as
+// near it as it fits on the long string towards the foot rail (touching an
+// object ball in the way, never the cue ball), else towards the head
+// string; given the balls at rest.
 func RespotPoint(t model.Size, rest []model.BallSpot) model.Vec2 {
 	free := func(x float64) bool {
 		for _, b := range rest {
+			d := 2 * model.BallRadius
+			if b.ID == "cue" {
+				d += cueGap
+			}
 			dx, dy := b.Pos.X-x, b.Pos.Y-t.Width/2
-			if dx*dx+dy*dy < 4*model.BallRadius*model.BallRadius {
+			if dx*dx+dy*dy < d*d {
 				return false
 			}
 		}
@@ -691,13 +836,23 @@ func RespotPoint(t model.Size, rest []model.BallSpot) model.Vec2 {
 	return model.Vec2{X: foot, Y: t.Width / 2}
 }
 
-// spot respots ball n after the shot, clear of the balls at rest.
+// spot respots ball n after the shot, clear of the balls at rest: where
+// they came to rest when the shot says so, else the balls that took part
+// in no event where they started.
 func (r *Referee) spot(s *Shot, a *analysis, n int) {
 	r.onTable[n] = true
 	var rest []model.BallSpot
-	for _, b := range s.BallsStart {
-		if !a.moved[b.ID] {
-			rest = append(rest, model.BallSpot{ID: b.ID, Pos: model.Vec2{X: b.X, Y: b.Y}})
+	if len(s.BallsEnd) > 0 {
+		for _, b := range s.BallsEnd {
+			if _, down := a.pocketedAt[b.ID]; !down && !has(a.off, b.ID) {
+				rest = append(rest, model.BallSpot{ID: b.ID, Pos: model.Vec2{X: b.X, Y: b.Y}})
+			}
+		}
+	} else {
+		for _, b := range s.BallsStart {
+			if !a.moved[b.ID] {
+				rest = append(rest, model.BallSpot{ID: b.ID, Pos: model.Vec2{X: b.X, Y: b.Y}})
+			}
 		}
 	}
 	for _, sp := range r.respot {

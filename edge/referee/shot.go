@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -11,21 +12,29 @@ import (
 
 // Shot is the referee's input for one shot: what the tracker measured and
 // what a person said. Its JSON is the input line of `cuecast referee`
-// (docs/game.md).
+// (docs/game.md). Balls are "cue", "1".."15", or "?N" for a ball the camera
+// saw but could not name (judged in the shooter's favour where its name
+// matters: Decision.Uncertain); a call names a ball.
 type Shot struct {
-	Shooter    string      `json:"shooter"`
-	BallsStart []Spot      `json:"balls_start"`
-	Frozen     []string    `json:"frozen,omitempty"` // balls touching a cushion at the start
-	Events     []Event     `json:"events"`           // in the order they happened
-	Called     *model.Call `json:"called,omitempty"`
-	PushOut    bool        `json:"push_out,omitempty"`
+	Shooter    string   `json:"shooter"`
+	BallsStart []Spot   `json:"balls_start"`
+	Frozen     []string `json:"frozen,omitempty"` // balls touching a cushion at the start
+	// BallsEnd is where the balls came to rest (optional): a spotted ball
+	// is put clear of them (IDSpotting). Absent, the balls that took part in no
+	// event are taken to lie where they started.
+	BallsEnd []Spot      `json:"balls_end,omitempty"`
+	Events   []Event     `json:"events"` // in the order they happened
+	Called   *model.Call `json:"called,omitempty"`
+	PushOut  bool        `json:"push_out,omitempty"`
 	// BallInHandPlaced is where the cue ball was put when it was in hand;
 	// absent, its start position is taken.
 	BallInHandPlaced *model.Vec2 `json:"ball_in_hand_placed,omitempty"`
 	// Option is the choice made before this shot by the player entitled
 	// to one (Decision.Options): "play", "pass", "accept", "rerack",
-	// "respot". Absent, "play" is assumed, or "pass" when the shooter is
-	// the player who would have been passed the table.
+	// "respot", "in_hand". Absent, it follows from the shot: "pass" when
+	// the shooter is the player who would have been passed the table,
+	// "rerack" when the other player breaks again, "in_hand" when the cue
+	// ball was placed behind the head string, else the first option.
 	Option string `json:"option,omitempty"`
 }
 
@@ -64,6 +73,28 @@ var pocketNames = map[string]bool{
 
 var railNames = map[string]bool{model.RailBottom: true, model.RailRight: true, model.RailTop: true, model.RailLeft: true}
 
+// IsUnidentified reports whether id is a ball the camera saw but could not
+// name: "?N", N a positive number, as the tracker publishes it. The referee
+// judges such a ball by what it did, never by which ball it might be: it
+// may be any object ball but the 8 (9, 10) that decides a rack, and a
+// rule that needs its name gives the shooter the benefit of the doubt
+// (Decision.Uncertain).
+func IsUnidentified(id string) bool {
+	if len(id) < 2 || id[0] != '?' || id[1] == '0' {
+		return false
+	}
+	for _, c := range id[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(id) <= 10
+}
+
+// validBall reports whether id may name a ball the tracker saw: "cue",
+// "1".."15", or "?N".
+func validBall(id string) bool { return ballNumber(id) >= 0 || IsUnidentified(id) }
+
 // ballNumber returns the number of a ball id: 0 for "cue", 1..15, or -1.
 func ballNumber(id string) int {
 	if id == "cue" {
@@ -81,8 +112,8 @@ func ballNumber(id string) int {
 func (s *Shot) Validate() error {
 	seen := map[string]bool{}
 	for i, b := range s.BallsStart {
-		if ballNumber(b.ID) < 0 {
-			return fmt.Errorf("balls_start[%d]: unknown ball id %q (cue, 1..15)", i, b.ID)
+		if !validBall(b.ID) {
+			return fmt.Errorf("balls_start[%d]: unknown ball id %q (cue, 1..15, or ?N for a ball the camera could not name)", i, b.ID)
 		}
 		if seen[b.ID] {
 			return fmt.Errorf("balls_start[%d]: ball %s listed twice", i, b.ID)
@@ -92,8 +123,16 @@ func (s *Shot) Validate() error {
 		}
 		seen[b.ID] = true
 	}
+	for i, b := range s.BallsEnd {
+		if !validBall(b.ID) {
+			return fmt.Errorf("balls_end[%d]: unknown ball id %q (cue, 1..15, or ?N)", i, b.ID)
+		}
+		if !finite(b.X) || !finite(b.Y) {
+			return fmt.Errorf("balls_end[%d]: position of %s is not a number", i, b.ID)
+		}
+	}
 	for i, id := range s.Frozen {
-		if ballNumber(id) < 0 {
+		if !validBall(id) {
 			return fmt.Errorf("frozen[%d]: unknown ball id %q", i, id)
 		}
 	}
@@ -109,8 +148,8 @@ func (s *Shot) Validate() error {
 			return fmt.Errorf("events[%d]: t %v is not a time in seconds", i, e.T)
 		}
 		for _, id := range e.Balls {
-			if ballNumber(id) < 0 {
-				return fmt.Errorf("events[%d]: unknown ball id %q", i, id)
+			if !validBall(id) {
+				return fmt.Errorf("events[%d]: unknown ball id %q (cue, 1..15, or ?N)", i, id)
 			}
 		}
 		need := 1
@@ -146,9 +185,9 @@ func (s *Shot) Validate() error {
 		return fmt.Errorf("ball_in_hand_placed: not a position")
 	}
 	switch s.Option {
-	case "", OptionPlay, OptionPass, OptionAccept, OptionRerack, OptionRespot:
+	case "", OptionPlay, OptionPass, OptionAccept, OptionRerack, OptionRespot, OptionInHand:
 	default:
-		return fmt.Errorf("option %q is not one of play, pass, accept, rerack, respot", s.Option)
+		return fmt.Errorf("option %q is not one of play, pass, accept, rerack, respot, in_hand", s.Option)
 	}
 	return nil
 }
@@ -161,6 +200,9 @@ func FromSummary(shooter string, sum *model.ShotSummary) Shot {
 	s := Shot{Shooter: shooter, Frozen: append([]string(nil), sum.Frozen...)}
 	for _, b := range sum.Start {
 		s.BallsStart = append(s.BallsStart, Spot{ID: b.ID, X: b.Pos.X, Y: b.Pos.Y})
+	}
+	for _, b := range sum.End {
+		s.BallsEnd = append(s.BallsEnd, Spot{ID: b.ID, X: b.Pos.X, Y: b.Pos.Y})
 	}
 	var t0 time.Time
 	if len(sum.Events) > 0 {
@@ -195,10 +237,32 @@ func sortedIDs(m map[string]string) []string {
 	return out
 }
 
-// sortBalls orders ids by number, the cue ball first.
+// sortKey orders ball ids: the cue ball, 1..15, then the unidentified.
+func sortKey(id string) int {
+	if n := ballNumber(id); n >= 0 {
+		return n
+	}
+	n, _ := strconv.Atoi(id[min(1, len(id)):])
+	return 100 + n
+}
+
+// CompareBalls orders ball ids as the tracker lists them: the cue ball,
+// 1..15, then "?N" by N (a comparison function for slices.SortFunc).
+func CompareBalls(a, b string) int {
+	ka, kb := sortKey(a), sortKey(b)
+	switch {
+	case ka < kb:
+		return -1
+	case ka > kb:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// sortBalls orders ids by number, the cue ball first, the unidentified last.
 func sortBalls(ids []string) {
 	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ballNumber(ids[j]) < ballNumber(ids[j-1]); j-- {
+		for j := i; j > 0 && sortKey(ids[j]) < sortKey(ids[j-1]); j-- {
 			ids[j], ids[j-1] = ids[j-1], ids[j]
 		}
 	}

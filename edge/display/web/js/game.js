@@ -10,6 +10,7 @@ const POCKETS = [
 const GAMES = [["8ball", "8-ball"], ["9ball", "9-ball"], ["10ball", "10-ball"], ["practice", "Practice"]];
 const OPTION_WORDS = {
   play: "Play from here", pass: "Pass it back", accept: "Accept the table", rerack: "Re-rack", respot: "Spot the 8 and go on",
+  in_hand: "Ball in hand behind the line",
 };
 
 let game = null, callBall = null, seq = 0;
@@ -94,7 +95,7 @@ function lastDecision(g) {
   if (!d) return el("div", { id: "decision" }, "—");
   const cls = d.legal ? "legal" : "foul";
   return el("div", { id: "decision", class: cls + (d.overruled ? " overruled" : ""), "data-shot": String(d.shot) },
-    el("b", {}, `Shot ${d.shot}`), d.rule ? ` (rule ${d.rule}) ` : " ", d.message, d.overruled ? " (overruled)" : "");
+    el("b", {}, `Shot ${d.shot}`), d.rule ? ` (${d.edition ? `WPA ${d.edition} ` : ""}rule ${d.rule}) ` : " ", d.message, d.overruled ? " (overruled)" : "");
 }
 
 function controls(g) {

@@ -15,7 +15,10 @@ let cal = { corners: [[0, 1], [1, 1], [1, 0], [0, 0]] };
 let table = { length: 2.54, width: 1.27, pockets: [] };
 let traj = null, H = null, calibrating = false, selected = 0, dirty = true;
 let game = null; // the game stream's latest: ball in hand and respot marks
-window.cuecast = { get H() { return H; }, get calibration() { return cal; }, drawn: 0 };
+// drill: the active drill's status (GET /api/v1/drills/active, then `drill` events): where each
+// ball goes and the target zones are drawn on the cloth until it stops.
+let drill = null;
+window.cuecast = { get H() { return H; }, get calibration() { return cal; }, get drill() { return drill; }, drawn: 0, connected: false };
 
 function size() { return [window.innerWidth, window.innerHeight]; }
 
@@ -80,6 +83,7 @@ function draw() {
   ctx.fillRect(0, 0, w, h);
   if (calibrating) drawPattern();
   if (!calibrating) drawGame();
+  if (drill && drill.state !== "stopped" && drill.drill) drawDrill();
   if (traj && traj.aiming) {
     for (const p of traj.paths || []) {
       const cue = p.ball === "cue";
@@ -92,6 +96,34 @@ function draw() {
     }
   }
   window.cuecast.drawn++;
+}
+
+// drawDrill shows a drill on the cloth: each ball's spot (a dashed white ring until a ball sits
+// within 1 cm of it, then solid green, with its number), each target zone (amber), the pocket the
+// rule names, and one line of text for the player along the bottom rail.
+function drawDrill() {
+  const d = drill.drill;
+  for (const z of drill.zones || []) {
+    circle(z.center.x, z.center.y, z.radius_m, "#ffb300", 4);
+    label(z.center.x + z.radius_m + 0.06, z.center.y, z.name, "#ffb300", 18);
+  }
+  if (d.success && d.success.pocket) {
+    const pk = (table.pockets || []).find((q) => q.name === d.success.pocket);
+    if (pk) circle(pk.pos.x, pk.pos.y, pk.radius * 1.3, "#3cff6e", 5);
+  }
+  for (const p of drill.placements || []) {
+    if (p.placed) { circle(p.spot.x, p.spot.y, BALL_RADIUS * 1.25, "#3cff6e", 4); }
+    else { ctx.setLineDash([6, 5]); circle(p.spot.x, p.spot.y, BALL_RADIUS * 1.25, "#ffffff", 3); ctx.setLineDash([]); }
+    label(p.spot.x, p.spot.y - BALL_RADIUS * 2.6, p.ball === "cue" ? "cue" : p.ball, p.placed ? "#3cff6e" : "#ffffff", 16);
+  }
+  const text = `${d.name} — ${drill.player}: ${drill.message || drill.state}`;
+  label(table.length / 2, table.width * 0.07, text, drill.last && drill.state === "setup" ? (drill.last.success ? "#3cff6e" : "#ff8a80") : "#ffffff", 22);
+}
+
+function label(x, y, text, colour, px) {
+  const [u, v] = P(x, y);
+  ctx.fillStyle = colour; ctx.font = `600 ${px}px system-ui, sans-serif`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.fillText(text, u, v);
 }
 
 // drawPattern is the test pattern: the cloth's outline (cushion noses), a grid through the
@@ -196,13 +228,32 @@ resize();
 setCalibrating(new URLSearchParams(location.search).has("calibrate"));
 requestAnimationFrame(draw);
 
+// loadDrill reads the active drill; after every (re)subscription too, so a drill that changed
+// while the page was connecting or offline is not missed (events are not replayed to a new page).
+// A drill event that arrives while the request is out is newer than its answer: drillEvents
+// tells them apart.
+let drillEvents = 0;
+async function loadDrill() {
+  const seen = drillEvents;
+  try {
+    const r = await fetch("/api/v1/drills/active");
+    if (r.ok) { const d = await r.json(); if (seen === drillEvents) { drill = d; dirty = true; } }
+  } catch { /* no history on this box: no drills */ }
+}
+await loadDrill();
+
 const client = new CuecastClient({
-  streams: ["trajectory", "config", "state", "game"],
+  streams: ["trajectory", "config", "state", "game", "event"],
+  onStatus(s) {
+    window.cuecast.connected = s.state === "connected";
+    if (s.state === "connected") loadDrill();
+  },
   group: "projector",
   maxRateHz: { state: 2 },
   onPublication(pub) {
     if (pub.stream === "trajectory") { traj = pub.data; dirty = true; }
     if (pub.stream === "game") { game = pub.data; dirty = true; }
+    if (pub.stream === "event" && pub.data.type === "drill") { drill = pub.data.drill; drillEvents++; dirty = true; }
     // A saved calibration republishes the config: every projector page picks it up.
     if (pub.stream === "config" && !calibrating) loadCalibration();
     if (pub.stream === "state" && pub.data.table && pub.data.table.pockets) {
