@@ -133,7 +133,7 @@ func TestRealVideoEvents(t *testing.T) {
 var realFloor = struct {
 	shotsFound, pocketsRight, pocketsPlace int
 	maxFalsePockets, maxPhantoms           int
-}{shotsFound: 6, pocketsRight: 0, pocketsPlace: 2, maxFalsePockets: 1, maxPhantoms: 0}
+}{shotsFound: 6, pocketsRight: 2, pocketsPlace: 2, maxFalsePockets: 1, maxPhantoms: 0}
 
 func playClip(t *testing.T, c clipTruth) clipResult {
 	t.Helper()
