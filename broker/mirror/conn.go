@@ -48,6 +48,14 @@ func (m *Mirror) clientOptions() (*mqtt.ClientOptions, error) {
 		// Handlers only hand messages to our goroutines: ordering inside
 		// paho's router is then harmless and keeps command order.
 		SetOrderMatters(true).
+		// Every inbound message goes to onMessage, also those the broker
+		// delivers right after CONNACK, before this process subscribed
+		// (commands queued in our persistent session while we were away);
+		// without a default handler paho leaves them unacknowledged and
+		// unseen.
+		SetDefaultPublishHandler(m.onMessage).
+		// A command is acknowledged only once answered (cmdqueue.go).
+		SetAutoAckDisabled(true).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			select {
 			case m.lost <- err:
@@ -143,6 +151,11 @@ func (m *Mirror) connect(ctx context.Context) error {
 	}
 	m.sessionMu.Lock()
 	defer m.sessionMu.Unlock()
+	// Commands still queued from the previous connection were never
+	// acknowledged: the broker sends them again on this one.
+	if n := m.cmdq.forget(m.gen.Add(1)); n > 0 {
+		m.log.Info("mqtt: unanswered commands of the lost connection left to the broker to send again", "commands", n)
+	}
 	tok := m.client.Connect()
 	if !waitToken(ctx, tok) {
 		m.client.Disconnect(0)
@@ -162,6 +175,7 @@ func (m *Mirror) connect(ctx context.Context) error {
 	}
 	m.connected.Store(true)
 	m.kick(m.drainKick)
+	m.kick(m.cmdKick)
 	m.slots.republish()
 	m.mu.Lock()
 	m.lastErr = ""
@@ -183,8 +197,18 @@ func (m *Mirror) setupSession(ctx context.Context) error {
 	if m.cfg.HADiscovery {
 		filters[m.topics.haStatus] = 0
 	}
+	if !m.cfg.Commands {
+		// The persistent session may hold the subscription of a run with
+		// commands on.
+		tok := m.client.Unsubscribe(m.topics.cmdFilter)
+		if !waitToken(ctx, tok) {
+			return fmt.Errorf("unsubscribe commands: %v", tokenErr(tok, ctx))
+		}
+	}
 	if len(filters) > 0 {
-		tok := m.client.SubscribeMultiple(filters, m.onMessage)
+		// No per-subscription handler: every message goes to the default
+		// one, onMessage, whether it arrives before or after this.
+		tok := m.client.SubscribeMultiple(filters, nil)
 		if !waitToken(ctx, tok) {
 			return fmt.Errorf("subscribe: %v", tokenErr(tok, ctx))
 		}

@@ -29,9 +29,9 @@ func (m *Mirror) consume(ctx context.Context) {
 	defer m.wg.Done()
 	var streams []hub.Stream
 	rates := map[hub.Stream]float64{}
-	for _, s := range []hub.Stream{hub.StreamAlert, hub.StreamConfig, hub.StreamEvent, hub.StreamTrajectory, hub.StreamState, hub.StreamPerformance} {
+	for _, s := range []hub.Stream{hub.StreamAlert, hub.StreamConfig, hub.StreamEvent, hub.StreamTrajectory, hub.StreamState, hub.StreamPerformance, hub.StreamGame} {
 		pol, _ := m.cfg.Streams.ByName(string(s))
-		need := pol.Publish || (s == hub.StreamState && m.cfg.HADiscovery) || (s == hub.StreamEvent && (m.cfg.HADiscovery || len(m.cfg.SnapshotOn) > 0))
+		need := pol.Publish || ((s == hub.StreamState || s == hub.StreamGame) && m.cfg.HADiscovery) || (s == hub.StreamEvent && (m.cfg.HADiscovery || len(m.cfg.SnapshotOn) > 0))
 		if !need {
 			continue
 		}
@@ -161,13 +161,32 @@ func (m *Mirror) enqueue(r outbox.Record) {
 	m.hub.RaiseAlert(model.Alert{Level: model.AlertError, Code: "mqtt_outbox_overflow", Message: msg, Source: "mqtt", Time: now})
 }
 
-// onEvent updates the summary and triggers a snapshot after configured events.
+// History's events (edge/recorder) get topics of their own: the session
+// summary is retained (a dashboard that connects later still finds it),
+// each finished game is queued like events (QoS 1, never dropped silently).
+const (
+	eventSessionSummary = "session_summary"
+	eventGameFinished   = "game_finished"
+)
+
+// onEvent updates the summary, triggers a snapshot after configured events
+// and mirrors history's summaries.
 func (m *Mirror) onEvent(p *hub.Publication) {
 	var ev struct {
-		Type string    `json:"type"`
-		Time time.Time `json:"time"`
+		Type    string          `json:"type"`
+		Time    time.Time       `json:"time"`
+		Session json.RawMessage `json:"session"`
+		Game    json.RawMessage `json:"game"`
 	}
 	if json.Unmarshal(p.Data, &ev) != nil {
+		return
+	}
+	switch {
+	case ev.Type == eventSessionSummary && len(ev.Session) > 0:
+		m.slots.set(m.topics.session, 1, true, ev.Session)
+		return
+	case ev.Type == eventGameFinished && len(ev.Game) > 0:
+		m.enqueue(outbox.Record{Topic: m.topics.game, QoS: 1, Payload: ev.Game})
 		return
 	}
 	m.mu.Lock()

@@ -7,10 +7,12 @@ import (
 	"fmt"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/cuecast/cuecast/edge/hub"
 )
 
 // Home Assistant MQTT discovery: one device per table, with sensors read
-// from base/summary and availability from base/available ("stopped" shows
+// from base/summary (the game's score and turn from base/game) and availability from base/available ("stopped" shows
 // as unavailable too, through the availability template).
 type haDevice struct {
 	Identifiers  []string `json:"identifiers"`
@@ -63,6 +65,12 @@ func (m *Mirror) discovery() map[string][]byte {
 		mk("phase", "Phase", "{{ value_json.phase | default('unknown') }}", "", "", "mdi:state-machine"),
 	}
 	sensors[1].EntityCategory = "diagnostic"
+	// The game's score and turn come from the retained game stream.
+	score := mk("game_score", "Score", "{{ value_json.data.score | default('') }}", "", "", "mdi:scoreboard")
+	turn := mk("game_turn", "Turn", "{{ value_json.data.turn | default('') }}", "", "", "mdi:account-arrow-right")
+	score.StateTopic, turn.StateTopic = m.topics.stream[hub.StreamGame], m.topics.stream[hub.StreamGame]
+	score.JSONAttributes, score.JSONAttributesTpl = m.topics.stream[hub.StreamGame], "{{ {'game': value_json.data.game, 'racks': value_json.data.racks, 'players': value_json.data.players} | tojson }}"
+	sensors = append(sensors, score, turn)
 	out := map[string][]byte{}
 	for _, s := range sensors {
 		b, _ := json.Marshal(s)

@@ -32,6 +32,14 @@
 // by the sender: a newer value replaces an unsent one, nothing is queued
 // while offline, and retained ones are published again on every connect.
 //
+// Commands are acknowledged (PUBACK) only once answered: applied, refused
+// or, past the bounded queue's room, answered "busy" (cmdqueue.go). Every
+// inbound message goes to one default handler, so commands the broker holds
+// in the persistent session from while the daemon was away, delivered right
+// after CONNACK, are answered too. Each command gets exactly one reply; a
+// redelivery (DUP) of one already answered gets the same reply again, not a
+// second application.
+//
 // The connection is owned by one goroutine (connect loop): paho's own
 // retry is off so that the backoff, the circuit breaker and the reason of
 // every failure are ours to report (STATUS, /api/v1/health).
@@ -43,5 +51,6 @@
 // slots), connect (the MQTT session), send (slots -> paho), drain (outbox ->
 // paho), commands (inbound commands, Home Assistant birth, snapshots) and
 // housekeep (outbox fsync, status detail).
-// Paho's callbacks only hand work to these goroutines, never block.
+// Paho's callbacks only hand work to these goroutines, never block: the
+// message handler pushes onto the command queue (a mutex, no channel send).
 package mirror

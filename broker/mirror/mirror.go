@@ -46,7 +46,14 @@ type Status struct {
 	Queued    uint64 `json:"queued"`  // outbox records not yet handed to paho
 	Dropped   uint64 `json:"dropped"` // outbox records dropped past store_max_bytes since start
 	Published uint64 `json:"published"`
-	Commands  uint64 `json:"commands"`
+	Commands  uint64 `json:"commands"` // answered (applied, refused or busy)
+	// CommandsBusy were answered "busy" (queue full) without being applied;
+	// CommandsDeferred were left unacknowledged (queue full past the busy
+	// allowance: the broker sends them again at the next connection);
+	// CommandsDropped were QoS 0 commands that could not be kept.
+	CommandsBusy     uint64 `json:"commands_busy"`
+	CommandsDeferred uint64 `json:"commands_deferred"`
+	CommandsDropped  uint64 `json:"commands_dropped"`
 }
 
 // Mirror is the MQTT mirror. Create with New, then Run; stop with Shutdown
@@ -70,7 +77,8 @@ type Mirror struct {
 	runOnce  sync.Once
 	wg       sync.WaitGroup
 
-	cmds      chan inbound  // paho handler -> commands goroutine
+	cmdq      *cmdQueue     // paho handler -> commands goroutine
+	cmdKick   chan struct{} // the session is up: commands may be answered
 	snapReq   chan struct{} // event-triggered snapshot, buffer of one
 	drainKick chan struct{} // connection state changed: the drainer re-checks
 	lost      chan error    // paho lost the connection (connect loop waits on it)
@@ -93,8 +101,14 @@ type Mirror struct {
 	circuit   atomic.Bool // open
 	published atomic.Uint64
 	commands  atomic.Uint64
-	overflowN atomic.Uint64 // dropped records not yet alerted
-	lastAlert atomic.Int64  // unix nanos of the last overflow alert
+	// gen numbers connections (+1 per attempt): a command remembers the one
+	// it came on, since only that one can acknowledge it.
+	gen           atomic.Uint64
+	cmdBusy       atomic.Uint64 // commands answered busy
+	cmdDeferred   atomic.Uint64 // QoS 1/2 commands left unacknowledged, queue full
+	lastQueueWarn atomic.Int64  // unix nanos of the last queue-full warning
+	overflowN     atomic.Uint64 // dropped records not yet alerted
+	lastAlert     atomic.Int64  // unix nanos of the last overflow alert
 
 	mu      sync.Mutex // guards lastErr and sum
 	lastErr string
@@ -117,7 +131,8 @@ func New(cfg config.MQTT, box config.Box, h *hub.Hub, rep Reporter, log *slog.Lo
 		slots:     newSlots(),
 		stop:      make(chan struct{}),
 		ran:       make(chan struct{}),
-		cmds:      make(chan inbound, 64),
+		cmdq:      newCmdQueue(),
+		cmdKick:   make(chan struct{}, 1),
 		snapReq:   make(chan struct{}, 1),
 		drainKick: make(chan struct{}, 1),
 		lost:      make(chan error, 1),
@@ -224,6 +239,7 @@ func (m *Mirror) Status() Status {
 		URL: m.cfg.URL, ClientID: m.cfg.ClientIDFor(m.box), Connected: m.connected.Load(), Circuit: c,
 		LastError: m.lastErr, Queued: st.Pending, Dropped: st.Dropped,
 		Published: m.published.Load(), Commands: m.commands.Load(),
+		CommandsBusy: m.cmdBusy.Load(), CommandsDeferred: m.cmdDeferred.Load(), CommandsDropped: m.cmdq.droppedQoS0(),
 	}
 }
 
@@ -302,6 +318,9 @@ func (m *Mirror) housekeep(ctx context.Context) {
 			detail := fmt.Sprintf("connected to %s as %s; %d queued", m.cfg.URL, m.cfg.ClientIDFor(m.box), st.Pending)
 			if st.Dropped > 0 {
 				detail += fmt.Sprintf(", %d dropped (outbox full)", st.Dropped)
+			}
+			if b, d, q := m.cmdBusy.Load(), m.cmdDeferred.Load(), m.cmdq.droppedQoS0(); b+d+q > 0 {
+				detail += fmt.Sprintf("; commands: %d answered busy, %d left to the broker, %d QoS 0 dropped (queue full)", b, d, q)
 			}
 			m.rep.OK(detail)
 		}

@@ -13,6 +13,8 @@ type topics struct {
 	available string
 	summary   string
 	snapshot  string
+	session   string // history: retained summary of the current session
+	game      string // history: one message per finished game
 	cmdFilter string // base/cmd/+
 	cmdPrefix string // base/cmd/
 	haStatus  string // <ha_prefix>/status
@@ -26,6 +28,8 @@ func newTopics(cfg config.MQTT, box config.Box) topics {
 		available: base + "/available",
 		summary:   base + "/summary",
 		snapshot:  base + "/snapshot",
+		session:   base + "/session",
+		game:      base + "/game",
 		cmdFilter: base + "/cmd/+",
 		cmdPrefix: base + "/cmd/",
 		haStatus:  cfg.HADiscoveryPrefix + "/status",

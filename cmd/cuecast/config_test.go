@@ -46,3 +46,13 @@ func TestExampleFileUpToDate(t *testing.T) {
 		t.Error("docs/cuecast.example.toml is stale: go run ./cmd/cuecast config example > docs/cuecast.example.toml")
 	}
 }
+
+// Field probe: `cuecast config check /dev/zero` read without end.
+func TestConfigCheckDevZeroIsBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if code := checkConfig("/dev/zero"); code != 2 {
+		t.Errorf("config check /dev/zero: exit %d, want 2", code)
+	}
+}

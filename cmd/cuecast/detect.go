@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 )
 
 func init() {
-	register("detect", "find the table and balls in images (--json, --debug-out DIR)", runDetect)
+	register("detect", "find the table and balls in images (--json, --debug-out DIR); exit 2 if a file is not a readable image", runDetect)
 }
 
 // detectBall is one ball as `cuecast detect` prints it.
@@ -50,9 +51,15 @@ func runDetect(args []string) int {
 	debugOut := fs.String("debug-out", "", "write annotated images into `DIR`")
 	table := fs.String("table", "9ft", "table size: 9ft, 8ft or 7ft")
 	threads := fs.Int("threads", 1, "OpenCV threads")
+	score := fs.Bool("score", false, "score detection against label files (edge/labels JSON; the arguments are label files, not images)")
+	data := fs.String("data", "../shared/data", "with --score: the `DIR` the label files' image paths are relative to")
+	details := fs.Bool("details", false, "with --score: also list each frame's misses, false balls and wrong names")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
+		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] LABELS.json...")
+		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
+		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,10 +69,8 @@ func runDetect(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
-	size, ok := sizes[*table]
+	size, ok := tableSize("detect", *table)
 	if !ok {
-		fmt.Fprintf(os.Stderr, "cuecast detect: --table %q: want 9ft, 8ft or 7ft\n", *table)
 		return 2
 	}
 	if *debugOut != "" {
@@ -82,7 +87,14 @@ func runDetect(args []string) int {
 	}
 	cfg.CushionWidth = *cushion
 	geo := model.Standard(size)
-	failed := false
+	if *score {
+		return runScore(cfg, geo, *data, *debugOut, *details, fs.Args())
+	}
+	// Every image is tried: a bad one is reported and the others still get
+	// their results. Exit 2 when a file could not be read as an image
+	// (missing, not an image, damaged, too large: bad input), else 1 when
+	// detection failed on one.
+	failed, unreadable := false, false
 	var results []detectResult
 	var f model.Frame
 	var det model.Detection
@@ -91,7 +103,12 @@ func runDetect(args []string) int {
 		if err := detectOne(cfg, geo, path, *debugOut, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
-			failed = true
+			var ie *vision.ImageError
+			if errors.As(err, &ie) {
+				unreadable = true
+			} else {
+				failed = true
+			}
 		}
 		if *asJSON {
 			results = append(results, r)
@@ -106,7 +123,10 @@ func runDetect(args []string) int {
 			return 1
 		}
 	}
-	if failed {
+	switch {
+	case unreadable:
+		return 2
+	case failed:
 		return 1
 	}
 	return 0
@@ -142,6 +162,17 @@ func detectOne(cfg config.Vision, geo model.TableGeometry, path, debugOut string
 		}
 	}
 	return nil
+}
+
+// tableSize parses a --table flag (9ft, 8ft, 7ft), saying what is wanted
+// when it is none of them.
+func tableSize(cmd, v string) (model.Size, bool) {
+	sizes := map[string]model.Size{"9ft": model.Table9ft, "8ft": model.Table8ft, "7ft": model.Table7ft}
+	size, ok := sizes[v]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "cuecast %s: --table %q: want 9ft, 8ft or 7ft\n", cmd, v)
+	}
+	return size, ok
 }
 
 func printDetect(w io.Writer, r *detectResult) {

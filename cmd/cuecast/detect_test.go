@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,8 +35,9 @@ func captureStdout(t *testing.T, fn func()) []byte {
 	return <-done
 }
 
-func TestDetectCommand(t *testing.T) {
-	dir := t.TempDir()
+// simTable renders a still simulated table into dir/table.png.
+func simTable(t *testing.T, dir string) (string, model.Frame) {
+	t.Helper()
 	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: 5, NoiseSigma: 2, Unpaced: true})
 	var f model.Frame
 	s.Render(&f, time.Unix(0, 0))
@@ -40,6 +46,12 @@ func TestDetectCommand(t *testing.T) {
 	if err := vision.WriteAnnotated(img, &f, &model.Detection{}); err != nil {
 		t.Fatal(err)
 	}
+	return img, f
+}
+
+func TestDetectCommand(t *testing.T) {
+	dir := t.TempDir()
+	img, f := simTable(t, dir)
 	bad := filepath.Join(dir, "bad.png")
 	os.WriteFile(bad, []byte("not an image"), 0o644)
 	out := filepath.Join(dir, "debug")
@@ -48,8 +60,8 @@ func TestDetectCommand(t *testing.T) {
 	stdout := captureStdout(t, func() {
 		code = runDetect([]string{"--json", "--debug-out", out, bad, img})
 	})
-	if code != 1 {
-		t.Errorf("exit = %d, want 1 (one image failed)", code)
+	if code != 2 {
+		t.Errorf("exit = %d, want 2 (one file is not an image)", code)
 	}
 	var res []detectResult
 	if err := json.Unmarshal(stdout, &res); err != nil {
@@ -84,5 +96,45 @@ func TestDetectCommand(t *testing.T) {
 	}
 	if code := runDetect([]string{"--table", "6ft", img}); code != 2 {
 		t.Errorf("bad --table: exit %d, want 2", code)
+	}
+}
+
+// Field probe: a JPEG whose header claimed 65500x65500 made OpenCV abort
+// the process (SIGABRT), losing the other images' results. It is reported
+// as unreadable, with the limit, and the images after it are still
+// detected; exit 2 (bad input).
+func TestDetectHugeImageReportedOthersStillDetected(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := simTable(t, dir)
+	// A real 8x8 JPEG whose frame header then claims 65500x65500.
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, image.NewGray(image.Rect(0, 0, 8, 8)), nil)
+	b := jb.Bytes()
+	i := bytes.Index(b, []byte{0xFF, 0xC0})
+	binary.BigEndian.PutUint16(b[i+5:], 65500)
+	binary.BigEndian.PutUint16(b[i+7:], 65500)
+	huge := filepath.Join(dir, "huge.jpg")
+	os.WriteFile(huge, b, 0o644)
+
+	var code int
+	stdout := captureStdout(t, func() { code = runDetect([]string{"--json", huge, good, filepath.Join(dir, "missing.jpg")}) })
+	if code != 2 {
+		t.Errorf("exit = %d, want 2 (unreadable files)", code)
+	}
+	var res []detectResult
+	if err := json.Unmarshal(stdout, &res); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	if len(res) != 3 {
+		t.Fatalf("%d results, want 3", len(res))
+	}
+	if !strings.Contains(res[0].Error, "65500x65500") || !strings.Contains(res[0].Error, "the limit is 40 megapixels") {
+		t.Errorf("huge image: error %q, want its size and the limit", res[0].Error)
+	}
+	if res[1].Error != "" || res[1].Table == nil || len(res[1].Balls) == 0 {
+		t.Errorf("the good image after it: %+v, want a table and balls", res[1])
+	}
+	if !strings.Contains(res[2].Error, "no such file") {
+		t.Errorf("missing file: error %q", res[2].Error)
 	}
 }

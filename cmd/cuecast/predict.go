@@ -58,6 +58,7 @@ type predictEvent struct {
 	VelAfter map[string][2]float64 `json:"vel_after"`
 	Pocket   string                `json:"pocket,omitempty"` // ball_pocket: where
 	Jaw      string                `json:"jaw,omitempty"`    // ball_cushion on a pocket jaw: which pocket
+	Rail     string                `json:"rail,omitempty"`   // ball_cushion: bottom, right, top or left (a jaw: the rail it cuts)
 }
 
 type predictOutput struct {
@@ -202,6 +203,11 @@ func predict(stdin io.Reader, phys config.Physics) (*predictOutput, error) {
 		if s.Speed == nil || s.HeadingDeg == nil {
 			return nil, bad("shot: heading_deg and speed are required")
 		}
+		// A direction: 1e308 degrees overflowed to infinity in radians and
+		// came out as NaN positions.
+		if h := *s.HeadingDeg; !(h >= -360 && h <= 360) {
+			return nil, bad("shot: heading_deg %v: want a direction in degrees from -360 to 360 (0 = +x, counter-clockwise)", h)
+		}
 		sh := physics.Shot{HeadingDeg: *s.HeadingDeg, Speed: *s.Speed, ElevationDeg: s.ElevationDeg}
 		if s.Tip != nil {
 			sh.TipSide, sh.TipVertical = s.Tip.Side, s.Tip.Vertical
@@ -217,7 +223,45 @@ func predict(stdin io.Reader, phys config.Physics) (*predictOutput, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (%d events simulated; raise physics.max_events if this shot is real)", err, len(res.Events))
 	}
-	return render(res, geom), nil
+	out := render(res, geom)
+	if !out.finite() {
+		// Never print a NaN: it is not JSON, and not a prediction.
+		return nil, errors.New("the simulation produced a value that is not a finite number; please report this input")
+	}
+	return out, nil
+}
+
+// finite reports whether every number in o is finite.
+func (o *predictOutput) finite() bool {
+	ok := func(xs ...float64) bool {
+		for _, x := range xs {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(o.Duration) {
+		return false
+	}
+	for _, e := range o.Events {
+		if !ok(e.T) {
+			return false
+		}
+		for _, m := range []map[string][2]float64{e.Pos, e.VelAfter} {
+			for _, v := range m {
+				if !ok(v[0], v[1]) {
+					return false
+				}
+			}
+		}
+	}
+	for _, v := range o.Final {
+		if !ok(v[0], v[1]) {
+			return false
+		}
+	}
+	return true
 }
 
 func render(res *physics.Result, geom model.TableGeometry) *predictOutput {
@@ -241,6 +285,7 @@ func render(res *physics.Result, geom model.TableGeometry) *predictOutput {
 		if e.Type == physics.EvBallCushion && e.Jaw >= 0 {
 			pe.Jaw = geom.Pockets[e.Jaw].Name
 		}
+		pe.Rail = e.Rail
 		out.Events = append(out.Events, pe)
 	}
 	for _, st := range res.Final(nil) {

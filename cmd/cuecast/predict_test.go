@@ -131,6 +131,9 @@ func TestPredictCLIBadInput(t *testing.T) {
 		{"shot without speed", `{"balls": [{"id": "cue", "x": 0.5, "y": 0.6}], "shot": {"heading_deg": 0}}`, "required"},
 		{"miscue", `{"balls": [{"id": "cue", "x": 0.5, "y": 0.6}], "shot": {"heading_deg": 0, "speed": 2, "tip": {"side": 0.9, "vertical": 0}}}`, "miscue"},
 		{"table too small", `{"table": {"length": 0.2, "width": 0.1}, "balls": [{"id": "cue", "x": 0.1, "y": 0.05}]}`, "length must be"},
+		// Field probe: 1e308 degrees printed NaN and exited 1.
+		{"heading 1e308", `{"balls": [{"id": "cue", "x": 0.6, "y": 0.6}], "shot": {"heading_deg": 1e308, "speed": 2}}`, "heading_deg 1e+308: want a direction in degrees from -360 to 360"},
+		{"heading -361", `{"balls": [{"id": "cue", "x": 0.6, "y": 0.6}], "shot": {"heading_deg": -361, "speed": 2}}`, "want a direction"},
 		{"two documents", `{"balls": [{"id": "cue", "x": 0.5, "y": 0.6}]} {}`, "more than one"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,6 +146,9 @@ func TestPredictCLIBadInput(t *testing.T) {
 			}
 			if !strings.Contains(errs, tc.want) || !strings.HasPrefix(errs, "cuecast predict: ") {
 				t.Errorf("stderr = %q, want a message containing %q", errs, tc.want)
+			}
+			if strings.Contains(errs, "NaN") {
+				t.Errorf("stderr = %q mentions NaN", errs)
 			}
 		})
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/update"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 func init() {
@@ -249,25 +251,16 @@ flags:
 		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
 		return 2
 	}
-	f, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	// A bundle is public (it is signed, not secret): readable like any download.
+	f, err := atomicfile.Create(*out, 0o644)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
 		return 1
 	}
-	defer os.Remove(f.Name())
-	// A bundle is public (it is signed, not secret): readable like any download.
-	if err := f.Chmod(0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
-		return 1
-	}
+	defer f.Abort() // a no-op once committed
 	m, err := update.Create(f, priv, *version, *cmdline, *kernel, *initrd, *root)
 	if err == nil {
-		err = f.Close()
-	} else {
-		f.Close()
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), *out)
+		err = f.Commit()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)

@@ -37,6 +37,26 @@ func TestFigures(t *testing.T) {
 	}
 }
 
+// TestFiguresNoCamera measures start to READY=1 with the camera absent
+// (camera:/dev/video99), recorded in docs/field.md:
+//
+//	CUECAST_FIGURES=1 go test ./cmd/cuecastd -run TestFiguresNoCamera -v
+func TestFiguresNoCamera(t *testing.T) {
+	if os.Getenv("CUECAST_FIGURES") == "" {
+		t.Skip("set CUECAST_FIGURES=1 to measure start-up time without a camera")
+	}
+	daemonBinary(t) // build outside the timing
+	for i := 0; i < 5; i++ {
+		notify := newNotifyRecorder(t)
+		t0 := time.Now()
+		d := startDaemon(t, notify, "[source]\nkind = \"camera:/dev/video99\"\n", "WATCHDOG_USEC=10000000")
+		r := notify.wait(t, 0, "READY", "1", 60*time.Second)
+		ready := time.Since(t0)
+		t.Logf("run %d: start to READY=1 without a camera %v; STATUS=%s", i+1, ready.Round(time.Millisecond), notify.snapshot()[r].Vars["STATUS"])
+		d.cmd.Process.Kill()
+	}
+}
+
 func rssOf(t *testing.T, pid int) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {

@@ -47,6 +47,7 @@ func TestMetricsTransportAndAlertStore(t *testing.T) {
 		`cuecast_ws_failed_upgrades_total 0`,
 		`cuecast_ws_ip_evictions_total 0`,
 		`cuecast_alert_store_errors_total 0`,
+		`cuecast_http_connections_max 4096`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("/metrics lacks %q", want)

@@ -1,76 +1,48 @@
 package api
 
 import (
+	"errors"
 	"net/http"
-	"regexp"
+	"net/url"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-var alertCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-
-// alertGroup is the hub's rule for group names (hub.ValidGroup); api does
-// not import the hub, so it checks the query itself and answers 400.
-var alertGroup = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
-
-const maxAlertMessage = 1000
-
 // broadcastAlert raises an operator alert:
 // POST /api/v1/websocket/broadcast/alert?level=warning&message=...&code=...[&group=...]
 // The parameters are in the query, as in the seed; the body must be empty.
+// The hub checks them (the same rules and errors as over WebSocket and MQTT).
 func (a *API) broadcastAlert(w http.ResponseWriter, r *http.Request) *apiError {
-	q, e := params(r, "level", "message", "code", "group")
-	if e != nil {
-		return e
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return badRequest("api: query: %v", err)
+	}
+	fields := make(map[string]string, len(q))
+	for k, v := range q {
+		if len(v) > 1 {
+			return badRequest("api: query parameter %q given %d times", k, len(v))
+		}
+		fields[k] = v[0]
 	}
 	if e := noBody(w, r); e != nil {
 		return e
 	}
-	al := model.Alert{Level: model.AlertInfo, Code: "operator", Source: "api", Time: a.now()}
-	if v, ok := q["level"]; ok {
-		switch l := strings.ToLower(v[0]); l {
-		case model.AlertInfo, model.AlertWarning, model.AlertError, model.AlertCritical:
-			al.Level = l
-		default:
-			return badRequest("api: level=%q: use info, warning, error or critical", v[0])
-		}
-	}
-	al.Message = strings.TrimSpace(q.Get("message"))
-	switch {
-	case al.Message == "":
-		return badRequest("api: message is required (?message=...)")
-	case !utf8.ValidString(al.Message):
-		return badRequest("api: message is not valid UTF-8")
-	case len(al.Message) > maxAlertMessage:
-		return badRequest("api: message is %d bytes; at most %d", len(al.Message), maxAlertMessage)
-	}
-	if v, ok := q["code"]; ok {
-		if !alertCode.MatchString(v[0]) {
-			return badRequest("api: code=%q: use 1-64 letters, digits, '_', '.' or '-'", v[0])
-		}
-		al.Code = v[0]
-	}
-	group := ""
-	if v, ok := q["group"]; ok {
-		if !alertGroup.MatchString(v[0]) {
-			return badRequest("api: group=%q: use 1-32 of a-z, 0-9, '_' or '-'", v[0])
-		}
-		group = v[0]
-	}
 	if a.deps.Alerts == nil {
 		return unavailable("the hub (alerts)")
 	}
-	raised, err := a.deps.Alerts.RaiseAlertGroup(al, group)
-	if err != nil {
+	raised, err := a.deps.Alerts.RaiseAlertRequest(fields, "api", a.now())
+	switch {
+	case errors.Is(err, ErrBadRequest):
+		return badRequest("%v", err)
+	case err != nil:
 		return errorf(http.StatusInternalServerError, CodeInternal, "%v", err)
 	}
-	a.log.Info("api: alert raised", "id", raised.ID, "level", raised.Level, "code", raised.Code, "group", group, "remote", r.RemoteAddr)
-	resp := map[string]any{"alert": raised}
-	if group != "" {
-		resp["group"] = group
+	a.log.Info("api: alert raised", "id", raised.ID, "level", raised.Level, "code", raised.Code, "group", raised.Group, "remote", r.RemoteAddr)
+	resp := map[string]any{"alert": raised.Alert}
+	if raised.Group != "" {
+		resp["group"] = raised.Group
 	}
 	a.writeJSON(w, http.StatusOK, resp)
 	return nil

@@ -20,10 +20,11 @@ type API struct {
 	mux     *http.ServeMux  // the /api/v1/ routes only
 	reg     *prometheus.Registry
 	metrics http.Handler
+	exports exports // prepared history exports
 }
 
 // defaultStreams are the design's streams, in the hub's priority order.
-var defaultStreams = []string{"alert", "config", "event", "trajectory", "state", "frame", "performance"}
+var defaultStreams = []string{"alert", "config", "event", "trajectory", "state", "frame", "performance", "game"}
 
 // New builds the API over deps. It registers the process and Go collectors
 // and the API's own collectors on deps.Registry (or a new registry). Like
@@ -102,36 +103,23 @@ func (a *API) routes() {
 	a.command("POST /api/v1/alerts/{id}/ack", a.ackAlert)
 
 	a.get("GET /api/v1/config", a.getConfig)
-	a.command("PUT /api/v1/config", a.putConfig)
+	a.handle("PUT /api/v1/config", a.putConfig, Route{Command: true, MaxBody: maxConfigBody})
 	a.command("POST /api/v1/config/reset", a.resetConfig)
 	a.get("GET /api/v1/config/export", a.exportConfig)
 	a.get("GET /api/v1/config/schema", a.configSchema)
 
 	a.get("GET /api/v1/vision/performance", a.visionPerformance)
+
+	a.gameRoutes()
+	a.historyRoutes()
 }
 
-// get registers a read-only endpoint.
-func (a *API) get(pattern string, h handlerFunc) {
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if e := h(w, r); e != nil {
-			a.writeError(w, r, e)
-		}
-	})
-}
+// get registers a read-only endpoint behind the edge (edge.go).
+func (a *API) get(pattern string, h handlerFunc) { a.handle(pattern, h, Route{}) }
 
-// command registers an endpoint that changes something: the token is checked
-// before the handler sees the request.
-func (a *API) command(pattern string, h handlerFunc) {
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		e := a.authorize(r)
-		if e == nil {
-			e = h(w, r)
-		}
-		if e != nil {
-			a.writeError(w, r, e)
-		}
-	})
-}
+// command registers an endpoint that changes something: the edge checks the
+// token before the handler sees the request or its body.
+func (a *API) command(pattern string, h handlerFunc) { a.handle(pattern, h, Route{Command: true}) }
 
 // ServeHTTP routes /api/v1/ requests. It exists so unknown paths and wrong
 // methods get the same JSON error body as everything else (ServeMux's own 404
@@ -142,7 +130,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		r2 := *r
 		r2.Method = m
 		if _, p := a.mux.Handler(&r2); p != "" {

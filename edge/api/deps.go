@@ -20,6 +20,10 @@ type Deps struct {
 	Config      ConfigManager
 	Streams     StreamStatsSource
 	Vision      PerformanceSource
+	Game        GameService   // nil: the game routes answer unavailable
+	GameReset   GameResetter  // the game service's reset, if it runs (POST /api/v1/game/reset resets it too)
+	History     HistorySource // shot history: /api/v1/game/..., /api/v1/shots/...
+	Drills      DrillSource   // /api/v1/drills/...
 
 	// Registry receives the API's own collectors and is served at /metrics.
 	// Nil makes New create one; other components add theirs through
@@ -61,12 +65,18 @@ type HealthReport struct {
 	Live       bool
 	LiveDetail string
 	Components []ComponentHealth
+	// MQTT and Source are the MQTT mirror's and the frame source's reports
+	// (also in Components), handed over by the supervisor's handles rather
+	// than found by name: /api/v1/health lifts them to top-level fields and
+	// /metrics exports cuecast_mqtt_connected from MQTT. Nil when the daemon
+	// has no such part.
+	MQTT, Source *ComponentHealth
+	// Waiting says what the daemon is waiting for while it serves without
+	// it ("waiting for camera camera:/dev/video0: ..."); "" when nothing.
+	Waiting string
 }
 
-// ComponentHealth is one component's last report. By convention the MQTT
-// mirror reports as "mqtt" and the frame source as "source": /api/v1/health
-// lifts those two to top-level fields and /metrics exports
-// cuecast_mqtt_connected from "mqtt".
+// ComponentHealth is one component's last report.
 type ComponentHealth struct {
 	Name         string    `json:"name"`
 	OK           bool      `json:"ok"`
@@ -152,6 +162,10 @@ type ConnectionAdmin interface {
 // ErrNotFound is what ConnectionAdmin and AlertCenter wrap for an unknown id.
 var ErrNotFound = errors.New("not found")
 
+// ErrBadRequest is what a dependency wraps when the client's input is
+// refused (the endpoint answers 400 with the dependency's message).
+var ErrBadRequest = errors.New("bad request")
+
 // ConnectionInfo describes one WebSocket client.
 type ConnectionInfo struct {
 	ID        string       `json:"id"`
@@ -172,10 +186,13 @@ type ConnectionInfo struct {
 // AlertCenter raises and acknowledges alerts (the hub). Ack of an unknown id
 // must satisfy errors.Is(err, ErrNotFound).
 type AlertCenter interface {
-	// RaiseAlertGroup raises a for the clients of group ("" = everyone; else
-	// a valid group name, see ValidGroup) and returns it with its ID and
-	// Time set.
-	RaiseAlertGroup(a model.Alert, group string) (model.Alert, error)
+	// RaiseAlertRequest checks an alert a client asked for, given as named
+	// values (level, code, message, group), by the hub's one set of rules
+	// for REST, WebSocket and MQTT, and raises it from source at time at.
+	// It returns the alert with its ID set. A refused request changes
+	// nothing and satisfies errors.Is(err, ErrBadRequest); its text is the
+	// hub's.
+	RaiseAlertRequest(fields map[string]string, source string, at time.Time) (AlertState, error)
 	Ack(id, by string) error
 	Alerts() []AlertState
 }

@@ -21,10 +21,11 @@ type healthResponse struct {
 	LiveDetail string            `json:"live_detail,omitempty"`
 	Started    time.Time         `json:"started"`
 	UptimeS    float64           `json:"uptime_s"`
-	Clients    *int              `json:"clients"` // null when the WebSocket server is not wired
-	MQTT       *ComponentHealth  `json:"mqtt"`    // the "mqtt" component, null if none reported
-	Source     *ComponentHealth  `json:"source"`  // the "source" component
-	Failing    []string          `json:"failing"` // names of components not OK
+	Clients    *int              `json:"clients"`           // null when the WebSocket server is not wired
+	MQTT       *ComponentHealth  `json:"mqtt"`              // the MQTT mirror, null if the daemon has none
+	Source     *ComponentHealth  `json:"source"`            // the frame source
+	Waiting    string            `json:"waiting,omitempty"` // what the daemon serves without (a camera)
+	Failing    []string          `json:"failing"`           // names of components not OK
 	Components []ComponentHealth `json:"components"`
 	Time       time.Time         `json:"time"`
 }
@@ -84,7 +85,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
 	now := a.now()
 	resp := healthResponse{
 		Phase: h.Phase, Live: h.Live, LiveDetail: h.LiveDetail, Started: h.Started, Time: now,
-		Components: h.Components,
+		Components: h.Components, MQTT: h.MQTT, Source: h.Source, Waiting: h.Waiting,
 	}
 	if resp.Components == nil {
 		resp.Components = []ComponentHealth{}
@@ -92,14 +93,6 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) *apiError {
 	resp.Status, resp.Failing = overall(h)
 	if !h.Started.IsZero() {
 		resp.UptimeS = now.Sub(h.Started).Seconds()
-	}
-	for i := range resp.Components {
-		switch c := &resp.Components[i]; c.Name {
-		case "mqtt":
-			resp.MQTT = c
-		case "source":
-			resp.Source = c
-		}
 	}
 	if a.deps.Connections != nil {
 		n := len(a.deps.Connections.Connections())

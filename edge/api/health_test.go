@@ -41,6 +41,16 @@ func TestHealth(t *testing.T) {
 			e.conns.Add(api.ConnectionInfo{ID: "c1"})
 			e.conns.Add(api.ConnectionInfo{ID: "c2"})
 			tc.report.Started = t0
+			// The daemon hands the mirror's and the source's reports over
+			// from their handles; here the fixtures' names say which.
+			for i, c := range tc.report.Components {
+				switch c.Name {
+				case "mqtt":
+					tc.report.MQTT = &tc.report.Components[i]
+				case "source":
+					tc.report.Source = &tc.report.Components[i]
+				}
+			}
 			e.health.Set(tc.report)
 			var got struct {
 				Status     string                `json:"status"`

@@ -41,7 +41,7 @@ func newCollector(a *API) *collector {
 		ready:          d("ready", "1 once the daemon is READY, 0 before and while stopping."),
 		live:           d("live", "1 while the loops that gate the watchdog make progress."),
 		componentUp:    d("component_up", "1 if the component's last report was OK.", "component"),
-		mqttConnected:  d("mqtt_connected", "1 while the MQTT mirror is connected to its broker (component \"mqtt\" OK and not disabled)."),
+		mqttConnected:  d("mqtt_connected", "1 while the MQTT mirror is connected to its broker (the mirror's component OK and not disabled)."),
 		alertsUnacked:  d("alerts_unacked", "Alerts nobody has acknowledged."),
 		alertsKept:     d("alerts", "Alerts the hub keeps (acknowledged or not)."),
 	}
@@ -127,10 +127,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.live, b2f(h.Live))
 		for _, comp := range h.Components {
 			gauge(c.componentUp, b2f(comp.OK), comp.Name)
-			if comp.Name == "mqtt" {
-				// A mirror turned off is not connected, though it is fine.
-				gauge(c.mqttConnected, b2f(comp.OK && !comp.Disabled))
-			}
+		}
+		if h.MQTT != nil {
+			// A mirror turned off is not connected, though it is fine.
+			gauge(c.mqttConnected, b2f(h.MQTT.OK && !h.MQTT.Disabled))
 		}
 	}
 	if deps.Alerts != nil {

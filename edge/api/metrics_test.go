@@ -83,7 +83,8 @@ func TestMetrics(t *testing.T) {
 	})
 	e.hubst.Set([]api.StreamStats{{Stream: "state", History: 1000, Published: 5000, Watchers: 3}, {Stream: "alert", History: 2, Published: 2}})
 	e.vision.Set(api.Performance{FPS: 30, Frames: 9000, Dropped: 5, Timings: cmodel.StageTimings{BallsMS: 8, CaptureMS: 2}})
-	e.health.Set(api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{{Name: "mqtt", OK: false}, {Name: "source", OK: true}}})
+	mqtt, source := api.ComponentHealth{Name: "mqtt", OK: false}, api.ComponentHealth{Name: "source", OK: true}
+	e.health.Set(api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{mqtt, source}, MQTT: &mqtt, Source: &source})
 	e.alerts.RaiseAlert(cmodel.Alert{Message: "a"})
 	e.alerts.RaiseAlert(cmodel.Alert{Message: "b"})
 	e.alerts.Ack("a1", "t")
@@ -148,7 +149,8 @@ func TestMetrics(t *testing.T) {
 
 func TestMQTTDisabledIsNotConnected(t *testing.T) {
 	e := newEnv(t)
-	e.health.Set(api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{{Name: "mqtt", OK: true, Disabled: true, Detail: "url is off"}}})
+	mqtt := api.ComponentHealth{Name: "mqtt", OK: true, Disabled: true, Detail: "url is off"}
+	e.health.Set(api.HealthReport{Phase: api.PhaseReady, Live: true, Components: []api.ComponentHealth{mqtt}, MQTT: &mqtt})
 	fams := scrape(t, e)
 	if got := value(t, fams, "cuecast_mqtt_connected"); got != 0 {
 		t.Errorf("mqtt_connected = %v with the mirror disabled, want 0", got)

@@ -169,15 +169,24 @@ func mediaType(r *http.Request) (string, *apiError) {
 	return mt, nil
 }
 
-// decodeJSON decodes exactly one JSON value from the body into v, rejecting
-// unknown fields and trailing data.
-func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) *apiError {
+// jsonBody refuses a body declared as anything but JSON (no Content-Type
+// is taken as JSON).
+func jsonBody(r *http.Request) *apiError {
 	mt, e := mediaType(r)
 	if e != nil {
 		return e
 	}
 	if mt != "" && mt != "application/json" {
 		return errorf(http.StatusUnsupportedMediaType, CodeUnsupportedType, "api: Content-Type %q: send application/json", mt)
+	}
+	return nil
+}
+
+// decodeJSON decodes exactly one JSON value from the body into v, rejecting
+// unknown fields and trailing data.
+func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) *apiError {
+	if e := jsonBody(r); e != nil {
+		return e
 	}
 	b, e := readBody(w, r, limit)
 	if e != nil {

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
 
 	toml "github.com/pelletier/go-toml/v2"
-	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // DefaultPath is where the daemon looks when --config is not given.
@@ -31,6 +30,8 @@ type Config struct {
 	Display   Display   `toml:"display" json:"display"`
 	MQTT      MQTT      `toml:"mqtt" json:"mqtt"`
 	HW        HW        `toml:"hw" json:"hw"`
+	History   History   `toml:"history" json:"history"`
+	Game      Game      `toml:"game" json:"game"`
 }
 
 // Default returns the embedded defaults: simulated camera, no hardware,
@@ -49,6 +50,8 @@ func Default() Config {
 		Display:   defaultDisplay(),
 		MQTT:      defaultMQTT(),
 		HW:        defaultHW(),
+		History:   defaultHistory(),
+		Game:      defaultGame(),
 	}
 }
 
@@ -68,6 +71,11 @@ func (c *Config) Validate() error {
 	c.Display.validate(v.section("display"))
 	c.MQTT.validate(v.section("mqtt"))
 	c.HW.validate(v.section("hw"))
+	c.History.validate(v.section("history"))
+	c.Game.validate(v.section("game"))
+	if owner, taken := c.reservedStateNames()[c.Hub.AlertStore]; taken {
+		v.section("hub").fail("alert_store", "%q is %s's in box.state_dir: name another file", c.Hub.AlertStore, owner)
+	}
 	return v.err()
 }
 
@@ -106,55 +114,103 @@ func (e *Error) Error() string {
 	return "config: " + strings.Join(parts, "; ")
 }
 
+// MaxFileBytes bounds a config document (file, SIGHUP reload, PUT body).
+// The annotated example with every key (docs/cuecast.example.toml) is about
+// 22 KiB; a document larger than this is a mistake (a wrong path, /dev/zero)
+// or an attack, and is refused before it is parsed.
+const MaxFileBytes = 1 << 20
+
+// maxUnknownKeys bounds how many unknown keys one error lists: a document of
+// 40k of them gets the first ones by line and a count, not a 2 MB message.
+const maxUnknownKeys = 50
+
+// utf8BOM is accepted at the start of a document: Windows editors
+// (Notepad) write one, and TOML tooling commonly skips it.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 // Load reads and validates the file at path. A missing file is an error:
 // callers that accept "no file" check os.IsNotExist themselves (the daemon
 // runs on Default when the default path is absent).
 func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, err
 	}
 	return Parse(path, data)
 }
 
+// ReadFile reads a config document, at most MaxFileBytes of it: a larger
+// file (or a device such as /dev/zero that never ends) is an *Error naming
+// the file, without reading the rest. Open and read errors wrap the os error
+// (errors.Is(err, fs.ErrNotExist) works).
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(path)
+	}
+	return data, nil
+}
+
+func tooLarge(file string) error {
+	return &Error{Problems: []Problem{{File: file, Msg: fmt.Sprintf("larger than %d bytes (1 MiB): not a cuecast config (the example with every key is about 22 KiB); check the path", MaxFileBytes)}}}
+}
+
 // Parse decodes data (named file in messages) over the defaults and validates
 // the result. On any error it returns the zero Config: nothing is half-applied.
+// Its cost is linear in the document (strict.go says how).
 func Parse(file string, data []byte) (Config, error) {
-	cfg := Default()
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		derr := decodeError(file, err)
-		var sm *toml.StrictMissingError
-		if errors.As(err, &sm) {
-			// Unknown keys should not hide other mistakes: decode again
-			// leniently and report the value problems too, in one pass.
-			lenient := Default()
-			if toml.Unmarshal(data, &lenient) == nil {
-				if verr := lenient.Validate(); verr != nil {
-					var ve, de *Error
-					if errors.As(verr, &ve) && errors.As(derr, &de) {
-						lines := keyLines(data)
-						for _, p := range ve.Problems {
-							p.File, p.Line = file, lines[p.Key]
-							de.Problems = append(de.Problems, p)
-						}
-					}
+	if len(data) > MaxFileBytes {
+		return Config{}, tooLarge(file)
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	sc, err := scanDoc(file, data)
+	if err != nil {
+		return Config{}, err
+	}
+	if len(sc.unknown) > 0 {
+		e := &Error{Problems: sc.unknown}
+		if len(e.Problems) > maxUnknownKeys {
+			more := len(e.Problems) - maxUnknownKeys
+			e.Problems = append(e.Problems[:maxUnknownKeys:maxUnknownKeys], Problem{File: file, Msg: fmt.Sprintf("and %d more unknown keys", more)})
+		}
+		// Unknown keys should not hide other mistakes: decode again
+		// leniently and report the value problems too, in one pass.
+		lenient := Default()
+		if sc.keys <= maxKeys && toml.Unmarshal(data, &lenient) == nil {
+			var ve *Error
+			if errors.As(lenient.Validate(), &ve) {
+				for _, p := range ve.Problems {
+					p.File, p.Line = file, sc.lines[p.Key]
+					e.Problems = append(e.Problems, p)
 				}
 			}
 		}
-		return Config{}, derr
+		return Config{}, e
 	}
-	if err := bareDurations(file, data); err != nil {
-		return Config{}, err
+	if sc.keys > maxKeys {
+		return Config{}, &Error{Problems: []Problem{{File: file, Msg: fmt.Sprintf("%d keys: a cuecast config has at most %d (the example with every key has under 200)", sc.keys, maxKeys)}}}
+	}
+	cfg := Default()
+	if err := toml.Unmarshal(data, &cfg); err != nil {
+		return Config{}, decodeError(file, err)
+	}
+	if len(sc.bare) > 0 {
+		return Config{}, &Error{Problems: sc.bare}
 	}
 	if err := cfg.Validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
-			lines := keyLines(data)
 			for i := range ce.Problems {
 				ce.Problems[i].File = file
-				ce.Problems[i].Line = lines[ce.Problems[i].Key]
+				ce.Problems[i].Line = sc.lines[ce.Problems[i].Key]
 			}
 		}
 		return Config{}, err
@@ -163,16 +219,6 @@ func Parse(file string, data []byte) (Config, error) {
 }
 
 func decodeError(file string, err error) error {
-	var sm *toml.StrictMissingError
-	if errors.As(err, &sm) {
-		e := &Error{}
-		for i := range sm.Errors {
-			de := &sm.Errors[i]
-			row, _ := de.Position()
-			e.Problems = append(e.Problems, Problem{File: file, Line: row, Key: strings.Join(de.Key(), "."), Msg: "unknown key"})
-		}
-		return e
-	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, _ := de.Position()
@@ -183,51 +229,6 @@ func decodeError(file string, err error) error {
 	// Type mismatches come back as plain errors without a position in some
 	// go-toml paths; name the file at least.
 	return &Error{Problems: []Problem{{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}}
-}
-
-// keyLines maps every dotted key in a TOML document to its 1-based line, so a
-// validation problem found after decoding can point at the line to fix.
-func keyLines(data []byte) map[string]int {
-	lines := map[string]int{}
-	var p unstable.Parser
-	p.Reset(data)
-	var prefix []string
-	for p.NextExpression() {
-		n := p.Expression()
-		switch n.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			prefix = prefix[:0]
-			it := n.Key()
-			for it.Next() {
-				prefix = append(prefix, string(it.Node().Data))
-			}
-			lines[strings.Join(prefix, ".")] = lineOf(data, p.Shape(n.Raw).Start.Offset, n, &p)
-		case unstable.KeyValue:
-			key := append([]string(nil), prefix...)
-			it := n.Key()
-			var first *unstable.Node
-			for it.Next() {
-				if first == nil {
-					first = it.Node()
-				}
-				key = append(key, string(it.Node().Data))
-			}
-			line := 0
-			if first != nil {
-				line = p.Shape(first.Raw).Start.Line
-			}
-			lines[strings.Join(key, ".")] = line
-		}
-	}
-	return lines
-}
-
-func lineOf(data []byte, off int, n *unstable.Node, p *unstable.Parser) int {
-	it := n.Key()
-	if it.Next() {
-		return p.Shape(it.Node().Raw).Start.Line
-	}
-	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
 // validator collects problems; section returns a view that prefixes keys.
@@ -290,49 +291,4 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	*d = Duration(x)
 	return nil
-}
-
-var durationType = reflect.TypeFor[Duration]()
-
-// bareDurations refuses a number where a duration belongs. go-toml decodes
-// an integer straight into Duration (an int64) without UnmarshalText, so
-// "ping_interval = 15" would silently mean 15 ns and might even validate.
-// Only the document shows it: walk it beside the Config type.
-func bareDurations(file string, data []byte) error {
-	var doc map[string]any
-	if toml.Unmarshal(data, &doc) != nil {
-		return nil // already decoded once: cannot fail here
-	}
-	var problems []Problem
-	var walk func(t reflect.Type, m map[string]any, prefix string)
-	walk = func(t reflect.Type, m map[string]any, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
-			v, ok := m[name]
-			if !ok || name == "" {
-				continue
-			}
-			switch {
-			case f.Type == durationType:
-				if _, isString := v.(string); !isString {
-					problems = append(problems, Problem{File: file, Key: prefix + name,
-						Msg: fmt.Sprintf("%v is not a duration: write a string such as \"15s\" or \"250ms\" (a bare number would mean nanoseconds)", v)})
-				}
-			case f.Type.Kind() == reflect.Struct:
-				if sub, ok := v.(map[string]any); ok {
-					walk(f.Type, sub, prefix+name+".")
-				}
-			}
-		}
-	}
-	walk(reflect.TypeFor[Config](), doc, "")
-	if len(problems) == 0 {
-		return nil
-	}
-	lines := keyLines(data)
-	for i := range problems {
-		problems[i].Line = lines[problems[i].Key]
-	}
-	return &Error{Problems: problems}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -22,9 +23,10 @@ type Hub struct {
 	// or not, in memory and in the alert store.
 	AlertMaxAge Duration `toml:"alert_max_age" json:"alert_max_age"`
 	// AlertStore is the file that keeps alerts and their acknowledgement
-	// across restarts: a bare name or relative path is placed in
-	// box.state_dir, an absolute path is used as is; empty keeps alerts in
-	// memory only. Read at start (a restart applies a change).
+	// across restarts: a file name in box.state_dir (no directories: the
+	// store rewrites and sets aside the file it names, so it may not point
+	// at the config or another file); empty keeps alerts in memory only.
+	// Read at start (a restart applies a change).
 	AlertStore string `toml:"alert_store" json:"alert_store"`
 }
 
@@ -38,15 +40,35 @@ func (c *Hub) validate(s section) {
 	s.positive(c.HistoryAge, "history_age")
 	s.rangeI(c.AlertRetention, 1, 100_000, "alert_retention")
 	s.positive(c.AlertMaxAge, "alert_max_age")
-	s.check(!strings.HasSuffix(c.AlertStore, "/") && c.AlertStore != "." && c.AlertStore != "..",
-		"alert_store", "%q is a directory: name a file (or leave it empty to keep alerts in memory only)", c.AlertStore)
+	if c.AlertStore != "" && !stateFileName.MatchString(c.AlertStore) {
+		s.fail("alert_store", "%q: name a file in box.state_dir (1-64 letters, digits, '.', '_' or '-', not starting with '.'; no directories), or leave it empty to keep alerts in memory only", c.AlertStore)
+	}
+}
+
+// stateFileName is a plain file name in box.state_dir: no separator, no
+// "..", not hidden (temp files are).
+var stateFileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$`)
+
+// reservedStateNames are the files and directories in box.state_dir that
+// belong to other parts: the alert store may not be named after one of
+// them (it would rewrite, or set aside as corrupt, another part's state).
+func (c *Config) reservedStateNames() map[string]string {
+	names := map[string]string{
+		"projector.json": "the projector calibration",
+		"mqtt":           "the MQTT outbox (mqtt.store_dir's default)",
+		"update":         "the update spool",
+	}
+	if cal := c.Vision.Calibration; cal != "" && !filepath.IsAbs(cal) {
+		names[strings.SplitN(filepath.ToSlash(filepath.Clean(cal)), "/", 2)[0]] = "vision.calibration"
+	}
+	return names
 }
 
 // AlertStorePath returns the alert store's file for box b, "" when alerts
 // are kept in memory only.
 func (c *Hub) AlertStorePath(b Box) string {
-	if c.AlertStore == "" || filepath.IsAbs(c.AlertStore) {
-		return c.AlertStore
+	if c.AlertStore == "" {
+		return ""
 	}
 	return filepath.Join(b.StateDir, c.AlertStore)
 }

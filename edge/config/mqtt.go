@@ -102,6 +102,7 @@ type MQTTStreams struct {
 	Alert       MQTTStream `toml:"alert" json:"alert"`
 	Config      MQTTStream `toml:"config" json:"config"`
 	Performance MQTTStream `toml:"performance" json:"performance"`
+	Game        MQTTStream `toml:"game" json:"game"`
 }
 
 // MQTTStream is one stream's policy.
@@ -128,6 +129,8 @@ func (s *MQTTStreams) ByName(name string) (MQTTStream, bool) {
 		return s.Config, true
 	case "performance":
 		return s.Performance, true
+	case "game":
+		return s.Game, true
 	}
 	return MQTTStream{}, false
 }
@@ -157,6 +160,7 @@ func defaultMQTT() MQTT {
 			Alert:       MQTTStream{Publish: true, QoS: 1},
 			Config:      MQTTStream{Publish: true, QoS: 1, Retain: true},
 			Performance: MQTTStream{Publish: true, QoS: 0, Retain: true, MaxRate: 1},
+			Game:        MQTTStream{Publish: true, QoS: 1, Retain: true},
 		},
 	}
 }
@@ -301,6 +305,7 @@ func (c *MQTT) validate(s section) {
 	c.validateStream(s, "alert", c.Streams.Alert, true)
 	c.validateStream(s, "config", c.Streams.Config, false)
 	c.validateStream(s, "performance", c.Streams.Performance, false)
+	c.validateStream(s, "game", c.Streams.Game, false)
 }
 
 func (c *MQTT) validateStream(s section, name string, p MQTTStream, queued bool) {
@@ -310,7 +315,9 @@ func (c *MQTT) validateStream(s section, name string, p MQTTStream, queued bool)
 		s.check(p.MaxRate == 0, key+"max_rate", "%s is never throttled (every message is delivered); remove max_rate", name)
 	} else {
 		s.rangeI(p.QoS, 0, 2, key+"qos")
-		s.rangeF(p.MaxRate, 0, 1000, key+"max_rate")
+		// The hub's range (hub.MinRateHz, hub.MaxRateHzLimit): below 0.001
+		// the interval overflows into no throttle at all.
+		s.check(p.MaxRate == 0 || p.MaxRate >= 0.001 && p.MaxRate <= 1000, key+"max_rate", "%v: want 0 (no limit) or 0.001 to 1000 messages per second", p.MaxRate)
 	}
 }
 

@@ -80,6 +80,7 @@ func TestMQTTValidation(t *testing.T) {
 		{"bad client id", "[mqtt]\nclient_id = \"a b\"\n", "mqtt.client_id", "printable", 2},
 		{"event qos 0", "[mqtt.streams.event]\nqos = 0\n", "mqtt.streams.event.qos", "qos 1 or 2", 2},
 		{"event rate", "[mqtt.streams.alert]\nmax_rate = 5.0\n", "mqtt.streams.alert.max_rate", "never throttled", 2},
+		{"state rate too small to throttle", "[mqtt.streams.state]\nmax_rate = 1e-10\n", "mqtt.streams.state.max_rate", "0 (no limit) or 0.001 to 1000", 2},
 		{"state qos 3", "[mqtt.streams.state]\nqos = 3\n", "mqtt.streams.state.qos", "out of range", 2},
 		{"unknown stream", "[mqtt.streams.frame]\nqos = 0\n", "mqtt.streams.frame", "unknown key", 0},
 		{"snapshot event", "[mqtt]\nsnapshot_on = [\"shot_ended\", \"goal\"]\n", "mqtt.snapshot_on", "not an event type", 2},

@@ -35,11 +35,27 @@ func (t *Tracker) associate(dt float64) {
 	t.pairs = t.pairs[:0]
 	cb := t.owner("cue")
 	cueHidden := cb != nil && (cb.missed > 0 || cb.leaveRun > 0)
+	// A struck cue ball may have gone far (a break); but when many balls
+	// appear at once where none was, the layout changed by hand (a
+	// re-rack) and the cue ball's wide gate would catch one of them.
+	fresh := 0
+	for di := range t.dets {
+		if t.alone(nil, t.dets[di].pos, 2*model.BallRadius) {
+			fresh++
+		}
+	}
+	t.breakGate = fresh <= maxBlurPieces
+	t.cueGone = cb != nil && !cb.moving && t.breakGate
+	for di := 0; t.cueGone && di < len(t.dets); di++ {
+		if p := t.dets[di].pos; math.Hypot(p.X-cb.pos.X, p.Y-cb.pos.Y) < model.BallRadius {
+			t.cueGone = false // still there
+		}
+	}
 	for ti, tr := range t.tracks {
 		for di := range t.dets {
 			d := &t.dets[di]
 			same := tr.number >= 0 && d.num == tr.number
-			c, gate := tr.gate(&t.o, dt, same, t.phase == PhaseShot, cueHidden)
+			c, gate := tr.gate(&t.o, dt, same, t.phase == PhaseShot, cueHidden, t.cueGone)
 			dist := math.Hypot(d.pos.X-c.X, d.pos.Y-c.Y)
 			if dist > gate {
 				continue
@@ -106,7 +122,7 @@ func (t *Tracker) associate(dt float64) {
 	}
 	for di := range t.dets {
 		d := &t.dets[di]
-		if d.tr != nil {
+		if d.tr != nil || t.blurGhost(d) {
 			continue
 		}
 		t.uids++
@@ -115,6 +131,59 @@ func (t *Tracker) associate(dt float64) {
 		t.tracks = append(t.tracks, tr)
 		t.measure(tr, d, dt, true)
 	}
+}
+
+// blurGhost says whether an unclaimed detection is the far end of a fast
+// ball's blur that vision read as a ball of its own: within ghostReach of
+// where a ball moving faster than ghostSpeed was measured this frame, in
+// line with its motion. Such a detection starts no track (it would follow
+// its ball as a twin, unidentified, colliding with it).
+func (t *Tracker) blurGhost(d *det) bool {
+	const (
+		ghostSpeed = 1.5                    // m/s: the blur is over a radius long
+		ghostReach = 2.3 * model.BallRadius // the streak's ends are a blur length apart
+	)
+	for _, tr := range t.tracks {
+		if !tr.seen || tr.zn == 0 {
+			continue
+		}
+		v := tr.vel
+		if !tr.moving {
+			if tr.leaveRun == 0 || tr.zn < 2 {
+				continue
+			}
+			a, b := tr.z(1), tr.z(0)
+			if b.t <= a.t {
+				continue
+			}
+			v = model.Vec2{X: (b.p.X - a.p.X) / (b.t - a.t), Y: (b.p.Y - a.p.Y) / (b.t - a.t)}
+		}
+		sp := math.Hypot(v.X, v.Y)
+		z := tr.z(0).p
+		dx, dy := d.pos.X-z.X, d.pos.Y-z.Y
+		dist := math.Hypot(dx, dy)
+		// A shutter open up to half a frame smears the ball that far:
+		// vision may read the streak as several balls along it.
+		reach := ghostReach + 0.5*t.o.FrameInterval.Seconds()*sp
+		if sp > ghostSpeed && dist < reach && math.Abs(dx*v.X+dy*v.Y) > 0.8*dist*sp {
+			return true
+		}
+	}
+	return false
+}
+
+// maxBlurPieces: vision reads a fast ball's blur as up to three balls.
+const maxBlurPieces = 3
+
+// alone says whether p is clear of every confirmed ball but skip by more
+// than dist: a reading there is no other ball's.
+func (t *Tracker) alone(skip *track, p model.Vec2, dist float64) bool {
+	for _, o := range t.tracks {
+		if o != skip && o.confirmed && math.Hypot(o.pos.X-p.X, o.pos.Y-p.Y) < dist {
+			return false
+		}
+	}
+	return true
 }
 
 // mayStart says whether tr may be starting to move. Shots start with the
@@ -162,6 +231,13 @@ func (t *Tracker) cost(tr *track, d *det, dist float64, strict bool) (float64, b
 	// through the ball striking it). Between shots a different ball can be
 	// put down on the spot by hand (a new layout): then the number wins.
 	fluid = fluid || !strict && dist < model.BallRadius/2 && (t.phase == PhaseShot || t.phase == PhaseAiming)
+	// Nor for the cue ball gone from its spot this frame, for a reading
+	// where no other ball lies: struck hard (a break), it is a blur that
+	// vision reads as other balls.
+	fluid = fluid || !strict && tr.class == model.ClassCue && !tr.moving && t.cueGone && t.alone(tr, d.pos, 3*model.BallRadius)
+	if d.blur {
+		return cost, true // no reading to agree or disagree with
+	}
 	if tr.number >= 0 && d.num >= 0 && tr.number != d.num {
 		if !fluid && (strict || d.d.Confidence >= 0.5 || d.d.Class == model.ClassCue || d.d.Class == model.ClassEight) {
 			return 0, false
@@ -200,14 +276,18 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	tr.seen = true
 	tr.hits++
 	tr.missed, tr.unseenS, tr.occluded = 0, 0, false
-	tr.pendingPocket = ""
-	tr.seenPos, tr.seenVel = tr.pos, tr.vel
+	tr.pendingPocket, tr.pendingOff = "", ""
+	tr.seenPos, tr.seenVel, tr.seenT = tr.pos, tr.vel, t.clock
+	tr.addZ(d.pos, t.clock)
 	tr.pixel, tr.radiusPx, tr.seenClass = d.d.Pixel, d.d.RadiusPx, d.d.Class
 	tr.conf = tr.conf*0.8 + 0.2*d.d.Confidence
 	if tr.hits == 1 {
 		tr.conf = d.d.Confidence
 	}
-	n := tr.identify(d.d)
+	n := tr.number
+	if !d.blur {
+		n = tr.identify(d.d)
+	}
 	if n < 0 && tr.id == "" && d.num >= 0 {
 		n = d.num // a new ball takes the number vision read, until votes say otherwise
 	}
@@ -230,7 +310,7 @@ func (t *Tracker) measure(tr *track, d *det, dt float64, moved bool) {
 	}
 	if tr.number >= 0 {
 		tr.class = model.ClassOf(tr.number)
-	} else if d.d.Class != "" {
+	} else if d.d.Class != "" && !d.blur {
 		tr.class = d.d.Class
 	}
 }

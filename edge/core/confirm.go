@@ -149,6 +149,11 @@ func (t *Tracker) adopt(tr, o *track) {
 		tr.class = o.class
 	}
 	tr.hits += o.hits
+	// The path so far was the lost track's: this one carries it on.
+	if o.path.on {
+		tr.path, o.path = o.path, tr.path
+		tr.path.add(tr.pos)
+	}
 	o.id, o.number = "", -1
 	o.retire = true
 	t.dropContacts(o)
@@ -159,7 +164,7 @@ func (t *Tracker) adopt(tr, o *track) {
 func (t *Tracker) stalest() *track {
 	var best *track
 	for _, tr := range t.tracks {
-		if tr.confirmed && !tr.retire && !tr.seen && !tr.moving && tr.pendingPocket == "" && tr.missed >= tentativeMisses &&
+		if tr.confirmed && !tr.retire && !tr.seen && !tr.moving && tr.pendingPocket == "" && tr.pendingOff == "" && tr.missed >= tentativeMisses &&
 			(best == nil || tr.unseenS > best.unseenS) {
 			best = tr
 		}

@@ -45,6 +45,18 @@
 //     PocketConfirm), shot_ended (first contact, pocketed balls with
 //     pockets, scratch), rack_detected (15 object balls packed in a
 //     triangle at either end spot), table_cleared. docs/sim.md has the rules.
+//   - The game layer's events (rails.go, shot.go): cue_strike (the launch
+//     fitted from the cue ball's first measurements), ball_cushion (a
+//     reflection in a ball's own measurements: two straight legs meeting a
+//     rail's contact line at the same moment), ball_off_table (a ball lost
+//     over a rail at speed and gone for OffTableConfirm). Each is stamped
+//     with the moment it happened, which can be frames before it is
+//     reported. shot_ended's summary carries the start and end spots, the
+//     balls frozen to a rail at the strike, the shot's ordered events and
+//     each moving ball's measured path (decimated, bounded).
+//     docs/game.md ("What the tracker sees") has the rules and figures.
+//   - Two detections closer than any two balls can be are merged into one
+//     (a fast ball's blur split in two by vision).
 //
 // Every event Update returns is meant to be published on the event stream:
 // nothing here logs an event instead of returning it.

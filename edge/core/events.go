@@ -52,19 +52,39 @@ func (t *Tracker) lose(now time.Time, dt float64) {
 				tr.pendingPocket = name
 			}
 		}
+		if tr.pendingPocket == "" && tr.pendingOff == "" && tr.missed == 1 && recent && t.phase == PhaseShot {
+			tr.pendingOff, tr.offPos = t.offRail(tr, dt)
+		}
 		if tr.pendingPocket != "" {
 			tr.vel = model.Vec2{}
 			if tr.unseenS >= t.o.PocketConfirm.Seconds() {
 				p := tr.pos
-				t.emit(model.Event{Type: model.EventBallPocketed, Time: now, Balls: []string{tr.id}, Pocket: tr.pendingPocket, Pos: &p})
+				// Stamped when it dropped (about a frame after it was
+				// last seen), not when the drop was confirmed.
+				t.emit(model.Event{Type: model.EventBallPocketed, Time: t.at(tr.seenT + dt), Balls: []string{tr.id}, Pocket: tr.pendingPocket, Pos: &p})
 				if t.shot != nil {
 					t.shot.pocketed[tr.id] = tr.pendingPocket
 				}
+				t.keepPath(tr, t.pocketPos(tr.pendingPocket, p))
 				t.dropContacts(tr)
 				continue
 			}
 			keep = append(keep, tr)
 			continue
+		}
+		if tr.pendingOff != "" && tr.unseenS >= t.o.OffTableConfirm.Seconds() {
+			// Gone for good. Until then the track is predicted on as any
+			// lost ball (one missed for a frame or two at the rail comes
+			// back reflected, and is picked up again).
+			{
+				p := tr.offPos
+				sp := math.Max(math.Hypot(tr.seenVel.X, tr.seenVel.Y), offMinSpeed)
+				gone := tr.seenT + math.Hypot(p.X-tr.seenPos.X, p.Y-tr.seenPos.Y)/sp
+				t.emit(model.Event{Type: model.EventBallOffTable, Time: t.at(gone), Balls: []string{tr.id}, Rail: tr.pendingOff, Pos: &p})
+				t.keepPath(tr, p)
+				t.dropContacts(tr)
+				continue
+			}
 		}
 		if tr.moving && tr.unseenS > 0.5 {
 			// Lost in the open while moving (under an arm, say): hold it
@@ -84,6 +104,16 @@ func (t *Tracker) lose(now time.Time, dt float64) {
 		t.tracks[i] = nil
 	}
 	t.tracks = keep
+}
+
+// pocketPos is the position of the pocket called name (p when unknown).
+func (t *Tracker) pocketPos(name string, p model.Vec2) model.Vec2 {
+	for _, pk := range t.o.Table.Pockets {
+		if pk.Name == name {
+			return pk.Pos
+		}
+	}
+	return p
 }
 
 // struck reports whether a moving ball's recent path came within touching
@@ -111,7 +141,7 @@ func (t *Tracker) dedupe() {
 			// Only balls at rest, one of them seen now: two tracks can
 			// pass over the same spot in a shot (one dropping into a
 			// pocket where another is being confirmed as pocketed).
-			if a.moving || b.moving || a.pendingPocket != "" || b.pendingPocket != "" || !a.seen && !b.seen ||
+			if a.moving || b.moving || a.pendingPocket != "" || b.pendingPocket != "" || a.pendingOff != "" || b.pendingOff != "" || !a.seen && !b.seen ||
 				math.Hypot(a.pos.X-b.pos.X, a.pos.Y-b.pos.Y) >= 1.5*R {
 				continue
 			}
@@ -184,8 +214,8 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 			tr.justStarted = false
 			continue
 		}
-		if tr.seen {
-			tr.settle(&t.o, dt)
+		if tr.seen && tr.settle(&t.o, dt) && t.phase == PhaseShot {
+			t.cameToRail(tr)
 		}
 	}
 	if t.phase == PhaseShot {
@@ -215,7 +245,7 @@ func (t *Tracker) motion(now time.Time, dt float64) {
 	}
 	t.emit(e)
 	t.phase = PhaseShot
-	t.shot = &shotLog{start: now, pocketed: map[string]string{}, striker: striker}
+	t.beginShot(now, striker)
 	t.quietS = 0
 	t.racked = false
 	// Balls started together (the cue ball and a ball frozen to it) are
@@ -276,7 +306,9 @@ func (t *Tracker) collisions(now time.Time, dt float64) {
 				ids[0], ids[1] = b.id, a.id
 			}
 			mid := model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
-			t.emit(model.Event{Type: model.EventBallCollision, Time: now, Balls: ids, Pos: &mid})
+			// Stamped when the paths met (age frames ago), not when seen.
+			at := now.Add(-time.Duration(age * dt * float64(time.Second)))
+			t.emit(model.Event{Type: model.EventBallCollision, Time: at, Balls: ids, Pos: &mid})
 			// Several impacts can surface in one frame (a break, a kiss
 			// right after contact): the first contact is the cue ball's
 			// earliest, by how long ago the paths met.
@@ -346,7 +378,7 @@ func (t *Tracker) endShot(now time.Time, dt float64) {
 	}
 	busy := false
 	for _, tr := range t.tracks {
-		busy = busy || tr.moving || tr.pendingPocket != ""
+		busy = busy || tr.moving || tr.pendingPocket != "" || tr.pendingOff != ""
 	}
 	if busy {
 		t.quietS = 0
@@ -357,11 +389,10 @@ func (t *Tracker) endShot(now time.Time, dt float64) {
 		return
 	}
 	s := t.shot
-	_, scratch := s.pocketed["cue"]
-	t.emit(model.Event{Type: model.EventShotEnded, Time: now, Shot: &model.ShotSummary{
-		FirstContact: s.firstContact, Pocketed: s.pocketed, Scratch: scratch,
-		DurationS: now.Sub(s.start).Seconds(),
-	}})
+	t.reportStrike(math.Inf(1)) // a shot that ended before its launch was measured
+	sum := t.summary(now)
+	scratch := sum.Scratch
+	t.emit(model.Event{Type: model.EventShotEnded, Time: now, Shot: sum})
 	objects := 0
 	for _, tr := range t.tracks {
 		if tr.class != model.ClassCue && tr.confirmed {
@@ -396,6 +427,13 @@ func (t *Tracker) rack(now time.Time, dt float64) {
 	case found && !t.racked:
 		t.racked = true
 		t.phase = PhaseRacked
+		// A fresh rack: balls held unseen at rest were picked up to
+		// rack it; they are not on the table any more.
+		for _, tr := range t.tracks {
+			if tr.confirmed && !tr.seen && !tr.moving && tr.unseenS > 0.5 && tr.pendingPocket == "" && tr.pendingOff == "" {
+				tr.retire = true
+			}
+		}
 		centre := c
 		t.emit(model.Event{Type: model.EventRackDetected, Time: now, Balls: ids, Pos: &centre})
 	case t.racked && t.rackGoneS > 1:

@@ -60,6 +60,16 @@ type track struct {
 	justStarted      bool       // started moving this frame
 
 	pendingPocket string // pocket name while a pocketing is being confirmed
+	// pendingOff is the rail a ball lost at speed heading over it left the
+	// table by, while that is being confirmed; offPos where it crossed.
+	pendingOff string
+	offPos     model.Vec2
+	seenT      float64 // when last seen, tracker seconds
+
+	zs        [zRing]zStamp // the last measurements, for reflections and the launch
+	zn        int           // measurements ever added (since the last reset)
+	cushionAt [4]float64    // per rail (railLines order): when a reflection off it was last reported, 0 none
+	path      pathRec       // the measured path in the current shot
 }
 
 // predict moves a moving ball's state dt seconds ahead at constant
@@ -172,6 +182,7 @@ func (t *track) correct(z model.Vec2, gap float64, o *Options, mayStart bool) (s
 
 // reset puts the track at z at rest: a new ball or one moved by hand.
 func (t *track) reset(z model.Vec2) {
+	t.zn = 0
 	t.pos, t.prevPos, t.vel = z, z, model.Vec2{}
 	t.moving, t.leaveRun, t.slowRun, t.displaced, t.haveZ = false, 0, 0, 0, false
 }
@@ -184,8 +195,11 @@ func (t *track) speed() float64 { return math.Hypot(t.vel.X, t.vel.Y) }
 // once it has started leaving, the next measurement is looked for further
 // along the same line. sameNumber widens the gate: a detection that carries
 // this ball's number is far less likely to be another ball.
-func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden bool) (model.Vec2, float64) {
-	const startSpeed = 4.0 // m/s: anything but a break shot
+func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden, breakGate bool) (model.Vec2, float64) {
+	const (
+		startSpeed = 4.0  // m/s: anything but a break shot
+		breakSpeed = 10.0 // m/s: a hard break
+	)
 	c, g := t.pos, o.GateM+0.02*float64(min(t.missed, 10))
 	switch {
 	case !t.moving && t.leaveRun > 0:
@@ -197,7 +211,13 @@ func (t *track) gate(o *Options, dt float64, sameNumber, inShot, cueHidden bool)
 			c = model.Vec2{X: t.lastZ.X + dx/n*d, Y: t.lastZ.Y + dy/n*d}
 			g += 0.3 * d
 		}
-	case !t.moving && (inShot || t.class == model.ClassCue || cueHidden):
+	case !t.moving && t.class == model.ClassCue && breakGate:
+		// The cue ball is struck at any speed, a break's included: lost
+		// from its gate, it would be put down where vision next read it,
+		// at rest, and the break's start and first contact lost with it.
+		// (Not while a new layout appears: see associate.)
+		g += 0.8 * breakSpeed * dt
+	case !t.moving && (inShot || cueHidden || t.class == model.ClassCue):
 		g += 0.8 * startSpeed * dt
 	case !t.moving:
 		// An object ball outside a shot cannot start moving: keep its gate

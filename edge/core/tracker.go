@@ -62,30 +62,38 @@ type Options struct {
 	MaxBalls int
 	// FrameInterval is assumed when detections carry no capture time.
 	FrameInterval time.Duration
+	// FrozenTol (m): a ball at rest whose centre is this close to touching
+	// a rail when a shot starts is frozen to it (ShotSummary.Frozen).
+	FrozenTol float64
+	// OffTableConfirm is how long a ball lost over a rail at speed must
+	// stay unseen before ball_off_table.
+	OffTableConfirm time.Duration
 }
 
 // DefaultOptions suit 30-60 fps detections with about 1 mm of noise.
 func DefaultOptions() Options {
 	return Options{
-		Table:         model.Standard(model.Table9ft),
-		Alpha:         0.35,
-		Beta:          0.08,
-		NoiseM:        0.0015,
-		GateM:         0.05,
-		StartSpeed:    0.12,
-		StartFrames:   2,
-		StartDistance: 0.01,
-		StopSpeed:     0.02,
-		StopFrames:    10,
-		HoldStill:     3 * time.Second,
-		PocketConfirm: 200 * time.Millisecond,
-		PocketReach:   0.06,
-		ShotEndQuiet:  500 * time.Millisecond,
-		MaxShot:       60 * time.Second,
-		ConfirmFrames: 6,
-		ConfirmWindow: 8,
-		MaxBalls:      16,
-		FrameInterval: time.Second / 30,
+		Table:           model.Standard(model.Table9ft),
+		Alpha:           0.35,
+		Beta:            0.08,
+		NoiseM:          0.0015,
+		GateM:           0.05,
+		StartSpeed:      0.12,
+		StartFrames:     2,
+		StartDistance:   0.01,
+		StopSpeed:       0.02,
+		StopFrames:      10,
+		HoldStill:       3 * time.Second,
+		PocketConfirm:   200 * time.Millisecond,
+		PocketReach:     0.06,
+		ShotEndQuiet:    500 * time.Millisecond,
+		MaxShot:         60 * time.Second,
+		ConfirmFrames:   6,
+		ConfirmWindow:   8,
+		MaxBalls:        16,
+		FrameInterval:   time.Second / 30,
+		FrozenTol:       0.003,
+		OffTableConfirm: time.Second,
 	}
 }
 
@@ -96,6 +104,9 @@ type Tracker struct {
 	nextID int
 
 	last    time.Time
+	epoch   time.Time   // the first frame's time: measurements are stamped in seconds since
+	clock   float64     // this frame's time, seconds since epoch
+	rails   [4]railLine // the contact lines of the rails
 	hInv    *[9]float64 // table metres -> pixels, when vision gave a table
 	corners *[4]model.Pixel
 
@@ -111,17 +122,15 @@ type Tracker struct {
 	st     model.State
 	events []model.Event
 
+	// cueGone: no detection this frame where the cue ball rests (struck,
+	// hidden or picked up); breakGate: few balls appeared where none was
+	// (no new layout), so the resting cue ball may have left at break
+	// speed. Both set by associate.
+	cueGone, breakGate bool
 	// scratch for association, reused every frame
 	pairs []pair
 	dets  []det
 	near  []*track
-}
-
-type shotLog struct {
-	start        time.Time
-	firstContact string
-	striker      uint64 // uid of the track that started the shot (the cue ball), 0 unknown
-	pocketed     map[string]string
 }
 
 // NewTracker returns a tracker; zero fields of o take DefaultOptions.
@@ -143,6 +152,7 @@ func NewTracker(o Options) *Tracker {
 	fill(&o.StartDistance, d.StartDistance)
 	fill(&o.StopSpeed, d.StopSpeed)
 	fill(&o.PocketReach, d.PocketReach)
+	fill(&o.FrozenTol, d.FrozenTol)
 	filld := func(x *time.Duration, v time.Duration) {
 		if *x <= 0 {
 			*x = v
@@ -153,6 +163,7 @@ func NewTracker(o Options) *Tracker {
 	filld(&o.ShotEndQuiet, d.ShotEndQuiet)
 	filld(&o.MaxShot, d.MaxShot)
 	filld(&o.FrameInterval, d.FrameInterval)
+	filld(&o.OffTableConfirm, d.OffTableConfirm)
 	filli := func(x *int, v int) {
 		if *x <= 0 {
 			*x = v
@@ -164,7 +175,7 @@ func NewTracker(o Options) *Tracker {
 	filli(&o.ConfirmWindow, d.ConfirmWindow)
 	filli(&o.MaxBalls, d.MaxBalls)
 	o.ConfirmWindow = min(max(o.ConfirmWindow, o.ConfirmFrames), 64)
-	return &Tracker{o: o, phase: PhaseIdle, contacts: map[[2]uint64]bool{}}
+	return &Tracker{o: o, phase: PhaseIdle, contacts: map[[2]uint64]bool{}, rails: railLines(o.Table)}
 }
 
 // Phases of model.State.Phase.
@@ -190,6 +201,10 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 		now = t.last.Add(t.o.FrameInterval)
 	}
 	t.last = now
+	if t.epoch.IsZero() {
+		t.epoch = now
+	}
+	t.clock = now.Sub(t.epoch).Seconds()
 	if d.Table != nil {
 		t.setTable(d.Table)
 	}
@@ -204,6 +219,8 @@ func (t *Tracker) Update(d *model.Detection) (*model.State, []model.Event) {
 	t.confirm(d.Cue, now)
 	t.lose(now, dt)
 	t.motion(now, dt)
+	t.record()
+	t.cushions()
 	t.collisions(now, dt)
 	t.endShot(now, dt)
 	t.rack(now, dt)
@@ -222,6 +239,9 @@ type det struct {
 	pos model.Vec2
 	num int // -1 unknown
 	tr  *track
+	// blur: two readings merged (see mergeSplit): a blurred ball, whose
+	// class and number say nothing, and are neither weighed nor voted.
+	blur bool
 }
 
 func (t *Tracker) collect(d *model.Detection) {
@@ -251,6 +271,32 @@ func (t *Tracker) collect(d *model.Detection) {
 		}
 		t.dets = append(t.dets, det{d: b, pos: p, num: n})
 	}
+	t.mergeSplit()
+}
+
+// splitDist (m): two detections closer than this cannot be two balls
+// (touching balls' centres are two radii apart, and vision places them
+// within millimetres): they are one ball read twice, most often a fast
+// ball whose motion blur vision split into its two ends.
+const splitDist = 1.8 * model.BallRadius
+
+// mergeSplit merges detections closer than splitDist into one at their
+// midpoint (the middle of a blurred ball's streak is where it was at mid
+// exposure), without a class or number: the readings of a streak's ends
+// are the blur's, not the ball's.
+func (t *Tracker) mergeSplit() {
+	for i := 0; i < len(t.dets); i++ {
+		for j := i + 1; j < len(t.dets); j++ {
+			a, b := &t.dets[i], &t.dets[j]
+			if math.Hypot(a.pos.X-b.pos.X, a.pos.Y-b.pos.Y) >= splitDist {
+				continue
+			}
+			a.pos = model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
+			a.num, a.blur = -1, true
+			t.dets = slices.Delete(t.dets, j, j+1)
+			j--
+		}
+	}
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -265,8 +311,18 @@ func (t *Tracker) setTable(td *model.TableDetection) {
 	t.corners = &c
 }
 
-// emit adds an event of this frame and keeps the shot summary.
+// emit adds an event of this frame and keeps the shot's event list. The
+// cue strike goes first: a game event of a shot reports it if it is due.
 func (t *Tracker) emit(e model.Event) {
+	if t.shot != nil {
+		switch e.Type {
+		case model.EventBallCollision, model.EventBallCushion, model.EventBallPocketed, model.EventBallOffTable:
+			t.reportStrike(e.Time.Sub(t.epoch).Seconds())
+			fallthrough
+		case model.EventCueStrike:
+			t.shot.events = append(t.shot.events, e)
+		}
+	}
 	t.events = append(t.events, e)
 }
 

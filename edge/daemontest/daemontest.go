@@ -1,11 +1,15 @@
-// Package daemontest helps tests that run the real cuecastd binary: it
-// builds the daemon once per test process and gives a goroutine-safe log
-// sink for its output. Tests in cmd/cuecastd, broker/mirror and
+// Package daemontest helps tests that run the daemon, as the binary or
+// in-process: it builds cuecastd once per test process, gives a
+// goroutine-safe log sink, the systemd end of a real NOTIFY_SOCKET (Notify)
+// and a JSON GET. Tests in cmd/cuecastd, edge/daemon, broker/mirror and
 // edge/display share it.
 package daemontest
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,4 +75,22 @@ func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// GetJSON GETs url and decodes the JSON answer into v (nil: not decoded),
+// returning the status; a transport or decoding error fails the test.
+func GetJSON(t testing.TB, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("GET %s: %v: %s", url, err, b)
+		}
+	}
+	return resp.StatusCode
 }

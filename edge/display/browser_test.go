@@ -480,7 +480,7 @@ func TestCalibrationRejectsBadInput(t *testing.T) {
 	put := func(body, tok string) int {
 		req, _ := http.NewRequest("PUT", b.srv.URL+"/api/v1/projector/calibration", strings.NewReader(body))
 		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Authorization", tok)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -495,12 +495,15 @@ func TestCalibrationRejectsBadInput(t *testing.T) {
 		want            int
 	}{
 		{"no token", good, "", 401},
-		{"wrong token", good, "nope", 401},
-		{"unknown field", `{"corners":[[0,1],[1,1],[1,0],[0,0]],"x":1}`, token, 400},
-		{"folded quad", `{"corners":[[0,1],[1,0],[1,1],[0,0]]}`, token, 400},
-		{"off screen", `{"corners":[[0,9],[1,1],[1,0],[0,0]]}`, token, 400},
-		{"not json", `{"corners":`, token, 400},
-		{"good", good, token, 200},
+		{"wrong token", good, "Bearer nope", 401},
+		{"a prefix of the token", good, "Bearer " + token[:3], 401},
+		{"token without scheme", good, token, 401},
+		{"unknown field", `{"corners":[[0,1],[1,1],[1,0],[0,0]],"x":1}`, "Bearer " + token, 400},
+		{"folded quad", `{"corners":[[0,1],[1,0],[1,1],[0,0]]}`, "Bearer " + token, 400},
+		{"off screen", `{"corners":[[0,9],[1,1],[1,0],[0,0]]}`, "Bearer " + token, 400},
+		{"not json", `{"corners":`, "Bearer " + token, 400},
+		{"good", good, "Bearer " + token, 200},
+		{"scheme in any case (RFC 7235)", good, "bearer " + token, 200},
 	} {
 		if got := put(tc.body, tc.tok); got != tc.want {
 			t.Errorf("%s: HTTP %d, want %d", tc.name, got, tc.want)

@@ -70,6 +70,37 @@ func (d *daemon) start() {
 	}
 }
 
+// runDaemon starts the real cuecastd on a free loopback port with the test
+// token and conf appended to its config file (MQTT off, its own state
+// dir); it is killed at cleanup, and its log shown if the test failed. It
+// skips under -short.
+func runDaemon(t *testing.T, conf string) *daemon {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs cuecastd")
+	}
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	d := &daemon{t: t, bin: buildDaemon(t), cfg: filepath.Join(dir, "cuecast.toml"), state: filepath.Join(dir, "state"), addr: addr}
+	if err := os.WriteFile(d.cfg, []byte(fmt.Sprintf("[http]\ntoken = %q\n\n", token)+conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.start()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.done
+		if t.Failed() {
+			t.Logf("last daemon log:\n%s", d.logs)
+		}
+	})
+	return d
+}
+
 // kill is SIGKILL: no shutdown, no close frames; the page sees the
 // connection drop, as after a crash or a power cut of the daemon alone.
 func (d *daemon) kill() {
@@ -109,31 +140,10 @@ func (d *daemon) alert(message string) string {
 // Game events come from the daemon's own simulator and tracker when they
 // happen; the assertions hold whether or not any happened.
 func TestRealDaemonKillRestartNoDuplicates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs cuecastd")
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	d := &daemon{t: t, bin: buildDaemon(t), cfg: filepath.Join(dir, "cuecast.toml"), state: filepath.Join(dir, "state"), addr: addr}
 	// A small, slow simulated camera: the test is about the pages, and the
 	// machine is shared.
-	conf := fmt.Sprintf("[http]\ntoken = %q\n\n[display]\nreconnect_delay = \"250ms\"\n\n[source]\nwidth = 640\nheight = 360\nfps = 10.0\ntarget_fps = 10.0\n", token)
-	if err := os.WriteFile(d.cfg, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d.start()
-	t.Cleanup(func() {
-		d.cmd.Process.Kill()
-		<-d.done
-		if t.Failed() {
-			t.Logf("last daemon log:\n%s", d.logs)
-		}
-	})
+	d := runDaemon(t, "[display]\nreconnect_delay = \"250ms\"\n\n[source]\nwidth = 640\nheight = 360\nfps = 10.0\ntarget_fps = 10.0\n")
+	addr := d.addr
 
 	ctx := browsertest.New(t, 1280, 760)
 	do(t, ctx, chromedp.Navigate("http://"+addr+"/"))

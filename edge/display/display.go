@@ -1,6 +1,7 @@
 package display
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
@@ -17,6 +18,8 @@ import (
 	"sync"
 
 	"github.com/cuecast/cuecast/edge/config"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 //go:embed web
@@ -81,6 +84,8 @@ func (d *Display) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", d.page("index.html"))
 	mux.HandleFunc("GET /projector", d.page("projector.html"))
 	mux.HandleFunc("GET /calibrate", d.page("calibrate.html"))
+	mux.HandleFunc("GET /label", d.page("label.html"))
+	mux.HandleFunc("GET /history", d.page("history.html"))
 	mux.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {
 		// Firmware updates change the assets: let the kiosk revalidate.
 		w.Header().Set("Cache-Control", "no-cache")
@@ -218,29 +223,31 @@ func saveCalibration(path string, c *ProjectorCalibration) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("display: save calibration: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+	if err := atomicfile.Write(path, b, 0o640); err != nil {
 		return fmt.Errorf("display: save calibration: %w (is box.state_dir writable?)", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("display: save calibration: %w", err)
 	}
 	return nil
 }
 
+// Authorize is authorize for the other handlers the pages use (the
+// labelling API): 0 when the request carries the command token.
+func (d *Display) Authorize(r *http.Request) (int, string) { return d.authorize(r) }
+
 // authorize checks the command token (http.token) like the REST API does:
-// Authorization: Bearer or X-Cuecast-Token.
+// Authorization: Bearer (the scheme in any case) or X-Cuecast-Token. Both
+// sides are hashed before the constant-time compare: ConstantTimeCompare
+// returns at once on a length mismatch, which would tell the token's length.
 func (d *Display) authorize(r *http.Request) (int, string) {
 	want := d.o.Config().HTTP.Token
 	if want == "" {
 		return http.StatusForbidden, "display: commands are disabled on this box; set http.token in the config file to enable them"
 	}
 	got := r.Header.Get("X-Cuecast-Token")
-	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
-		got = strings.TrimPrefix(a, "Bearer ")
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		got = strings.TrimSpace(tok)
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	if subtle.ConstantTimeCompare(g[:], w[:]) != 1 {
 		return http.StatusUnauthorized, "display: this endpoint needs the command token (Authorization: Bearer TOKEN)"
 	}
 	return 0, ""

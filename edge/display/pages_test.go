@@ -304,3 +304,45 @@ func TestDisplayDrawLatencyReported(t *testing.T) {
 		t.Errorf("percentiles out of order: %+v", p)
 	}
 }
+
+// Field probe: an alert whose message was one long unbroken word pushed the
+// Acknowledge button off the side panel (and off the screen). The word
+// wraps; the button stays inside the panel and acknowledges.
+func TestLongAlertWordKeepsAcknowledgeOnScreen(t *testing.T) {
+	b := newBox(t)
+	ctx := browsertest.New(t, 1280, 760)
+	do(t, ctx, chromedp.Navigate(b.srv.URL+"/"))
+	poll(t, ctx, connected, 30*time.Second)
+	word := strings.Repeat("W", 600)
+	pub, err := b.Hub().RaiseAlert(model.Alert{Level: model.AlertWarning, Code: "long_word", Message: word, Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	json.Unmarshal(mustField(t, pub.Data, "id"), &id)
+	sel := fmt.Sprintf(`#alerts .alert[data-id=%q]`, id)
+	poll(t, ctx, fmt.Sprintf(`document.querySelectorAll('%s').length === 1`, sel), 10*time.Second)
+	var geo struct {
+		Button, Panel, Alert     struct{ Left, Right, Width float64 }
+		AlertScroll, AlertClient float64
+		ViewWidth                float64
+	}
+	raw := run(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+		const r = e => { const b = e.getBoundingClientRect(); return {Left: b.left, Right: b.right, Width: b.width}; };
+		const a = document.querySelector('%s');
+		return JSON.stringify({Button: r(a.querySelector('button')), Panel: r(document.querySelector('aside')), Alert: r(a),
+			AlertScroll: a.scrollWidth, AlertClient: a.clientWidth, ViewWidth: window.innerWidth});
+	})()`, sel)))
+	if err := json.Unmarshal([]byte(raw), &geo); err != nil {
+		t.Fatalf("geometry %q: %v", raw, err)
+	}
+	if geo.Button.Width <= 0 || geo.Button.Left < geo.Panel.Left || geo.Button.Right > geo.Panel.Right || geo.Button.Right > geo.ViewWidth {
+		t.Errorf("Acknowledge at [%.0f, %.0f], panel [%.0f, %.0f], window %.0f wide: want the button inside the panel",
+			geo.Button.Left, geo.Button.Right, geo.Panel.Left, geo.Panel.Right, geo.ViewWidth)
+	}
+	if geo.AlertScroll > geo.AlertClient+1 {
+		t.Errorf("the alert's content is %.0f px wide in a %.0f px box: the word does not wrap", geo.AlertScroll, geo.AlertClient)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(sel+` button`)))
+	poll(t, ctx, fmt.Sprintf(`document.querySelectorAll('%s').length === 0`, sel), 10*time.Second)
+}

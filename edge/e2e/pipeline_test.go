@@ -31,6 +31,11 @@ type game struct {
 	seed                     int64
 	frames                   int
 	rotation, tilt           float64
+	// umpire rules on the 8ball and 9ball scenarios' shots (nil: the
+	// simulator's own); until, when set, ends the game early once it
+	// returns true (checked after every frame).
+	umpire sim.Umpire
+	until  func() bool
 }
 
 func (g game) String() string {
@@ -47,7 +52,7 @@ type frame struct {
 	events []model.Event
 }
 
-// play runs g through the daemon's stages (see cmd/cuecastd: sim.Open at
+// play runs g through the daemon's stages (see edge/daemon: sim.Open at
 // the camera size, vision.NewDetector with the default [vision] section and
 // the table geometry, core.NewTracker with core.DefaultOptions, the table
 // and the frame interval from the fps) and calls each for every frame.
@@ -59,7 +64,7 @@ type frame struct {
 func play(t testing.TB, g game, each func(i int, f *frame)) {
 	t.Helper()
 	s, err := sim.Open(sim.Options{Width: width, Height: height, FPS: fps, Scenario: g.scenario, Seed: g.seed,
-		Felt: g.felt, Lighting: g.lighting, RotationDeg: g.rotation, Tilt: g.tilt, NoiseSigma: 2, Unpaced: true})
+		Felt: g.felt, Lighting: g.lighting, RotationDeg: g.rotation, Tilt: g.tilt, NoiseSigma: 2, Unpaced: true, Umpire: g.umpire})
 	if err != nil {
 		t.Fatalf("e2e: sim.Open %v: %v", g, err)
 	}
@@ -99,6 +104,9 @@ func play(t testing.TB, g game, each func(i int, f *frame)) {
 		}
 		st, evs := tr.Update(&d)
 		each(i, &frame{truth: f.Truth, det: &d, state: st, events: evs})
+		if g.until != nil && g.until() {
+			break
+		}
 	}
 	if caching {
 		saveCache(t, g, recs)

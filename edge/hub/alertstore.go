@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cuecast/cuecast/edge/atomicfile"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
@@ -173,15 +173,14 @@ func (s *alertStore) save(snap *alertSnapshot) {
 // and the hub starts empty: a bad file never stops the daemon and is never
 // half-applied.
 func (s *alertStore) load() []storedAlert {
-	// A crash between CreateTemp and Rename leaves a temp file; nothing
+	// A crash between Create and Commit leaves a temp file; nothing
 	// else would ever remove it.
-	dir, prefix := filepath.Dir(s.path), tempPrefix(s.path)
-	ents, _ := os.ReadDir(dir) // a missing directory: nothing to clean
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), prefix) {
-			err := os.Remove(filepath.Join(dir, e.Name()))
-			s.log.Info("alert store: removing the temp file of an interrupted write", "file", filepath.Join(dir, e.Name()), "err", err)
-		}
+	removed, err := atomicfile.RemoveTemps(s.path)
+	for _, name := range removed {
+		s.log.Info("alert store: removed the temp file of an interrupted write", "file", name)
+	}
+	if err != nil {
+		s.log.Warn("alert store: could not remove the temp files of an interrupted write", "file", s.path, "err", err)
 	}
 	data, err := s.read()
 	if errors.Is(err, fs.ErrNotExist) {
@@ -265,44 +264,19 @@ func (r *storedAlert) valid() error {
 	return ValidGroup(r.Group, true)
 }
 
-// tempPrefix is the name prefix of path's temp files (hidden, same
-// directory: rename is atomic only within one file system).
-func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+// tempPrefix is the name prefix of path's temp files.
+func tempPrefix(path string) string { return atomicfile.TempPrefix(path) }
 
-// writeFileAtomic replaces path with data so that a crash at any point
-// leaves either the old file or the new one: write a temp file in the same
-// directory, fsync it, rename it over path, fsync the directory (so the
-// rename itself survives a power cut).
+// writeFileAtomic replaces path with data (atomicfile: a crash at any point
+// leaves either the old file or the new one), creating box.state_dir if
+// needed.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("hub: alert store: %w (is box.state_dir writable?)", err)
 	}
-	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
-	if err != nil {
-		return fmt.Errorf("hub: alert store: %w (is box.state_dir writable?)", err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("hub: alert store: write %s: %w (disk full or read-only?)", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		err = d.Sync()
-		d.Close()
-		if err != nil {
-			return fmt.Errorf("hub: alert store: fsync %s: %w", dir, err)
-		}
+	if err := atomicfile.Write(path, data, 0o640); err != nil {
+		return fmt.Errorf("hub: alert store: %w", err)
 	}
 	return nil
 }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // Client is one subscriber: a WebSocket connection, the MQTT mirror, a test.
@@ -27,6 +28,13 @@ type Client struct {
 	// Guarded by hub.mu (they are the registry).
 	subs  streamSet
 	group string
+	gone  bool // unregistered: its filters were released
+
+	// Written with hub.mu and mu both held, so either lock reads them: the
+	// publisher tests filt under hub.mu, the drainer projects under mu.
+	filt      [numStreams]*sharedFilter // nil: no filter on that stream
+	level     int                       // frame quality level (hub.LevelFull...)
+	autoLevel bool                      // the transport moves level (quality "auto")
 
 	// mu guards the queue and per-stream delivery state below.
 	mu    sync.Mutex
@@ -41,14 +49,20 @@ type Client struct {
 	rateHz   [numStreams]float64 // as requested (interval is derived from it)
 	lastSent [numStreams]time.Time
 	dropped  [numStreams]uint64
+	skipped  [numStreams]uint64 // offset of the last publication its filter left out
+	// since[i] is when c subscribed to stream i: what was published before
+	// (latest value, unacknowledged alerts, resume history) was queued then.
+	since [numStreams]time.Time
 
 	// timer waits for a throttled slot; used only by the Next goroutine.
 	timer *time.Timer
-	// held[i] is when the last conflating publication taken from stream i
-	// became due under its max rate (zero if it was due when published).
-	// Written by takeLocked, read by RecordDelivery: both on the draining
-	// goroutine only, so latency excludes the delay the client asked for.
-	held [numStreams]time.Time
+	// due[i] is the earliest time the last publication taken from stream i
+	// could have been written: when c subscribed (a replay of something
+	// published earlier) or when its max rate let it go, if later than its
+	// publication. Written by takeLocked, read by RecordDelivery: both on
+	// the draining goroutine only, so latency excludes the delay the client
+	// asked for and the age of what it asked to be replayed.
+	due [numStreams]time.Time
 
 	// smu guards delivery statistics written by the transport.
 	smu       sync.Mutex
@@ -112,10 +126,20 @@ type SubscribeResult struct {
 	Replayed int `json:"replayed"`
 	// MaxRateHz is the rate limit now in force (0: none).
 	MaxRateHz float64 `json:"max_rate_hz,omitempty"`
+	// Filtered: a filter is in force on this stream.
+	Filtered bool `json:"filtered,omitempty"`
+	// Quality is the frame quality in force (frame only).
+	Quality string `json:"quality,omitempty"`
 }
 
-// MaxRateHzLimit bounds a client's requested per-stream rate.
-const MaxRateHzLimit = 1000
+// MaxRateHzLimit and MinRateHz bound a client's requested per-stream rate
+// (0 means no limit). Below MinRateHz (one message every 1000 s) the
+// interval 1/rate no longer fits a time.Duration sensibly: 1e-10 Hz
+// overflowed into a negative interval, that is no throttle at all.
+const (
+	MaxRateHzLimit = 1000
+	MinRateHz      = 0.001
+)
 
 // Subscribe adds streams to c's subscriptions. For each newly subscribed
 // stream it queues, atomically with registration (so nothing is missed or
@@ -141,6 +165,31 @@ func (c *Client) Subscribe(streams []Stream, resume map[Stream]Position, maxRate
 // publication for the new group can reach c's existing subscriptions
 // unless the request succeeds.
 func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stream]Position, maxRateHz map[Stream]float64) ([]SubscribeResult, error) {
+	return c.SubscribeWith(SubscribeRequest{Streams: streams, Resume: resume, MaxRateHz: maxRateHz, Group: group})
+}
+
+// SubscribeRequest is everything one subscribe may ask, applied in one
+// step or not at all.
+type SubscribeRequest struct {
+	Streams   []Stream
+	Resume    map[Stream]Position
+	MaxRateHz map[Stream]float64
+	Group     *string // nil keeps the client's group
+	// Filters, per stream, from Hub.CompileFilter. A stream listed with a
+	// nil filter has its filter removed; one not listed keeps its filter.
+	// Replays (latest value, history, unacknowledged alerts) are filtered
+	// like live publications.
+	Filters map[Stream]*filter.Filter
+	// FrameQuality is the frame level by name (LevelNames or "auto"); nil
+	// keeps the client's (full for a new client).
+	FrameQuality *string
+}
+
+// SubscribeWith is Subscribe with everything a subscribe may carry. On any
+// invalid argument nothing changes. Re-subscribing a stream only updates
+// its max rate, filter and quality (no replay).
+func (c *Client) SubscribeWith(r SubscribeRequest) ([]SubscribeResult, error) {
+	group, streams, resume, maxRateHz := r.Group, r.Streams, r.Resume, r.MaxRateHz
 	if group != nil {
 		if err := ValidGroup(*group, true); err != nil {
 			return nil, fmt.Errorf("hub: Subscribe: %w", err)
@@ -167,10 +216,22 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 		switch {
 		case i < 0 || !want.has(i):
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %q, which is not in the streams being subscribed", s)
-		case math.IsNaN(r) || r < 0 || r > MaxRateHzLimit:
-			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) to %d", r, s, MaxRateHzLimit)
+		case !(r == 0 || r >= MinRateHz && r <= MaxRateHzLimit):
+			return nil, fmt.Errorf("hub: Subscribe: max rate %v Hz for %s: want 0 (no limit) or %v to %d", r, s, MinRateHz, MaxRateHzLimit)
 		case r > 0 && !s.Conflating():
 			return nil, fmt.Errorf("hub: Subscribe: max rate for %s: only conflating streams (trajectory, state, performance, frame) can be throttled; %s is never dropped", s, s)
+		}
+	}
+	for s := range r.Filters {
+		if streamIndex(s) < 0 {
+			return nil, fmt.Errorf("hub: Subscribe: filter for %q: %w", s, ErrUnknownStream)
+		}
+	}
+	level, auto := -1, false
+	if r.FrameQuality != nil {
+		var err error
+		if level, auto, err = ParseQuality(*r.FrameQuality); err != nil {
+			return nil, fmt.Errorf("hub: Subscribe: %w", err)
 		}
 	}
 
@@ -182,8 +243,21 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 	if c.err != nil {
 		return nil, c.err
 	}
+	now := time.Now()
 	if group != nil {
 		c.group = *group
+	}
+	if level >= 0 {
+		c.autoLevel = auto
+		c.setLevelLocked(level)
+	}
+	// A filter belongs to the client's settings for its stream, whether
+	// the stream is subscribed in this request, earlier or later.
+	for s, f := range r.Filters {
+		i := streamIndex(s)
+		old := c.filt[i]
+		c.filt[i] = h.filters.acquire(f)
+		h.filters.release(old)
 	}
 	out := make([]SubscribeResult, 0, len(streams))
 	for i := 0; i < numStreams; i++ {
@@ -197,24 +271,50 @@ func (c *Client) SubscribeGroup(group *string, streams []Stream, resume map[Stre
 				c.interval[i] = time.Duration(float64(time.Second) / r)
 			}
 		}
-		res := SubscribeResult{Stream: s, Epoch: h.epoch, Offset: h.offsets[i], MaxRateHz: c.rateHz[i]}
+		res := SubscribeResult{Stream: s, Epoch: h.epoch, Offset: h.offsets[i], MaxRateHz: c.rateHz[i], Filtered: c.filt[i] != nil}
+		if i == idxFrame {
+			res.Quality = c.qualityLocked()
+		}
 		if c.subs.has(i) {
 			out = append(out, res)
 			continue
 		}
+		c.since[i] = now
 		pos, resumed := resume[s]
 		res.Resumed = resumed
 		var replay []*Publication
 		replay, res.Recovered = h.catchUpLocked(i, c.group, pos, resumed)
 		for _, p := range replay {
-			c.enqueueReplay(i, p)
+			if p.passes(c.filt[i]) {
+				c.enqueueReplay(i, p)
+				res.Replayed++
+			}
 		}
-		res.Replayed = len(replay)
 		c.subs |= 1 << i
 		h.byStream[i][c] = struct{}{}
+		if i == idxFrame {
+			h.levelWatchers[c.level]++
+		}
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// qualityLocked names c's frame quality. c.mu or hub.mu held.
+func (c *Client) qualityLocked() string {
+	if c.autoLevel {
+		return QualityAuto
+	}
+	return LevelNames[c.level]
+}
+
+// leaveLocked releases what c's subscription to stream i holds in the hub
+// (its frame level's watcher count). h.mu held; it writes nothing of c's,
+// so it is safe while c's owner polls.
+func (c *Client) leaveLocked(i int) {
+	if i == idxFrame {
+		c.hub.levelWatchers[c.level]--
+	}
 }
 
 // catchUpLocked returns what a new subscriber of stream i in group must be
@@ -296,6 +396,7 @@ func (c *Client) Unsubscribe(streams ...Stream) {
 		}
 		c.subs &^= 1 << i
 		delete(h.byStream[i], c)
+		c.leaveLocked(i)
 		c.slot[i] = nil
 		c.interval[i], c.rateHz[i] = 0, 0
 		if !s.Conflating() {
@@ -330,6 +431,10 @@ func (c *Client) enqueue(i int, p *Publication) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
+		return true
+	}
+	if !p.passes(c.filt[i]) {
+		c.skipped[i] = p.Offset
 		return true
 	}
 	if Streams[i].Conflating() {
@@ -439,11 +544,20 @@ func (c *Client) Next(ctx context.Context, buf []*Publication) ([]*Publication, 
 // (and on the due time) before polling again.
 func (c *Client) Poll(buf []*Publication) ([]*Publication, time.Time, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.err != nil {
+		c.mu.Unlock()
 		return buf[:0], time.Time{}, c.err
 	}
 	buf, due := c.takeLocked(buf[:0], time.Now())
+	filt, level := c.filt, c.level
+	c.mu.Unlock()
+	// Projections are built outside c.mu: a publisher enqueueing for c
+	// never waits for them.
+	for k, p := range buf {
+		if f := filt[streamIndex(p.Stream)]; f != nil || level > 0 && p.levels != nil {
+			buf[k] = p.viewFor(f, level)
+		}
+	}
 	return buf, due, nil
 }
 
@@ -460,6 +574,9 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 		clear(q)
 		c.rq[k], c.rqHead[k] = c.rq[k][:0], 0
 	}
+	for _, i := range [...]int{idxAlert, idxConfig, idxEvent} {
+		c.due[i] = c.since[i]
+	}
 	c.limit = c.queueSize
 	var due time.Time
 	for i := idxTrajectory; i < numStreams; i++ {
@@ -467,7 +584,7 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 		if p == nil {
 			continue
 		}
-		c.held[i] = time.Time{}
+		c.due[i] = c.since[i]
 		if iv := c.interval[i]; iv > 0 {
 			next := c.lastSent[i].Add(iv)
 			if now.Before(next) {
@@ -476,8 +593,8 @@ func (c *Client) takeLocked(buf []*Publication, now time.Time) ([]*Publication, 
 				}
 				continue
 			}
-			if next.After(p.Time) {
-				c.held[i] = next
+			if next.After(c.due[i]) {
+				c.due[i] = next
 			}
 		}
 		buf = append(buf, p)

@@ -6,7 +6,7 @@
 // # Concepts
 //
 // A Stream is one of alert, config, event, trajectory, state, performance,
-// frame. Every Publication carries its stream, the process Epoch (random per
+// frame, game. Every Publication carries its stream, the process Epoch (random per
 // start), a per-stream Offset (+1 per publication, first is 1), its time and
 // its data, encoded once (JSON) and shared by every subscriber and the
 // history; transports cache their own encodings on it (Publication.Cached),
@@ -16,12 +16,12 @@
 // keep a history bounded by count and age (config.Hub) and deliver every
 // publication in order; a client whose queue of them overflows is ended with
 // ErrSlowConsumer and recovers by resuming. Conflating streams (trajectory,
-// state, performance, frame) keep only their latest value; a slow client
+// state, performance, frame, game) keep only their latest value; a slow client
 // gets the latest (latest wins), optionally at most MaxRateHz per stream.
 //
 // A Client is a subscriber with one bounded queue drained by its owner with
 // Next, in priority order: alert and config, event, trajectory, state,
-// performance, frame. Subscribe registers streams and queues, in the same
+// performance, frame, game. Subscribe registers streams and queues, in the same
 // critical section, the latest values or the publications missed since a
 // resume Position, so replay and live traffic join without gap or duplicate.
 //
@@ -62,7 +62,15 @@
 //
 // Transports report what they wrote with Client.RecordDelivery (latency is
 // publication time to write, minus any hold the client's max rate asked
-// for), Client.RecordWriteError and Client.RecordError.
+// for; a publication replayed at subscribe counts from the subscribe, not
+// from when it was first published), Client.RecordWriteError and
+// Client.RecordError.
+//
+// Alerts that clients raise (REST, the WebSocket broadcast_alert command,
+// the MQTT cmd/alert command) are checked here once, by one set of rules:
+// AlertFromFields and DecodeAlert build an AlertRequest, RaiseRequest
+// raises it; a refusal wraps ErrBadAlert and its text is the same on every
+// transport.
 //
 // # Concurrency
 //

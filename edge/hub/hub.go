@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // Errors returned by the hub. Transports map them to protocol codes.
@@ -62,6 +63,12 @@ type Hub struct {
 	// cut lists the slow consumers publishLocked removed, to be logged by
 	// the caller after it unlocks (see logCut): a log write may block.
 	cut []cutNote
+	// filters interns the clients' filters; levelWatchers counts frame
+	// subscribers per quality level.
+	filters       filterTable
+	levelWatchers [NumLevels]int
+
+	schemas [numStreams]*filter.Schema // set before use (New), read-only after
 
 	stats       [numStreams]streamStats
 	slowClients atomic.Uint64 // clients disconnected as slow consumers
@@ -103,7 +110,7 @@ func New(cfg config.Hub, log *slog.Logger, opts ...Option) *Hub {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("hub: crypto/rand.Read: " + err.Error()) // never fails on Linux
 	}
-	h := &Hub{cfg: cfg, log: log.With("component", "hub"), epoch: hex.EncodeToString(b[:]), clients: map[string]*Client{}}
+	h := &Hub{cfg: cfg, log: log.With("component", "hub"), epoch: hex.EncodeToString(b[:]), clients: map[string]*Client{}, schemas: defaultSchemas()}
 	for i := range h.byStream {
 		h.byStream[i] = map[*Client]struct{}{}
 		h.hist[i] = history{max: cfg.HistoryCount, maxAge: cfg.HistoryAge.D()}
@@ -153,11 +160,7 @@ func (h *Hub) PublishBinary(s Stream, b []byte) (*Publication, error) {
 	if s != StreamFrame {
 		return nil, fmt.Errorf("hub: PublishBinary on %q: only the frame stream carries binary payloads", s)
 	}
-	meta := make([]byte, 0, 48)
-	meta = append(meta, `{"bytes":`...)
-	meta = strconv.AppendInt(meta, int64(len(b)), 10)
-	meta = append(meta, `,"content_type":"image/jpeg"}`...)
-	return h.publish(s, "", meta, b, ""), nil
+	return h.publish(s, "", frameData(b, LevelFull), b, ""), nil
 }
 
 func encode(data any) (json.RawMessage, error) {
@@ -199,8 +202,13 @@ func ValidGroup(g string, emptyOK bool) error {
 }
 
 func (h *Hub) publish(s Stream, group string, data json.RawMessage, bin []byte, alertID string) *Publication {
+	return h.publishLevels(s, group, data, bin, alertID, nil)
+}
+
+// publishLevels is publish for a frame with other quality levels.
+func (h *Hub) publishLevels(s Stream, group string, data json.RawMessage, bin []byte, alertID string, lv *frameLevels) *Publication {
 	h.mu.Lock()
-	p := h.publishLocked(s, group, data, bin, alertID)
+	p := h.publishLockedLevels(s, group, data, bin, alertID, lv)
 	cut := h.takeCutLocked()
 	h.mu.Unlock()
 	h.logCut(cut)
@@ -231,11 +239,17 @@ func (h *Hub) logCut(cut []cutNote) {
 
 // publishLocked is publish with h.mu held.
 func (h *Hub) publishLocked(s Stream, group string, data json.RawMessage, bin []byte, alertID string) *Publication {
+	return h.publishLockedLevels(s, group, data, bin, alertID, nil)
+}
+
+// publishLockedLevels is publishLocked for a frame with other levels.
+func (h *Hub) publishLockedLevels(s Stream, group string, data json.RawMessage, bin []byte, alertID string, lv *frameLevels) *Publication {
 	i := streamIndex(s)
 	now := time.Now()
 	h.offsets[i]++
 	p := newPublication(s, h.epoch, h.offsets[i], now, group, data, bin)
 	p.alertID = alertID
+	p.levels = lv
 	if s.Conflating() {
 		// Only the latest value matters: no history beyond it.
 	} else {
@@ -377,9 +391,13 @@ func (h *Hub) unregisterLocked(c *Client) {
 	for i := 0; i < numStreams; i++ {
 		if c.subs.has(i) {
 			delete(h.byStream[i], c)
+			c.leaveLocked(i)
+		}
+		if !c.gone {
+			h.filters.release(c.filt[i])
 		}
 	}
-	c.subs = 0
+	c.subs, c.gone = 0, true
 	if h.clients[c.id] == c {
 		delete(h.clients, c.id)
 	}

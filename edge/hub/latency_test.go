@@ -1,10 +1,13 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/model"
 )
 
 func TestHistogramBuckets(t *testing.T) {
@@ -102,5 +105,77 @@ func TestFanoutAllocs(t *testing.T) {
 	// would add 199 per round, one in every ten rounds still 20.
 	if many > one+5 {
 		t.Errorf("200 clients cost %.1f allocations per round, 1 client %.1f: something allocates per client", many, one)
+	}
+}
+
+// Field probe: /api/v1/websocket/health said CRITICAL on a healthy box. A
+// page opened a minute after the last config change was sent the latest
+// config, the unacknowledged alerts and the latest frame, and each counted as
+// delivered a minute late. A replay counts from the subscribe; a live
+// publication still counts from its publication.
+func TestReplayedPublicationsAreNotDeliveryLatency(t *testing.T) {
+	h := testHub(t)
+	var old []*Publication
+	for _, f := range []func() (*Publication, error){
+		func() (*Publication, error) { return h.Publish(StreamConfig, map[string]int{"v": 1}) },
+		func() (*Publication, error) {
+			return h.RaiseAlert(model.Alert{Level: model.AlertWarning, Code: "lamp", Message: "lamp"})
+		},
+		func() (*Publication, error) { return h.Publish(StreamState, 1) },
+		func() (*Publication, error) { return h.PublishBinary(StreamFrame, []byte{0xFF, 0xD8}) },
+		func() (*Publication, error) { return h.Publish(StreamEvent, 1) },
+	} {
+		p, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Published a minute ago (the hub keeps the pointer it replays).
+		p.Time = p.Time.Add(-time.Minute)
+		old = append(old, p)
+	}
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	start := time.Now()
+	// Resume the event stream from its start: its history is replayed too.
+	res, err := c.Subscribe([]Stream{StreamConfig, StreamAlert, StreamState, StreamFrame, StreamEvent},
+		map[Stream]Position{StreamEvent: {Epoch: h.Epoch()}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed := 0
+	for _, r := range res {
+		replayed += r.Replayed
+	}
+	if replayed != len(old) {
+		t.Fatalf("replayed %d publications, want %d", replayed, len(old))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := c.Next(ctx, nil)
+	if err != nil || len(got) != len(old) {
+		t.Fatalf("Next = %d publications, %v; want the %d replayed", len(got), err, len(old))
+	}
+	for _, p := range got {
+		c.RecordDelivery(p, 10, time.Now())
+	}
+	bound := float64(time.Since(start)) / 1e6 // ms: the most any of them waited here
+	if l := c.Info().Latency; l.MaxMS > bound {
+		t.Errorf("client latency max %.1f ms, want at most %.1f ms (the time since subscribing), not a minute", l.MaxMS, bound)
+	}
+	for _, st := range h.Metrics().Streams {
+		if st.Latency.Count > 0 && st.Latency.MaxMS > bound {
+			t.Errorf("%s latency max %.1f ms, want at most %.1f ms", st.Stream, st.Latency.MaxMS, bound)
+		}
+	}
+
+	// A live publication counts from its own time.
+	p, _ := h.Publish(StreamState, 2)
+	got, err = c.Next(ctx, got)
+	if err != nil || len(got) != 1 || got[0] != p {
+		t.Fatalf("Next = %v, %v; want the live state", got, err)
+	}
+	c.RecordDelivery(p, 10, p.Time.Add(250*time.Millisecond))
+	if l := c.Info().Latency; l.MaxMS != 250 {
+		t.Errorf("live delivery 250 ms after publication: client max latency %.1f ms, want 250", l.MaxMS)
 	}
 }

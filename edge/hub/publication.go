@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // Position is where a client stands in one stream: the process epoch and the
@@ -31,6 +33,12 @@ type Publication struct {
 
 	alertID string // alert publications: the alert's id (ack bookkeeping)
 	wire    []byte // JSON envelope, built once in newPublication
+
+	// Filters (filters.go): data parsed once, per-filter verdicts and
+	// projections, and a frame's other quality levels.
+	doc    atomic.Pointer[filter.Doc]
+	views  atomic.Pointer[viewCache]
+	levels *frameLevels
 
 	// cache holds transport encodings built on first use and shared by every
 	// client of that transport (see Cached).

@@ -3,7 +3,9 @@ package hub
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,10 +197,42 @@ func TestThrottleLatestWins(t *testing.T) {
 	if _, err := c.Subscribe([]Stream{StreamEvent}, nil, map[Stream]float64{StreamEvent: 5}); err == nil {
 		t.Error("max rate on a never-dropped stream accepted")
 	}
-	for _, r := range []float64{-1, MaxRateHzLimit + 1} {
+	for _, r := range []float64{-1, MaxRateHzLimit + 1, math.NaN(), math.Inf(1)} {
 		if _, err := c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: r}); err == nil {
 			t.Errorf("max rate %v accepted", r)
 		}
+	}
+}
+
+// Field probe: max_rate_hz 1e-10 gave an interval that overflowed
+// time.Duration into a negative one, that is no throttle at all. Rates
+// between 0 and MinRateHz are refused with the range, and nothing changes.
+func TestMaxRateTooSmallRefusedNotUnthrottled(t *testing.T) {
+	h := testHub(t)
+	c := h.Connect(ClientOptions{})
+	defer c.Close()
+	for _, r := range []float64{1e-10, 1e-300, math.SmallestNonzeroFloat64, MinRateHz / 2} {
+		_, err := c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: r})
+		if err == nil || !strings.Contains(err.Error(), "want 0 (no limit) or 0.001 to 1000") {
+			t.Errorf("max rate %v: %v, want refused with the range", r, err)
+		}
+	}
+	if len(c.Streams()) != 0 {
+		t.Fatalf("a refused subscribe subscribed %v", c.Streams())
+	}
+	res, err := c.Subscribe([]Stream{StreamState}, nil, map[Stream]float64{StreamState: MinRateHz})
+	if err != nil || res[0].MaxRateHz != MinRateHz {
+		t.Fatalf("max rate %v: %+v, %v; want accepted", MinRateHz, res, err)
+	}
+	// The slowest rate throttles: after one delivery the next waits 1000 s.
+	h.Publish(StreamState, 1)
+	if got, _, _ := c.Poll(nil); len(got) != 1 {
+		t.Fatalf("first value: %d publications, want 1", len(got))
+	}
+	h.Publish(StreamState, 2)
+	got, due, _ := c.Poll(nil)
+	if len(got) != 0 || time.Until(due) < 900*time.Second {
+		t.Errorf("second value at %v Hz: %d delivered, due in %v; want held about 1000 s", MinRateHz, len(got), time.Until(due))
 	}
 }
 

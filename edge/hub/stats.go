@@ -15,12 +15,16 @@ type ClientInfo struct {
 	MaxRateHz map[Stream]float64 `json:"max_rate_hz,omitempty"`
 	// Positions is the last offset delivered per stream (this epoch).
 	Positions map[Stream]uint64 `json:"positions,omitempty"`
-	Queued    int               `json:"queued"`
-	Delivered uint64            `json:"delivered"` // publications written
-	Bytes     uint64            `json:"bytes"`     // wire bytes written for them
-	Dropped   uint64            `json:"dropped"`   // superseded by conflation before delivery
-	Errors    uint64            `json:"errors"`    // protocol errors and failed writes
-	Latency   LatencyStats      `json:"latency"`
+	// Filtered lists the streams with a filter in force; Quality is the
+	// frame quality (when subscribed to frame).
+	Filtered  []Stream     `json:"filtered,omitempty"`
+	Quality   string       `json:"quality,omitempty"`
+	Queued    int          `json:"queued"`
+	Delivered uint64       `json:"delivered"` // publications written
+	Bytes     uint64       `json:"bytes"`     // wire bytes written for them
+	Dropped   uint64       `json:"dropped"`   // superseded by conflation before delivery
+	Errors    uint64       `json:"errors"`    // protocol errors and failed writes
+	Latency   LatencyStats `json:"latency"`
 }
 
 // Info returns a snapshot of c.
@@ -28,11 +32,20 @@ func (c *Client) Info() ClientInfo {
 	h := c.hub
 	h.mu.Lock()
 	info := ClientInfo{ID: c.id, Group: c.group, Remote: c.remote, Transport: c.transport, Connected: c.connected, Streams: c.subs.list()}
+	for i := 0; i < numStreams; i++ {
+		if c.filt[i] != nil {
+			info.Filtered = append(info.Filtered, Streams[i])
+		}
+	}
+	if c.subs.has(idxFrame) {
+		info.Quality = c.qualityLocked()
+	}
 	h.mu.Unlock()
 	if info.Streams == nil {
 		info.Streams = []Stream{}
 	}
 	c.mu.Lock()
+	skipped := c.skipped
 	info.Queued = c.queuedLocked()
 	for i := 0; i < numStreams; i++ {
 		if c.slot[i] != nil {
@@ -51,6 +64,9 @@ func (c *Client) Info() ClientInfo {
 	info.Delivered, info.Bytes, info.Errors = c.delivered, c.bytes, c.errors
 	info.Latency = c.lat.stats()
 	for i, off := range c.lastPos {
+		// A publication the client's filter left out advances its
+		// position as much as one it received.
+		off = max(off, skipped[i])
 		if off > 0 {
 			if info.Positions == nil {
 				info.Positions = map[Stream]uint64{}
@@ -64,14 +80,18 @@ func (c *Client) Info() ClientInfo {
 
 // RecordDelivery tells the hub that the transport wrote p to the client at
 // time at, using n wire bytes. Latency is at - p.Time (monotonic clock), or
-// from when p became due if the client's max rate held it back: throttling
-// the client asked for is not delivery latency. Call it from the goroutine
-// that drains the client (Next/Poll), after each write.
+// from when p became due to this client if that was later: a publication
+// replayed at subscribe (latest value, unacknowledged alert, resume history)
+// counts from the subscribe, not from when it was first published, and one
+// the client's max rate held back counts from when the rate let it go.
+// Neither the age of a replay nor throttling the client asked for is delivery
+// latency. Call it from the goroutine that drains the client (Next/Poll),
+// after each write.
 func (c *Client) RecordDelivery(p *Publication, n int, at time.Time) {
 	i := streamIndex(p.Stream)
 	start := p.Time
-	if h := c.held[i]; !h.IsZero() && h.After(start) && p.Stream.Conflating() {
-		start = h
+	if d := c.due[i]; d.After(start) {
+		start = d
 	}
 	d := at.Sub(start)
 	c.smu.Lock()

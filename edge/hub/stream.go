@@ -12,14 +12,19 @@ const (
 	StreamState       Stream = "state"
 	StreamPerformance Stream = "performance"
 	StreamFrame       Stream = "frame"
+	// StreamGame is the game's state (players, score, turn, ball in hand,
+	// the last decision): a newer value supersedes an older one.
+	StreamGame Stream = "game"
 )
 
 // Streams lists every stream in delivery priority order (highest first).
-var Streams = []Stream{StreamAlert, StreamConfig, StreamEvent, StreamTrajectory, StreamState, StreamPerformance, StreamFrame}
+// game came last, after the seed's streams: a stream's position is its code
+// in the WebSocket binary header, so it is appended rather than inserted.
+var Streams = []Stream{StreamAlert, StreamConfig, StreamEvent, StreamTrajectory, StreamState, StreamPerformance, StreamFrame, StreamGame}
 
 // numStreams sizes the per-stream arrays; the index of a stream is its
 // position in Streams, which is also its priority rank.
-const numStreams = 7
+const numStreams = 8
 
 // streamIndex returns the index of s in Streams, or -1 when s is unknown.
 func streamIndex(s Stream) int {
@@ -38,6 +43,8 @@ func streamIndex(s Stream) int {
 		return 5
 	case StreamFrame:
 		return 6
+	case StreamGame:
+		return 7
 	}
 	return -1
 }

@@ -92,7 +92,8 @@ type BallTruth struct {
 	Pixel    Pixel   `json:"pixel"`
 	RadiusPx float64 `json:"radius_px"`
 	Pocketed bool    `json:"pocketed,omitempty"`
-	Occluded bool    `json:"occluded,omitempty"` // partly hidden by a hand or the cue
+	OffTable bool    `json:"off_table,omitempty"` // with Pocketed: it left the table over a rail, not into a pocket
+	Occluded bool    `json:"occluded,omitempty"`  // partly hidden by a hand or the cue
 }
 
 // Source produces frames: a camera, a video file, a still image or the
@@ -162,6 +163,37 @@ func Standard(s Size) TableGeometry {
 		{PocketTopSide, Vec2{L / 2, W}, side},
 		{PocketTopLeft, Vec2{0, W}, corner},
 	}}
+}
+
+// RailTouching names the rail (Rail*) a ball centred at p touches, its
+// centre within tol of a ball radius from that cushion's nose, along the
+// rail's straight part between the pocket mouths (a ball at a jaw point
+// still touches); "" when it touches none. A ball frozen to a rail is one
+// that touches it at rest.
+func (g *TableGeometry) RailTouching(p Vec2, tol float64) string {
+	const end = 0.001
+	L, W, R := g.Length, g.Width, BallRadius
+	corner, side := 0.0, 0.0
+	for _, pk := range g.Pockets {
+		if pk.Pos.X > 0 && pk.Pos.X < L {
+			side = pk.Radius // a side pocket's jaw points are its mouth radius either side
+		} else {
+			corner = pk.Radius * 1.4142135623730951 // a corner's jaw points lie mouth/sqrt2 along each rail
+		}
+	}
+	alongX := p.X > corner-end && p.X < L-corner+end && (side == 0 || p.X < L/2-side+end || p.X > L/2+side-end)
+	alongY := p.Y > corner-end && p.Y < W-corner+end
+	switch {
+	case alongX && p.Y-R <= tol:
+		return RailBottom
+	case alongX && W-R-p.Y <= tol:
+		return RailTop
+	case alongY && p.X-R <= tol:
+		return RailLeft
+	case alongY && L-R-p.X <= tol:
+		return RailRight
+	}
+	return ""
 }
 
 // Ball is a tracked ball as the state stream publishes it.
@@ -255,7 +287,7 @@ type Event struct {
 	Pocket string    `json:"pocket,omitempty"`
 	Rail   string    `json:"rail,omitempty"` // ball_cushion: one of the Rail* names
 	Pos    *Vec2     `json:"pos,omitempty"`
-	Speed  float64   `json:"speed,omitempty"` // cue_strike: the cue ball's measured launch speed, m/s
+	Speed  float64   `json:"speed,omitempty"` // cue_strike: the cue ball's measured launch speed; ball_cushion: its speed into the rail; m/s
 	// HeadingDeg is cue_strike's measured launch direction (table frame).
 	HeadingDeg *float64     `json:"heading_deg,omitempty"`
 	Shot       *ShotSummary `json:"shot,omitempty"`   // shot_ended only
@@ -333,6 +365,10 @@ type ShotRecord struct {
 	Called     *Call       `json:"called,omitempty"`
 	PushOut    bool        `json:"push_out,omitempty"`
 	Decision   *Decision   `json:"decision,omitempty"`
+	// Identified are the balls the tracker could not name ("?N") that the
+	// game named from what it knew before the shot ("?7" -> "3"); Summary
+	// carries the names given. Absent when none was.
+	Identified map[string]string `json:"identified,omitempty"`
 }
 
 // Call is a called shot: the ball and the pocket.
@@ -347,7 +383,7 @@ type Decision struct {
 	Shooter    string            `json:"shooter"`
 	Legal      bool              `json:"legal"`
 	Fouls      []string          `json:"fouls"`          // foul codes: scratch, no_contact, wrong_ball_first, ...
-	Rule       string            `json:"rule,omitempty"` // the rule's number, e.g. "6.3"
+	Rule       string            `json:"rule,omitempty"` // the rule's number in Edition, e.g. "6.3"
 	TurnOver   bool              `json:"turn_over"`
 	BallInHand string            `json:"ball_in_hand,omitempty"` // "", "anywhere", "kitchen"
 	GameOver   bool              `json:"game_over"`
@@ -355,6 +391,25 @@ type Decision struct {
 	Group      map[string]string `json:"group,omitempty"` // player -> solids|stripes
 	Message    string            `json:"message"`         // one plain sentence for players
 	Overruled  bool              `json:"overruled,omitempty"`
+	// Next is who is at the table after this shot (or who chooses, when
+	// Options are open); "" once the rack is over.
+	Next string `json:"next,omitempty"`
+	// Respot are the balls spotted after this shot (the 9 after a foul,
+	// the 8 on the break) and where.
+	Respot []BallSpot `json:"respot,omitempty"`
+	// Options are the choices open to Next before the next shot: play or
+	// pass (after a push-out), accept or rerack (after an illegal break),
+	// respot or rerack (the 8 on the break).
+	Options []string `json:"options,omitempty"`
+	// Edition is the WPA rule book Rule and the message are numbered by:
+	// "2016" (World Standardized Rules) or "2025" (Rules of Play); absent
+	// in records judged before the edition was a setting.
+	Edition string `json:"edition,omitempty"`
+	// Uncertain names what the camera could not tell and the referee
+	// decided in the shooter's favour (no foul called on it): codes
+	// "first_contact", "pocketed", "off_table", "break_rails"; the message
+	// says it in a sentence. Absent when the shot was seen whole.
+	Uncertain []string `json:"uncertain,omitempty"`
 }
 
 // Alert levels.

@@ -2,6 +2,7 @@ package physics
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -523,5 +524,24 @@ func TestMasseCurves(t *testing.T) {
 	}
 	if res.Curved(0, 1) {
 		t.Error("the rolling piece after the curve is flagged curved")
+	}
+}
+
+// Field probe: `cuecast predict` with a heading of 1e308 degrees printed NaN:
+// finite, but infinite once in radians. Strike refuses what would make a
+// non-finite velocity, and the ball keeps its state.
+func TestStrikeOverflowingHeadingRefused(t *testing.T) {
+	sys := newSys(t, DefaultParams(), model.Table9ft)
+	if _, err := sys.AddBall("cue", model.Vec2{X: 0.5, Y: 0.6}, model.Vec2{}, Vec3{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.Strike("cue", Shot{HeadingDeg: 1e308, Speed: 2}); err == nil || !strings.Contains(err.Error(), "not a finite number") {
+		t.Fatalf("Strike(heading 1e308) = %v, want refused", err)
+	}
+	if res, err := sys.Simulate(); err != nil || len(res.Events) != 0 {
+		t.Errorf("after the refused strike: %d events, %v; want a table at rest", len(res.Events), err)
+	}
+	if err := sys.Strike("cue", Shot{HeadingDeg: 1e300, Speed: 2}); err != nil {
+		t.Errorf("Strike(heading 1e300) = %v: a huge but finite angle is still a direction", err)
 	}
 }

@@ -92,3 +92,43 @@ func TestCornerJawRattle(t *testing.T) {
 		}
 	}
 }
+
+// TestCushionRails: a cushion event names its rail by the contract names,
+// for straight rails and for pocket jaws.
+func TestCushionRails(t *testing.T) {
+	L, W := model.Table9ft.Length, model.Table9ft.Width
+	for _, tc := range []struct {
+		name         string
+		x, y, vx, vy float64
+		want         string
+		jaw          bool
+	}{
+		{"bottom", 0.7, 0.4, 0, -1, model.RailBottom, false},
+		{"top", 1.9, 0.8, 0, 1, model.RailTop, false},
+		{"left", 0.4, 0.5, -1, 0, model.RailLeft, false},
+		{"right", 2.1, 0.7, 1, 0, model.RailRight, false},
+		// Into the side pocket's far jaw at a slant: a jaw of the top rail.
+		{"side jaw", L/2 - 0.25, W - 0.2, 1.2, 0.8, model.RailTop, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSys(t, DefaultParams(), model.Table9ft)
+			add(t, s, "cue", tc.x, tc.y, tc.vx, tc.vy, Vec3{X: -tc.vy / R, Y: tc.vx / R})
+			res := run(t, s)
+			e, ok := firstEvent(res, EvBallCushion, 0)
+			if !ok {
+				t.Fatalf("no cushion event: %+v", res.Events)
+			}
+			if e.Rail != tc.want || (e.Jaw >= 0) != tc.jaw {
+				t.Errorf("first cushion: rail %q jaw %d, want %q (jaw %v)", e.Rail, e.Jaw, tc.want, tc.jaw)
+			}
+			for _, e := range res.Events {
+				if e.Type == EvBallCushion && e.Rail == "" {
+					t.Errorf("cushion event at %.3f s without a rail", e.T)
+				}
+				if e.Type != EvBallCushion && e.Rail != "" {
+					t.Errorf("%s event has rail %q", e.Name(), e.Rail)
+				}
+			}
+		})
+	}
+}

@@ -308,7 +308,7 @@ func (s *System) hitWall(i int, now float64) {
 	case wallLine, wallCorner:
 		if s.jammed(i, now) {
 			s.start(i, now, r, v2{}, Vec3{})
-			ev.Type, ev.Jaw = EvBallCushion, s.wallJaw(i)
+			ev.Type, ev.Jaw, ev.Rail = EvBallCushion, s.wallJaw(i), s.wallRail(i)
 			if s.wallKind[i] == wallLine {
 				ev.Cushion = idx
 			}
@@ -319,13 +319,13 @@ func (s *System) hitWall(i int, now float64) {
 			d := c.p.sub(r)
 			v, w = s.cushionImpact(i, v, w, d.scale(1/d.norm()))
 			s.start(i, now, r, v, w)
-			ev.Type, ev.Jaw = EvBallCushion, c.jaw
+			ev.Type, ev.Jaw, ev.Rail = EvBallCushion, c.jaw, c.rail
 			break
 		}
 		c := &s.tab.cushions[idx]
 		v, w = s.cushionImpact(i, v, w, c.n.scale(-1))
 		s.start(i, now, r, v, w)
-		ev.Type, ev.Cushion, ev.Jaw = EvBallCushion, idx, c.jaw
+		ev.Type, ev.Cushion, ev.Jaw, ev.Rail = EvBallCushion, idx, c.jaw, c.rail
 	}
 	nc := &s.cur[i]
 	ev.VelAfter[0] = vec(nc.v)
@@ -349,6 +349,14 @@ func (s *System) jammed(i int, now float64) bool {
 	}
 	s.jam[i]++
 	return s.jam[i] > jamLimit
+}
+
+func (s *System) wallRail(i int) string {
+	idx := s.wallIdx[i]
+	if s.wallKind[i] == wallCorner {
+		return s.tab.corners[idx].rail
+	}
+	return s.tab.cushions[idx].rail
 }
 
 func (s *System) wallJaw(i int) int {

@@ -67,8 +67,12 @@ type Event struct {
 	Cushion int // EvBallCushion: index into the table's cushions; jaws have Jaw >= 0
 	Jaw     int // pocket index when the cushion hit was a jaw or jaw point, else -1
 	Pocket  int // EvBallPocket: index into TableGeometry.Pockets
-	From    Motion
-	To      Motion
+	// Rail is EvBallCushion's rail by its contract name (model.RailBottom,
+	// RailRight, RailTop, RailLeft); a jaw hit names the rail whose
+	// pocket mouth the jaw cuts (a corner jaw the rail its jaw point is on).
+	Rail string
+	From Motion
+	To   Motion
 	// Pos and VelAfter are the positions of A and B at T and their
 	// velocities just after the event.
 	Pos      [2]model.Vec2
@@ -202,6 +206,11 @@ func (s *System) Strike(id string, sh Shot) error {
 		return fmt.Errorf("physics: Strike: elevation %v deg is outside [0, 89)", sh.ElevationDeg)
 	}
 	v, w := strike(sh, &s.p)
+	if !finite(v.x) || !finite(v.y) || !finite(w.X) || !finite(w.Y) || !finite(w.Z) {
+		// Finite inputs can still overflow (a heading of 1e308 degrees is
+		// infinite in radians): refuse rather than simulate NaN.
+		return fmt.Errorf("physics: Strike: heading %v deg, speed %v m/s give a velocity that is not a finite number", sh.HeadingDeg, sh.Speed)
+	}
 	s.balls[i].v, s.balls[i].w = v, w
 	for _, k := range s.strikes {
 		if int(k) == i {

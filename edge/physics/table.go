@@ -21,12 +21,14 @@ type cushion struct {
 	dir  v2 // unit, a to b
 	n    v2 // unit normal pointing to where balls are
 	len  float64
-	jaw  int // pocket index for a jaw, -1 for a rail
+	jaw  int    // pocket index for a jaw, -1 for a rail
+	rail string // model.Rail* name of the rail it is (or whose pocket mouth the jaw cuts)
 }
 
 type corner struct {
-	p   v2
-	jaw int // pocket index
+	p    v2
+	jaw  int    // pocket index
+	rail string // the rail of the jaw it ends
 }
 
 type pocket struct {
@@ -150,19 +152,21 @@ func newTable(g model.TableGeometry, p *Params) (*table, error) {
 			if n.dot(q.mouth.sub(jp)) < 0 {
 				n = n.scale(-1)
 			}
-			t.cushions = append(t.cushions, cushion{a: jp, b: end, dir: dir, n: n, len: s, jaw: i})
-			t.corners = append(t.corners, corner{jp, i}, corner{end, i})
+			rail := railAt(jp, l, w)
+			t.cushions = append(t.cushions, cushion{a: jp, b: end, dir: dir, n: n, len: s, jaw: i, rail: rail})
+			t.corners = append(t.corners, corner{jp, i, rail}, corner{end, i, rail})
 		}
 	}
 	// Rails minus the gaps.
 	rails := [4]struct {
 		start, dir, n v2
 		len           float64
+		name          string
 	}{
-		{v2{0, 0}, v2{1, 0}, v2{0, 1}, l},
-		{v2{l, 0}, v2{0, 1}, v2{-1, 0}, w},
-		{v2{0, w}, v2{1, 0}, v2{0, -1}, l},
-		{v2{0, 0}, v2{0, 1}, v2{1, 0}, w},
+		{v2{0, 0}, v2{1, 0}, v2{0, 1}, l, model.RailBottom},
+		{v2{l, 0}, v2{0, 1}, v2{-1, 0}, w, model.RailRight},
+		{v2{0, w}, v2{1, 0}, v2{0, -1}, l, model.RailTop},
+		{v2{0, 0}, v2{0, 1}, v2{1, 0}, w, model.RailLeft},
 	}
 	for k, rl := range rails {
 		gs := gaps[k]
@@ -176,7 +180,7 @@ func newTable(g model.TableGeometry, p *Params) (*table, error) {
 		emit := func(to float64) {
 			if to-from > 1e-6 {
 				a := rl.start.add(rl.dir.scale(from))
-				t.cushions = append(t.cushions, cushion{a: a, b: rl.start.add(rl.dir.scale(to)), dir: rl.dir, n: rl.n, len: to - from, jaw: -1})
+				t.cushions = append(t.cushions, cushion{a: a, b: rl.start.add(rl.dir.scale(to)), dir: rl.dir, n: rl.n, len: to - from, jaw: -1, rail: rl.name})
 			}
 		}
 		for _, gp := range gs {
@@ -188,6 +192,23 @@ func newTable(g model.TableGeometry, p *Params) (*table, error) {
 		emit(rl.len)
 	}
 	return t, nil
+}
+
+// railAt names the rail whose nose line passes through jaw point jp (a
+// side pocket's jaws lie on the bottom or top rail, a corner pocket's on
+// one of its two rails).
+func railAt(jp v2, l, w float64) string {
+	const tol = 1e-6
+	switch {
+	case math.Abs(jp.y) < tol:
+		return model.RailBottom
+	case math.Abs(jp.y-w) < tol:
+		return model.RailTop
+	case math.Abs(jp.x) < tol:
+		return model.RailLeft
+	default:
+		return model.RailRight
+	}
 }
 
 // railDir returns the unit direction along the rail that carries corner jaw

@@ -263,12 +263,24 @@ func (p *Pipeline) sourceError(ctx context.Context, err error, backoff *time.Dur
 		p.o.SourceReport.Fail(err)
 		p.setSourceError(err.Error())
 	}
+	// The backoff reaches 30 s, longer than a watchdog interval: the wait
+	// reports progress every 250 ms, since a loop waiting out a backoff is
+	// alive (a wedged Read, which never gets here, is not).
 	t := time.NewTimer(*backoff)
-	select {
-	case <-ctx.Done():
-	case <-t.C:
+	tick := time.NewTicker(250 * time.Millisecond)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-t.C:
+			break wait
+		case <-tick.C:
+			p.o.Report.Progress()
+		}
 	}
 	t.Stop()
+	tick.Stop()
 	if *backoff *= 2; *backoff > 30*time.Second {
 		*backoff = 30 * time.Second
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -176,4 +177,40 @@ func TestNewRequiresStages(t *testing.T) {
 	if _, err := New(Options{}); err == nil {
 		t.Fatal("New(empty) = nil error")
 	}
+}
+
+// countingSource fails every Read and counts them.
+type countingSource struct{ reads atomic.Int64 }
+
+func (s *countingSource) Name() string { return "failing" }
+func (s *countingSource) Close() error { return nil }
+func (s *countingSource) Read(ctx context.Context, f *model.Frame) error {
+	s.reads.Add(1)
+	return errors.New("device gone")
+}
+
+// A loop waiting out a long source backoff (up to 30 s, more than a
+// watchdog interval) is alive: it reports progress while it waits, not
+// only once per retry, so systemd does not restart a daemon that is
+// retrying its source (issue 13).
+func TestBackoffWaitReportsProgress(t *testing.T) {
+	src := &countingSource{}
+	rep := &fakeReport{}
+	p, _ := New(Options{Source: src, Detector: fakeDetector{}, Tracker: &fakeTracker{}, Sink: &fakeSink{}, Report: rep,
+		Retry: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for rep.progress.Load() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %d after 20 s inside one backoff, want it to keep coming", rep.progress.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := src.reads.Load(); n != 1 {
+		t.Errorf("%d reads, want 1: the progress came from the wait, not from retries", n)
+	}
+	cancel()
+	<-done
 }

@@ -13,6 +13,7 @@ type ball struct {
 	rot      rot3 // ball frame -> table frame; rolling turns it
 	pocketed bool
 	absent   bool // not part of the current layout: not drawn, not in Truth
+	offTable bool // pocketed means off the cloth; this one left it over a rail
 	pocket   string
 }
 

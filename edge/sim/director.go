@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 )
 
 // director runs a scenario: it owns the simulated world (balls, cue, hand),
@@ -30,6 +31,7 @@ type director struct {
 	events []model.Event // since the last frame
 	shot   *shotLog      // nil between shots
 	shots  int           // shots since the last rack
+	game   *simGame      // the 8ball and 9ball scenarios' game, else nil
 }
 
 // step is one stage of a scenario script; it is called once per frame with
@@ -53,6 +55,10 @@ type shotLog struct {
 	firstContact string
 	pocketed     map[string]string
 	scratch      bool
+	cueOff       bool // the cue ball left the table
+	startSpots   []model.BallSpot
+	frozen       []string
+	events       []model.Event
 }
 
 // Cue stick dimensions, metres (a 58 in cue, 13 mm tip, 30 mm butt).
@@ -62,9 +68,13 @@ const (
 	cueButtR  = 0.015
 )
 
-func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *rand.Rand) *director {
+func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *rand.Rand, u Umpire) *director {
 	d := &director{rng: rng, geo: geo, look: look, scene: sc}
+	if sc.name == Game8Ball || sc.name == Game9Ball {
+		d.game = newSimGame(sc.name, u, geo)
+	}
 	if em, err := newEngineMover(look, model.Size{Length: geo.Length, Width: geo.Width}); err == nil {
+		em.offTable, em.rng = sc.offTable, rng
 		d.mv = em
 	} else {
 		d.mv = &kinematics{look: look, geo: geo} // a table size the engine refuses
@@ -79,7 +89,7 @@ func newDirector(sc *scenario, geo model.TableGeometry, look *tableLook, rng *ra
 // tick advances the world by dt seconds.
 func (d *director) tick(dt float64) {
 	if d.mv.moving(d.balls) {
-		d.mv.step(d.balls, dt, d.emit)
+		d.mv.step(d.balls, d.now, dt, d.emit)
 	}
 	if len(d.steps) == 0 {
 		d.scene.plan(d)
@@ -92,12 +102,19 @@ func (d *director) tick(dt float64) {
 	}
 }
 
-// emit records an event for this frame and keeps the shot summary.
+// emit records an event for this frame and keeps the shot summary. An
+// event the mover stamped keeps its exact time; others take the frame's.
 func (d *director) emit(e model.Event) {
-	e.Time = d.now
+	if e.Time.IsZero() {
+		e.Time = d.now
+	}
 	d.events = append(d.events, e)
 	if d.shot == nil {
 		return
+	}
+	switch e.Type {
+	case model.EventCueStrike, model.EventBallCollision, model.EventBallCushion, model.EventBallPocketed, model.EventBallOffTable:
+		d.shot.events = append(d.shot.events, e)
 	}
 	switch e.Type {
 	case model.EventBallCollision:
@@ -112,6 +129,10 @@ func (d *director) emit(e model.Event) {
 		d.shot.pocketed[e.Balls[0]] = e.Pocket
 		if e.Balls[0] == "cue" {
 			d.shot.scratch = true
+		}
+	case model.EventBallOffTable:
+		if e.Balls[0] == "cue" {
+			d.shot.cueOff = true
 		}
 	}
 }
@@ -153,6 +174,7 @@ func place(layout func(d *director) []model.Vec2, rack bool) step {
 			b.rot = randomRotation(d.rng)
 			b.pocketed = i >= len(pos) || math.IsNaN(pos[i].X)
 			b.absent = b.pocketed
+			b.offTable = false
 			if !b.pocketed {
 				b.pos = pos[i]
 			}
@@ -169,8 +191,19 @@ func place(layout func(d *director) []model.Vec2, rack bool) step {
 
 // shoot aims the cue at the cue ball for a second or so (a few practice
 // strokes, the bridge hand down), draws back and strikes; plan chooses the
-// heading (radians) and cue-ball speed (m/s) when the step starts.
+// heading (radians) and cue-ball speed (m/s) when the step starts. The cue
+// ball is hit a little above centre (a touch of follow).
 func shoot(plan func(d *director) (heading, speed float64)) step {
+	return shootWith(func(d *director) physics.Shot {
+		h, v := plan(d)
+		return physics.Shot{HeadingDeg: h * 180 / math.Pi, Speed: v, TipVertical: 0.15}
+	}, 1.0)
+}
+
+// shootWith is shoot with the whole cue action planned (heading in degrees,
+// speed, tip offsets) and the practice strokes lasting aim (plus up to 60%).
+func shootWith(plan func(d *director) physics.Shot, aim float64) step {
+	var sh physics.Shot
 	var heading, speed, aimDur, wobble, gap float64
 	var struck bool
 	var strikeT float64
@@ -178,8 +211,9 @@ func shoot(plan func(d *director) (heading, speed float64)) step {
 	return func(d *director, t, dt float64) bool {
 		cb := &d.balls[0]
 		if t == 0 {
-			heading, speed = plan(d)
-			aimDur = 1.0 + 0.6*d.rng.Float64()
+			sh = plan(d)
+			heading, speed = sh.HeadingDeg*math.Pi/180, sh.Speed
+			aimDur = aim * (1.0 + 0.6*d.rng.Float64())
 			wobble = (d.rng.Float64() - 0.5) * 0.3
 			struck = false
 			gap = 0.05
@@ -200,10 +234,13 @@ func shoot(plan func(d *director) (heading, speed float64)) step {
 				struck = true
 				strikeT = t
 				strikeTip = v2(cb.pos.X-dir.X*R, cb.pos.Y-dir.Y*R)
-				d.mv.strike(d.balls, 0, angleDeg(dir), speed)
-				d.shot = &shotLog{start: t, pocketed: map[string]string{}}
+				sh.HeadingDeg = angleDeg(dir)
+				d.beginShot(t)
 				p := cb.pos
 				d.emit(model.Event{Type: model.EventShotStarted, Balls: []string{"cue"}, Pos: &p})
+				v := d.mv.strike(d.balls, 0, sh, d.now)
+				hd := angleDeg(v)
+				d.emit(model.Event{Type: model.EventCueStrike, Balls: []string{"cue"}, Pos: &p, Speed: len2(v), HeadingDeg: &hd})
 				d.shots++
 				gap = 0
 			}
@@ -235,10 +272,15 @@ func settle() step {
 		if d.shot != nil {
 			s := d.shot
 			d.shot = nil
-			d.emit(model.Event{Type: model.EventShotEnded, Shot: &model.ShotSummary{
-				FirstContact: s.firstContact, Pocketed: s.pocketed, Scratch: s.scratch, DurationS: t,
-			}})
-			if s.scratch {
+			sum := d.summary(s, t)
+			d.emit(model.Event{Type: model.EventShotEnded, Shot: sum})
+			if d.game != nil {
+				// The umpire rules; a cue ball off the cloth comes back
+				// in hand, placed by the player.
+				d.endGameShot(sum)
+				return true
+			}
+			if s.scratch || s.cueOff {
 				// The player fishes the cue ball out and puts it back:
 				// that takes a moment, and the tracker must see the drop.
 				d.steps = slices.Insert(d.steps, 1, hold(1.2), func(d *director, t, dt float64) bool {
@@ -260,7 +302,7 @@ func (d *director) respotCue() {
 	for i := 0; i < 50; i++ {
 		p := v2(d.geo.Length*0.25+(d.rng.Float64()-0.5)*0.2, d.geo.Width/2+(d.rng.Float64()-0.5)*0.4)
 		if d.clear(p, 0, 2*model.BallRadius+0.01) {
-			cb.pos, cb.pocketed, cb.absent, cb.pocket, cb.vel = p, false, false, "", model.Vec2{}
+			cb.pos, cb.pocketed, cb.absent, cb.pocket, cb.vel, cb.offTable = p, false, false, "", model.Vec2{}, false
 			return
 		}
 	}

@@ -18,6 +18,15 @@
 // (added eight bytes at a time), then ball shadows, balls (shaded spheres with
 // stripes and numbers, motion-blurred when fast), the cue and a hand.
 //
+// The truth's events include what a referee reads from a shot: the cue
+// strike, every cushion contact (from edge/physics, with its rail), balls
+// jumped off the table (scripted: the engine cannot jump balls), and at
+// shot_ended the summary with start and end spots, frozen balls, the
+// ordered events and exact paths. The 8ball and 9ball scenarios play whole
+// racks between two simulated players, ruled by an Umpire (Options.Umpire,
+// e.g. the real referee, or the simulator's own), and end each shot with
+// a `shot` event carrying its record.
+//
 // Concurrency: Read, Render and Close belong to one goroutine (the source
 // loop). Stall and Resume are the only methods safe to call from any
 // goroutine; they exist so tests can make the source wedge on purpose.

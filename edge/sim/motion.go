@@ -2,19 +2,27 @@ package sim
 
 import (
 	"math"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/physics"
 )
 
 // mover advances the balls by dt seconds and reports collisions and pockets
 // through emit. It is an interface so the kinematics here can give way to
 // edge/physics without touching the scenarios or the renderer.
 type mover interface {
-	// strike sends ball n off at speed (m/s) along headingDeg.
-	strike(balls []ball, n int, headingDeg, speed float64)
-	step(balls []ball, dt float64, emit func(model.Event))
+	// strike hits ball n with the cue at time at and returns the velocity
+	// it leaves with.
+	strike(balls []ball, n int, sh physics.Shot, at time.Time) model.Vec2
+	// step advances dt seconds, to time now; events carry the time they
+	// happened.
+	step(balls []ball, now time.Time, dt float64, emit func(model.Event))
 	// moving reports whether a shot is still in progress.
 	moving(balls []ball) bool
+	// shotPaths are the balls' paths over the shot that ended last (nil
+	// when the mover keeps none).
+	shotPaths() []model.BallPath
 }
 
 // kinematics is a small event-free integrator: rolling resistance plus a
@@ -25,6 +33,7 @@ type mover interface {
 type kinematics struct {
 	look *tableLook
 	geo  model.TableGeometry
+	at   time.Time // the current substep's time: its events' stamp
 }
 
 const (
@@ -39,10 +48,12 @@ const (
 	captureInset = 0.012 // a ball drops when its centre is this far inside the hole edge
 )
 
-func (k *kinematics) step(balls []ball, dt float64, emit func(model.Event)) {
+func (k *kinematics) step(balls []ball, now time.Time, dt float64, emit func(model.Event)) {
 	for dt > 1e-9 {
 		h := math.Min(dt, subStep)
 		dt -= h
+		// Events of this substep happen dt before the step's end.
+		k.at = now.Add(-time.Duration(dt * float64(time.Second)))
 		if !k.substep(balls, h, emit) {
 			return // all at rest: nothing changes until the next strike
 		}
@@ -77,19 +88,24 @@ func (k *kinematics) substep(balls []ball, h float64, emit func(model.Event)) bo
 		inCornerX := b.pos.Y < cornerJaw || b.pos.Y > W-cornerJaw
 		inCornerY := b.pos.X < cornerJaw || b.pos.X > L-cornerJaw
 		inSide := math.Abs(b.pos.X-L/2) < sideJaw
+		rail, into := "", 0.0
 		if !inCornerX {
 			if b.pos.X < R && b.vel.X < 0 {
-				b.pos.X, b.vel.X = R, -b.vel.X*cushRestit
+				b.pos.X, into, b.vel.X, rail = R, -b.vel.X, -b.vel.X*cushRestit, model.RailLeft
 			} else if b.pos.X > L-R && b.vel.X > 0 {
-				b.pos.X, b.vel.X = L-R, -b.vel.X*cushRestit
+				b.pos.X, into, b.vel.X, rail = L-R, b.vel.X, -b.vel.X*cushRestit, model.RailRight
 			}
 		}
 		if !inCornerY && !inSide {
 			if b.pos.Y < R && b.vel.Y < 0 {
-				b.pos.Y, b.vel.Y = R, -b.vel.Y*cushRestit
+				b.pos.Y, into, b.vel.Y, rail = R, -b.vel.Y, -b.vel.Y*cushRestit, model.RailBottom
 			} else if b.pos.Y > W-R && b.vel.Y > 0 {
-				b.pos.Y, b.vel.Y = W-R, -b.vel.Y*cushRestit
+				b.pos.Y, into, b.vel.Y, rail = W-R, b.vel.Y, -b.vel.Y*cushRestit, model.RailTop
 			}
+		}
+		if rail != "" {
+			p := b.pos
+			emit(model.Event{Type: model.EventBallCushion, Time: k.at, Balls: []string{model.BallID(b.n)}, Rail: rail, Pos: &p, Speed: into})
 		}
 		// Pockets: over a hole, or escaped past the cushion line through an
 		// opening (only possible at a pocket), the ball drops.
@@ -100,7 +116,7 @@ func (k *kinematics) substep(balls []ball, h float64, emit func(model.Event)) bo
 			b.pocket = k.geo.Pockets[pi].Name
 			b.vel = model.Vec2{}
 			p := b.pos
-			emit(model.Event{Type: model.EventBallPocketed, Balls: []string{model.BallID(b.n)}, Pocket: b.pocket, Pos: &p})
+			emit(model.Event{Type: model.EventBallPocketed, Time: k.at, Balls: []string{model.BallID(b.n)}, Pocket: b.pocket, Pos: &p})
 		}
 	}
 	if !moving {
@@ -140,7 +156,7 @@ func (k *kinematics) substep(balls []ball, h float64, emit func(model.Event)) bo
 			b.pos.X += nx * o
 			b.pos.Y += ny * o
 			mid := v2((a.pos.X+b.pos.X)/2, (a.pos.Y+b.pos.Y)/2)
-			emit(model.Event{Type: model.EventBallCollision, Balls: []string{model.BallID(a.n), model.BallID(b.n)}, Pos: &mid})
+			emit(model.Event{Type: model.EventBallCollision, Time: k.at, Balls: []string{model.BallID(a.n), model.BallID(b.n)}, Pos: &mid})
 		}
 	}
 	return true

@@ -15,6 +15,9 @@ type scenario struct {
 	about string
 	plan  func(d *director)
 	rigs  []string // lighting rigs it switches between (none: Options.Lighting)
+	// offTable is the chance per shot that a ball meeting a rail hard is
+	// scripted to jump off the table there (the engine cannot jump balls).
+	offTable float64
 }
 
 var scenarios = map[string]*scenario{}
@@ -24,6 +27,9 @@ func init() {
 		{name: "demo", felt: "green", about: "rack, break, a few single shots, re-rack; forever", plan: planDemo},
 		{name: "break", felt: "blue", about: "rack and break, then re-rack", plan: planBreak},
 		{name: "shots", felt: "red", about: "scattered balls, single shots at pockets", plan: planShots},
+		{name: Game8Ball, felt: "green", about: "whole racks of 8-ball between players A and B: break, called shots, misses, fouls and scratches; a shot record per shot", plan: planGame, offTable: gameOffTable},
+		{name: Game9Ball, felt: "blue", about: "whole racks of 9-ball between players A and B: break, the lowest ball, misses, fouls and scratches; a shot record per shot", plan: planGame, offTable: gameOffTable},
+		{name: "banks", felt: "blue", about: "balls frozen on rails and loose, hard bank, kick and pot shots; one shot in five jumps a ball off the table", plan: planBanks, offTable: 0.2},
 		{name: "clusters", felt: "grey", about: "groups of touching balls, still", plan: planClusters},
 		{name: "cushion", felt: "green", about: "balls frozen on cushions and sitting in pocket jaws, still", plan: planCushion},
 		{name: "occlusion", felt: "blue", about: "a hand resting over a ball, then the cue lying over another, still", plan: planOcclusion},
@@ -71,6 +77,16 @@ func planShots(d *director) {
 		d.then(place(func(d *director) []model.Vec2 { return layoutScatter(d, n) }, false), hold(1.0))
 	}
 	d.then(shoot(aimPot), settle(), hold(0.8))
+}
+
+// planBanks plays shots that drive balls into the rails: banks of the cue
+// ball off a rail, kicks at a ball frozen on a rail, pots; fresh layouts of
+// loose and frozen balls every four shots.
+func planBanks(d *director) {
+	if d.onTable() == 0 || d.shots >= 4 || d.balls[0].pocketed {
+		d.then(place(layoutBanks, false), hold(1.0))
+	}
+	d.then(shoot(aimBank), settle(), hold(0.8))
 }
 
 func planClusters(d *director) {
@@ -156,15 +172,7 @@ func layoutRack(d *director) []model.Vec2 {
 	order[0] = 1
 	order[4] = 8
 	order[10], order[14] = solids[0], stripes[0]
-	rest := append(append([]int{}, solids[1:]...), stripes[1:]...)
-	d.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
-	k := 0
-	for i := range order {
-		if order[i] == 0 {
-			order[i] = rest[k]
-			k++
-		}
-	}
+	d.fillShuffled(order, append(append([]int{}, solids[1:]...), stripes[1:]...))
 	// Balls nearly touch: a real rack leaves hair-line gaps.
 	s := 2 * R * 1.002
 	slot := 0
@@ -178,6 +186,36 @@ func layoutRack(d *director) []model.Vec2 {
 	}
 	p[0] = v2(0.25*L-d.rng.Float64()*0.05, W/2+(d.rng.Float64()-0.5)*0.3)
 	return p
+}
+
+// fillShuffled shuffles rest and fills the empty (zero) slots of a rack
+// order with it.
+func (d *director) fillShuffled(order, rest []int) {
+	d.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	k := 0
+	for i := range order {
+		if order[i] == 0 {
+			order[i] = rest[k]
+			k++
+		}
+	}
+}
+
+// onRail is a random point of a ball frozen on a random rail, at least
+// margin from the corners.
+func (d *director) onRail(margin float64) model.Vec2 {
+	L, W := d.geo.Length, d.geo.Width
+	R := model.BallRadius
+	switch d.rng.IntN(4) {
+	case 0:
+		return v2(margin+d.rng.Float64()*(L-2*margin), R)
+	case 1:
+		return v2(margin+d.rng.Float64()*(L-2*margin), W-R)
+	case 2:
+		return v2(R, margin+d.rng.Float64()*(W-2*margin))
+	default:
+		return v2(L-R, margin+d.rng.Float64()*(W-2*margin))
+	}
 }
 
 // freeSpot returns a random point on the cloth at least gap from every
@@ -297,17 +335,7 @@ func layoutCushion(d *director) []model.Vec2 {
 		put(v2(sx, W-0.016))
 	}
 	for i := 0; i < 9; i++ {
-		var q model.Vec2
-		switch d.rng.IntN(4) {
-		case 0:
-			q = v2(0.15+d.rng.Float64()*(L-0.3), R)
-		case 1:
-			q = v2(0.15+d.rng.Float64()*(L-0.3), W-R)
-		case 2:
-			q = v2(R, 0.15+d.rng.Float64()*(W-0.3))
-		default:
-			q = v2(L-R, 0.15+d.rng.Float64()*(W-0.3))
-		}
+		q := d.onRail(0.15)
 		if math.Abs(q.X-L/2) < 0.1 {
 			continue
 		}
@@ -321,7 +349,76 @@ func layoutCushion(d *director) []model.Vec2 {
 	return p
 }
 
+// layoutBanks puts two or three object balls frozen on rails, two to four
+// loose ones and the cue ball.
+func layoutBanks(d *director) []model.Vec2 {
+	L := d.geo.Length
+	R := model.BallRadius
+	p := emptyLayout()
+	nums := d.rng.Perm(15)
+	k := 0
+	for i := 0; i < 2+d.rng.IntN(2); i++ {
+		q := d.onRail(0.2)
+		if math.Abs(q.X-L/2) < 0.12 || !farFrom(p, q, 2*R+0.02) {
+			continue
+		}
+		p[nums[k]+1] = q
+		k++
+	}
+	for i := 0; i < 2+d.rng.IntN(3); i++ {
+		if c, ok := freeSpot(d, p, 2*R+0.03); ok {
+			p[nums[k]+1] = c
+			k++
+		}
+	}
+	if c, ok := freeSpot(d, p, 2*R+0.03); ok {
+		p[0] = c
+	}
+	return p
+}
+
 // ---- aiming ----
+
+// aimBank sends the cue ball into a rail (a bank or a kick), at a ball
+// frozen on a rail, or at a pot, at 1.5-5 m/s.
+func aimBank(d *director) (float64, float64) {
+	cb := d.balls[0].pos
+	L, W := d.geo.Length, d.geo.Width
+	speed := 1.5 + 3.5*d.rng.Float64()
+	switch d.rng.IntN(3) {
+	case 0: // a random spot on a random rail, away from the pockets
+		var q model.Vec2
+		switch d.rng.IntN(4) {
+		case 0:
+			q = v2(0.2+d.rng.Float64()*(L-0.4), 0)
+		case 1:
+			q = v2(0.2+d.rng.Float64()*(L-0.4), W)
+		case 2:
+			q = v2(0, 0.2+d.rng.Float64()*(W-0.4))
+		default:
+			q = v2(L, 0.2+d.rng.Float64()*(W-0.4))
+		}
+		return math.Atan2(q.Y-cb.Y, q.X-cb.X), speed
+	case 1: // the nearest ball (often one on a rail)
+		h, _ := aimPot(d)
+		best, bd := -1, math.Inf(1)
+		for i := 1; i < 16; i++ {
+			if !d.balls[i].pocketed {
+				if dd := len2(sub2(d.balls[i].pos, cb)); dd < bd {
+					best, bd = i, dd
+				}
+			}
+		}
+		if best > 0 {
+			o := d.balls[best].pos
+			h = math.Atan2(o.Y-cb.Y, o.X-cb.X) + (d.rng.Float64()-0.5)*0.05
+		}
+		return h, speed
+	default:
+		h, v := aimPot(d)
+		return h, math.Max(v, speed)
+	}
+}
 
 // aimBreak drives the cue ball at the apex ball, slightly off centre, hard.
 func aimBreak(d *director) (float64, float64) {

@@ -40,6 +40,9 @@ type Options struct {
 	Unpaced bool
 	// Clock paces Read; nil means the wall clock.
 	Clock Clock
+	// Umpire rules on the shots of the 8ball and 9ball scenarios; nil uses
+	// the simulator's own small reading of the rules (see Umpire).
+	Umpire Umpire
 	// StallAfter, when > 0, makes Read block (until Resume or its context
 	// ends) once that many frames were delivered: a wedged camera on
 	// demand for watchdog tests.
@@ -165,7 +168,7 @@ func Open(opts Options) (*Sim, error) {
 		renderBackground(bg, &s.cam, look, s.nz.maxV())
 		s.looks, s.bgs = append(s.looks, look), append(s.bgs, bg)
 	}
-	s.dir = newDirector(sc, s.geo, s.looks[0], rng)
+	s.dir = newDirector(sc, s.geo, s.looks[0], rng, opts.Umpire)
 	s.base = opts.Clock.Now()
 	if fixedBase && opts.Unpaced {
 		// Unpaced runs without an injected clock are stamped from a fixed
@@ -339,7 +342,7 @@ func (s *Sim) truth() *model.Truth {
 		}
 		bt := model.BallTruth{
 			ID: model.BallID(b.n), Number: b.n, Pos: b.pos,
-			Pixel: s.cam.px(b.pos), RadiusPx: s.cam.radiusPx(b.pos), Pocketed: b.pocketed,
+			Pixel: s.cam.px(b.pos), RadiusPx: s.cam.radiusPx(b.pos), Pocketed: b.pocketed, OffTable: b.offTable,
 		}
 		if !b.pocketed {
 			for _, r := range occluders {

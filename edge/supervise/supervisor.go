@@ -26,13 +26,13 @@ type Supervisor struct {
 	log    *slog.Logger
 	notify Notifier
 	status func() string
-	gate   string // component whose progress feeds the watchdog
 
 	watchdog time.Duration // WATCHDOG_USEC; 0 when not enabled
 	started  time.Time
 
 	mu       sync.Mutex // guards the fields below
 	comps    map[string]*Component
+	gate     *Component // the Loop: its progress (and its children's) feeds the watchdog
 	ready    bool
 	stopping bool
 	lastErr  string
@@ -46,8 +46,6 @@ type Options struct {
 	Notify Notifier
 	// Status composes the STATUS= line; called about once a second.
 	Status func() string
-	// WatchdogGate names the component whose Progress calls gate WATCHDOG=1.
-	WatchdogGate string
 }
 
 // New reads WATCHDOG_USEC (through go-systemd, which also checks
@@ -57,7 +55,6 @@ func New(o Options) *Supervisor {
 		log:     o.Log,
 		notify:  o.Notify,
 		status:  o.Status,
-		gate:    o.WatchdogGate,
 		comps:   map[string]*Component{},
 		started: time.Now(),
 	}
@@ -81,15 +78,44 @@ func (s *Supervisor) Started() time.Time { return s.started }
 // WatchdogInterval is WATCHDOG_USEC, or 0 when systemd does not watch us.
 func (s *Supervisor) WatchdogInterval() time.Duration { return s.watchdog }
 
-// Component returns the named component, creating it on first use.
+// Component registers a component and returns its handle, the only way to
+// report for it: the part that owns the handle keeps it across restarts and
+// reloads. A name registered twice panics: two parts reporting under one
+// name would overwrite each other, a wiring bug found at the first start.
 func (s *Supervisor) Component(name string) *Component {
+	return s.register(name, nil)
+}
+
+// Loop registers the component whose progress gates the watchdog: WATCHDOG=1
+// is sent only while it, or one of its children, made progress since the
+// last ping. There is one; a second Loop panics.
+func (s *Supervisor) Loop(name string) *Component {
+	c := s.register(name, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.comps[name]
-	if !ok {
-		c = &Component{name: name, sup: s, state: StateStarting}
-		s.comps[name] = c
+	if s.gate != nil {
+		panic("supervise: Loop " + name + ": the watchdog already follows " + s.gate.name)
 	}
+	s.gate = c
+	return c
+}
+
+// Child registers a component that runs on c's goroutine (the frame source
+// inside the frame loop): it has its own health, and its Progress is c's
+// progress too, so a loop waiting inside a child (retrying a lost camera)
+// keeps the watchdog fed while a child wedged in a call starves it.
+func (c *Component) Child(name string) *Component {
+	return c.sup.register(name, c)
+}
+
+func (s *Supervisor) register(name string, parent *Component) *Component {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.comps[name]; dup {
+		panic("supervise: component " + name + " registered twice (keep the handle and reuse it across restarts)")
+	}
+	c := &Component{name: name, sup: s, parent: parent, state: StateStarting, settled: make(chan struct{})}
+	s.comps[name] = c
 	return c
 }
 
@@ -173,7 +199,9 @@ func (s *Supervisor) statusLine() string {
 }
 
 // Run refreshes STATUS about once a second and pings the watchdog at half
-// its interval while the gate component progresses. It returns when ctx ends.
+// its interval while the Loop progresses. It returns when ctx ends. With
+// WATCHDOG_USEC set and no Loop registered, pings are withheld (nothing
+// proves the daemon is alive) and that is logged.
 func (s *Supervisor) Run(ctx context.Context) {
 	status := time.NewTicker(time.Second)
 	defer status.Stop()
@@ -183,7 +211,13 @@ func (s *Supervisor) Run(ctx context.Context) {
 		defer t.Stop()
 		wd = t.C
 	}
-	gate := s.Component(s.gate)
+	s.mu.Lock()
+	gate := s.gate
+	s.mu.Unlock()
+	if gate == nil && s.watchdog > 0 {
+		s.log.Error("watchdog enabled but no loop registered; pings withheld")
+		wd = nil
+	}
 	var lastSeen uint64
 	starving := false
 	for {
@@ -218,16 +252,16 @@ func (s *Supervisor) Run(ctx context.Context) {
 				lastSeen = n
 				if starving {
 					starving = false
-					s.log.Info("watchdog pings resumed", "component", s.gate)
+					s.log.Info("watchdog pings resumed", "component", gate.name)
 				}
 				s.send("WATCHDOG=1")
 				continue
 			}
 			if !starving {
 				starving = true
-				s.log.Error("watchdog pings withheld: no progress", "component", s.gate,
+				s.log.Error("watchdog pings withheld: no progress", "component", gate.name,
 					"last_progress", gate.lastProgress().Format(time.RFC3339Nano), "hint", "the frame loop is stuck; systemd will restart cuecastd")
-				s.noteError(s.gate + " made no progress")
+				s.noteError(gate.name + " made no progress")
 			}
 		}
 	}
@@ -241,26 +275,56 @@ const (
 	StateDisabled = "disabled"
 )
 
-// Component is one part of the daemon as the supervisor sees it. It
-// implements Reporter.
+// Component is the handle of one part of the daemon as the supervisor sees
+// it. It implements Reporter.
 type Component struct {
-	name string
-	sup  *Supervisor
+	name    string
+	sup     *Supervisor
+	parent  *Component    // progress propagates up (Child)
+	settled chan struct{} // closed at the first OK, Fail or Disable
 
-	mu       sync.Mutex // guards the fields below
-	state    string
-	detail   string
-	since    time.Time
-	progress uint64
-	lastProg time.Time
+	mu          sync.Mutex // guards the fields below
+	state       string
+	detail      string
+	since       time.Time
+	progress    uint64
+	lastProg    time.Time
+	settledOnce bool
 }
 
-// Progress records that the component's loop made progress.
+// Name is the name the component was registered under.
+func (c *Component) Name() string { return c.name }
+
+// Progress records that the component's loop made progress (and its
+// parent's, for a Child).
 func (c *Component) Progress() {
+	now := time.Now()
+	for p := c; p != nil; p = p.parent {
+		p.mu.Lock()
+		p.progress++
+		p.lastProg = now
+		p.mu.Unlock()
+	}
+}
+
+// Settled is closed once the component first reported OK, Fail or Disable:
+// the daemon waits on the frame source's to say READY whether or not a
+// camera answered.
+func (c *Component) Settled() <-chan struct{} { return c.settled }
+
+// settleLocked closes settled once; c.mu is held.
+func (c *Component) settleLocked() {
+	if !c.settledOnce {
+		c.settledOnce = true
+		close(c.settled)
+	}
+}
+
+// Health is the component's last report.
+func (c *Component) Health() ComponentHealth {
 	c.mu.Lock()
-	c.progress++
-	c.lastProg = time.Now()
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	return ComponentHealth{Name: c.name, State: c.state, Detail: c.detail, Since: c.since, LastProgress: c.lastProg}
 }
 
 // OK marks the component healthy with a short detail.
@@ -271,6 +335,7 @@ func (c *Component) OK(detail string) {
 	if changed {
 		c.since = time.Now()
 	}
+	c.settleLocked()
 	c.mu.Unlock()
 	if changed {
 		c.sup.log.Info("component ok", "component", c.name, "detail", detail)
@@ -286,6 +351,7 @@ func (c *Component) Fail(err error) {
 	if changed {
 		c.since = time.Now()
 	}
+	c.settleLocked()
 	c.mu.Unlock()
 	if changed {
 		c.sup.log.Error("component failed", "component", c.name, "err", msg)
@@ -297,6 +363,7 @@ func (c *Component) Fail(err error) {
 func (c *Component) Disable(why string) {
 	c.mu.Lock()
 	c.state, c.detail, c.since = StateDisabled, why, time.Now()
+	c.settleLocked()
 	c.mu.Unlock()
 }
 
@@ -344,9 +411,7 @@ func (s *Supervisor) Health() Health {
 	sort.Slice(comps, func(i, j int) bool { return comps[i].name < comps[j].name })
 	h.Status = StateOK
 	for _, c := range comps {
-		c.mu.Lock()
-		ch := ComponentHealth{Name: c.name, State: c.state, Detail: c.detail, Since: c.since, LastProgress: c.lastProg}
-		c.mu.Unlock()
+		ch := c.Health()
 		if ch.State == StateFailed {
 			h.Status = "degraded"
 		}
@@ -361,9 +426,15 @@ func (s *Supervisor) Health() Health {
 	return h
 }
 
-// Live reports whether the gate component progressed within max: the basis
-// of /api/v1/health/live.
+// Live reports whether the Loop progressed within max: the basis of
+// /api/v1/health/live. Without a Loop nothing is known to be alive.
 func (s *Supervisor) Live(max time.Duration) bool {
-	last := s.Component(s.gate).lastProgress()
+	s.mu.Lock()
+	gate := s.gate
+	s.mu.Unlock()
+	if gate == nil {
+		return false
+	}
+	last := gate.lastProgress()
 	return !last.IsZero() && time.Since(last) < max
 }

@@ -44,7 +44,8 @@ func TestWatchdogGatedOnProgress(t *testing.T) {
 	t.Setenv("WATCHDOG_USEC", "40000") // 40 ms: pings every 20 ms
 	t.Setenv("WATCHDOG_PID", "")
 	rec := &recorder{}
-	s := New(Options{Log: quiet(), Notify: rec.notify, WatchdogGate: "vision"})
+	s := New(Options{Log: quiet(), Notify: rec.notify})
+	vision := s.Loop("vision")
 	if s.WatchdogInterval() != 40*time.Millisecond {
 		t.Fatalf("WatchdogInterval = %v, want 40ms", s.WatchdogInterval())
 	}
@@ -53,7 +54,6 @@ func TestWatchdogGatedOnProgress(t *testing.T) {
 	go func() { s.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	vision := s.Component("vision")
 	s.Ready()
 	stopProgress := make(chan struct{})
 	go func() {
@@ -107,7 +107,8 @@ func TestReadyStatusStopping(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	s := New(Options{Log: quiet(), Notify: (&recorder{}).notify})
-	s.Component("mqtt").Fail(errors.New("dial tcp 127.0.0.1:1883: connection refused"))
+	mqtt := s.Component("mqtt")
+	mqtt.Fail(errors.New("dial tcp 127.0.0.1:1883: connection refused"))
 	s.Component("vision").OK("sim 1280x720")
 	h := s.Health()
 	if h.Status != "degraded" {
@@ -116,7 +117,7 @@ func TestHealth(t *testing.T) {
 	if len(h.Components) != 2 || h.Components[0].Name != "mqtt" || h.Components[0].State != StateFailed {
 		t.Errorf("Health().Components = %+v", h.Components)
 	}
-	s.Component("mqtt").OK("connected")
+	mqtt.OK("connected")
 	if h := s.Health(); h.Status != StateStarting {
 		t.Errorf("Health().Status before READY = %q, want starting", h.Status)
 	}
@@ -166,5 +167,102 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Regression (issue 13): the camera's outage loop reported progress to
+// "source" while the watchdog listened to "vision", so a lost camera
+// stopped the pings and systemd restarted a daemon that was only waiting.
+// The source is now a Child of the loop: its progress is the loop's.
+func TestWatchdogFedByChildWhileLoopWaitsInIt(t *testing.T) {
+	t.Setenv("WATCHDOG_USEC", "40000")
+	t.Setenv("WATCHDOG_PID", "")
+	rec := &recorder{}
+	s := New(Options{Log: quiet(), Notify: rec.notify})
+	loop := s.Loop("vision")
+	source := loop.Child("source")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	s.Ready()
+
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+				source.Progress() // only the child: the loop is inside its Read
+			}
+		}
+	}()
+	waitFor(t, func() bool { return rec.count("WATCHDOG=1") >= 3 }, "3 pings while only the child progresses")
+	close(stop)
+	// A wedged child (a read that never returns) starves the watchdog.
+	waitFor(t, func() bool { e, _ := s.LastError(); return strings.Contains(e, "vision made no progress") }, "the stall to be noted")
+	n := rec.count("WATCHDOG=1")
+	time.Sleep(120 * time.Millisecond) // six intervals without progress
+	if got := rec.count("WATCHDOG=1"); got != n {
+		t.Fatalf("pings while the child is wedged: %d, want %d", got, n)
+	}
+	if h := source.Health(); h.LastProgress.IsZero() {
+		t.Error("the child's own LastProgress is not recorded")
+	}
+}
+
+func TestComponentHandles(t *testing.T) {
+	s := New(Options{Log: quiet(), Notify: (&recorder{}).notify})
+	c := s.Component("mqtt")
+	select {
+	case <-c.Settled():
+		t.Fatal("Settled closed before any report")
+	default:
+	}
+	c.Fail(errors.New("refused"))
+	c.OK("connected") // settling twice must not panic
+	select {
+	case <-c.Settled():
+	default:
+		t.Fatal("Settled still open after Fail")
+	}
+	if h := c.Health(); h.Name != "mqtt" || h.State != StateOK || h.Detail != "connected" {
+		t.Errorf("Health() = %+v", h)
+	}
+	for _, reg := range []func(){
+		func() { s.Component("mqtt") },
+		func() { s.Loop("vision"); s.Loop("other") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a duplicate registration did not panic")
+				}
+			}()
+			reg()
+		}()
+	}
+}
+
+// Without a Loop nothing proves the daemon alive: no pings, and not live.
+func TestWatchdogWithoutLoopWithholdsPings(t *testing.T) {
+	t.Setenv("WATCHDOG_USEC", "20000")
+	t.Setenv("WATCHDOG_PID", "")
+	rec := &recorder{}
+	s := New(Options{Log: quiet(), Notify: rec.notify})
+	s.Component("http").Progress()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	s.Ready()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	<-done
+	if n := rec.count("WATCHDOG=1"); n != 0 {
+		t.Errorf("%d pings without a loop, want none", n)
+	}
+	if s.Live(time.Hour) {
+		t.Error("Live without a loop")
 	}
 }

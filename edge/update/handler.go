@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // spoolReserve is left free on the data partition by an upload.
@@ -133,18 +135,14 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInsufficientStorage, CodeTooLarge, fmt.Sprintf("update: bundle is %d bytes, the data partition has %d free (keeping %d in reserve)", r.ContentLength, free, spoolReserve))
 		return
 	}
-	f, err := os.CreateTemp(h.spool, ".upload-*.bundle")
+	// The bundle lands in a temp file next to pending.bundle and is put in
+	// place (fsync, rename, directory fsync) only once verified.
+	f, err := atomicfile.Create(filepath.Join(h.spool, PendingName), 0o640)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, CodeInternal, "update: spool: "+err.Error())
 		return
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+	defer f.Abort() // a no-op once committed
 	if _, err := io.Copy(f, http.MaxBytesReader(w, r.Body, h.maxBytes)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -168,11 +166,8 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, CodeInternal, err.Error())
 		return
 	}
+	// The data is durable before the status says queued.
 	if err := f.Sync(); err != nil {
-		h.fail(w, r, http.StatusInternalServerError, CodeInternal, "update: spool: "+err.Error())
-		return
-	}
-	if err := f.Close(); err != nil {
 		h.fail(w, r, http.StatusInternalServerError, CodeInternal, "update: spool: "+err.Error())
 		return
 	}
@@ -181,11 +176,10 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The rename is what cuecast-update.path waits for.
-	if err := os.Rename(f.Name(), filepath.Join(h.spool, PendingName)); err != nil {
+	if err := f.Commit(); err != nil {
 		h.fail(w, r, http.StatusInternalServerError, CodeInternal, "update: spool: "+err.Error())
 		return
 	}
-	committed = true
 	h.log.Info("update: bundle accepted and queued", "version", m.Version, "root_size", m.Root.Size, "remote", r.RemoteAddr)
 	writeJSON(w, http.StatusAccepted, queued{State: "queued", Version: m.Version, RootSize: m.Root.Size, RootSHA256: m.Root.SHA256})
 }

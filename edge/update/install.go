@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // DefaultTries is how many boots a freshly installed slot gets to prove
@@ -194,9 +196,8 @@ type slotWriter struct {
 	slot Slot
 	dev  string
 
-	tmps  []*os.File // ESP temp files, renamed by commit
-	names []string   // their final names
-	root  *os.File
+	tmps []*atomicfile.File // ESP files, put in place by commit
+	root *os.File
 }
 
 func (w *slotWriter) sink(name string, p Payload) (io.Writer, error) {
@@ -210,12 +211,11 @@ func (w *slotWriter) sink(name string, p Payload) (io.Writer, error) {
 		if name == memberInitrd {
 			final = "initrd.img"
 		}
-		f, err := os.CreateTemp(dir, "."+final+".*")
+		f, err := atomicfile.Create(filepath.Join(dir, final), 0o644)
 		if err != nil {
 			return nil, fmt.Errorf("update: ESP: %w (full? %d bytes needed)", err, p.Size)
 		}
 		w.tmps = append(w.tmps, f)
-		w.names = append(w.names, filepath.Join(dir, final))
 		return destWriter{f}, nil
 	case memberRoot:
 		// No O_TRUNC: a block device has a fixed size, and a test's slot
@@ -241,19 +241,14 @@ func (w *slotWriter) commit() error {
 		return fmt.Errorf("update: close slot %s: %w", w.slot, err)
 	}
 	w.root = nil
-	for i, f := range w.tmps {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("update: sync %s: %w", w.names[i], err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("update: close %s: %w", w.names[i], err)
-		}
-		if err := os.Rename(f.Name(), w.names[i]); err != nil {
-			return fmt.Errorf("update: rename %s: %w", w.names[i], err)
+	for _, f := range w.tmps {
+		// Each: fsync, rename into place, fsync the directory.
+		if err := f.Commit(); err != nil {
+			return fmt.Errorf("update: %w", err)
 		}
 	}
 	w.tmps = nil
-	return syncDir(filepath.Join(w.esp, "cuecast", string(w.slot)))
+	return nil
 }
 
 // abort closes and removes whatever commit did not take over.
@@ -262,8 +257,7 @@ func (w *slotWriter) abort() {
 		w.root.Close()
 	}
 	for _, f := range w.tmps {
-		f.Close()
-		os.Remove(f.Name())
+		f.Abort() // a no-op for those commit put in place
 	}
 }
 

@@ -49,7 +49,7 @@ func BenchmarkEncodeGo720p(b *testing.B) {
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {
-		j, err := goEncode(f)
+		j, err := goEncode(f, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,13 +73,13 @@ func BenchmarkMJPEGViewers(b *testing.B) {
 
 func benchViewers(b *testing.B, viewers int) {
 	f := simFrame(b)
-	jpeg, err := goEncode(f)
+	jpeg, err := goEncode(f, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	// MaxFPS far above any config value: the benchmark measures the fan-out,
 	// not the cap (video.max_fps is at most 120).
-	v := New(Options{Encode: func(*model.Frame) ([]byte, error) { return jpeg, nil }, Log: quiet(), MaxFPS: 1e4})
+	v := New(Options{Encode: func(*model.Frame, int) ([]byte, error) { return jpeg, nil }, Log: quiet(), MaxFPS: 1e4})
 	mux := http.NewServeMux()
 	v.Register(mux)
 	srv := httptest.NewServer(mux)

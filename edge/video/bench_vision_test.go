@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/vision"
 )
 
@@ -26,11 +28,11 @@ func BenchmarkEncodeOpenCV720p(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer e.Close()
-			var enc Encoder = e.Encode
+			var enc Encoder = func(f *model.Frame, _ int) ([]byte, error) { return e.Encode(f) }
 			b.ReportAllocs()
 			var size int
 			for b.Loop() {
-				j, err := enc(f)
+				j, err := enc(f, hub.LevelFull)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -54,7 +56,7 @@ func BenchmarkOfferToImage720p(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	v := New(Options{Encode: e.Encode, Log: quiet(), MaxFPS: 120})
+	v := New(Options{Encode: func(f *model.Frame, _ int) ([]byte, error) { return e.Encode(f) }, Log: quiet(), MaxFPS: 120})
 	v.snapWait.Add(1) // someone watches (as a waiting snapshot does), without HTTP
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -11,14 +11,35 @@ import (
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// Encoder turns a frame into a JPEG. The returned bytes must be new (they
-// are shared with viewers and the hub and never modified afterwards).
-type Encoder func(f *model.Frame) ([]byte, error)
+// Encoder turns a frame into a JPEG at a quality level (hub.LevelFull,
+// hub.Level960, hub.Level640: the widths and JPEG qualities of Levels). The
+// returned bytes must be new (they are shared with viewers and the hub and
+// never modified afterwards).
+type Encoder func(f *model.Frame, level int) ([]byte, error)
 
 // Publisher is the hub's side of the `frame` stream.
 type Publisher interface {
-	PublishBinary(s hub.Stream, b []byte) (*hub.Publication, error)
-	Watchers(s hub.Stream) int
+	PublishFrame(jpegs [hub.NumLevels][]byte) (*hub.Publication, error)
+	FrameLevels() [hub.NumLevels]int
+}
+
+// Level is how one quality level is encoded.
+type Level struct {
+	Name    string // as clients ask for it (hub.LevelNames)
+	Width   int    // frames wider are scaled down to it; 0 keeps the frame's
+	Quality int    // JPEG quality
+}
+
+// Levels returns the quality levels for a [video] config: full is the
+// configured width and quality; 960 and 640 are for tablets and phones on
+// venue Wi-Fi, at a JPEG quality a step lower (a small image shows
+// artefacts less than it saves bytes).
+func Levels(width, quality int) [hub.NumLevels]Level {
+	return [hub.NumLevels]Level{
+		hub.LevelFull: {hub.LevelNames[hub.LevelFull], width, quality},
+		hub.Level960:  {hub.LevelNames[hub.Level960], 960, min(quality, 70)},
+		hub.Level640:  {hub.LevelNames[hub.Level640], 640, min(quality, 60)},
+	}
 }
 
 // Image is one encoded frame, shared read-only by every viewer.
@@ -26,9 +47,24 @@ type Image struct {
 	Seq      uint64
 	Captured time.Time
 	Encoded  time.Time
-	JPEG     []byte
+	// JPEG is the full level (nil when nobody watching wanted it);
+	// Levels[l] each level encoded for this frame (Levels[LevelFull] ==
+	// JPEG).
+	JPEG   []byte
+	Levels [hub.NumLevels][]byte
 	// next is closed when a newer image replaces this one.
 	next chan struct{}
+}
+
+// at returns the image at level, or the nearest better level encoded; nil
+// if none (the viewer waits for the next image).
+func (img *Image) at(level int) []byte {
+	for l := level; l >= 0; l-- {
+		if b := img.Levels[l]; b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // Options configure a Video.
@@ -46,8 +82,9 @@ type Options struct {
 type Video struct {
 	o Options
 
-	viewers  atomic.Int32 // MJPEG connections
-	snapWait atomic.Int32 // snapshot requests waiting for a fresh frame
+	viewers  atomic.Int32                // MJPEG connections
+	levelVw  [hub.NumLevels]atomic.Int32 // MJPEG connections per level
+	snapWait atomic.Int32                // snapshot requests waiting for a fresh frame
 
 	mu      sync.Mutex   // guards pending, spare, latest
 	pending *model.Frame // newest offered frame not yet encoded (nil: none)
@@ -77,10 +114,22 @@ func New(o Options) *Video {
 
 // Watching reports whether anyone wants frames now.
 func (v *Video) Watching() bool {
-	if v.viewers.Load() > 0 || v.snapWait.Load() > 0 {
-		return true
+	return v.wanted() != [hub.NumLevels]bool{}
+}
+
+// wanted reports which levels someone watches now: MJPEG viewers, `frame`
+// subscribers (the hub counts them per level) and snapshots (full).
+func (v *Video) wanted() [hub.NumLevels]bool {
+	var w [hub.NumLevels]bool
+	var subs [hub.NumLevels]int
+	if v.o.Hub != nil {
+		subs = v.o.Hub.FrameLevels()
 	}
-	return v.o.Hub != nil && v.o.Hub.Watchers(hub.StreamFrame) > 0
+	for l := range w {
+		w[l] = v.levelVw[l].Load() > 0 || subs[l] > 0
+	}
+	w[hub.LevelFull] = w[hub.LevelFull] || v.snapWait.Load() > 0
+	return w
 }
 
 // Offer hands the newest frame to the encoder. It never blocks and copies
@@ -143,26 +192,45 @@ func (v *Video) Run(ctx context.Context) {
 	}
 }
 
+// encode encodes f once at each level someone watches and hands the
+// result to every viewer and the hub.
 func (v *Video) encode(f *model.Frame) {
 	t0 := time.Now()
-	jpeg, err := v.o.Encode(f)
-	v.lastEnc = time.Now()
-	if err != nil {
-		if v.errors.Add(1) == 1 || v.errors.Load()%100 == 0 {
-			v.o.Log.Error("jpeg encode failed", "component", "video", "frame", f.Seq, "err", err)
+	want := v.wanted()
+	img := &Image{Seq: f.Seq, Captured: f.Captured, next: make(chan struct{})}
+	n := 0
+	for l, w := range want {
+		if !w {
+			continue
 		}
+		jpeg, err := v.o.Encode(f, l)
+		if err != nil {
+			if v.errors.Add(1) == 1 || v.errors.Load()%100 == 0 {
+				v.o.Log.Error("jpeg encode failed", "component", "video", "frame", f.Seq, "level", hub.LevelNames[l], "err", err)
+			}
+			continue
+		}
+		img.Levels[l] = jpeg
+		n++
+	}
+	v.lastEnc = time.Now()
+	if n == 0 {
 		return
 	}
+	img.JPEG = img.Levels[hub.LevelFull]
+	img.Encoded = time.Now()
 	v.encoded.Add(1)
-	v.encodeNs.Add(int64(time.Since(t0)))
-	img := &Image{Seq: f.Seq, Captured: f.Captured, Encoded: time.Now(), JPEG: jpeg, next: make(chan struct{})}
+	v.encodeNs.Add(int64(img.Encoded.Sub(t0)))
 	v.mu.Lock()
 	prev := v.latest
 	v.latest = img
 	v.mu.Unlock()
 	close(prev.next) // wake every viewer waiting on the previous image
-	if v.o.Hub != nil && v.o.Hub.Watchers(hub.StreamFrame) > 0 {
-		if _, err := v.o.Hub.PublishBinary(hub.StreamFrame, jpeg); err != nil {
+	if v.o.Hub == nil {
+		return
+	}
+	if subs := v.o.Hub.FrameLevels(); subs != [hub.NumLevels]int{} {
+		if _, err := v.o.Hub.PublishFrame(img.Levels); err != nil {
 			v.o.Log.Error("publish frame", "component", "video", "err", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,7 @@ import (
 
 // goEncode is a real JPEG encoder (the standard library's) for tests; the
 // daemon uses OpenCV's.
-func goEncode(f *model.Frame) ([]byte, error) {
+func goEncode(f *model.Frame, _ int) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
 	for i := 0; i < f.Width*f.Height; i++ {
 		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = f.Pix[3*i+2], f.Pix[3*i+1], f.Pix[3*i], 255
@@ -45,8 +46,8 @@ type countingEncoder struct {
 	jpeg []byte
 }
 
-func (c *countingEncoder) encode(f *model.Frame) ([]byte, error) {
-	c.once.Do(func() { c.jpeg, _ = goEncode(f) })
+func (c *countingEncoder) encode(f *model.Frame, _ int) ([]byte, error) {
+	c.once.Do(func() { c.jpeg, _ = goEncode(f, 0) })
 	c.n.Add(1)
 	return c.jpeg, nil
 }
@@ -246,18 +247,27 @@ func TestMJPEGStalledViewerDoesNotSlowOthers(t *testing.T) {
 }
 
 type fakeHub struct {
-	watchers atomic.Int32
+	watchers atomic.Int32 // frame subscribers at full
+	small    atomic.Int32 // frame subscribers at 640
 	pubs     atomic.Int32
+	mu       sync.Mutex
+	last     [hub.NumLevels][]byte
 }
 
-func (h *fakeHub) PublishBinary(s hub.Stream, b []byte) (*hub.Publication, error) {
-	if s != hub.StreamFrame || len(b) == 0 {
+func (h *fakeHub) PublishFrame(j [hub.NumLevels][]byte) (*hub.Publication, error) {
+	if j[hub.LevelFull] == nil && j[hub.Level960] == nil && j[hub.Level640] == nil {
 		panic("unexpected publish")
 	}
+	h.mu.Lock()
+	h.last = j
+	h.mu.Unlock()
 	h.pubs.Add(1)
 	return nil, nil
 }
-func (h *fakeHub) Watchers(hub.Stream) int { return int(h.watchers.Load()) }
+
+func (h *fakeHub) FrameLevels() [hub.NumLevels]int {
+	return [hub.NumLevels]int{hub.LevelFull: int(h.watchers.Load()), hub.Level640: int(h.small.Load())}
+}
 
 func TestFrameStreamPublishesWhileSubscribed(t *testing.T) {
 	h := &fakeHub{}
@@ -329,5 +339,120 @@ func TestMJPEGNewViewerGetsLatestAtOnce(t *testing.T) {
 	}
 	if seq != "7" {
 		t.Errorf("first part is frame %s, want the latest, 7", seq)
+	}
+}
+
+// Field probe: /stream.mjpg?fps=1e-300 overflowed the gap between frames
+// into a negative duration, that is no cap at all. Out-of-range (and NaN)
+// rates are refused with the range; the slowest allowed one is served.
+func TestMJPEGFPSTooSmallRefusedNotUncapped(t *testing.T) {
+	v := New(Options{Encode: goEncode, Log: quiet(), MaxFPS: 30})
+	mux := http.NewServeMux()
+	v.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, fps := range []string{"1e-300", "0.001", "0", "-1", "NaN", "Inf", "121", "fast"} {
+		resp, err := http.Get(srv.URL + "/stream.mjpg?fps=" + fps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "want a number from 0.01 to 120") {
+			t.Errorf("fps=%s: %d %q, want 400 with the range", fps, resp.StatusCode, body)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/stream.mjpg?fps=0.01", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("fps=0.01: status %d, want 200", resp.StatusCode)
+	}
+}
+
+// levelEncoder names the level and frame in its output, and counts
+// encodes per level.
+type levelEncoder struct{ n [hub.NumLevels]atomic.Int64 }
+
+func (e *levelEncoder) encode(f *model.Frame, level int) ([]byte, error) {
+	e.n[level].Add(1)
+	return []byte(hub.LevelNames[level] + "/" + strconv.FormatUint(f.Seq, 10)), nil
+}
+
+// TestLevelsEncodedOnlyWhileWatched: each level is encoded once per frame
+// while someone watches it (an MJPEG viewer or a frame subscriber), and not
+// at all otherwise; an MJPEG viewer of 640 gets the 640 image.
+func TestLevelsEncodedOnlyWhileWatched(t *testing.T) {
+	h := &fakeHub{}
+	enc := &levelEncoder{}
+	v := New(Options{Encode: enc.encode, Hub: h, Log: quiet(), MaxFPS: 200})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); v.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	mux := http.NewServeMux()
+	v.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	bad, err := cl.Get(srv.URL + "/stream.mjpg?quality=4k")
+	if err != nil || bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("quality=4k: %v %v, want 400", bad, err)
+	}
+	bad.Body.Close()
+	rctx, rcancel := context.WithCancel(context.Background())
+	defer rcancel()
+	req, _ := http.NewRequestWithContext(rctx, "GET", srv.URL+"/stream.mjpg?quality=640", nil)
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parts := make(chan string, 64)
+	go func() {
+		defer close(parts)
+		_, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		mr := multipart.NewReader(resp.Body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return
+			}
+			b, _ := io.ReadAll(p)
+			parts <- string(b)
+		}
+	}()
+	// Offer frames until the viewer has its first part.
+	var first string
+	for seq := uint64(1); first == ""; seq++ {
+		v.Offer(frame(seq, 16, 16))
+		select {
+		case first = <-parts:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !strings.HasPrefix(first, "640/") {
+		t.Fatalf("640 viewer got %q", first)
+	}
+	if n := enc.n[hub.LevelFull].Load() + enc.n[hub.Level960].Load(); n != 0 {
+		t.Errorf("encoded %d full/960 images with only a 640 viewer", n)
+	}
+	// A full subscriber on the hub: full is encoded too, published with 640.
+	h.watchers.Store(1)
+	for seq := uint64(1000); h.pubs.Load() == 0; seq++ {
+		v.Offer(frame(seq, 16, 16))
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.mu.Lock()
+	last := h.last
+	h.mu.Unlock()
+	if !strings.HasPrefix(string(last[hub.LevelFull]), "full/") || !strings.HasPrefix(string(last[hub.Level640]), "640/") || last[hub.Level960] != nil {
+		t.Errorf("published levels %q, want full and 640 only", last)
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 // CalibrationStore keeps the calibration file in the state directory and
@@ -65,24 +66,7 @@ func SaveCalibration(path string, c *Calibration) error {
 	if err != nil {
 		return fmt.Errorf("vision: calibration: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".calibration-*.json")
-	if err != nil {
-		return fmt.Errorf("vision: calibration: %w (does the state directory exist and is it writable?)", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("vision: calibration: write: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("vision: calibration: sync: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("vision: calibration: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o640); err != nil {
 		return fmt.Errorf("vision: calibration: %w", err)
 	}
 	return nil

@@ -6,6 +6,12 @@
 // encoder for the video stream, table and lens calibration, and the HTTP
 // handlers for them.
 //
+// Image files (cuecast detect, the image: source, camera calibration) are
+// sized from their header and refused over MaxImagePixels before anything
+// is decoded; OpenCV decodes them inside a C++ exception guard (guard.hpp,
+// shared with the fisheye bridge), so no cv::Exception crosses cgo to abort
+// the process (imagefile.go).
+//
 // It is the only package that imports gocv. gocv Mats live in C memory the
 // Go GC does not see: every type here allocates its Mats once, reuses them
 // frame after frame and frees them in Close; none is put in a sync.Pool.

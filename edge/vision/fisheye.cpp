@@ -5,44 +5,15 @@
 #include <exception>
 #include <vector>
 #include "fisheye.h"
+#include "guard.hpp"
 
 namespace {
 
-void setErr(char *err, int errlen, const char *msg) {
-    if (err == nullptr || errlen <= 0) return;
-    std::snprintf(err, (size_t)errlen, "%s", msg);
-}
-
-// cvMessage keeps OpenCV's own text (err, not what(): what() repeats the
-// file and line, which say nothing to a user).
-void setCvErr(char *err, int errlen, const cv::Exception &e) {
-    setErr(err, errlen, e.err.empty() ? e.what() : e.err.c_str());
-}
+using cuecast::guarded;
+using cuecast::setErr;
 
 cv::Matx33d mat33(const double *k) {
     return cv::Matx33d(k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]);
-}
-
-// guarded runs body and turns any C++ exception into err and -1 (onCv may
-// look at an OpenCV exception first).
-template <typename F, typename G>
-int guarded(char *err, int errlen, F body, G onCv) {
-    try {
-        return body();
-    } catch (const cv::Exception &e) {
-        setCvErr(err, errlen, e);
-        onCv(e);
-    } catch (const std::exception &e) {
-        setErr(err, errlen, e.what());
-    } catch (...) {
-        setErr(err, errlen, "unknown C++ exception");
-    }
-    return -1;
-}
-
-template <typename F>
-int guarded(char *err, int errlen, F body) {
-    return guarded(err, errlen, body, [](const cv::Exception &) {});
 }
 
 }  // namespace

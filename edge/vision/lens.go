@@ -49,10 +49,10 @@ func CalibrateCamera(paths []string, o CalibrateOptions) (*Intrinsics, []bool, e
 	defer corners.Close()
 	crit := gocv.NewTermCriteria(gocv.Count|gocv.EPS, 30, 0.01)
 	for i, p := range paths {
-		m := gocv.IMRead(p, gocv.IMReadGrayScale)
-		if m.Empty() {
+		m := gocv.NewMat()
+		if err := decodeImageFile(p, gocv.IMReadGrayScale, &m); err != nil {
 			m.Close()
-			return nil, found, fmt.Errorf("vision: calibrate: cannot read %s", p)
+			return nil, found, fmt.Errorf("vision: calibrate: %w", err)
 		}
 		sz := image.Pt(m.Cols(), m.Rows())
 		if size != (image.Point{}) && sz != size {

@@ -67,6 +67,15 @@ func OpenVideoFile(path string, loop bool, fps float64) (*VideoFile, error) {
 		}
 		return nil, fmt.Errorf("vision: open video %s: cannot open (missing file or unsupported codec)", path)
 	}
+	// The frame size FFmpeg read from the container: refuse a huge one
+	// before any frame is decoded (OpenCV would throw allocating it).
+	w, h := int(vc.Get(gocv.VideoCaptureFrameWidth)), int(vc.Get(gocv.VideoCaptureFrameHeight))
+	if w > 0 && h > 0 {
+		if err := checkImageSize(ImageInfo{Format: "video", Width: w, Height: h}); err != nil {
+			vc.Close()
+			return nil, fmt.Errorf("vision: open video %s: %w", path, err)
+		}
+	}
 	if fps <= 0 {
 		fps = vc.Get(gocv.VideoCaptureFPS)
 	}
@@ -161,12 +170,14 @@ func OpenStillImage(path string, fps float64) (*StillImage, error) {
 	return &StillImage{path: path, pix: f.Pix, w: f.Width, h: f.Height, pace: newPacer(fps)}, nil
 }
 
-// ReadImage decodes an image file into f as packed BGR.
+// ReadImage decodes an image file into f as packed BGR. A file that cannot
+// be read as an image (missing, not an image, damaged, over MaxImagePixels)
+// is an *ImageError; OpenCV never aborts the process (imagefile.go).
 func ReadImage(path string, f *model.Frame) error {
-	m := gocv.IMRead(path, gocv.IMReadColor)
+	m := gocv.NewMat()
 	defer m.Close()
-	if m.Empty() {
-		return fmt.Errorf("vision: read image %s: cannot decode (missing, unreadable or not an image)", path)
+	if err := decodeImageFile(path, gocv.IMReadColor, &m); err != nil {
+		return err
 	}
 	tmp := gocv.NewMat()
 	defer tmp.Close()

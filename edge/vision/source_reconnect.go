@@ -136,12 +136,17 @@ func (r *Reconnecting) restored() {
 	}
 }
 
-// sleep waits d, calling Progress at least once a second so the watchdog
-// sees a live loop during an outage.
+// progressEvery is how often a waiting Reconnecting reports progress: well
+// under half of any watchdog interval a unit would set (the pings go out
+// at half of it, and only after progress).
+const progressEvery = 250 * time.Millisecond
+
+// sleep waits d, calling Progress every progressEvery so the watchdog sees
+// a live loop during an outage.
 func (r *Reconnecting) sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(progressEvery)
 	defer tick.Stop()
 	if r.rep != nil {
 		r.rep.Progress()

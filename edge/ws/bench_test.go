@@ -24,6 +24,7 @@ import (
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/model"
 )
 
 // benchReader is an allocation-free WebSocket reader for benchmarks: it
@@ -127,7 +128,54 @@ func BenchmarkFanout(b *testing.B) {
 	}
 }
 
+// BenchmarkFanoutFiltered is BenchmarkFanout with a real table state (16
+// balls, 2.9 KiB) at 1000 clients, without filters and with 10 distinct
+// filters spread over the clients (each a where condition that holds and a
+// different excluded field, so messages stay nearly the size of the
+// unfiltered ones and the comparison is of the filtering itself). Goal:
+// cpu-us/msg filtered <= 1.5x unfiltered (issue 18).
+//
+//	go test -run '^$' -bench FanoutFiltered -benchtime=180x ./edge/ws
+func BenchmarkFanoutFiltered(b *testing.B) {
+	state := benchState()
+	b.Run("filters=0", func(b *testing.B) {
+		benchFanoutWith(b, 1000, 60, state, func(int) string { return `{"type":"subscribe","data":{"streams":["state"]}}` })
+	})
+	b.Run("filters=10", func(b *testing.B) {
+		benchFanoutWith(b, 1000, 60, state, func(i int) string { return benchFilters[i%len(benchFilters)] })
+	})
+}
+
+var benchFilters = func() []string {
+	excluded := []string{"balls.vel", "balls.pixel", "balls.radius_px", "balls.confidence", "balls.moving", "corners", "cue", "width", "height", "captured"}
+	var out []string
+	for _, x := range excluded {
+		out = append(out, `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"where":{"phase":{"in":["idle","aiming","shot"]}},"exclude":["`+x+`"]}}}}`)
+	}
+	return out
+}()
+
+// benchState is a full table's state as the daemon publishes it.
+func benchState() json.RawMessage {
+	st := model.State{Seq: 1, Captured: time.Now(), Table: model.Standard(model.Table9ft), Width: 1280, Height: 720, Phase: "aiming",
+		Corners: &[4]model.Pixel{{X: 100, Y: 650}, {X: 1180, Y: 650}, {X: 1180, Y: 70}, {X: 100, Y: 70}},
+		Cue:     &model.CueAim{Tip: model.Pixel{X: 300, Y: 300}, Butt: model.Pixel{X: 100, Y: 400}, HeadingDeg: 12.5, Confidence: 0.9}}
+	for n := 0; n < 16; n++ {
+		num := n
+		st.Balls = append(st.Balls, model.Ball{ID: model.BallID(n), Class: model.ClassOf(n), Number: &num,
+			Pos: model.Vec2{X: 0.1 + 0.15*float64(n), Y: 0.2 + 0.05*float64(n%7)}, Pixel: model.Pixel{X: 120 + 60*float64(n), Y: 200 + 20*float64(n%7)},
+			RadiusPx: 11.2, Confidence: 0.93})
+	}
+	b, _ := json.Marshal(st)
+	return b
+}
+
 func benchFanout(b *testing.B, n int, hz int) {
+	state := json.RawMessage(`{"seq":0,"phase":"aiming","pad":"` + strings.Repeat("x", 960) + `"}`)
+	benchFanoutWith(b, n, hz, state, func(int) string { return `{"type":"subscribe","data":{"streams":["state"]}}` })
+}
+
+func benchFanoutWith(b *testing.B, n int, hz int, state json.RawMessage, sub func(i int) string) {
 	env := benchEnv(b)
 	addr := strings.TrimPrefix(env.url, "ws://")
 	addr = strings.TrimSuffix(addr, "/ws")
@@ -136,8 +184,8 @@ func benchFanout(b *testing.B, n int, hz int) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for i := range readers {
-		nc, r := dialRaw(b, addr, `{"type":"subscribe","data":{"streams":["state"]}}`, 4096)
-		readers[i] = &benchReader{nc: nc, r: r.(*bufio.Reader), buf: make([]byte, 4096), lats: make([]time.Duration, 0, 4096)}
+		nc, r := dialRaw(b, addr, sub(i), 8192)
+		readers[i] = &benchReader{nc: nc, r: r.(*bufio.Reader), buf: make([]byte, 8192), lats: make([]time.Duration, 0, 4096)}
 	}
 	for _, rd := range readers {
 		wg.Add(1)
@@ -147,7 +195,6 @@ func benchFanout(b *testing.B, n int, hz int) {
 	for env.h.Watchers(hub.StreamState) < n {
 		time.Sleep(time.Millisecond)
 	}
-	state := json.RawMessage(`{"seq":0,"phase":"aiming","pad":"` + strings.Repeat("x", 960) + `"}`)
 	// Warm up: first publications build pools and grow buffers.
 	for i := 0; i < 30; i++ {
 		env.h.Publish(hub.StreamState, state)

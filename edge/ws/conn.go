@@ -47,6 +47,7 @@ type conn struct {
 	s          *Server
 	nc         net.Conn
 	hc         *hub.Client
+	auto       *autoQuality // frame quality "auto"; writer goroutine only
 	remote     string
 	compressed bool
 	// bearer is the token of the upgrade's Authorization header ("" none).
@@ -103,7 +104,7 @@ func newConn(s *Server, nc net.Conn, early []byte, remote, group string, compres
 	}
 	c.alive.Store(2)
 	c.hc = s.hub.Connect(hub.ClientOptions{
-		Group: group, Remote: remote, Transport: "ws", QueueSize: set.ws.QueueSize,
+		Group: group, Remote: remote, Transport: Transport, QueueSize: set.ws.QueueSize,
 		OnEnd: c.hubEnded,
 	})
 	c.queueReply(TypeConnection, nil, c.greeting(set, group))
@@ -383,6 +384,7 @@ func (c *conn) write(ctrl [][]byte, pubs []*hub.Publication) error {
 	c.vec, c.sizes = vec, sizes
 	c.armWriteDeadline(set.ws.WriteTimeout.D())
 	c.bufs = vec
+	t0 := time.Now()
 	_, err := c.bufs.WriteTo(c.nc)
 	at := time.Now()
 	clear(vec) // WriteTo consumed c.bufs; drop the references it left
@@ -394,8 +396,29 @@ func (c *conn) write(ctrl [][]byte, pubs []*hub.Publication) error {
 	}
 	for i, p := range pubs {
 		c.hc.RecordDelivery(p, sizes[i], at)
+		if p.Binary != nil {
+			c.frameWritten(p, at, at.Sub(t0))
+		}
 	}
 	return nil
+}
+
+// frameWritten runs the auto quality for a client that asked for it.
+// Writer goroutine only.
+func (c *conn) frameWritten(p *hub.Publication, at time.Time, write time.Duration) {
+	level, auto := c.hc.FrameLevel()
+	if !auto {
+		c.auto = nil
+		return
+	}
+	if c.auto == nil || c.auto.level != level {
+		// New, or a re-subscribe set the level: start over from it.
+		c.auto = newAutoQuality()
+		c.auto.level = level
+	}
+	if level, changed := c.auto.observe(at, p.Time, write, c.hc.Dropped(hub.StreamFrame)); changed {
+		c.hc.SetFrameLevel(level)
+	}
 }
 
 // closeHandshake sends the close frame (unless the stream may hold half a

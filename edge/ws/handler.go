@@ -11,7 +11,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/cuecast/cuecast/edge/hub"
-	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // handle processes one complete client message on the reader goroutine.
@@ -67,7 +67,7 @@ func (c *conn) handle(op ws.OpCode, msg []byte, set *settings) {
 func (c *conn) sendError(id json.RawMessage, typ string, e *ProtocolError, retry time.Duration) {
 	c.hc.RecordError()
 	c.s.st.errorsSent.Add(1)
-	d := errorData{Code: e.Code, Message: e.Message, RequestType: typ}
+	d := errorData{Code: e.Code, Message: e.Message, Path: e.Path, RequestType: typ}
 	if retry > 0 {
 		d.RetryAfterMS = retry.Milliseconds() + 1
 	}
@@ -78,7 +78,27 @@ func (c *conn) subscribe(req *Request) {
 	r := req.Subscribe
 	c.orderMu.Lock()
 	defer c.orderMu.Unlock()
-	res, err := c.hc.SubscribeGroup(r.Group, r.Streams, r.Resume, r.MaxRateHz)
+	hr := hub.SubscribeRequest{Streams: r.Streams, Resume: r.Resume, MaxRateHz: r.MaxRateHz, Group: r.Group}
+	for st, sf := range r.Filters {
+		f, err := c.s.hub.CompileFilter(st, sf.Spec)
+		if err != nil {
+			pe := perr(CodeBadArgument, "ws: subscribe: filters.%s: %v", st, err)
+			var fe *filter.Error
+			if errors.As(err, &fe) {
+				pe.Path = fe.Path
+			}
+			c.sendError(req.ID, req.Type, pe, 0)
+			return
+		}
+		if hr.Filters == nil {
+			hr.Filters = map[hub.Stream]*filter.Filter{}
+		}
+		hr.Filters[st] = f
+		if sf.Quality != nil {
+			hr.FrameQuality = sf.Quality
+		}
+	}
+	res, err := c.hc.SubscribeWith(hr)
 	if err != nil {
 		code := CodeBadArgument
 		switch {
@@ -214,29 +234,14 @@ func (c *conn) command(req *Request, set *settings) {
 	}{cmd.Name, res})
 }
 
-// broadcastAlert is the built-in broadcast_alert command.
+// broadcastAlert is the built-in broadcast_alert command. The alert is
+// checked by the hub's rules for every transport (hub.DecodeAlert).
 func (s *Server) broadcastAlert(_ context.Context, cl CommandClient, args json.RawMessage) (any, error) {
-	var a struct {
-		Level   string `json:"level"`
-		Message string `json:"message"`
-		Code    string `json:"code"`
-		Group   string `json:"group"`
-	}
-	if len(args) > 0 {
-		if err := json.Unmarshal(args, &a); err != nil {
-			return nil, perr(CodeBadArgument, "broadcast_alert: args: %v", err)
-		}
-	}
-	switch {
-	case a.Message == "" || len(a.Message) > 1024:
-		return nil, perr(CodeBadArgument, "broadcast_alert: message is required, at most 1024 bytes")
-	case len(a.Code) > 64:
-		return nil, perr(CodeBadArgument, "broadcast_alert: code is longer than 64 bytes")
-	}
-	if err := hub.ValidGroup(a.Group, true); err != nil {
+	req, err := hub.DecodeAlert(args)
+	if err != nil {
 		return nil, perr(CodeBadArgument, "broadcast_alert: %v", err)
 	}
-	p, err := s.hub.RaiseAlertGroup(model.Alert{Level: a.Level, Code: a.Code, Message: a.Message, Source: "ws:" + cl.ID}, a.Group)
+	p, err := s.hub.RaiseRequest(req, "ws:"+cl.ID, time.Time{})
 	if err != nil {
 		return nil, perr(CodeBadArgument, "broadcast_alert: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cuecast/cuecast/edge/hub"
+	"github.com/cuecast/cuecast/edge/hub/filter"
 )
 
 // Client message types (docs/protocol.md, "Client to server").
@@ -54,6 +55,7 @@ const (
 type ProtocolError struct {
 	Code    string
 	Message string
+	Path    string // a filter's path into data that is at fault ("balls.size")
 }
 
 func (e *ProtocolError) Error() string { return e.Code + ": " + e.Message }
@@ -80,6 +82,14 @@ type SubscribeRequest struct {
 	Resume    map[hub.Stream]hub.Position `json:"resume,omitempty"`
 	MaxRateHz map[hub.Stream]float64      `json:"max_rate_hz,omitempty"`
 	Group     *string                     `json:"group,omitempty"`
+	Filters   map[hub.Stream]StreamFilter `json:"filters,omitempty"`
+}
+
+// StreamFilter is one stream's filter in a subscribe (docs/protocol.md,
+// "Filters"): fields to keep or drop, conditions, and for frame a quality.
+type StreamFilter struct {
+	filter.Spec
+	Quality *string `json:"quality,omitempty"`
 }
 
 // UnsubscribeRequest is the data of an unsubscribe message.
@@ -168,6 +178,9 @@ func ParseRequest(b []byte) (*Request, *ProtocolError) {
 				return r, perr(CodeBadArgument, "subscribe: %v", err)
 			}
 		}
+		if err := checkFilters(&s); err != nil {
+			return r, err
+		}
 		r.Subscribe = &s
 	case TypeUnsubscribe:
 		var u UnsubscribeRequest
@@ -229,6 +242,27 @@ func decodeData(data []byte, v any) *ProtocolError {
 	return nil
 }
 
+// checkFilters checks what a filter can be checked for without the hub:
+// its stream is known, a quality only on frame. A filter may name a stream
+// the request does not subscribe: it is kept for when it does. The hub
+// checks paths and operators against the stream's data (handler.go).
+func checkFilters(s *SubscribeRequest) *ProtocolError {
+	for st, f := range s.Filters {
+		if !st.Valid() {
+			return perr(CodeUnknownStream, "subscribe: filters names unknown stream %q", truncate(string(st), 64))
+		}
+		if f.Quality != nil && st != hub.StreamFrame {
+			return perr(CodeBadArgument, "subscribe: filters.%s.quality: only the frame stream has a quality", st)
+		}
+		if f.Quality != nil {
+			if _, _, err := hub.ParseQuality(*f.Quality); err != nil {
+				return perr(CodeBadArgument, "subscribe: filters.frame.%v", err)
+			}
+		}
+	}
+	return nil
+}
+
 func checkStreams(ss []hub.Stream) *ProtocolError {
 	for _, s := range ss {
 		if !s.Valid() {
@@ -281,6 +315,7 @@ type reply struct {
 type errorData struct {
 	Code         string `json:"code"`
 	Message      string `json:"message"`
+	Path         string `json:"path,omitempty"`
 	RequestType  string `json:"request_type,omitempty"`
 	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
 }

@@ -35,9 +35,32 @@ var requestCases = []struct {
 	{"streams not a list", `{"type":"subscribe","data":{"streams":"state"}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"rate on never-dropped", `{"type":"subscribe","data":{"streams":["event"],"max_rate_hz":{"event":5}}}`, "", TypeError, CodeBadArgument},
 	{"rate negative", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":-1}}}`, "", TypeError, CodeBadArgument},
+	// Field probe: 1e-10 Hz overflowed the interval into no throttle at all.
+	{"rate too small to throttle", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":1e-10}}}`, "", TypeError, CodeBadArgument},
 	{"rate not a number", `{"type":"subscribe","data":{"streams":["state"],"max_rate_hz":{"state":"fast"}}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"bad group", `{"type":"subscribe","data":{"streams":["state"],"group":"Bad Group"}}`, CodeBadArgument, TypeError, CodeBadArgument},
 	{"offset negative", `{"type":"subscribe","data":{"streams":["event"],"resume":{"event":{"epoch":"x","offset":-1}}}}`, CodeBadMessage, TypeError, CodeBadMessage},
+	// Filters (docs/protocol.md, "Filters"): the issue's example shape, every operator, every error.
+	{"filters: the documented example", `{"type":"subscribe","data":{"streams":["event","state"],"filters":{"event":{"where":{"type":{"in":["ball_pocketed","shot_ended"]}}},"state":{"fields":["balls.id","balls.pos"]},"alert":{"where":{"level":{"in":["warning","error","critical"]}}},"frame":{"quality":"640"}}}}`, "", TypeSubscribed, ""},
+	{"filters: eq shorthand", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":"ball_pocketed"}}}}}`, "", TypeSubscribed, ""},
+	{"filters: eq", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"pocket":{"eq":"side-top"}}}}}}`, "", TypeSubscribed, ""},
+	{"filters: ne", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":{"ne":"ball_collision"}}}}}}`, "", TypeSubscribed, ""},
+	{"filters: lt le", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"speed":{"lt":3,"le":2}}}}}}`, "", TypeSubscribed, ""},
+	{"filters: gt ge", `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"where":{"balls.pos.x":{"gt":0.1,"ge":0.2}}}}}}`, "", TypeSubscribed, ""},
+	{"filters: ordered alert level", `{"type":"subscribe","data":{"streams":["alert"],"filters":{"alert":{"where":{"level":{"ge":"warning"}}}}}}`, "", TypeSubscribed, ""},
+	{"filters: exclude", `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"exclude":["balls.pixel","corners"]}}}}`, "", TypeSubscribed, ""},
+	{"filters: quality auto", `{"type":"subscribe","data":{"streams":["frame"],"filters":{"frame":{"quality":"auto"}}}}`, "", TypeSubscribed, ""},
+	{"filters: clear with {}", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{}}}}`, "", TypeSubscribed, ""},
+	{"filters: unknown stream", `{"type":"subscribe","data":{"streams":["state"],"filters":{"balls":{"fields":["id"]}}}}`, CodeUnknownStream, TypeError, CodeUnknownStream},
+	{"filters: quality on state", `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"quality":"640"}}}}`, CodeBadArgument, TypeError, CodeBadArgument},
+	{"filters: unknown quality", `{"type":"subscribe","data":{"streams":["frame"],"filters":{"frame":{"quality":"4k"}}}}`, CodeBadArgument, TypeError, CodeBadArgument},
+	{"filters: unknown path", `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"fields":["balls.size"]}}}}`, "", TypeError, CodeBadArgument},
+	{"filters: unknown operator", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":{"like":"ball_%"}}}}}}`, "", TypeError, CodeBadArgument},
+	{"filters: operand of the wrong kind", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":{"eq":3}}}}}}`, "", TypeError, CodeBadArgument},
+	{"filters: order on an unordered string", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":{"gt":"a"}}}}}}`, "", TypeError, CodeBadArgument},
+	{"filters: in not a list", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":{"where":{"type":{"in":"shot_ended"}}}}}}`, "", TypeError, CodeBadArgument},
+	{"filters: not an object", `{"type":"subscribe","data":{"streams":["event"],"filters":{"event":["type"]}}}`, CodeBadMessage, TypeError, CodeBadMessage},
+	{"filters: fields not strings", `{"type":"subscribe","data":{"streams":["state"],"filters":{"state":{"fields":[1]}}}}`, CodeBadMessage, TypeError, CodeBadMessage},
 	{"unsubscribe", `{"type":"unsubscribe","data":{"streams":["frame"]}}`, "", TypeUnsubscribed, ""},
 	{"unsubscribe unknown", `{"type":"unsubscribe","data":{"streams":["nope"]}}`, CodeUnknownStream, TypeError, CodeUnknownStream},
 	{"ping", `{"type":"ping","id":"p1","data":{"t":1732559400123}}`, "", TypePong, ""},
@@ -97,7 +120,7 @@ func TestParseRequestTable(t *testing.T) {
 func TestProtocolTableOverWebSocket(t *testing.T) {
 	env := newEnv(t, 0)
 	c, g := env.connect(t, dialOpts{})
-	if g.ClientID == "" || g.Epoch != env.h.Epoch() || g.Protocol != 1 || len(g.Streams) != 7 || g.Limits.MaxMessageBytes != 64<<10 {
+	if g.ClientID == "" || g.Epoch != env.h.Epoch() || g.Protocol != 1 || len(g.Streams) != len(hub.Streams) || g.Limits.MaxMessageBytes != 64<<10 {
 		t.Errorf("greeting = %+v", g)
 	}
 	for _, tc := range requestCases {
@@ -185,5 +208,37 @@ func TestAckOtherGroupsAlert(t *testing.T) {
 	}
 	if st, _ := env.h.Alert(p.AlertID()); st.Acked {
 		t.Error("a display client acknowledged a technician alert")
+	}
+}
+
+// Field probe: the same bad alert was refused (or raised) differently over
+// REST, WebSocket and MQTT. broadcast_alert now answers with the hub's own
+// error for it (hub.DecodeAlert), and raises nothing.
+func TestBroadcastAlertSameErrorAsTheHub(t *testing.T) {
+	env := newEnv(t, 0)
+	c, _ := env.connect(t, dialOpts{})
+	for _, args := range []string{
+		`{"message":"` + strings.Repeat("x", hub.MaxAlertMessage+1) + `"}`,
+		`{"message":"x","code":"Bad Code!"}`,
+		`{"message":"x","level":"loud"}`,
+		`{"message":"x","priority":1}`,
+		`{"message":"x","group":""}`,
+		`{"message":"a\u0007b"}`,
+		`{"code":"no_message"}`,
+	} {
+		_, herr := hub.DecodeAlert([]byte(args))
+		if herr == nil {
+			t.Fatalf("hub accepts %s", args)
+		}
+		c.send(`{"type":"command","data":{"name":"broadcast_alert","token":"` + testToken + `","args":` + args + `}}`)
+		m, _ := c.until(TypeError)
+		var d errorData
+		json.Unmarshal(m.Data, &d)
+		if d.Code != CodeBadArgument || d.Message != "broadcast_alert: "+herr.Error() {
+			t.Errorf("args %.60s: error %s %q, want bad_argument %q", args, d.Code, d.Message, "broadcast_alert: "+herr.Error())
+		}
+	}
+	if n := len(env.h.Alerts()); n != 0 {
+		t.Errorf("%d alerts raised by refused commands", n)
 	}
 }

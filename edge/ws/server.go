@@ -82,6 +82,11 @@ type serverStats struct {
 	closes         map[int]uint64 // close code -> count; guarded by mu
 }
 
+// Transport is how the server's clients are marked in the hub
+// (hub.ClientOptions.Transport): the admin API lists and counts only these as
+// WebSocket connections.
+const Transport = "ws"
+
 // NewServer returns a server publishing h's streams. It starts one
 // housekeeping goroutine; Shutdown stops it and every connection.
 func NewServer(cfg config.WebSocket, httpCfg config.HTTP, h *hub.Hub, log *slog.Logger) *Server {

@@ -9,13 +9,13 @@
 package apihub
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/hub"
-	"github.com/cuecast/cuecast/edge/model"
 )
 
 // Window is how far back the hub's recent latency figures reach: its sliding
@@ -25,10 +25,22 @@ const Window = 60 * time.Second
 // Adapter implements api.AlertCenter, api.ConnectionAdmin,
 // api.DeliveryStatsSource and api.StreamStatsSource over one hub. It holds no
 // state; every call reads the hub.
-type Adapter struct{ h *hub.Hub }
+type Adapter struct {
+	h         *hub.Hub
+	transport string // the only clients ConnectionAdmin sees; "" for all
+}
 
-// New returns the adapter for h.
-func New(h *hub.Hub) Adapter { return Adapter{h} }
+// New returns the adapter for h; its ConnectionAdmin sees every hub client.
+func New(h *hub.Hub) Adapter { return Adapter{h: h} }
+
+// ForTransport returns the adapter for h whose ConnectionAdmin (the
+// /api/v1/websocket/connections endpoints, cuecast_ws_clients, the health
+// client count) sees only the clients of one transport (ws.Transport): the
+// MQTT mirror and the hardware controller are hub clients too, but not
+// WebSocket connections to list, count or disconnect.
+func ForTransport(h *hub.Hub, transport string) Adapter { return Adapter{h: h, transport: transport} }
+
+func (a Adapter) sees(transport string) bool { return a.transport == "" || a.transport == transport }
 
 var (
 	_ api.AlertCenter         = Adapter{}
@@ -39,17 +51,36 @@ var (
 
 // ---- alerts ----
 
-func (a Adapter) RaiseAlertGroup(al model.Alert, group string) (model.Alert, error) {
-	p, err := a.h.RaiseAlertGroup(al, group)
+func (a Adapter) RaiseAlertRequest(fields map[string]string, source string, at time.Time) (api.AlertState, error) {
+	req, err := hub.AlertFromFields(fields)
 	if err != nil {
-		return model.Alert{}, err
+		return api.AlertState{}, badRequest{err}
 	}
-	st, ok := a.h.Alert(p.AlertID())
-	if !ok { // pushed out at once by a retention of 1 and a burst: answer what was raised
-		return al, nil
+	p, err := a.h.RaiseRequest(req, source, at)
+	if err != nil {
+		if errors.Is(err, hub.ErrBadAlert) {
+			err = badRequest{err}
+		}
+		return api.AlertState{}, err
 	}
-	return st.Alert, nil
+	if st, ok := a.h.Alert(p.AlertID()); ok {
+		return alertState(st), nil
+	}
+	// Pushed out at once by a retention of 1 and a burst: answer what was
+	// raised.
+	var st hub.AlertState
+	if err := json.Unmarshal(p.Data, &st); err != nil {
+		return api.AlertState{}, fmt.Errorf("apihub: raised alert %s: %w", p.AlertID(), err)
+	}
+	return alertState(st), nil
 }
+
+// badRequest is a refused client input: it matches api.ErrBadRequest and
+// keeps the hub's message as its own, so every transport shows the same text.
+type badRequest struct{ error }
+
+func (e badRequest) Is(target error) bool { return target == api.ErrBadRequest }
+func (e badRequest) Unwrap() error        { return e.error }
 
 func (a Adapter) Ack(id, by string) error {
 	err := a.h.Ack(id, by)
@@ -80,9 +111,11 @@ func alertState(s hub.AlertState) api.AlertState {
 
 func (a Adapter) Connections() []api.ConnectionInfo {
 	cs := a.h.Clients()
-	out := make([]api.ConnectionInfo, len(cs))
-	for i, c := range cs {
-		out[i] = connInfo(c)
+	out := make([]api.ConnectionInfo, 0, len(cs))
+	for _, c := range cs {
+		if a.sees(c.Transport) {
+			out = append(out, connInfo(c))
+		}
 	}
 	return out
 }
@@ -92,7 +125,11 @@ func (a Adapter) Connection(id string) (api.ConnectionInfo, bool) {
 	if c == nil {
 		return api.ConnectionInfo{}, false
 	}
-	return connInfo(c.Info()), true
+	info := c.Info()
+	if !a.sees(info.Transport) {
+		return api.ConnectionInfo{}, false
+	}
+	return connInfo(info), true
 }
 
 func connInfo(c hub.ClientInfo) api.ConnectionInfo {
@@ -109,7 +146,7 @@ func connInfo(c hub.ClientInfo) api.ConnectionInfo {
 
 func (a Adapter) client(id string) (*hub.Client, error) {
 	c := a.h.Client(id)
-	if c == nil {
+	if c == nil || (a.transport != "" && !a.sees(c.Info().Transport)) {
 		return nil, fmt.Errorf("apihub: client %q: %w (it may have just disconnected)", id, api.ErrNotFound)
 	}
 	return c, nil
@@ -128,6 +165,10 @@ func (a Adapter) Subscribe(id string, streams []string) error {
 		ss[i] = hub.Stream(s)
 	}
 	if _, err := c.Subscribe(ss, nil, nil); err != nil {
+		if errors.Is(err, hub.ErrClosed) || errors.Is(err, hub.ErrDisconnected) || errors.Is(err, hub.ErrSlowConsumer) {
+			// It left between the lookup and the command: as if unknown.
+			return fmt.Errorf("apihub: client %q: %w (it has just disconnected)", id, api.ErrNotFound)
+		}
 		return fmt.Errorf("apihub: subscribe %s: %w", id, err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -242,5 +243,100 @@ func TestGroupAlertWithRealHub(t *testing.T) {
 	}
 	if st := c.call("POST", "/api/v1/websocket/broadcast/alert?message=x&group=No+Such", "", true, nil); st != 400 {
 		t.Errorf("bad group: status %d, want 400", st)
+	}
+}
+
+// Regression (issue 13): cuecast_ws_clients and
+// /api/v1/websocket/connections counted the MQTT mirror and the hardware
+// controller, which are hub clients but not WebSocket connections.
+func TestWebSocketConnectionsExcludeMirrorAndHW(t *testing.T) {
+	h := hub.New(config.Default().Hub, nil)
+	ad := apihub.ForTransport(h, "ws")
+	cfg := config.Default()
+	cfg.HTTP.Token = token
+	a := api.New(api.Deps{Connections: ad, Delivery: ad, Config: apitest.NewConfig(cfg)}, nil)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := client{t, srv.URL}
+
+	browser := h.Connect(hub.ClientOptions{Transport: "ws", Remote: "192.0.2.7:5000"})
+	mirror := h.Connect(hub.ClientOptions{Transport: "mqtt", Remote: "tcp://127.0.0.1:1883"})
+	hw := h.Connect(hub.ClientOptions{ID: "hw", Transport: "hw"})
+	defer browser.Close()
+	defer mirror.Close()
+	defer hw.Close()
+
+	var list struct {
+		Connections []api.ConnectionInfo `json:"connections"`
+	}
+	if code := c.call("GET", "/api/v1/websocket/connections", "", false, &list); code != 200 {
+		t.Fatalf("connections: HTTP %d", code)
+	}
+	if len(list.Connections) != 1 || list.Connections[0].ID != browser.ID() {
+		t.Fatalf("connections = %+v, want only the WebSocket client %s", list.Connections, browser.ID())
+	}
+	for _, id := range []string{mirror.ID(), hw.ID()} {
+		if code := c.call("GET", "/api/v1/websocket/connections/"+id, "", false, nil); code != 404 {
+			t.Errorf("GET connection %s (not a WebSocket): HTTP %d, want 404", id, code)
+		}
+		if code := c.call("POST", "/api/v1/websocket/connections/"+id+"/disconnect", "", true, nil); code != 404 {
+			t.Errorf("disconnect %s (not a WebSocket): HTTP %d, want 404", id, code)
+		}
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "\ncuecast_ws_clients 1\n") {
+		t.Errorf("/metrics: cuecast_ws_clients is not 1:\n%s", grepLines(string(b), "cuecast_ws_clients"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Field probe: the same bad alert was refused differently over REST,
+// WebSocket and MQTT. Over REST it now gets 400 with the hub's own text
+// (hub.AlertFromFields), exactly what the other two show.
+func TestBroadcastAlertSameErrorAsTheHub(t *testing.T) {
+	h, _, c := realHubAPI(t)
+	for _, q := range []url.Values{
+		{"message": {strings.Repeat("x", hub.MaxAlertMessage+1)}},
+		{"message": {"x"}, "code": {"Bad Code!"}},
+		{"message": {"x"}, "level": {"loud"}},
+		{"message": {"x"}, "priority": {"1"}},
+		{"message": {"x"}, "group": {""}},
+		{"message": {"a\x07b"}},
+		{"message": {"a\xffb"}},
+		{"code": {"no_message"}},
+	} {
+		fields := map[string]string{}
+		for k, v := range q {
+			fields[k] = v[0]
+		}
+		_, herr := hub.AlertFromFields(fields)
+		if herr == nil {
+			t.Fatalf("hub accepts %v", q)
+		}
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		if st := c.call("POST", "/api/v1/websocket/broadcast/alert?"+q.Encode(), "", true, &e); st != 400 || e.Error.Code != api.CodeBadRequest || e.Error.Message != herr.Error() {
+			t.Errorf("%.60s: %d %+v, want 400 %q", q.Encode(), st, e.Error, herr)
+		}
+	}
+	if n := len(h.Alerts()); n != 0 {
+		t.Errorf("%d alerts raised by refused requests", n)
 	}
 }

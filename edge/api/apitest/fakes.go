@@ -10,6 +10,7 @@ import (
 
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/hub"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
@@ -139,6 +140,17 @@ type Alerts struct {
 
 // RaiseAlert raises al for everyone.
 func (a *Alerts) RaiseAlert(al model.Alert) (model.Alert, error) { return a.RaiseAlertGroup(al, "") }
+
+// RaiseAlertRequest checks fields with the hub's rules (hub.AlertFromFields,
+// the real ones) and raises the alert.
+func (a *Alerts) RaiseAlertRequest(fields map[string]string, source string, at time.Time) (api.AlertState, error) {
+	req, err := hub.AlertFromFields(fields)
+	if err != nil {
+		return api.AlertState{}, fmt.Errorf("%w: %w", api.ErrBadRequest, err)
+	}
+	al, err := a.RaiseAlertGroup(model.Alert{Level: req.Level, Code: req.Code, Message: req.Message, Source: source, Time: at}, req.Group)
+	return api.AlertState{Alert: al, Group: req.Group}, err
+}
 
 func (a *Alerts) RaiseAlertGroup(al model.Alert, group string) (model.Alert, error) {
 	a.mu.Lock()

@@ -13,11 +13,13 @@ const NEVER_DROPPED = new Set(["alert", "config", "event"]);
 const REDELIVERED = new Set(["alert"]);
 
 export class CuecastClient {
-  // opts: {streams, group, maxRateHz, onPublication(pub), onFrame(frame), onStatus(status),
-  //        onConnection(greeting), quickAttempts, quickDelayMs, storageKey, url}
+  // opts: {streams, group, maxRateHz, filters, onPublication(pub), onFrame(frame),
+  //        onStatus(status), onConnection(greeting), quickAttempts, quickDelayMs, storageKey, url}
+  // filters: per stream, what the page needs (docs/protocol.md "Filters"): {fields, exclude,
+  // where, quality}; sent with every (re)subscribe.
   constructor(opts) {
     this.o = Object.assign({
-      streams: ["state"], group: "", maxRateHz: {}, quickAttempts: 5, quickDelayMs: 1000,
+      streams: ["state"], group: "", maxRateHz: {}, filters: {}, quickAttempts: 5, quickDelayMs: 1000,
       storageKey: "cuecast.positions." + (opts.group || "default"),
       url: (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws",
       onPublication() {}, onFrame() {}, onStatus() {}, onConnection() {},
@@ -97,6 +99,7 @@ export class CuecastClient {
     const data = {streams: this.o.streams};
     if (Object.keys(resume).length) data.resume = resume;
     if (Object.keys(this.o.maxRateHz).length) data.max_rate_hz = this.o.maxRateHz;
+    if (Object.keys(this.o.filters).length) data.filters = this.o.filters;
     if (this.o.group) data.group = this.o.group;
     this.send("subscribe", data, this.nextId++);
   }

@@ -1,6 +1,7 @@
 // The table display: live table, predicted shot, events, alerts, video, fps and latency.
 import { CuecastClient } from "./client.js";
 import { BALL_RADIUS, drawBall, colourOf } from "./balls.js";
+import { update as updateGame } from "./game.js";
 
 const RAIL = 0.12; // metres of rail drawn around the playing surface
 
@@ -30,7 +31,7 @@ const seenAlerts = new Map(); // id -> {el, epoch}
 // each other in `pendingFrame` (a Blob, no URL yet), so at most two blob URLs exist at a time
 // (the one shown and the one decoding) and every URL is revoked once replaced: the seed's
 // browsers died of exactly this kind of growth.
-const videoStats = { created: 0, revoked: 0, shown: 0, dropped: 0, fps: 0 };
+const videoStats = { created: 0, revoked: 0, shown: 0, dropped: 0, fps: 0, width: 0, height: 0 };
 let shownURL = null, loadingURL = null, pendingFrame = null, videoTimes = [];
 
 function percentiles(a) {
@@ -238,6 +239,7 @@ function onPublication(pub) {
       break;
     case "trajectory": traj = pub.data; dirty = true; showOutcome(); break;
     case "event": addEvent(pub); break;
+    case "game": updateGame(pub.data); break;
     case "alert": showAlert(pub.data, pub.epoch); break;
     case "performance": document.getElementById("fps").textContent = pub.data.fps.toFixed(1) + " fps"; break;
   }
@@ -261,6 +263,8 @@ function frameDone(ok) {
   loadingURL = null;
   if (ok) {
     videoStats.shown++;
+    videoStats.width = video.naturalWidth;
+    videoStats.height = video.naturalHeight;
     const now = performance.now();
     videoTimes.push(now);
     while (videoTimes[0] < now - 2000) videoTimes.shift();
@@ -276,10 +280,23 @@ function onStatus(s) {
 }
 
 const settings = await fetch("/display/settings.json").then((r) => r.json()).catch(() => ({}));
+// The page asks only for what it draws (docs/protocol.md "Filters"): the table and the balls'
+// numbers and places, events without a shot's measured paths (the game panel has the
+// decisions), the frame rate alone from performance, and a video sized for the screen: a
+// phone-width page gets the 640-px level, a wider one the full image, stepped down by the box
+// while the link cannot keep up ("auto"). ?quality=full|960|640|auto overrides.
+const quality = new URLSearchParams(location.search).get("quality") ||
+  (window.innerWidth * (window.devicePixelRatio || 1) <= 800 ? "640" : "auto");
 const client = new CuecastClient({
-  streams: ["state", "trajectory", "event", "alert", "performance", "frame"],
+  streams: ["state", "trajectory", "event", "alert", "performance", "frame", "game"],
   group: "display",
   maxRateHz: { frame: settings.video_fps || 10 },
+  filters: {
+    state: { fields: ["seq", "table", "balls.id", "balls.number", "balls.pos"] },
+    event: { where: { type: { ne: "shot" } }, exclude: ["shot.events", "shot.paths", "shot.start", "shot.end"] },
+    performance: { fields: ["fps"] },
+    frame: { quality },
+  },
   quickAttempts: settings.max_reconnect_attempts ?? 5,
   quickDelayMs: settings.reconnect_delay_ms ?? 1000,
   onPublication, onFrame, onStatus, onConnection,

@@ -14,7 +14,11 @@ const msg = document.getElementById("msg");
 let cal = { corners: [[0, 1], [1, 1], [1, 0], [0, 0]] };
 let table = { length: 2.54, width: 1.27, pockets: [] };
 let traj = null, H = null, calibrating = false, selected = 0, dirty = true;
-window.cuecast = { get H() { return H; }, get calibration() { return cal; }, drawn: 0 };
+let game = null; // the game stream's latest: ball in hand and respot marks
+// drill: the active drill's status (GET /api/v1/drills/active, then `drill` events): where each
+// ball goes and the target zones are drawn on the cloth until it stops.
+let drill = null;
+window.cuecast = { get H() { return H; }, get calibration() { return cal; }, get drill() { return drill; }, drawn: 0, connected: false };
 
 function size() { return [window.innerWidth, window.innerHeight]; }
 
@@ -78,6 +82,8 @@ function draw() {
   ctx.fillStyle = "#000";
   ctx.fillRect(0, 0, w, h);
   if (calibrating) drawPattern();
+  if (!calibrating) drawGame();
+  if (drill && drill.state !== "stopped" && drill.drill) drawDrill();
   if (traj && traj.aiming) {
     for (const p of traj.paths || []) {
       const cue = p.ball === "cue";
@@ -92,9 +98,62 @@ function draw() {
   window.cuecast.drawn++;
 }
 
+// drawDrill shows a drill on the cloth: each ball's spot (a dashed white ring until a ball sits
+// within 1 cm of it, then solid green, with its number), each target zone (amber), the pocket the
+// rule names, and one line of text for the player along the bottom rail.
+function drawDrill() {
+  const d = drill.drill;
+  for (const z of drill.zones || []) {
+    circle(z.center.x, z.center.y, z.radius_m, "#ffb300", 4);
+    label(z.center.x + z.radius_m + 0.06, z.center.y, z.name, "#ffb300", 18);
+  }
+  if (d.success && d.success.pocket) {
+    const pk = (table.pockets || []).find((q) => q.name === d.success.pocket);
+    if (pk) circle(pk.pos.x, pk.pos.y, pk.radius * 1.3, "#3cff6e", 5);
+  }
+  for (const p of drill.placements || []) {
+    if (p.placed) { circle(p.spot.x, p.spot.y, BALL_RADIUS * 1.25, "#3cff6e", 4); }
+    else { ctx.setLineDash([6, 5]); circle(p.spot.x, p.spot.y, BALL_RADIUS * 1.25, "#ffffff", 3); ctx.setLineDash([]); }
+    label(p.spot.x, p.spot.y - BALL_RADIUS * 2.6, p.ball === "cue" ? "cue" : p.ball, p.placed ? "#3cff6e" : "#ffffff", 16);
+  }
+  const text = `${d.name} — ${drill.player}: ${drill.message || drill.state}`;
+  label(table.length / 2, table.width * 0.07, text, drill.last && drill.state === "setup" ? (drill.last.success ? "#3cff6e" : "#ff8a80") : "#ffffff", 22);
+}
+
+function label(x, y, text, colour, px) {
+  const [u, v] = P(x, y);
+  ctx.fillStyle = colour; ctx.font = `600 ${px}px system-ui, sans-serif`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.fillText(text, u, v);
+}
+
 // drawPattern is the test pattern: the cloth's outline (cushion noses), a grid through the
 // diamonds (eighths of the length, quarters of the width) and a ring at every pocket mouth, so
 // a technician sees at a glance where the overlay misses the real table; and the corner handles.
+// drawGame marks where the cue ball in hand may go (the whole cloth, or behind the head string)
+// and where a ball was spotted after the last shot (the 9 after a foul).
+function drawGame() {
+  window.cuecast.game = { ballInHand: "", respot: [] };
+  if (!game || game.over) return;
+  const L = table.length, W = table.width;
+  if (game.ball_in_hand) {
+    const x1 = game.ball_in_hand === "kitchen" ? (game.head_string || L / 4) : L;
+    line([{ x: 0.01, y: 0.01 }, { x: x1 - 0.01, y: 0.01 }, { x: x1 - 0.01, y: W - 0.01 }, { x: 0.01, y: W - 0.01 }, { x: 0.01, y: 0.01 }], "#ffd23c", 4, [18, 10]);
+    const [u, v] = P(x1 / 2, W / 2);
+    ctx.fillStyle = "#ffd23c"; ctx.font = "bold 28px system-ui, sans-serif"; ctx.textAlign = "center";
+    ctx.fillText(game.ball_in_hand === "kitchen" ? "BALL IN HAND · behind the line" : "BALL IN HAND", u, v);
+    ctx.textAlign = "start";
+    window.cuecast.game.ballInHand = game.ball_in_hand;
+  }
+  for (const sp of (game.last && game.last.respot) || []) {
+    circle(sp.pos.x, sp.pos.y, BALL_RADIUS * 1.6, colourOf(Number(sp.id)), 4);
+    const [u, v] = P(sp.pos.x, sp.pos.y + BALL_RADIUS * 2.4);
+    ctx.fillStyle = "#fff"; ctx.font = "bold 22px system-ui, sans-serif"; ctx.textAlign = "center";
+    ctx.fillText(`${sp.id} spotted here`, u, v);
+    ctx.textAlign = "start";
+    window.cuecast.game.respot.push(sp.id);
+  }
+}
+
 function drawPattern() {
   const L = table.length, W = table.width;
   for (let i = 1; i < 8; i++) line([{ x: L * i / 8, y: 0 }, { x: L * i / 8, y: W }], i === 4 ? "#6a6aa8" : "#44446e", 1);
@@ -169,12 +228,32 @@ resize();
 setCalibrating(new URLSearchParams(location.search).has("calibrate"));
 requestAnimationFrame(draw);
 
+// loadDrill reads the active drill; after every (re)subscription too, so a drill that changed
+// while the page was connecting or offline is not missed (events are not replayed to a new page).
+// A drill event that arrives while the request is out is newer than its answer: drillEvents
+// tells them apart.
+let drillEvents = 0;
+async function loadDrill() {
+  const seen = drillEvents;
+  try {
+    const r = await fetch("/api/v1/drills/active");
+    if (r.ok) { const d = await r.json(); if (seen === drillEvents) { drill = d; dirty = true; } }
+  } catch { /* no history on this box: no drills */ }
+}
+await loadDrill();
+
 const client = new CuecastClient({
-  streams: ["trajectory", "config", "state"],
+  streams: ["trajectory", "config", "state", "game", "event"],
+  onStatus(s) {
+    window.cuecast.connected = s.state === "connected";
+    if (s.state === "connected") loadDrill();
+  },
   group: "projector",
   maxRateHz: { state: 2 },
   onPublication(pub) {
     if (pub.stream === "trajectory") { traj = pub.data; dirty = true; }
+    if (pub.stream === "game") { game = pub.data; dirty = true; }
+    if (pub.stream === "event" && pub.data.type === "drill") { drill = pub.data.drill; drillEvents++; dirty = true; }
     // A saved calibration republishes the config: every projector page picks it up.
     if (pub.stream === "config" && !calibrating) loadCalibration();
     if (pub.stream === "state" && pub.data.table && pub.data.table.pockets) {

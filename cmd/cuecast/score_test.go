@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
+	"github.com/cuecast/cuecast/edge/vision"
+)
+
+// writeSimImage renders a still simulated table (seed) into a PNG at path,
+// creating its folder, and returns the frame with its ground truth.
+func writeSimImage(t *testing.T, path string, seed int64) model.Frame {
+	t.Helper()
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 30, Scenario: "still", Seed: seed, NoiseSigma: 2, Unpaced: true})
+	var f model.Frame
+	s.Render(&f, time.Unix(0, 0))
+	s.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := vision.WriteAnnotated(path, &f, &model.Detection{}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestDetectScore labels a simulated frame from its ground truth, one ball
+// given a wrong number, and scores it with `cuecast detect --score`.
+func TestDetectScore(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "data", "sim", "table.png")
+	f := writeSimImage(t, img, 5)
+	sum, err := labels.FileSHA256(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf := labels.Frame{Image: "sim/table.png", SHA256: sum, Width: f.Width, Height: f.Height,
+		Table: &labels.Table{Corners: f.Truth.Corners}, Balls: []labels.Ball{}}
+	for _, b := range f.Truth.Balls {
+		if b.Pocketed {
+			continue
+		}
+		n := b.Number
+		lf.Balls = append(lf.Balls, labels.Ball{X: b.Pixel.X, Y: b.Pixel.Y, R: b.RadiusPx, Class: model.ClassOf(n), Number: &n, Occluded: b.Occluded})
+	}
+	// One wrong label: the detector will "miss" its number.
+	wrong := &lf.Balls[0]
+	if *wrong.Number == 0 {
+		wrong = &lf.Balls[1]
+	}
+	bad := 8
+	if *wrong.Number == 8 {
+		bad = 0
+	}
+	wrong.Number, wrong.Class = &bad, model.ClassOf(bad)
+	set := &labels.Set{Source: "sim", BallSet: labels.BallSetUS, Frames: []labels.Frame{lf}}
+	path := filepath.Join(dir, "sim.json")
+	if err := set.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	out := captureStdout(t, func() {
+		code = runDetect([]string{"--score", "--details", "--data", filepath.Join(dir, "data"), path})
+	})
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; output:\n%s", code, out)
+	}
+	var line string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "sim ") && strings.Contains(l, ">=10") {
+			line = l
+		}
+	}
+	fields := strings.Fields(line)
+	if len(fields) < 15 || fields[3] != "1.000" || fields[5] != "1.000" || fields[11] == "1.00" {
+		t.Errorf("want recall and precision 1.000 and the number accuracy below 1 (one wrong label); got line %q in\n%s", line, out)
+	}
+	if !strings.Contains(string(out), "-> ") {
+		t.Errorf("--details does not name the wrong ball:\n%s", out)
+	}
+
+	// A picture changed since it was labelled, a missing label file, an
+	// invalid one: exit 2, nothing scored.
+	os.WriteFile(filepath.Join(dir, "invalid.json"), []byte(`{"source":"x","ball_set":"golf","frames":[]}`), 0o644)
+	for name, args := range map[string][]string{
+		"missing":        {"--score", "--data", dir, filepath.Join(dir, "nope.json")},
+		"invalid":        {"--score", "--data", dir, filepath.Join(dir, "invalid.json")},
+		"wrong data dir": {"--score", "--data", dir, path},
+	} {
+		var code int
+		captureStdout(t, func() { code = runDetect(args) })
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2", name, code)
+		}
+	}
+}

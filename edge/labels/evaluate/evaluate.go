@@ -1,0 +1,157 @@
+// Package evaluate runs the real detector over labelled frames and scores
+// it (edge/labels): the harness behind `cuecast detect --score` and the
+// real-set accuracy tests. It imports edge/vision (cgo); edge/labels itself
+// stays pure Go.
+//
+// Each frame gets a fresh detector, as `cuecast detect` gives each image:
+// every frame may show a different table, so nothing is cached across them.
+// Run is single-goroutine; it holds nothing after it returns.
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/vision"
+)
+
+// Options are the detector's settings, those `cuecast detect` uses by
+// default unless changed.
+type Options struct {
+	Vision config.Vision
+	Table  model.TableGeometry
+	// Verify checks each file's SHA-256 against its label first.
+	Verify bool
+	// Frame, when set, is called with each frame's pixels and detection
+	// (e.g. to write annotated images); the frame is valid during the call.
+	Frame func(lf *labels.Frame, f *model.Frame, det *model.Detection) error
+}
+
+// DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
+// vision config, one OpenCV thread, files verified.
+func DefaultOptions() Options {
+	v := config.Default().Vision
+	v.Threads = 1
+	return Options{Vision: v, Table: model.Standard(model.Table9ft), Verify: true}
+}
+
+// Run detects every frame of every set (images under root) and scores it.
+func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
+	r := &labels.Report{}
+	for _, s := range sets {
+		if o.Verify {
+			if err := s.Verify(root); err != nil {
+				return nil, err
+			}
+		}
+		src := r.Source(s.Source)
+		err := Frames(root, s, func(lf *labels.Frame, f *model.Frame) error {
+			var det model.Detection
+			if err := Detect(o, f, &det); err != nil {
+				return fmt.Errorf("%s: %w", lf.Key(), err)
+			}
+			if o.Frame != nil {
+				if err := o.Frame(lf, f, &det); err != nil {
+					return err
+				}
+			}
+			src.Add(labels.ScoreFrame(lf, &det))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Detect runs a fresh detector on one frame.
+func Detect(o Options, f *model.Frame, det *model.Detection) error {
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Detect(f, det)
+}
+
+// Frames decodes each labelled frame of s in order and calls fn with it;
+// frames of one video are decoded in a single pass. The frame passed to fn
+// is reused afterwards.
+func Frames(root string, s *labels.Set, fn func(lf *labels.Frame, f *model.Frame) error) error {
+	var f model.Frame
+	videos := map[string][]int{} // video -> indices into s.Frames
+	var order []string
+	for i := range s.Frames {
+		lf := &s.Frames[i]
+		if lf.VideoFrame != nil {
+			if _, ok := videos[lf.Image]; !ok {
+				order = append(order, lf.Image)
+			}
+			videos[lf.Image] = append(videos[lf.Image], i)
+			continue
+		}
+		if err := vision.ReadImage(filepath.Join(root, lf.Image), &f); err != nil {
+			return err
+		}
+		if err := checkSize(lf, &f); err != nil {
+			return err
+		}
+		if err := fn(lf, &f); err != nil {
+			return err
+		}
+	}
+	for _, v := range order {
+		idx := videos[v]
+		slices.SortFunc(idx, func(a, b int) int { return *s.Frames[a].VideoFrame - *s.Frames[b].VideoFrame })
+		if err := videoFrames(filepath.Join(root, v), s, idx, &f, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func videoFrames(path string, s *labels.Set, idx []int, f *model.Frame, fn func(*labels.Frame, *model.Frame) error) error {
+	// 240 fps: the file source's pacer then never waits on a decoder
+	// slower than that.
+	v, err := vision.OpenVideoFile(path, false, 240)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	n := 0
+	for _, i := range idx {
+		lf := &s.Frames[i]
+		for ; n <= *lf.VideoFrame; n++ {
+			if err := v.Read(context.Background(), f); err != nil {
+				if errors.Is(err, io.EOF) {
+					return fmt.Errorf("%s: the video has only %d frames", lf.Key(), n)
+				}
+				return fmt.Errorf("%s: %w", lf.Key(), err)
+			}
+		}
+		if err := checkSize(lf, f); err != nil {
+			return err
+		}
+		if err := fn(lf, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSize: labels drawn at one size say nothing about another. A frame
+// not yet measured (width 0, a tool drafting new labels) passes.
+func checkSize(lf *labels.Frame, f *model.Frame) error {
+	if lf.Width != 0 && (f.Width != lf.Width || f.Height != lf.Height) {
+		return fmt.Errorf("%s: decoded %dx%d, labelled %dx%d", lf.Key(), f.Width, f.Height, lf.Width, lf.Height)
+	}
+	return nil
+}
