@@ -5,13 +5,9 @@ SHELL := /bin/bash
 GO      ?= go
 BIN     := bin
 export CGO_ENABLED := 1
-# gocv v0.31.0 builds against Debian 12's OpenCV 4.6 with its customenv tag:
-# only the modules edge/vision calls are linked (not highgui/Qt, dnn, ...;
-# the flags are in edge/vision/cgo_customenv.go, docs/image.md). A plain
-# `go build` without the tag still works: it links all of OpenCV.
-export GOFLAGS := $(strip $(GOFLAGS) -tags=customenv)
-export CGO_CPPFLAGS := -I/usr/include/opencv4
-export CGO_LDFLAGS_ALLOW := -Wl,--gc-sections
+# gocv v0.31.0 builds against Debian 12's OpenCV 4.6 through pkg-config.
+# (The image's binaries link fewer modules: image/image.mk, docs/image.md.)
+export CGO_CPPFLAGS :=
 GOTESTFLAGS ?=
 # Debian packages the build, the tests and the image need.
 DEB_PKGS := build-essential pkg-config libopencv-dev mosquitto mosquitto-clients \

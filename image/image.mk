@@ -29,8 +29,13 @@ KIOSK          ?= 1
 OPENCV_MIN     := out/opencv-min/$(ARCH)
 IMAGE_BIN      := out/image-bin/$(ARCH)
 IMAGE_TRIPLET  := $(shell dpkg-architecture -a$(ARCH) -qDEB_HOST_MULTIARCH 2>/dev/null)
-# The opencvmin tag switches the link flags (edge/vision/cgo_customenv.go).
-IMAGE_GOENV    := GOFLAGS="$(GOFLAGS),opencvmin" CGO_LDFLAGS="-L$(CURDIR)/$(OPENCV_MIN)/lib" \
+# gocv's customenv tag with edge/vision/cgo_customenv.go's flags links only
+# the OpenCV modules cuecast calls; opencvmin takes imgcodecs and videoio
+# from $(OPENCV_MIN). gocv needs the include path and cgo must be allowed
+# --gc-sections. The dev build (make build, the Go tests) has neither tag.
+IMAGE_GOENV    := GOFLAGS="$(strip $(GOFLAGS) -tags=customenv,opencvmin)" \
+	CGO_CPPFLAGS="-I/usr/include/opencv4" CGO_LDFLAGS_ALLOW="-Wl,--gc-sections" \
+	CGO_LDFLAGS="-L$(CURDIR)/$(OPENCV_MIN)/lib" \
 	$(if $(IMAGE_SUFFIX),GOARCH=$(ARCH) CC=$(IMAGE_TRIPLET)-gcc CXX=$(IMAGE_TRIPLET)-g++)
 # The vision tests that exercise imgcodecs and videoio, run against the
 # image's OpenCV build (native architecture only).

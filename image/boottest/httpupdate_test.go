@@ -9,14 +9,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/cuecast/cuecast/edge/atomicfile"
 	"github.com/cuecast/cuecast/edge/update"
 )
 
-// spoolDir is where cuecastd takes uploads (edge/update DefaultSpoolDir).
-const spoolDir = "/var/lib/cuecast/update"
+// spoolDir is where cuecastd takes uploads; an upload in progress is a
+// temporary file named by atomicfile next to update.PendingName.
+const spoolDir = update.DefaultSpoolDir
+
+var uploadTemp = "^" + regexp.QuoteMeta(atomicfile.TempPrefix(update.PendingName))
 
 // httpUpdateRefusals sends POST /api/v1/update everything that must be
 // refused and checks that none of it wrote anything: no upload left in the
@@ -62,13 +67,13 @@ func (v *vm) httpUpdateRefusals(token string) {
 	}
 	// The upload is in progress while its temporary file exists; seeing it
 	// proves the daemon took the request before the cut.
-	if out, rc := v.con.run(fmt.Sprintf("for i in $(seq 60); do ls -A %s | grep -q '^\\.upload-' && exit 0; sleep 1; done; ls -lA %s; exit 1", spoolDir, spoolDir), 2*time.Minute); rc != 0 {
+	if out, rc := v.con.run(fmt.Sprintf("for i in $(seq 60); do ls -A %s | grep -q '%s' && exit 0; sleep 1; done; ls -lA %s; exit 1", spoolDir, uploadTemp, spoolDir), 2*time.Minute); rc != 0 {
 		v.t.Errorf("cut upload: no upload in progress in %s after half the bundle was sent:\n%s", spoolDir, out)
 	}
 	conn.Close()
 	// The daemon sees the connection end, fails the copy and removes the
 	// temporary file: wait for exactly that.
-	if out, rc := v.con.run(fmt.Sprintf("for i in $(seq 120); do ls -A %s | grep -q '^\\.upload-' || exit 0; sleep 1; done; ls -lA %s; exit 1", spoolDir, spoolDir), 3*time.Minute); rc != 0 {
+	if out, rc := v.con.run(fmt.Sprintf("for i in $(seq 120); do ls -A %s | grep -q '%s' || exit 0; sleep 1; done; ls -lA %s; exit 1", spoolDir, uploadTemp, spoolDir), 3*time.Minute); rc != 0 {
 		v.t.Errorf("cut upload: the partial upload was left in %s:\n%s", spoolDir, out)
 	}
 	if out := v.con.must("journalctl -u cuecastd -o cat --no-pager | grep -a 'update' | tail -n 3", shortCommand); out != "" {
