@@ -32,8 +32,14 @@ type SimSource struct {
 	// Felt is the cloth colour: green, blue, red, grey, tan or "#rrggbb";
 	// empty takes the scenario's own.
 	Felt string `toml:"felt" json:"felt"`
-	// Lighting is the lamp rig: lamps (three over the table), even, dim or spot.
+	// Lighting is the lamp rig: lamps (three over the table), even, dim,
+	// spot or hall (wide shades, evenly lit like real rooms).
 	Lighting string `toml:"lighting" json:"lighting"`
+	// Look is how real the picture is: "" or clean (the simulator as
+	// vision was tuned on), webcam, broadcast or kinect (a camera's blur,
+	// compression, exposure and colour cast, worn cloth, chalk, spots,
+	// people's arms; docs/sim.md).
+	Look string `toml:"look" json:"look"`
 	// RotationDeg turns the table in the picture (a camera not square to it).
 	RotationDeg float64 `toml:"rotation_deg" json:"rotation_deg"`
 	// Tilt is keystone perspective, 0 (straight down) to 0.3.
@@ -47,6 +53,9 @@ type SimSource struct {
 // simFelts mirrors edge/sim's Felts (config must not import sim; a test in
 // edge/sim checks the two agree).
 var simFelts = []string{"green", "blue", "red", "grey", "tan"}
+
+// simLooks mirrors edge/sim's Looks, the same way.
+var simLooks = []string{"clean", "webcam", "broadcast", "kinect"}
 
 var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
@@ -76,9 +85,16 @@ func (c *Source) validate(s section) {
 		s.check(known, "sim.felt", "%q is not %s or #rrggbb", f, strings.Join(simFelts, ", "))
 	}
 	switch c.Sim.Lighting {
-	case "lamps", "even", "dim", "spot":
+	case "lamps", "even", "dim", "spot", "hall":
 	default:
-		s.fail("sim.lighting", "%q is not lamps, even, dim or spot", c.Sim.Lighting)
+		s.fail("sim.lighting", "%q is not lamps, even, dim, spot or hall", c.Sim.Lighting)
+	}
+	if l := c.Sim.Look; l != "" {
+		known := false
+		for _, n := range simLooks {
+			known = known || l == n
+		}
+		s.check(known, "sim.look", "%q is not %s", l, strings.Join(simLooks, ", "))
 	}
 	s.rangeF(c.Sim.RotationDeg, -180, 180, "sim.rotation_deg")
 	s.rangeF(c.Sim.Tilt, 0, 0.3, "sim.tilt")

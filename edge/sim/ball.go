@@ -30,38 +30,85 @@ func (b *ball) roll(dt float64) {
 	b.rot.orthonormalize()
 }
 
-// Ball pattern constants: the stripe band covers |z| < stripeHalf of the
-// ball frame; number circles are centred on the ±x poles with an angular
-// radius whose sine is circleSin (the WPA circle is about 45% of the
-// diameter).
-const (
-	stripeHalf = 0.52
-	circleCos  = 0.905
-	circleSin  = 0.425
-)
+// ballSet is the printed appearance of a set of balls.
+type ballSet struct {
+	colours [9]rgb // cue ball, 1..8; 9..15 are stripes of 1..7's colour
+	white   rgb    // number circles and stripes' caps
+	ink     rgb    // the numbers
+	// The stripe band covers |z| < stripeHalf of the ball frame; number
+	// circles are centred on the ±x poles with an angular radius whose
+	// sine is circleSin (cosine circleCos).
+	stripeHalf, circleCos, circleSin float64
+	// worn (0..1) rubs ink off the numbers and scuffs the surface.
+	worn float64
+	// tint varies each ball's colour a little (a cheap set's balls do not
+	// match): per-ball factors, index = number.
+	tint [16]rgb
+	seed uint32
+}
+
+// tournamentSet is a new WPA-coloured set: the circle is about 45 % of the
+// diameter, numbers crisp.
+var tournamentSet = ballSet{
+	colours: ballColours, white: white, ink: rgb{0.06, 0.06, 0.06},
+	stripeHalf: 0.52, circleCos: 0.905, circleSin: 0.425,
+}
+
+// cheapSet is a bar-room set: off-hue colours (lemon 1, sky 2, orange-red
+// 3, magenta 4, pale orange 5, bright green 6, brown 7, grey-black 8), a
+// creamy cue ball, smaller circles with rubbed numbers, narrower stripes,
+// and balls that do not quite match.
+func cheapSet(seed uint32) *ballSet {
+	s := &ballSet{
+		colours: [9]rgb{hex("efe5c6"), hex("f0d82a"), hex("2e6fd6"), hex("e63b1e"), hex("8f3a8e"),
+			hex("f79a2a"), hex("27a35a"), hex("7c3b1f"), hex("262626")},
+		white: hex("ece6d2"), ink: rgb{0.12, 0.11, 0.1},
+		stripeHalf: 0.46, circleCos: 0.935, circleSin: 0.355, worn: 0.5, seed: seed,
+	}
+	for n := range s.tint {
+		j := func(k uint32) float64 { return 1 + 0.12*(hash2(int32(n), int32(k), seed)-0.5) }
+		s.tint[n] = rgb{j(1), j(2), j(3)}
+	}
+	return s
+}
 
 // albedo is the printed colour of ball n at ball-frame unit vector m.
-func albedo(n int, m vec3) rgb {
-	if n == 0 {
-		return ballColours[0]
+func (s *ballSet) albedo(n int, m vec3) rgb {
+	if s.worn == 0 {
+		return s.print(n, m)
 	}
-	base := ballColours[colourIndex(n)]
+	c := s.print(n, m).mul(s.tint[n])
+	// Scuffs: pale and dark flecks on a fine lattice over the sphere.
+	if h := hash2(int32(m.x*40)+int32(m.z*40)*97, int32(m.y*40)+int32(n*131), s.seed+1); h < 0.05*s.worn {
+		c = lerp(c, rgb{0.8, 0.8, 0.78}, 0.5)
+	} else if h > 1-0.03*s.worn {
+		c = c.scale(0.6)
+	}
+	return c
+}
+
+// print is the ball's design without wear or tint.
+func (s *ballSet) print(n int, m vec3) rgb {
+	if n == 0 {
+		return s.colours[0]
+	}
+	base := s.colours[colourIndex(n)]
 	// Number circles on both poles of the x axis.
-	if m.x > circleCos || -m.x > circleCos {
-		u, v := m.y/circleSin, m.z/circleSin
+	if m.x > s.circleCos || -m.x > s.circleCos {
+		u, v := m.y/s.circleSin, m.z/s.circleSin
 		if m.x < 0 {
 			u = -u
 		}
-		if glyphInk(n, u, v) {
-			return rgb{0.06, 0.06, 0.06}
+		if glyphInk(n, u, v) && (s.worn == 0 || hash2(int32(u*9), int32(v*9)+int32(m.x*4), s.seed+uint32(n)) > 0.45*s.worn) {
+			return s.ink
 		}
-		return white
+		return s.white
 	}
 	if n >= 9 {
 		// White caps, colour band; a narrow blend keeps the edge
 		// anti-aliased without supersampling.
-		t := smoothstep(stripeHalf-0.04, stripeHalf+0.04, math.Abs(m.z))
-		return lerp(base, white, t)
+		t := smoothstep(s.stripeHalf-0.04, s.stripeHalf+0.04, math.Abs(m.z))
+		return lerp(base, s.white, t)
 	}
 	return base
 }
@@ -74,11 +121,21 @@ type ballLight struct {
 	lum     [4]float64
 	ambient float64
 	tint    rgb
+	// gloss > 0 mirrors each lamp's shade as a disc of angular radius
+	// whose cosines (of the half-vector angle) are glossIn (full) and
+	// glossOut (none).
+	gloss, glossIn, glossOut float64
 }
 
 func newBallLight(t *tableLook, p model.Vec2) ballLight {
 	g := t.light.gain
 	bl := ballLight{n: len(t.lamps), ambient: t.light.ambient * g, tint: t.light.tint}
+	if t.gloss > 0 {
+		// A lamp shade 30-50 cm across at a metre: 8-14 degrees of half
+		// angle at the mirror, so the highlight is 0.14-0.24 of the radius.
+		a := (4 + 4*t.gloss) * math.Pi / 180
+		bl.gloss, bl.glossIn, bl.glossOut = t.gloss, math.Cos(a), math.Cos(a*1.5)
+	}
 	if bl.n > 4 {
 		bl.n = 4
 	}
@@ -107,6 +164,10 @@ func (bl *ballLight) shade(a rgb, n vec3) rgb {
 			diff += bl.lum[i] * d
 		}
 		s := n.dot(bl.h[i])
+		if bl.gloss > 0 && s > bl.glossOut {
+			// The lamp's image: bright enough to burn out on any ball.
+			spec += (1 + 2*bl.gloss) * smoothstep(bl.glossOut, bl.glossIn, s) * bl.lum[i]
+		}
 		if s > 0.9 {
 			s *= s // ^2
 			s *= s // ^4
@@ -187,7 +248,7 @@ func drawBall(frame []byte, w, h int, cam *camera, t *tableLook, b *ball, exposu
 					nx, ny, r2 = nx*s, ny*s, 1
 				}
 				n := vec3{nx, ny, math.Sqrt(1 - r2)}
-				col := bl.shade(albedo(b.n, b.rot.applyT(n)), n)
+				col := bl.shade(t.set.albedo(b.n, b.rot.applyT(n)), n)
 				acc = acc.add(col.scale(a))
 				cov += a
 			}

@@ -28,7 +28,10 @@ type camera struct {
 	lens *fisheye
 }
 
-func newCamera(w, h int, size model.Size, rotationDeg, tilt float64) camera {
+// ballPx > 0 sets the scale instead, so that a ball at the table's centre
+// is ballPx pixels in radius (a camera hung lower, or a finer sensor); the
+// table may then overflow the frame.
+func newCamera(w, h int, size model.Size, rotationDeg, tilt, ballPx float64) camera {
 	L, W := size.Length, size.Width
 	th := rotationDeg * math.Pi / 180
 	c, s := math.Cos(th), math.Sin(th)
@@ -40,6 +43,9 @@ func newCamera(w, h int, size model.Size, rotationDeg, tilt float64) camera {
 	// shrink by the tilt too.
 	fill := 0.96 / (1 + 2*math.Abs(tilt))
 	sc := math.Min(float64(w)*fill/ex, float64(h)*fill/ey)
+	if ballPx > 0 {
+		sc = ballPx / model.BallRadius
+	}
 	cx, cy := float64(w)/2, float64(h)/2
 	// Table frame -> centred, scaled, y flipped, rotated.
 	centre := mat3{1, 0, -L / 2, 0, 1, -W / 2, 0, 0, 1}

@@ -40,5 +40,6 @@ func OptionsFromConfig(c config.Source, table model.Size) Options {
 		Felt: c.Sim.Felt, Lighting: c.Sim.Lighting,
 		RotationDeg: c.Sim.RotationDeg, Tilt: c.Sim.Tilt,
 		NoiseSigma: c.Sim.Noise, NoBlur: !c.Sim.MotionBlur,
+		Look: Look{Preset: c.Sim.Look},
 	}
 }

@@ -24,12 +24,17 @@ func TestConfigAgrees(t *testing.T) {
 			t.Errorf("config rejects lighting %q that sim knows: %v", name, err)
 		}
 	}
+	for name := range Looks {
+		if err := parse("[source.sim]\nlook = \"" + name + "\"\n"); err != nil {
+			t.Errorf("config rejects look %q that sim knows: %v", name, err)
+		}
+	}
 	for name := range scenarios {
 		if err := parse("[source]\nscenario = \"" + name + "\"\n"); err != nil {
 			t.Errorf("config rejects scenario %q that sim knows: %v", name, err)
 		}
 	}
-	for _, bad := range []string{"[source.sim]\nfelt = \"mauve\"\n", "[source.sim]\nlighting = \"disco\"\n", "[source]\nscenario = \"snooker\"\n", "[source.sim]\ntilt = 2.0\n"} {
+	for _, bad := range []string{"[source.sim]\nfelt = \"mauve\"\n", "[source.sim]\nlighting = \"disco\"\n", "[source]\nscenario = \"snooker\"\n", "[source.sim]\ntilt = 2.0\n", "[source.sim]\nlook = \"vhs\"\n"} {
 		if parse(bad) == nil {
 			t.Errorf("config accepts %q", bad)
 		}

@@ -173,35 +173,45 @@ func handRods(hv handView) []rod {
 // drawCueAndHand draws the hand, then the cue over it (the cue rests on the
 // bridge), each with a soft shadow offset away from the main lamp.
 func drawCueAndHand(frame []byte, w, h int, cam *camera, t *tableLook, cue cueView, hand handView, maxV uint8) {
-	lum := t.light.lightAt(t.lamps, t.size.Length/2, t.size.Width/2)
-	tint := t.light.tint
-	lp := t.lamps[0]
-	shadowOff := func(r rod, height float64) rod {
-		mid := v2((r.a.X+r.b.X)/2, (r.a.Y+r.b.Y)/2)
-		k := height / lp[2]
-		o := v2((mid.X-lp[0])*k, (mid.Y-lp[1])*k)
-		return rod{a: v2(r.a.X+o.X, r.a.Y+o.Y), b: v2(r.b.X+o.X, r.b.Y+o.Y), ra: r.ra * 1.2, rb: r.rb * 1.2}
-	}
 	if hand.visible {
-		rods := handRods(hand)
-		for _, r := range rods {
-			drawRod(frame, w, h, cam, shadowOff(r, 0.03), nil, 0.3, maxV)
-		}
-		for i, r := range rods {
-			c := skin
-			if i == 0 {
-				c = sleeve
-			}
-			cc := c
-			drawRod(frame, w, h, cam, r, func(at, s float64) rgb {
-				return cylinder(lerp(cc, skinDark, 0.2*at), s, lum).mul(tint)
-			}, 0, maxV)
-		}
+		drawHand(frame, w, h, cam, t, handRods(hand), skin, sleeve, maxV)
 	}
 	if cue.visible {
+		lum := t.light.lightAt(t.lamps, t.size.Length/2, t.size.Width/2)
+		tint := t.light.tint
 		r := cueRod(cue)
-		drawRod(frame, w, h, cam, shadowOff(r, 0.05), nil, 0.35, maxV)
+		drawRod(frame, w, h, cam, shadowRod(t, r, 0.05), nil, 0.35, maxV)
 		p := cuePaint(lum)
 		drawRod(frame, w, h, cam, r, func(at, s float64) rgb { return p(at, s).mul(tint) }, 0, maxV)
 	}
+}
+
+// drawHand draws a hand's rods (handRods: the arm first, in a sleeve) with
+// their shadows.
+func drawHand(frame []byte, w, h int, cam *camera, t *tableLook, rods []rod, skinCol, sleeveCol rgb, maxV uint8) {
+	lum := t.light.lightAt(t.lamps, t.size.Length/2, t.size.Width/2)
+	tint := t.light.tint
+	for _, r := range rods {
+		drawRod(frame, w, h, cam, shadowRod(t, r, 0.03), nil, 0.3, maxV)
+	}
+	for i, r := range rods {
+		c := skinCol
+		if i == 0 {
+			c = sleeveCol
+		}
+		cc := c
+		drawRod(frame, w, h, cam, r, func(at, s float64) rgb {
+			return cylinder(lerp(cc, skinDark, 0.2*at), s, lum).mul(tint)
+		}, 0, maxV)
+	}
+}
+
+// shadowRod is the shadow of rod r held height above the cloth: offset
+// away from the first lamp and a little wider.
+func shadowRod(t *tableLook, r rod, height float64) rod {
+	lp := t.lamps[0]
+	mid := v2((r.a.X+r.b.X)/2, (r.a.Y+r.b.Y)/2)
+	k := height / lp[2]
+	o := v2((mid.X-lp[0])*k, (mid.Y-lp[1])*k)
+	return rod{a: v2(r.a.X+o.X, r.a.Y+o.Y), b: v2(r.b.X+o.X, r.b.Y+o.Y), ra: r.ra * 1.2, rb: r.rb * 1.2}
 }

@@ -18,6 +18,15 @@
 // (added eight bytes at a time), then ball shadows, balls (shaded spheres with
 // stripes and numbers, motion-blurred when fast), the cue and a hand.
 //
+// Options.Look makes the frames like a real camera's (response curve,
+// white balance, vignetting, lens blur, sharpening, JPEG or H.264-like
+// coding, lamps' sheen and glossy highlights, worn cloth, chalk, paper
+// spots, rail finishes, cheap ball sets, camera height, people's arms).
+// The zero Look draws exactly what the simulator always drew; a look
+// changes pixels, never the game. The table's extras go into the static
+// background; the camera's stages run per frame on the composed picture
+// (sensor.go, codec.go).
+//
 // The truth's events include what a referee reads from a shot: the cue
 // strike, every cushion contact (from edge/physics, with its rail), balls
 // jumped off the table (scripted: the engine cannot jump balls), and at

@@ -10,12 +10,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
 
-// TestDump writes PNGs of a few frames of every scenario to the directory
-// in CUECAST_SIM_DUMP, for looking at; it is skipped otherwise.
+// TestDump writes PNGs of a few frames of every scenario, and one still
+// frame per realistic look (docs/sim.md, Looks) at 1080p under the "hall"
+// rig, to the directory in CUECAST_SIM_DUMP, for looking at; it is skipped
+// otherwise.
 func TestDump(t *testing.T) {
 	dir := os.Getenv("CUECAST_SIM_DUMP")
 	if dir == "" {
@@ -36,6 +39,13 @@ func TestDump(t *testing.T) {
 				writePNG(t, filepath.Join(dir, fmt.Sprintf("%s-%03d.png", name, i)), &f)
 			}
 		}
+	}
+	for _, look := range LookNames() {
+		s := New(Options{Width: 1920, Height: 1080, Scenario: "still", Seed: 1, NoiseSigma: 2, Unpaced: true, Lighting: "hall", Look: Look{Preset: look}})
+		var f model.Frame
+		s.Render(&f, time.Unix(0, 0))
+		writePNG(t, filepath.Join(dir, "look-"+look+".png"), &f)
+		s.Close()
 	}
 }
 

@@ -78,6 +78,10 @@ var Lightings = map[string]lighting{
 	// A dim bar: two weak lamps and a warm cast; the camera's gain makes
 	// up the level (exposure), so the picture is darker at the ends.
 	"dim": {lamps: []lamp{{0.35, 0.5, 1.1, 1}, {0.65, 0.5, 1.1, 1}}, ambient: 0.25, tint: rgb{1.05, 0.93, 0.78}, exposure: 0.8},
+	// A pool hall's wide shades higher up, with light off the walls: the
+	// cloth as evenly lit as real rooms measure (corners about 0.85 of the
+	// centre; docs/sim.md), where "lamps" falls to 0.64.
+	"hall": {lamps: []lamp{{0.17, 0.5, 2.0, 1}, {0.5, 0.5, 2.0, 1}, {0.83, 0.5, 2.0, 1}}, ambient: 0.7, tint: rgb{1, 0.99, 0.97}},
 	// A single off-centre lamp: a strong gradient across the table.
 	"spot": {lamps: []lamp{{0.3, 0.65, 0.9, 1}}, ambient: 0.3, tint: rgb{1, 0.97, 0.92}},
 }

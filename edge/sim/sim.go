@@ -34,6 +34,9 @@ type Options struct {
 	NoiseSigma float64
 	// NoBlur turns motion blur off (exposure zero).
 	NoBlur bool
+	// Look is how real the picture is (camera, table wear, ball set,
+	// people in view); the zero Look draws as the simulator always did.
+	Look Look
 	// Unpaced makes Read return as fast as it can render (tests,
 	// benchmarks); frame times still advance by one period per frame, from
 	// Clock.Now() at Open, or from 2026-01-01 UTC when Clock is nil.
@@ -87,6 +90,9 @@ type Sim struct {
 	bgs      [][]byte     // static background per rig
 	geo      model.TableGeometry
 	nz       *noise
+	look     Look        // resolved
+	sensor   *sensor     // nil: a clean camera
+	people   *bystanders // nil: nobody at the table
 	dir      *director
 	period   time.Duration
 	exposure float64
@@ -138,10 +144,15 @@ func Open(opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	look, err := opts.Look.resolve()
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15))
 	s := &Sim{
 		opts:   opts,
-		cam:    newCamera(opts.Width, opts.Height, opts.Table, opts.RotationDeg, opts.Tilt),
+		look:   look,
+		cam:    newCamera(opts.Width, opts.Height, opts.Table, opts.RotationDeg, opts.Tilt, look.BallRadiusPx),
 		geo:    model.Standard(opts.Table),
 		period: time.Duration(float64(time.Second) / opts.FPS),
 		name:   fmt.Sprintf("sim:%s", opts.Scenario),
@@ -164,11 +175,18 @@ func Open(opts Options) (*Sim, error) {
 	for _, name := range rigs {
 		light := Lightings[name]
 		look := newTableLook(opts.Table, felt, &light, uint32(opts.Seed))
+		s.look.dress(look, uint32(opts.Seed))
 		bg := make([]byte, n)
 		renderBackground(bg, &s.cam, look, s.nz.maxV())
 		s.looks, s.bgs = append(s.looks, look), append(s.bgs, bg)
 	}
 	s.dir = newDirector(sc, s.geo, s.looks[0], rng, opts.Umpire)
+	if look.camPost() {
+		s.sensor = newSensor(opts.Width, opts.Height, &s.look)
+	}
+	if look.Hands > 0 {
+		s.people = newBystanders(look.Hands, opts.Seed, opts.Table)
+	}
 	s.base = opts.Clock.Now()
 	if fixedBase && opts.Unpaced {
 		// Unpaced runs without an injected clock are stamped from a fixed
@@ -203,8 +221,11 @@ func (o *Options) check() error {
 	case !(o.NoiseSigma >= 0 && o.NoiseSigma <= 12):
 		return fmt.Errorf("sim: noise sigma %v out of range [0, 12]", o.NoiseSigma)
 	}
+	if _, err := o.Look.resolve(); err != nil {
+		return err
+	}
 	if _, ok := Lightings[o.Lighting]; !ok {
-		return fmt.Errorf("sim: unknown lighting %q (known: dim, even, lamps, spot)", o.Lighting)
+		return fmt.Errorf("sim: unknown lighting %q (known: dim, even, hall, lamps, spot)", o.Lighting)
 	}
 	if o.Felt != "" {
 		if _, err := parseFelt(o.Felt); err != nil {
@@ -306,7 +327,14 @@ func (s *Sim) draw(pix []byte) {
 		}
 	}
 	drawCueAndHand(pix, w, h, &s.cam, look, s.dir.cue, s.dir.hand, maxV)
+	if s.people != nil {
+		s.people.at(float64(s.seq) * s.period.Seconds())
+		s.people.draw(pix, w, h, &s.cam, look, maxV)
+	}
 	s.nz.apply(pix)
+	if s.sensor != nil {
+		s.sensor.apply(pix)
+	}
 }
 
 // truth describes the frame just drawn. It is freshly allocated: a consumer
@@ -324,6 +352,9 @@ func (s *Sim) truth() *model.Truth {
 	var occluders []rod
 	if d.hand.visible {
 		occluders = append(occluders, handRods(d.hand)...)
+	}
+	if s.people != nil {
+		occluders = s.people.occluders(occluders)
 	}
 	if d.cue.visible {
 		r := cueRod(d.cue)

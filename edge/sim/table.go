@@ -16,6 +16,7 @@ const (
 	regCloth
 	regSpot
 	regHole
+	regMark // a paper spot, sticker or chalk cube (Look extras)
 )
 
 // tableLook is the static appearance of the table: the geometry the
@@ -27,6 +28,13 @@ type tableLook struct {
 	lamps [][3]float64 // lamp positions in metres
 	holes []hole
 	seed  uint32
+	// extra is the real table's wear, markings and finish; nil for the
+	// plain table the zero Look draws.
+	extra *tableExtras
+	// set is the ball set's appearance; gloss the lamps' reflection on
+	// the balls (Look.Gloss).
+	set   *ballSet
+	gloss float64
 }
 
 // hole is a pocket's drop in table metres: the dark disc a ball falls into.
@@ -38,7 +46,7 @@ type hole struct {
 func newTableLook(size model.Size, felt rgb, l *lighting, seed uint32) *tableLook {
 	L, W := size.Length, size.Width
 	lc := *l // normalize writes the gain: keep the shared preset untouched
-	t := &tableLook{size: size, felt: felt, light: &lc, seed: seed}
+	t := &tableLook{size: size, felt: felt, light: &lc, seed: seed, set: &tournamentSet}
 	for _, lp := range l.lamps {
 		t.lamps = append(t.lamps, [3]float64{lp.fx * L, lp.fy * W, lp.height})
 	}
@@ -90,7 +98,10 @@ func (t *tableLook) region(u, v float64) int {
 		return regHole
 	}
 	if u >= 0 && u <= L && v >= 0 && v <= W {
-		if math.Hypot(u-0.75*L, v-W/2) < 0.006 {
+		if t.extra != nil && t.extra.markAt(u, v) != nil {
+			return regMark
+		}
+		if (t.extra == nil || t.extra.spots == "") && math.Hypot(u-0.75*L, v-W/2) < 0.006 {
 			return regSpot
 		}
 		return regCloth
@@ -102,6 +113,9 @@ func (t *tableLook) region(u, v float64) int {
 		return regCushion
 	}
 	if u >= -outerMargin && u <= L+outerMargin && v >= -outerMargin && v <= W+outerMargin {
+		if t.extra != nil && t.extra.markAt(u, v) != nil {
+			return regMark
+		}
 		if t.onDiamond(u, v) {
 			return regDiamond
 		}
@@ -116,7 +130,6 @@ func (t *tableLook) region(u, v float64) int {
 func (t *tableLook) onDiamond(u, v float64) bool {
 	L, W := t.size.Length, t.size.Width
 	mid := cushionWidth + railWidth/2
-	const along, across = 0.013, 0.0065
 	if v < -cushionWidth || v > W+cushionWidth {
 		cy := -mid
 		if v > W {
@@ -126,7 +139,7 @@ func (t *tableLook) onDiamond(u, v float64) bool {
 			if i == 4 {
 				continue
 			}
-			if math.Abs(u-float64(i)*L/8)/along+math.Abs(v-cy)/across <= 1 {
+			if t.sight(math.Abs(u-float64(i)*L/8), math.Abs(v-cy)) {
 				return true
 			}
 		}
@@ -137,11 +150,21 @@ func (t *tableLook) onDiamond(u, v float64) bool {
 		cx = L + mid
 	}
 	for i := 1; i < 4; i++ {
-		if math.Abs(v-float64(i)*W/4)/along+math.Abs(u-cx)/across <= 1 {
+		if t.sight(math.Abs(v-float64(i)*W/4), math.Abs(u-cx)) {
 			return true
 		}
 	}
 	return false
+}
+
+// sight reports whether a rail point dAlong, dAcross (m, absolute) from a
+// sight's centre is inside it: a diamond, or the finish's own sights.
+func (t *tableLook) sight(dAlong, dAcross float64) bool {
+	if t.extra != nil && t.extra.rail != "" {
+		return t.extra.onSight(dAlong, dAcross)
+	}
+	const along, across = 0.013, 0.0065
+	return dAlong/along+dAcross/across <= 1
 }
 
 // shade returns the colour of the background at table point (u, v).
@@ -161,6 +184,10 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 		return white.scale(0.85 * lum).mul(tint)
 	case regDiamond:
 		return pearl.scale(lum).mul(tint)
+	case regMark:
+		if m := t.extra.markAt(u, v); m != nil {
+			return m.colour(u, v).scale(lum).mul(tint)
+		}
 	case regRail:
 		// Distance from the outer edge of the cushion to the rail edge:
 		// bevels darken both edges; the grain runs along the rail.
@@ -181,6 +208,9 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 				d = math.Max(d, math.Max(-cushionWidth-v, v-W-cushionWidth))
 			}
 		}
+		if t.extra != nil && t.extra.rail != "" {
+			return t.extra.railColour(u, v, d, along, t).scale(lum).mul(tint)
+		}
 		grain := 0.5 + 0.5*math.Sin(along*140+4*valueNoise(along*8, d*60, t.seed+7))
 		c := lerp(woodDark, wood, 0.55+0.45*grain)
 		bevel := 0.75 + 0.25*smoothstep(0, 0.012, d)*smoothstep(0, 0.015, railWidth-d)
@@ -191,6 +221,10 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 	fib := hash2(int32(u*700), int32(v*700), t.seed) - 0.5
 	blot := valueNoise(u*9, v*9, t.seed+3) - 0.5
 	f := 1 + 0.05*fib + 0.05*blot
+	col := t.felt
+	if t.extra != nil {
+		col, f = t.extra.cloth(u, v, t, col, f)
+	}
 	if reg == regCushion {
 		// The cushion rubber slopes up from the nose: the nose itself
 		// casts a thin shadow line on the cloth, the top catches light.
@@ -213,7 +247,13 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 	// Pocket jaws: cloth darkens as it rolls down into the hole.
 	hd := t.holeDist(u, v)
 	f *= 1 - 0.65*math.Exp(-hd/0.012)
-	return t.felt.scale(f * lum).mul(tint)
+	c := col.scale(f * lum).mul(tint)
+	if t.extra != nil && reg == regCloth && t.extra.hot > 0 {
+		// The sheen: more of the felt's colour, and some of the lamp's own
+		// (the nap reflects, it is no mirror).
+		c = c.add(lerp(col, tint, 0.35).mul(tint).scale(t.extra.sheen(u, v) * lum))
+	}
+	return c
 }
 
 // renderBackground draws the static table into dst (packed BGR) through the
