@@ -15,7 +15,7 @@ CUECAST=${CUECAST:-out/image-bin/$ARCH/cuecast}
 HOST_CUECAST=${HOST_CUECAST:-bin/cuecast}
 
 missing=()
-for t in qemu-system-x86_64 mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart; do
+for t in qemu-system-x86_64 qemu-img mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart; do
 	command -v "$t" >/dev/null || missing+=("$t")
 done
 ls /usr/share/OVMF/OVMF_CODE*.fd >/dev/null 2>&1 || missing+=("OVMF (package ovmf)")
