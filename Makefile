@@ -6,13 +6,14 @@ GO      ?= go
 BIN     := bin
 export CGO_ENABLED := 1
 # gocv v0.31.0 builds against Debian 12's OpenCV 4.6 through pkg-config.
+# (The image's binaries link fewer modules: image/image.mk, docs/image.md.)
 export CGO_CPPFLAGS :=
 GOTESTFLAGS ?=
 # Debian packages the build, the tests and the image need.
 DEB_PKGS := build-essential pkg-config libopencv-dev mosquitto mosquitto-clients \
 	chromium systemd systemd-container \
 	qemu-system-x86 qemu-utils mmdebstrap debootstrap squashfs-tools e2fsprogs fdisk \
-	dosfstools mtools ovmf systemd-boot
+	dosfstools mtools ovmf systemd-boot cmake ninja-build
 
 .PHONY: help deps build run test test-go test-units bench fmt vet clean
 

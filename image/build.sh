@@ -10,6 +10,7 @@
 #
 # Inputs (environment; image/image.mk sets them):
 #   OUT          output directory (disk.img, root.img, vmlinuz, initrd.img, ...)
+#   ARCH         Debian architecture of the image (amd64, arm64; default: the host's)
 #   CACHE        .deb cache kept between builds (gitignored)
 #   CUECASTD     the daemon binary;  CUECAST  the CLI binary
 #   UPDATE_PUB   PEM public key that update bundles must be signed with
@@ -30,6 +31,7 @@ CUECAST=${CUECAST:-$repo/bin/cuecast}
 UPDATE_PUB=${UPDATE_PUB:?UPDATE_PUB must name the PEM public key of the update signing key}
 VERSION=${VERSION:-$(date -u +%Y%m%d.%H%M)}
 KIOSK=${KIOSK:-1}
+ARCH=${ARCH:-$(dpkg --print-architecture)}
 DEBUG_SHELL=${DEBUG_SHELL:-0}
 NEVER_READY=${NEVER_READY:-0}
 SLOT_SIZE=${SLOT_SIZE:-1G}
@@ -44,6 +46,9 @@ step() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 size() { printf '    %-28s %8s\n' "$(basename "$1")" "$(du -h --apparent-size "$1" | cut -f1)"; }
 die() { echo "image/build.sh: $*" >&2; exit 1; }
 
+# Only x86-64 images are built and boot-tested so far; the ARCH plumbing
+# for arm64 is in place, the rest is listed in docs/image.md ("arm64").
+[ "$ARCH" = amd64 ] || die "ARCH=$ARCH: only amd64 images are built so far (docs/image.md, \"arm64\")"
 [ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap --mode=root, device nodes in the root)"
 for t in mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy mmd systemd-repart; do
 	command -v "$t" >/dev/null || die "$t not found: run 'make deps' (packages in docs/image.md)"
@@ -62,26 +67,16 @@ rootfs=$OUT/rootfs
 rm -rf "$rootfs" "$OUT/var" "$OUT/repart.d" "$OUT"/*.img
 
 step "packages"
-# The host is the same Debian release as the image, so the packages that
-# provide cuecastd's shared libraries (OpenCV for vision) on the host are the
-# ones the image needs.
-# Only the direct dependencies (DT_NEEDED); apt brings in the rest.
-needed=$(readelf -d "$CUECASTD" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
-libpaths=()
-for so in $needed; do
-	p=$(ldd "$CUECASTD" | awk -v so="$so" '$1 == so && $3 ~ /^\// {print $3}')
-	[ -n "$p" ] || continue
-	p=$(readlink -f "$p")
-	libpaths+=("$p" "${p#/usr}") # dpkg knows one of them (merged /usr)
-done
-libpkgs=""
-if [ ${#libpaths[@]} -gt 0 ]; then
-	libpkgs=$({ dpkg -S "${libpaths[@]}" 2>/dev/null || true; } | cut -d: -f1 | sort -u | tr '\n' ' ')
-fi
-pkgs=$(grep -hv '^\s*#' "$here/packages.txt" | xargs)
-if [ "$KIOSK" = 1 ]; then pkgs="$pkgs $(grep -hv '^\s*#' "$here/packages-kiosk.txt" | xargs)"; fi
+# The host is the same Debian release as the image: the packages that ship
+# the binaries' shared libraries for $ARCH on the host (multiarch) are the
+# ones the image needs. They are installed without their declared Depends
+# (see image/libpackages.sh and customize.sh).
+libpkgs=$("$here/libpackages.sh" "$ARCH" "$CUECASTD" "$CUECAST" | xargs)
+pkglist() { [ ! -e "$1" ] || sed 's/#.*//' "$1" | xargs; }
+pkgs="$(pkglist "$here/packages.txt") $(pkglist "$here/packages-$ARCH.txt")"
+if [ "$KIOSK" = 1 ]; then pkgs="$pkgs $(pkglist "$here/packages-kiosk.txt")"; fi
 echo "    base+kiosk: $pkgs"
-echo "    cuecastd libraries: ${libpkgs:-none (static binary)}"
+echo "    libraries of cuecastd and cuecast: ${libpkgs:-none (static binaries)}"
 
 # The mirror is whatever apt on the build host uses (never written into the
 # repository); mmdebstrap pastes each sources file into the image.
@@ -94,10 +89,13 @@ echo "    mirror from: ${mirrors[*]}"
 
 step "root filesystem (mmdebstrap minbase bookworm; cache $CACHE)"
 export SYSTEMD_DIR=${SYSTEMD_DIR:-$repo/systemd} OVERLAY=$here KIOSK DEBUG_SHELL CUECASTD CUECAST UPDATE_PUB VERSION REPO=$repo
+export ARCH CACHE LIBPKGS=$libpkgs
 # The initramfs config goes in before the kernel package so that the one
-# initramfs build at kernel install is already the trimmed one.
-mmdebstrap --variant=minbase --mode=root --format=directory \
-	--include="$(echo $pkgs $libpkgs | tr ' ' ,)" \
+# initramfs build at kernel install is already the trimmed one. The
+# merged-usr hook lays out merged /usr itself; without it apt installs the
+# usrmerge package, which pulls in all of Perl (~50 MB) for a one-off job.
+mmdebstrap --variant=minbase --mode=root --format=directory --architectures="$ARCH" \
+	--include="$(echo $pkgs | tr ' ' ,)" \
 	--aptopt='Acquire::Languages "none"' \
 	--dpkgopt='path-exclude=/usr/share/doc/*' \
 	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -105,7 +103,10 @@ mmdebstrap --variant=minbase --mode=root --format=directory \
 	--dpkgopt='path-exclude=/usr/share/info/*' \
 	--dpkgopt='path-exclude=/usr/share/locale/*' \
 	--dpkgopt='path-include=/usr/share/locale/locale.alias' \
+	--dpkgopt='path-exclude=/usr/lib/chromium/libVkLayer_khronos_validation.so' \
+	--dpkgopt='path-exclude=/usr/lib/chromium/libVkICD_mock_icd.so' \
 	--skip=essential/unlink \
+	--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
 	--setup-hook='mkdir -p "$1"/var/cache/apt/archives/ "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
 	--setup-hook="sync-in $CACHE /var/cache/apt/archives/" \
 	--setup-hook='printf "MODULES=list\nCOMPRESS=gzip\n" > "$1"/etc/initramfs-tools/conf.d/cuecast.conf' \
@@ -129,6 +130,9 @@ step "kernel and initramfs"
 kver=$(ls "$rootfs"/lib/modules | sort -V | tail -n1)
 cp "$rootfs/boot/vmlinuz-$kver" "$OUT/vmlinuz"
 cp "$rootfs/boot/initrd.img-$kver" "$OUT/initrd.img"
+# The ESP and the update bundles carry the kernel and initramfs; the root
+# does not need its own copies (~16 MB that squashfs cannot compress).
+rm -rf "$rootfs"/boot/* "$rootfs"/vmlinuz* "$rootfs"/initrd.img*
 echo "    kernel $kver"
 size "$OUT/vmlinuz"; size "$OUT/initrd.img"
 

@@ -15,6 +15,38 @@ copytree "$OVERLAY/overlay"
 [ "${KIOSK:-0}" = 1 ] && copytree "$OVERLAY/overlay-kiosk"
 [ "${DEBUG_SHELL:-0}" = 1 ] && copytree "$OVERLAY/overlay-debug"
 
+if [ -n "${LIBPKGS:-}" ]; then
+	# The packages that ship the binaries' shared libraries (found by
+	# image/libpackages.sh), installed without their declared Depends: the
+	# ldd check below proves nothing the binaries load is missing. This is
+	# how mmdebstrap's own manual installs packages by hand (dpkg
+	# --force-depends); the appliance never runs apt afterwards.
+	: "${CACHE:?}" "${MMDEBSTRAP_APT_CONFIG:?}"
+	installed=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Package} ${db:Status-Abbrev}\n' 2>/dev/null | awk '$2 == "ii" {print $1}')
+	todo=()
+	for p in $LIBPKGS; do
+		grep -qx "$p" <<<"$installed" || todo+=("$p")
+	done
+	echo "    libraries: ${#todo[@]} packages (${todo[*]}) without their Depends"
+	if [ ${#todo[@]} -gt 0 ]; then
+		debs=$root/tmp/cuecast-libdebs
+		mkdir -p "$debs"
+		while read -r uri file _ hash; do
+			# Same names as apt's own archive cache (sync-in/out of $CACHE);
+			# apt-helper checks the hash from the signed index.
+			uri=${uri#\'} uri=${uri%\'}
+			if [ ! -s "$CACHE/$file" ]; then
+				/usr/lib/apt/apt-helper download-file "$uri" "$CACHE/$file.part" "$hash" >/dev/null
+				mv "$CACHE/$file.part" "$CACHE/$file"
+			fi
+			cp "$CACHE/$file" "$debs/"
+		done < <(APT_CONFIG=$MMDEBSTRAP_APT_CONFIG apt-get download --print-uris "${todo[@]}")
+		chroot "$root" sh -c 'dpkg --install --force-depends /tmp/cuecast-libdebs/*.deb' >"$root/tmp/cuecast-libdebs.log" 2>&1 ||
+			{ cat "$root/tmp/cuecast-libdebs.log"; echo "image/customize.sh: installing the library packages failed" >&2; exit 1; }
+		rm -rf "$debs" "$root/tmp/cuecast-libdebs.log"
+	fi
+fi
+
 echo "    binaries"
 install -m 0755 "$CUECASTD" "$root/usr/bin/cuecastd"
 install -m 0755 "$CUECAST" "$root/usr/bin/cuecast"
@@ -103,6 +135,26 @@ systemctl --root="$root" enable $units >/dev/null 2>&1
 # (and mark it degraded) on a box with the cable out.
 systemctl --root="$root" mask systemd-networkd-wait-online.service >/dev/null 2>&1
 systemctl --root="$root" set-default multi-user.target >/dev/null 2>&1
+
+if [ "${KIOSK:-0}" = 1 ] && [ -s "$OVERLAY/packages-kiosk-drop.txt" ]; then
+	drop=$(sed 's/#.*//' "$OVERLAY/packages-kiosk-drop.txt" | xargs)
+	echo "    kiosk: dropping $(wc -w <<<"$drop") packages it never loads (packages-kiosk-drop.txt)"
+	# shellcheck disable=SC2086
+	chroot "$root" dpkg --purge --force-depends $drop >/dev/null 2>&1 ||
+		{ echo "image/customize.sh: dpkg --purge of the kiosk drop list failed" >&2; exit 1; }
+	for b in /usr/bin/cage /usr/lib/chromium/chromium /usr/lib/chromium/chrome_crashpad_handler \
+		/usr/lib/chromium/libEGL.so /usr/lib/chromium/libGLESv2.so /usr/lib/chromium/libvk_swiftshader.so; do
+		if chroot "$root" ldd "$b" 2>&1 | grep 'not found'; then
+			echo "image/customize.sh: $b lost a library to the kiosk drop list (above)" >&2
+			exit 1
+		fi
+	done
+fi
+
+echo "    kernel modules"
+lists=("$OVERLAY/kernel-modules.txt")
+[ -e "$OVERLAY/kernel-modules-${ARCH:-amd64}.txt" ] && lists+=("$OVERLAY/kernel-modules-${ARCH:-amd64}.txt")
+"$OVERLAY/trim-modules.sh" "$root" "${lists[@]}"
 
 echo "    trim"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log \

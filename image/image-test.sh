@@ -7,10 +7,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
 OUT=${OUT:-image/build/test}
 GO=${GO:-go}
-CUECAST=${CUECAST:-bin/cuecast}
+ARCH=${ARCH:-$(dpkg --print-architecture)}
+# The image's binaries (built for ARCH by make image-bins) and the host's
+# cuecast, which makes the keys and bundles.
+CUECASTD=${CUECASTD:-out/image-bin/$ARCH/cuecastd}
+CUECAST=${CUECAST:-out/image-bin/$ARCH/cuecast}
+HOST_CUECAST=${HOST_CUECAST:-bin/cuecast}
 
 missing=()
-for t in qemu-system-x86_64 mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart; do
+for t in qemu-system-x86_64 qemu-img mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart; do
 	command -v "$t" >/dev/null || missing+=("$t")
 done
 ls /usr/share/OVMF/OVMF_CODE*.fd >/dev/null 2>&1 || missing+=("OVMF (package ovmf)")
@@ -28,16 +33,16 @@ mkdir -p "$OUT"
 # A key of its own for every run: the test proves what this key signs is
 # accepted and what another key signs is not.
 rm -f "$OUT/update.key" "$OUT/update.key.pub"
-"$CUECAST" bundle -genkey "$OUT/update.key" >/dev/null
+"$HOST_CUECAST" bundle -genkey "$OUT/update.key" >/dev/null
 
-OUT=$OUT UPDATE_PUB=$OUT/update.key.pub VERSION=test-1 KIOSK=0 DEBUG_SHELL=1 NEVER_READY=1 \
+OUT=$OUT ARCH=$ARCH UPDATE_PUB=$OUT/update.key.pub VERSION=test-1 KIOSK=0 DEBUG_SHELL=1 NEVER_READY=1 \
 	SLOT_SIZE=${SLOT_SIZE:-1G} DATA_SIZE=${DATA_SIZE:-512M} \
-	CUECASTD=${CUECASTD:-bin/cuecastd} CUECAST=$CUECAST image/build.sh
+	CUECASTD=$CUECASTD CUECAST=$CUECAST image/build.sh
 
 echo
 echo "==> bundles"
-"$CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root.img" -version test-2 -o "$OUT/good.bundle"
-"$CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root-never-ready.img" -version test-3-never-ready -o "$OUT/never-ready.bundle"
+"$HOST_CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root.img" -version test-2 -o "$OUT/good.bundle"
+"$HOST_CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root-never-ready.img" -version test-3-never-ready -o "$OUT/never-ready.bundle"
 build_s=$(($(date +%s) - start))
 echo "==> image built in ${build_s}s; booting it under QEMU (serial log: $OUT/serial.log)"
 

@@ -1,7 +1,7 @@
 package vision
 
 /*
-#cgo !windows pkg-config: opencv4
+#cgo !windows,!customenv pkg-config: opencv4
 #cgo CXXFLAGS: --std=c++11
 #include "distance.h"
 */

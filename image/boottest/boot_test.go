@@ -84,6 +84,10 @@ func TestImage(t *testing.T) {
 		t.Fatal("boot 1 is not on slot a")
 	}
 
+	// The disk is bigger than the image: first boot grew the data partition
+	// and /var into the rest.
+	figures["data partition after first boot on a disk 1 GiB bigger (MiB)"] = strconv.FormatInt(v.checkDataGrown()>>20, 10)
+
 	// First boot gave the box an identity and pinned the machine id.
 	table := strings.TrimSpace(v.con.must(`sed -n 's/^table = "\(.*\)"/\1/p' /etc/cuecast/cuecast.toml`, shortCommand))
 	token := strings.TrimSpace(v.con.must(`sed -n 's/^token = "\(.*\)"/\1/p' /etc/cuecast/cuecast.toml`, shortCommand))
@@ -117,29 +121,18 @@ func TestImage(t *testing.T) {
 	v.noCamera(figures) // nocamera_test.go
 	v.watchdog()
 
-	// Bad bundles are refused before anything is written, over HTTP and by
-	// the CLI.
-	slotB := func() string {
-		return v.con.must("head -c 4M /dev/disk/by-partlabel/cuecast-root-b | sha256sum; ls /efi/loader/entries /efi/cuecast/b", shortCommand)
-	}
-	before := slotB()
-	badSig, wrongHash := badBundles(t, dir)
-	for name, b := range map[string][]byte{"bad signature": badSig, "wrong hash": wrongHash} {
-		code, body := v.post(token, bytes.NewReader(b))
-		if code != http.StatusBadRequest || !strings.Contains(body, "bundle_rejected") {
-			t.Errorf("POST /api/v1/update (%s) = %d %s, want 400 bundle_rejected", name, code, body)
-		}
-	}
-	if code, _ := v.post("wrong-token", bytes.NewReader(badSig)); code != http.StatusUnauthorized {
-		t.Errorf("POST /api/v1/update with a wrong token = %d, want 401", code)
-	}
+	// Bad bundles are refused before anything is written, over HTTP
+	// (httpupdate_test.go: token, signature, hash, cut uploads) and by the
+	// CLI.
+	v.httpUpdateRefusals(token)
+	before := v.slotState()
 	for _, disk := range []string{"badsig", "wronghash"} {
 		out, rc := v.con.run("cuecast update /dev/disk/by-id/virtio-"+disk, 2*time.Minute)
 		if rc != 2 || !strings.Contains(out, "rejected") {
 			t.Errorf("cuecast update (%s) = exit %d:\n%s\nwant exit 2, rejected", disk, rc, out)
 		}
 	}
-	if after := slotB(); after != before {
+	if after := v.slotState(); after != before {
 		t.Errorf("refused bundles changed slot b or the ESP:\nbefore %s\nafter %s", before, after)
 	}
 
@@ -153,12 +146,10 @@ func TestImage(t *testing.T) {
 	code, body := v.post(token, good)
 	good.Close()
 	if code != http.StatusAccepted {
-		t.Errorf("POST good bundle = %d %s; installing with the CLI instead", code, body)
-		v.con.must("cuecast update /dev/disk/by-id/virtio-good", 10*time.Minute)
-	} else {
-		v.waitInstalled()
+		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202", code, body)
 	}
-	figures["update apply (upload, verify, write slot; 1st boot image)"] = time.Since(applyStart).Round(time.Second).String()
+	v.waitInstalled()
+	figures["update apply over HTTP (upload, verify, queue, install)"] = time.Since(applyStart).Round(time.Second).String()
 	t.Logf("after update:\n%s", v.con.must("cuecast update -status", shortCommand))
 
 	// Boot 2: slot b on trial, blessed once cuecastd is READY and healthy.
@@ -245,6 +236,20 @@ func startVM(t *testing.T, dir string) *vm {
 	}
 	port := freePort(t)
 	extra := testDisks(t, dir, tmp)
+	// The VM's disk is the image plus growBy at the end, like an image
+	// written to a card or SSD bigger than itself: a qcow2 overlay over
+	// disk.img (which stays unchanged; -snapshot below keeps even the
+	// overlay untouched).
+	img := filepath.Join(dir, "disk.img")
+	st, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk := filepath.Join(tmp, "disk.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", img, disk,
+		strconv.FormatInt(st.Size()+growBy, 10)).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img create: %v\n%s", err, out)
+	}
 	args := []string{
 		"-machine", "q35,accel=tcg", "-cpu", "max", "-m", "1024", "-smp", "2",
 		"-nodefaults", "-display", "none", "-monitor", "none", "-serial", "stdio",
@@ -254,7 +259,7 @@ func startVM(t *testing.T, dir string) *vm {
 		"-snapshot",
 		"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
 		"-drive", "if=pflash,format=raw,unit=1,file=" + vars,
-		"-drive", "file=" + filepath.Join(dir, "disk.img") + ",format=raw,if=virtio",
+		"-drive", "file=" + disk + ",format=qcow2,if=virtio",
 		// The guest reaches nothing but the forwarded port on loopback.
 		"-nic", fmt.Sprintf("user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:%d-:8080", port),
 		"-device", "i6300esb",
@@ -346,6 +351,38 @@ func badBundles(t *testing.T, dir string) (badSig, wrongHash []byte) {
 	h[len(h)-4096] ^= 0xff
 	badCache.hash = h
 	return badCache.sig, badCache.hash
+}
+
+// growBy is how much bigger than the image the VM's disk is.
+const growBy = 1 << 30
+
+// checkDataGrown: on first boot systemd-repart grew the data partition, the
+// last, to the end of the disk (up to the backup GPT and alignment), and
+// x-systemd.growfs grew /var's file system with it.
+// It returns the partition's size.
+func (v *vm) checkDataGrown() int64 {
+	v.t.Helper()
+	st, err := os.Stat(filepath.Join(v.dir, "data.img"))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	built := st.Size()
+	out := v.con.must("cat /sys/class/block/$(basename $(readlink -f /dev/disk/by-partlabel/cuecast-data))/size; stat -f -c '%b %S' /var", shortCommand)
+	var sectors, blocks, bsize int64
+	if _, err := fmt.Sscan(out, &sectors, &blocks, &bsize); err != nil {
+		v.t.Fatalf("data partition size: %q: %v", out, err)
+	}
+	part := sectors * 512
+	if part < built+growBy-8<<20 {
+		diag, _ := v.con.run("journalctl -b -u systemd-repart --no-pager | tail -n 20", shortCommand)
+		v.t.Errorf("data partition is %d bytes, built %d on a disk %d bigger: not grown\n%s", part, built, int64(growBy), diag)
+	}
+	// ext4's own metadata takes a few percent of what statfs counts.
+	if fs := blocks * bsize; fs < built+growBy*9/10 {
+		diag, _ := v.con.run("journalctl -b -u 'systemd-growfs*' --no-pager | tail -n 20", shortCommand)
+		v.t.Errorf("/var is %d bytes on a %d byte partition (built %d): file system not grown\n%s", fs, part, built, diag)
+	}
+	return part
 }
 
 func (v *vm) checkRunning(when string) {
