@@ -32,6 +32,9 @@ type Options struct {
 	// Frame, when set, is called with each frame's pixels and detection
 	// (e.g. to write annotated images); the frame is valid during the call.
 	Frame func(lf *labels.Frame, f *model.Frame, det *model.Detection) error
+	// Venue, when set, is the taught ball colours every detector names
+	// by (vision.Venue); nil names by the built-in ones.
+	Venue *vision.Venue
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -74,12 +77,40 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	return d.Detect(f, det)
+}
+
+// Teach measures a venue from one labelled frame with a fresh detector:
+// every ball with a number that is not marked occluded (a partly hidden
+// ball's colour is partly something else's) on its labelled circle.
+func Teach(o Options, lf *labels.Frame, f *model.Frame) (*vision.Venue, error) {
+	var balls []vision.TeachBall
+	for _, b := range lf.Balls {
+		if b.Occluded || b.Number == nil {
+			continue
+		}
+		p := model.Pixel{X: b.X + 0.5, Y: b.Y + 0.5} // labels.FromDetection undone
+		balls = append(balls, vision.TeachBall{Pixel: p, Radius: b.R, Number: *b.Number})
+	}
+	if len(balls) == 0 {
+		return nil, fmt.Errorf("%s: no numbered ball to teach from", lf.Key())
+	}
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	v, err := d.Teach(f, balls)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", lf.Key(), err)
+	}
+	v.Source = lf.Key()
+	return v, nil
 }
 
 // Frames decodes each labelled frame of s in order and calls fn with it;
