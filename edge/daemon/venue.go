@@ -11,6 +11,7 @@ import (
 	"github.com/cuecast/cuecast/edge/api"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/labels"
+	"github.com/cuecast/cuecast/edge/labels/evaluate"
 	"github.com/cuecast/cuecast/edge/model"
 	"github.com/cuecast/cuecast/edge/physics"
 	"github.com/cuecast/cuecast/edge/vision"
@@ -101,12 +102,7 @@ func (d *Daemon) teachVenue(root, image string) (*vision.Venue, error) {
 	if lf == nil {
 		return nil, fmt.Errorf("%w: vision: venue: teach: no labelled frame %q", api.ErrNotFound, image)
 	}
-	var balls []vision.TeachBall
-	for _, b := range lf.Balls {
-		if !b.Occluded && b.Number != nil {
-			balls = append(balls, vision.TeachBall{Pixel: model.Pixel{X: b.X + 0.5, Y: b.Y + 0.5}, Radius: b.R, Number: *b.Number})
-		}
-	}
+	balls := evaluate.TeachBalls(lf)
 	if len(balls) == 0 {
 		return nil, fmt.Errorf("%w: vision: venue: teach: %s has no numbered ball", api.ErrInvalid, lf.Image)
 	}

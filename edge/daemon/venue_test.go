@@ -26,19 +26,7 @@ func TestDaemonVenueTeachExportImport(t *testing.T) {
 	cfg.HTTP.Token = "s3cret"
 	d := startDaemon(t, cfg, path)
 	waitPhase(t, d.Addr(), "ready", 60*time.Second)
-	do := func(method, p, body, tok string) (int, []byte) {
-		req, _ := http.NewRequest(method, "http://"+d.Addr()+p, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
-	}
+	do := apiDo(t, d.Addr())
 	if code, body := do("GET", "/api/v1/vision/venue", "", ""); code != http.StatusNotFound || !strings.Contains(string(body), "none taught") {
 		t.Fatalf("GET venue before teaching = %d %s, want 404 in the envelope", code, body)
 	}
@@ -116,6 +104,25 @@ func TestDaemonVenueTeachExportImport(t *testing.T) {
 	}
 	if _, det := d.pipe.running(); det == nil || det.Venue() != nil {
 		t.Error("the running detector still names by a forgotten venue")
+	}
+}
+
+// apiDo is a client of the daemon at addr: a request with an optional
+// bearer token, answered with the status and body.
+func apiDo(t *testing.T, addr string) func(method, p, body, tok string) (int, []byte) {
+	return func(method, p, body, tok string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+addr+p, strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
 	}
 }
 

@@ -614,17 +614,21 @@ func (d *Detector) nameAt(f *model.Frame, balls []model.BallDetection) error {
 	if tf == nil {
 		return errors.New("vision: no table found in the frame")
 	}
-	for i := range balls {
-		b := &balls[i]
-		x, y := b.Pixel.X, b.Pixel.Y
-		p := tf.h
-		w := p[6]*x + p[7]*y + p[8]
-		b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
-		b.Confidence = 1
-	}
+	placeGiven(tf, balls)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
 	d.name(&im, tf, balls)
 	return nil
+}
+
+// placeGiven sets Pos (through the table's homography) and a sure
+// Confidence on balls a person or a caller gave by their circles.
+func placeGiven(tf *tableFit, balls []model.BallDetection) {
+	for i := range balls {
+		b := &balls[i]
+		x, y := tf.h.apply(b.Pixel.X, b.Pixel.Y)
+		b.Pos = &model.Vec2{X: x, Y: y}
+		b.Confidence = 1
+	}
 }
 
 // String is for logs.

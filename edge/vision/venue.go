@@ -240,12 +240,9 @@ func (d *Detector) Teach(f *model.Frame, balls []TeachBall) (*Venue, error) {
 		if !(b.Radius > 0) || math.IsInf(b.Radius, 0) {
 			return nil, fmt.Errorf("vision: venue: ball %d: radius %v", b.Number, b.Radius)
 		}
-		x, y := b.Pixel.X, b.Pixel.Y
-		p := tf.h
-		w := p[6]*x + p[7]*y + p[8]
-		bd[i] = model.BallDetection{Pixel: b.Pixel, RadiusPx: b.Radius, Confidence: 1,
-			Pos: &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}}
+		bd[i] = model.BallDetection{Pixel: b.Pixel, RadiusPx: b.Radius}
 	}
+	placeGiven(tf, bd)
 	d.prepareNames(tf, bd)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
 	d.id.measureAll(&im, bd, d.cloth, d.trust)

@@ -85,10 +85,10 @@ func Detect(o Options, f *model.Frame, det *model.Detection) error {
 	return d.Detect(f, det)
 }
 
-// Teach measures a venue from one labelled frame with a fresh detector:
-// every ball with a number that is not marked occluded (a partly hidden
-// ball's colour is partly something else's) on its labelled circle.
-func Teach(o Options, lf *labels.Frame, f *model.Frame) (*vision.Venue, error) {
+// TeachBalls is what a labelled frame teaches a venue from: every ball
+// with a number that is not marked occluded (a partly hidden ball's colour
+// is partly something else's), on its labelled circle.
+func TeachBalls(lf *labels.Frame) []vision.TeachBall {
 	var balls []vision.TeachBall
 	for _, b := range lf.Balls {
 		if b.Occluded || b.Number == nil {
@@ -97,6 +97,13 @@ func Teach(o Options, lf *labels.Frame, f *model.Frame) (*vision.Venue, error) {
 		p := model.Pixel{X: b.X + 0.5, Y: b.Y + 0.5} // labels.FromDetection undone
 		balls = append(balls, vision.TeachBall{Pixel: p, Radius: b.R, Number: *b.Number})
 	}
+	return balls
+}
+
+// Teach measures a venue from one labelled frame (TeachBalls) with a
+// fresh detector.
+func Teach(o Options, lf *labels.Frame, f *model.Frame) (*vision.Venue, error) {
+	balls := TeachBalls(lf)
 	if len(balls) == 0 {
 		return nil, fmt.Errorf("%s: no numbered ball to teach from", lf.Key())
 	}
