@@ -185,6 +185,26 @@ func videoFrames(path string, s *labels.Set, idx []int, f *model.Frame, fn func(
 	return nil
 }
 
+// TeachOn teaches a venue from frame i of s (images under root) and
+// returns it with s less that frame: the frames to score it on (scoring
+// on the frame taught from would flatter).
+func TeachOn(o Options, root string, s *labels.Set, i int) (*vision.Venue, *labels.Set, error) {
+	one := *s
+	one.Frames = []labels.Frame{s.Frames[i]}
+	var v *vision.Venue
+	err := Frames(root, &one, func(lf *labels.Frame, f *model.Frame) error {
+		var err error
+		v, err = Teach(o, lf, f)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rest := *s
+	rest.Frames = append(append([]labels.Frame(nil), s.Frames[:i]...), s.Frames[i+1:]...)
+	return v, &rest, nil
+}
+
 // checkSize: labels drawn at one size say nothing about another. A frame
 // not yet measured (width 0, a tool drafting new labels) passes.
 func checkSize(lf *labels.Frame, f *model.Frame) error {

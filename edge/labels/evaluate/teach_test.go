@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/cuecast/cuecast/edge/labels"
-	"github.com/cuecast/cuecast/edge/model"
-	"github.com/cuecast/cuecast/edge/vision"
 )
 
 // teachFloor is what teaching a venue gives on one source today, scored on
@@ -72,27 +70,18 @@ func TestVenueTeaching(t *testing.T) {
 			fmt.Fprintf(&b, "%-48s not measured: fewer than two frames with numbered balls\n", s.Source)
 			continue
 		}
-		one := *s
-		one.Frames = []labels.Frame{s.Frames[ti]}
-		var v *vision.Venue
-		err := Frames(dataRoot, &one, func(lf *labels.Frame, f *model.Frame) error {
-			var err error
-			v, err = Teach(o, lf, f)
-			return err
-		})
+		v, rest, err := TeachOn(o, dataRoot, s, ti)
 		if err != nil {
 			t.Errorf("%s: teach: %v", s.Source, err)
 			continue
 		}
-		rest := *s
-		rest.Frames = append(append([]labels.Frame(nil), s.Frames[:ti]...), s.Frames[ti+1:]...)
-		plain, err := Run(dataRoot, []*labels.Set{&rest}, o)
+		plain, err := Run(dataRoot, []*labels.Set{rest}, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ot := o
 		ot.Venue = v
-		taught, err := Run(dataRoot, []*labels.Set{&rest}, ot)
+		taught, err := Run(dataRoot, []*labels.Set{rest}, ot)
 		if err != nil {
 			t.Fatal(err)
 		}
