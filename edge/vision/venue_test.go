@@ -159,3 +159,36 @@ func TestVenueValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestVenueSwapUnderDetect: SetVenue from another goroutine while the
+// frame loop detects (run with -race).
+func TestVenueSwapUnderDetect(t *testing.T) {
+	v, f, det := teachSim(t)
+	done := make(chan error, 1)
+	go func() {
+		var d model.Detection
+		for range 4 {
+			if err := det.Detect(f, &d); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; ; i++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		default:
+		}
+		if i%2 == 0 {
+			det.SetVenue(v)
+		} else {
+			det.SetVenue(nil)
+		}
+		_ = det.Venue()
+	}
+}
