@@ -54,10 +54,13 @@ func runDetect(args []string) int {
 	score := fs.Bool("score", false, "score detection against label files (edge/labels JSON; the arguments are label files, not images)")
 	data := fs.String("data", "../shared/data", "with --score: the `DIR` the label files' image paths are relative to")
 	details := fs.Bool("details", false, "with --score: also list each frame's misses, false balls and wrong names")
+	venueFile := fs.String("venue", "", "name balls by the venue's taught colours in `FILE` (GET /api/v1/vision/venue's JSON)")
+	teach := fs.String("teach", "", "with --score: teach a venue from the labelled frame `KEY` (its image path, #N for a video frame) and score the other frames with it")
+	venueOut := fs.String("venue-out", "", "with --teach: write the taught venue to `FILE`")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
-		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] LABELS.json...")
+		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
 		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
 		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
@@ -87,8 +90,24 @@ func runDetect(args []string) int {
 	}
 	cfg.CushionWidth = *cushion
 	geo := model.Standard(size)
+	var venue *vision.Venue
+	if *venueFile != "" {
+		b, err := os.ReadFile(*venueFile)
+		if err == nil {
+			venue, err = vision.ParseVenue(b)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cuecast detect: --venue %s: %v\n", *venueFile, err)
+			return 2
+		}
+	}
+	if (*teach != "" || *venueOut != "") && (!*score || *venueFile != "" || *teach == "") {
+		fmt.Fprintln(os.Stderr, "cuecast detect: --teach goes with --score and without --venue; --venue-out with --teach")
+		return 2
+	}
 	if *score {
-		return runScore(cfg, geo, *data, *debugOut, *details, fs.Args())
+		return runScore(cfg, geo, scoreOptions{data: *data, debugOut: *debugOut, details: *details,
+			venue: venue, teach: *teach, venueOut: *venueOut}, fs.Args())
 	}
 	// Every image is tried: a bad one is reported and the others still get
 	// their results. Exit 2 when a file could not be read as an image
@@ -100,7 +119,7 @@ func runDetect(args []string) int {
 	var det model.Detection
 	for _, path := range fs.Args() {
 		r := detectResult{Image: path, Balls: []detectBall{}}
-		if err := detectOne(cfg, geo, path, *debugOut, &f, &det, &r); err != nil {
+		if err := detectOne(cfg, geo, venue, path, *debugOut, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
 			var ie *vision.ImageError
@@ -134,11 +153,11 @@ func runDetect(args []string) int {
 
 // detectOne runs a fresh detector on one image: each image may show a
 // different table, so nothing is cached across them.
-func detectOne(cfg config.Vision, geo model.TableGeometry, path, debugOut string, f *model.Frame, det *model.Detection, r *detectResult) error {
+func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, f *model.Frame, det *model.Detection, r *detectResult) error {
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue})
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/cuecast/cuecast/edge/atomicfile"
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/labels"
 	"github.com/cuecast/cuecast/edge/labels/evaluate"
@@ -18,7 +20,8 @@ import (
 // ball size (docs/vision-real.md). Exit 2 on an unreadable or invalid label
 // file or a picture that changed since it was labelled, 1 when a frame
 // cannot be decoded or detected.
-func runScore(cfg config.Vision, geo model.TableGeometry, data, debugOut string, details bool, files []string) int {
+func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files []string) int {
+	data, debugOut := so.data, so.debugOut
 	var sets []*labels.Set
 	for _, f := range files {
 		s, err := labels.Load(f)
@@ -32,7 +35,23 @@ func runScore(cfg config.Vision, geo model.TableGeometry, data, debugOut string,
 		}
 		sets = append(sets, s)
 	}
-	o := evaluate.Options{Vision: cfg, Table: geo}
+	o := evaluate.Options{Vision: cfg, Table: geo, Venue: so.venue}
+	if so.teach != "" {
+		v, err := teachFrom(o, data, sets, so.teach)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cuecast detect: --teach: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(os.Stderr, "cuecast detect: taught %d ball numbers from %s; scoring the other frames with them\n", len(v.Balls), so.teach)
+		if so.venueOut != "" {
+			b, _ := json.MarshalIndent(v, "", "  ")
+			if err := atomicfile.Write(so.venueOut, append(b, '\n'), 0o644); err != nil {
+				fmt.Fprintf(os.Stderr, "cuecast detect: --venue-out: %v\n", err)
+				return 1
+			}
+		}
+		o.Venue = v
+	}
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {
 			name := strings.NewReplacer("/", "_", "#", "_").Replace(lf.Key()) + ".detect.png"
@@ -45,9 +64,38 @@ func runScore(cfg config.Vision, geo model.TableGeometry, data, debugOut string,
 		return 1
 	}
 	rep.WriteTable(os.Stdout)
-	if details {
+	if so.details {
 		fmt.Println()
 		rep.WriteDetails(os.Stdout)
 	}
 	return 0
+}
+
+// scoreOptions are `cuecast detect --score`'s own flags.
+type scoreOptions struct {
+	data, debugOut string
+	details        bool
+	venue          *vision.Venue // --venue: every frame named by it
+	teach          string        // --teach: the frame key to teach from
+	venueOut       string
+}
+
+// teachFrom teaches a venue from the labelled frame key and removes that
+// frame from its set in sets (it is not scored: teaching on a frame and
+// scoring on it would flatter).
+func teachFrom(o evaluate.Options, data string, sets []*labels.Set, key string) (*vision.Venue, error) {
+	for si, s := range sets {
+		for i := range s.Frames {
+			if s.Frames[i].Key() != key {
+				continue
+			}
+			v, rest, err := evaluate.TeachOn(o, data, s, i)
+			if err != nil {
+				return nil, err
+			}
+			sets[si] = rest
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("no labelled frame %q in the label files (a frame's key is its image path, with #N for a video frame)", key)
 }

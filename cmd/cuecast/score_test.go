@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +95,87 @@ func TestDetectScore(t *testing.T) {
 		"wrong data dir": {"--score", "--data", dir, path},
 	} {
 		var code int
+		captureStdout(t, func() { code = runDetect(args) })
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2", name, code)
+		}
+	}
+}
+
+// simLabels writes a labelled simulated frame per seed (truth labels) under
+// dir/data/sim and a label file with them; it returns the file.
+func simLabels(t *testing.T, dir string, seeds ...int64) string {
+	t.Helper()
+	set := &labels.Set{Source: "sim", BallSet: labels.BallSetUS}
+	for _, seed := range seeds {
+		rel := fmt.Sprintf("sim/table%d.png", seed)
+		img := filepath.Join(dir, "data", filepath.FromSlash(rel))
+		f := writeSimImage(t, img, seed)
+		sum, err := labels.FileSHA256(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := labels.Frame{Image: rel, SHA256: sum, Width: f.Width, Height: f.Height, Balls: []labels.Ball{}}
+		for _, b := range f.Truth.Balls {
+			if !b.Pocketed {
+				n := b.Number
+				lf.Balls = append(lf.Balls, labels.Ball{X: b.Pixel.X - 0.5, Y: b.Pixel.Y - 0.5, R: b.RadiusPx, Class: model.ClassOf(n), Number: &n, Occluded: b.Occluded})
+			}
+		}
+		set.Frames = append(set.Frames, lf)
+	}
+	path := filepath.Join(dir, "sim.json")
+	if err := set.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestDetectScoreTeach: --teach teaches from one labelled frame, scores
+// only the others and writes the venue; --venue names by a venue file;
+// a bad venue file or --teach without --score is exit 2.
+func TestDetectScoreTeach(t *testing.T) {
+	dir := t.TempDir()
+	path := simLabels(t, dir, 5, 6)
+	data := filepath.Join(dir, "data")
+	venue := filepath.Join(dir, "venue.json")
+	var code int
+	out := captureStdout(t, func() {
+		code = runDetect([]string{"--score", "--data", data, "--teach", "sim/table5.png", "--venue-out", venue, path})
+	})
+	if code != 0 {
+		t.Fatalf("exit %d; output:\n%s", code, out)
+	}
+	// One frame scored: the table's frame count for sim is 1.
+	found := false
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == "sim" && f[1] == ">=10" {
+			found = true
+			if f[2] != "1" {
+				t.Errorf("scored %s frames, want 1 (the taught frame left out): %q", f[2], l)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no sim row in:\n%s", out)
+	}
+	b, err := os.ReadFile(venue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := vision.ParseVenue(b); err != nil || len(v.Balls) < 10 || v.Source != "sim/table5.png" {
+		t.Fatalf("venue written: %v %.200s", err, b)
+	}
+	captureStdout(t, func() { code = runDetect([]string{"--score", "--data", data, "--venue", venue, path}) })
+	if code != 0 {
+		t.Errorf("--venue: exit %d", code)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"version":2}`), 0o644)
+	for name, args := range map[string][]string{
+		"bad venue":           {"--score", "--data", data, "--venue", filepath.Join(dir, "bad.json"), path},
+		"teach unknown":       {"--score", "--data", data, "--teach", "sim/none.png", path},
+		"teach without score": {"--teach", "sim/table5.png", path},
+	} {
 		captureStdout(t, func() { code = runDetect(args) })
 		if code != 2 {
 			t.Errorf("%s: exit %d, want 2", name, code)

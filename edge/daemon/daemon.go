@@ -62,6 +62,7 @@ type Daemon struct {
 	recorder *recorder.Recorder // with history
 
 	calibrations *vision.CalibrationStore
+	venues       *vision.VenueStore                 // the taught ball colours (venue.go)
 	jpeg         [hub.NumLevels]*vision.JPEGEncoder // per quality level; used by the video goroutine only
 	grab         *labelapi.Grabber                  // hands the labelling page a camera frame
 

@@ -2,11 +2,9 @@ package daemon
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,19 +23,7 @@ func TestDaemonLabelCaptureAndSave(t *testing.T) {
 	cfg.HTTP.Token = "s3cret"
 	d := startDaemon(t, cfg, path)
 	waitPhase(t, d.Addr(), "ready", 60*time.Second)
-	do := func(method, p, body, tok string) (int, []byte) {
-		req, _ := http.NewRequest(method, "http://"+d.Addr()+p, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
-	}
+	do := apiDo(t, d.Addr())
 	if code, _ := do("POST", "/api/v1/label/capture", "", "guess"); code != http.StatusUnauthorized {
 		t.Errorf("capture with a wrong token = %d, want 401", code)
 	}

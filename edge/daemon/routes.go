@@ -50,6 +50,9 @@ func (d *Daemon) routes() error {
 		}
 	}
 	d.calibrations = store
+	if err := d.openVenues(cfg); err != nil {
+		return err
+	}
 
 	// One encoder per quality level (video.Levels): the video goroutine
 	// encodes each level only while someone watches it.
@@ -123,6 +126,7 @@ func (d *Daemon) routes() error {
 	d.api.Handle("GET /api/v1/update", updMux, api.Route{})
 
 	d.registerLabels(cfg)
+	d.registerVenue(cfg)
 
 	d.api.Register(d.mux) // /api/v1/ and /metrics
 	d.registerMetrics(d.api.Registry())

@@ -34,6 +34,7 @@ func (d *Daemon) newStages(cfg config.Config) (*stages, error) {
 	det, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{
 		Table:       table,
 		Calibration: &cal,
+		Venue:       d.venues.Get(),
 		Log:         d.log.With("component", "vision"),
 	})
 	if err != nil {

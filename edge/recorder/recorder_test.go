@@ -219,10 +219,13 @@ func TestSimulatorSession(t *testing.T) {
 	}
 
 	// The session exports as one file per format, and reads back. The
-	// recorder stops first: its imager stores pictures after their shots,
-	// and a picture landing between the export and the comparison below
-	// would make the two differ.
+	// recorder stops first and the store's queue is flushed: the imager
+	// queues pictures after their shots, and a picture landing between the
+	// export and the comparison below would make the two differ.
 	g.rec.Close()
+	if err := g.store.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	se, err := g.store.CurrentSession(ctx)
 	if err != nil || se.Shots != raw.shots {
 		t.Fatalf("current session %+v, %v", se, err)

@@ -481,3 +481,34 @@ func TestKillMidWrite(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestFlushIsABarrier queues shots and pictures without waiting for them;
+// after Flush every one of them reads back.
+func TestFlushIsABarrier(t *testing.T) {
+	s := open(t, Options{})
+	ctx := context.Background()
+	img := testJPEG(t, 64, 36, 2)
+	const n = 20
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("f%d", i)
+		if !s.AddShot(shotAt(id, i, "ann"), i == 0, nil) || !s.PutImage(id, history.ImageAfter, img, nil) {
+			t.Fatalf("shot %d not queued", i)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		sh, err := s.Shot(ctx, fmt.Sprintf("f%d", i))
+		if err != nil {
+			t.Fatalf("shot %d after Flush: %v", i, err)
+		}
+		if !sh.Images.After {
+			t.Errorf("shot %d: its picture was queued before Flush and is not stored", i)
+		}
+	}
+	s.Close()
+	if err := s.Flush(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Flush on a closed store: %v, want ErrClosed", err)
+	}
+}

@@ -22,6 +22,7 @@ const (
 	opDrill
 	opDeleteDrill
 	opAttempt
+	opFlush
 )
 
 // op is one write for the writer goroutine.
@@ -130,6 +131,12 @@ func (s *Store) NewSession(ctx context.Context, name string) (history.Session, e
 	o := &op{kind: opSession, name: name}
 	err := s.do(ctx, o)
 	return o.sess, err
+}
+
+// Flush waits until every write queued before it is committed: the writer
+// takes the queue in order, so an empty op behind them is a barrier.
+func (s *Store) Flush(ctx context.Context) error {
+	return s.do(ctx, &op{kind: opFlush})
 }
 
 // PutDrill stores a technician's drill, waiting for the commit. A drill
@@ -249,6 +256,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, o *op) error {
 		}
 		a.ID, _ = r.LastInsertId()
 		return s.touchPlayer(ctx, tx, a.Player, a.Ended.UnixNano())
+	case opFlush:
+		return nil
 	}
 	return fmt.Errorf("store: unknown op %d", o.kind)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
@@ -22,7 +23,9 @@ type DetectorOptions struct {
 	Table model.TableGeometry
 	// Calibration, when it holds fixed corners, replaces table finding.
 	Calibration *Calibration
-	Log         *slog.Logger
+	// Venue, when set, is the venue's taught ball colours (SetVenue).
+	Venue *Venue
+	Log   *slog.Logger
 }
 
 // Detector finds the table, balls and cue in frames. One goroutine calls
@@ -79,6 +82,9 @@ type Detector struct {
 
 	mu    sync.Mutex // guards calib
 	calib *Calibration
+	// venue is the taught ball colours (venue.go), nil for the built-in
+	// ones; SetVenue swaps it from any goroutine.
+	venue atomic.Pointer[venueState]
 }
 
 // NewDetector builds a detector and allocates its Mats; Close frees them.
@@ -99,6 +105,12 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	if o.Venue != nil {
+		if err := d.SetVenue(o.Venue); err != nil {
 			d.Close()
 			return nil, err
 		}
@@ -570,6 +582,13 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 // name gives the frame's balls their class and number together (see
 // identifier): each number at most once, by least total cost.
 func (d *Detector) name(im *img, tf *tableFit, balls []model.BallDetection) {
+	d.prepareNames(tf, balls)
+	d.id.name(im, balls, d.cloth, d.trust, d.balls(), d.nameConf)
+}
+
+// prepareNames sets the namer's per-ball inputs: the cloth around each
+// ball and how sure each is a ball.
+func (d *Detector) prepareNames(tf *tableFit, balls []model.BallDetection) {
 	n := len(balls)
 	if cap(d.cloth) < n {
 		d.cloth = make([][3]float64, n)
@@ -585,7 +604,6 @@ func (d *Detector) name(im *img, tf *tableFit, balls []model.BallDetection) {
 			d.trust[i] = 0 // off the playing surface (in a pocket's jaws at most)
 		}
 	}
-	d.id.name(im, balls, d.cloth, d.trust, nil, d.nameConf)
 }
 
 // nameAt names balls given by their circles (Pixel, RadiusPx) in frame f,
@@ -596,17 +614,21 @@ func (d *Detector) nameAt(f *model.Frame, balls []model.BallDetection) error {
 	if tf == nil {
 		return errors.New("vision: no table found in the frame")
 	}
-	for i := range balls {
-		b := &balls[i]
-		x, y := b.Pixel.X, b.Pixel.Y
-		p := tf.h
-		w := p[6]*x + p[7]*y + p[8]
-		b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
-		b.Confidence = 1
-	}
+	placeGiven(tf, balls)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
 	d.name(&im, tf, balls)
 	return nil
+}
+
+// placeGiven sets Pos (through the table's homography) and a sure
+// Confidence on balls a person or a caller gave by their circles.
+func placeGiven(tf *tableFit, balls []model.BallDetection) {
+	for i := range balls {
+		b := &balls[i]
+		x, y := tf.h.apply(b.Pixel.X, b.Pixel.Y)
+		b.Pos = &model.Vec2{X: x, Y: y}
+		b.Confidence = 1
+	}
 }
 
 // String is for logs.

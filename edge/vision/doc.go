@@ -32,13 +32,16 @@
 //     refined at full resolution by fitting a circle to the felt/ball edge
 //     found along rays, and classified from its colour statistics (white
 //     fraction for cue/stripe, dominant hue and red/green/blue balance for
-//     the number).
+//     the number). A venue taught its own balls (venue.go, Venue: colours
+//     measured on a labelled frame, stored by VenueStore) adds its colours
+//     to the built-in ones; without one, naming is the built-in's.
 //   - cue: the elongated non-ball part of the mask gives the stick's line and
 //     tip.
 //
 // Concurrency: a Detector, a JPEGEncoder and every Source are used by one
 // goroutine at a time (the vision loop or the video encoder); they hold no
 // goroutines of their own except Reconnecting, whose Read is also
-// single-caller. Calibrations and Performance are safe for concurrent use
-// (HTTP handlers read them while the loop writes).
+// single-caller. Calibrations, Performance, SetVenue/Venue (an atomic
+// pointer swap) and the stores are safe for concurrent use (HTTP handlers
+// read and set them while the loop runs); Teach is the loop's, like Detect.
 package vision

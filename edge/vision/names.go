@@ -30,6 +30,22 @@ func (p *colourProto) cost(oa, ob, val float64) float64 {
 // alternatives where ball sets differ, and the kind of set.
 type ballSet struct {
 	colours [9][]colourProto
+	// taught, per ball number 1-15, the colours a venue's own balls
+	// showed with the built-in ones after them (venue.go); a number
+	// without any is named by colours.
+	taught [identityCols][]colourProto
+}
+
+// protos is the colours a ball numbered k (1-15) may show.
+func (bs *ballSet) protos(k int) []colourProto {
+	ci := k
+	if k >= 9 {
+		ci -= 8
+	}
+	if t := bs.taught[k]; len(t) > 0 {
+		return t
+	}
+	return bs.colours[ci]
 }
 
 // defaultBalls covers the common US sets without teaching: the WPA colours
@@ -103,6 +119,51 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 	if bs == nil {
 		bs = &defaultBalls
 	}
+	id.measureAll(m, balls, cloth, trust)
+	cols := identityCols + n
+	id.cost = grow(id.cost, n*cols)
+	id.rowCol = growInt(id.rowCol, n)
+	for i := range balls {
+		f := &id.ft[i]
+		row := id.cost[i*cols : (i+1)*cols]
+		// A doubtful detection (a pocket's net, a hand, a stain) names
+		// no ball as readily as a sure one: every name costs it more, so
+		// where two compete for a number the sure one gets it and the
+		// doubtful one stays unnamed.
+		doubt := doubtWeight * (1 - math.Min(1, trust[i]))
+		for k := range identityCols {
+			row[k] = identityCost(f, k, bs) + doubt
+		}
+		for k := identityCols; k < cols; k++ {
+			row[k] = unknownCost
+		}
+	}
+	id.as.solve(id.cost, n, cols, id.rowCol)
+	for i := range balls {
+		b := &balls[i]
+		k := id.rowCol[i]
+		row := id.cost[i*cols : (i+1)*cols]
+		if k < identityCols {
+			num := k
+			b.Number = &num
+			b.Class = model.ClassOf(k)
+		} else {
+			b.Number = nil
+			b.Class = patternClass(&id.ft[i])
+			k = -1
+		}
+		if conf != nil {
+			conf[i] = nameConfidence(row[:identityCols], k)
+		}
+	}
+	id.capsUp(balls, conf)
+}
+
+// measureAll samples every ball's swatch, estimates the frame's white and
+// fills id.ft (len(balls)) with each ball's features: what name costs
+// the names from, and what a venue is taught from (venue.go).
+func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3]float64, trust []float64) {
+	n := len(balls)
 	if cap(id.sw) < n {
 		id.sw = make([]swatch, n)
 		id.ft = make([]features, n)
@@ -159,44 +220,9 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		id.levels[i] = clothLevel(cloth[i])
 	}
 	id.white, id.wbuf = estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf)
-	cols := identityCols + n
-	id.cost = grow(id.cost, n*cols)
-	id.rowCol = growInt(id.rowCol, n)
 	for i := range balls {
-		f := &id.ft[i]
-		measure(&id.sw[i], id.white.at(id.levels[i]), cloth[i], f)
-		row := id.cost[i*cols : (i+1)*cols]
-		// A doubtful detection (a pocket's net, a hand, a stain) names
-		// no ball as readily as a sure one: every name costs it more, so
-		// where two compete for a number the sure one gets it and the
-		// doubtful one stays unnamed.
-		doubt := doubtWeight * (1 - math.Min(1, trust[i]))
-		for k := range identityCols {
-			row[k] = identityCost(f, k, bs) + doubt
-		}
-		for k := identityCols; k < cols; k++ {
-			row[k] = unknownCost
-		}
+		measure(&id.sw[i], id.white.at(id.levels[i]), cloth[i], &id.ft[i])
 	}
-	id.as.solve(id.cost, n, cols, id.rowCol)
-	for i := range balls {
-		b := &balls[i]
-		k := id.rowCol[i]
-		row := id.cost[i*cols : (i+1)*cols]
-		if k < identityCols {
-			num := k
-			b.Number = &num
-			b.Class = model.ClassOf(k)
-		} else {
-			b.Number = nil
-			b.Class = patternClass(&id.ft[i])
-			k = -1
-		}
-		if conf != nil {
-			conf[i] = nameConfidence(row[:identityCols], k)
-		}
-	}
-	id.capsUp(balls, conf)
 }
 
 // capsUp names a stripe whose cap faces the camera: it shows no band, only
@@ -256,20 +282,19 @@ func identityCost(f *features, k int, bs *ballSet) float64 {
 		return patternWeight * (dCue - best)
 	}
 	var c float64
-	ci := k
 	if k >= 9 {
 		c = patternWeight * (f.dStripe - best)
 		// A stripe always shows some of its band inside the swatch
 		// (the widest cap facing the camera leaves 14% of it): a ball
 		// with less is the cue ball, or a stripe seen too badly to name.
 		c += bareStripeWeight * math.Max(0, 0.13-dCue)
-		ci = k - 8
 	} else {
 		c = patternWeight * (f.dSolid - best)
 	}
 	cc := math.Inf(1)
-	for i := range bs.colours[ci] {
-		cc = math.Min(cc, bs.colours[ci][i].cost(f.oa, f.ob, f.bodyVal))
+	ps := bs.protos(k)
+	for i := range ps {
+		cc = math.Min(cc, ps[i].cost(f.oa, f.ob, f.bodyVal))
 	}
 	// Few body samples (a cap facing the camera) say little about the
 	// colour: their evidence counts in proportion.

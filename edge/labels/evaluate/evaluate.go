@@ -32,6 +32,9 @@ type Options struct {
 	// Frame, when set, is called with each frame's pixels and detection
 	// (e.g. to write annotated images); the frame is valid during the call.
 	Frame func(lf *labels.Frame, f *model.Frame, det *model.Detection) error
+	// Venue, when set, is the taught ball colours every detector names
+	// by (vision.Venue); nil names by the built-in ones.
+	Venue *vision.Venue
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -74,12 +77,47 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	return d.Detect(f, det)
+}
+
+// TeachBalls is what a labelled frame teaches a venue from: every ball
+// with a number that is not marked occluded (a partly hidden ball's colour
+// is partly something else's), on its labelled circle.
+func TeachBalls(lf *labels.Frame) []vision.TeachBall {
+	var balls []vision.TeachBall
+	for _, b := range lf.Balls {
+		if b.Occluded || b.Number == nil {
+			continue
+		}
+		p := model.Pixel{X: b.X + 0.5, Y: b.Y + 0.5} // labels.FromDetection undone
+		balls = append(balls, vision.TeachBall{Pixel: p, Radius: b.R, Number: *b.Number})
+	}
+	return balls
+}
+
+// Teach measures a venue from one labelled frame (TeachBalls) with a
+// fresh detector.
+func Teach(o Options, lf *labels.Frame, f *model.Frame) (*vision.Venue, error) {
+	balls := TeachBalls(lf)
+	if len(balls) == 0 {
+		return nil, fmt.Errorf("%s: no numbered ball to teach from", lf.Key())
+	}
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	v, err := d.Teach(f, balls)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", lf.Key(), err)
+	}
+	v.Source = lf.Key()
+	return v, nil
 }
 
 // Frames decodes each labelled frame of s in order and calls fn with it;
@@ -145,6 +183,26 @@ func videoFrames(path string, s *labels.Set, idx []int, f *model.Frame, fn func(
 		}
 	}
 	return nil
+}
+
+// TeachOn teaches a venue from frame i of s (images under root) and
+// returns it with s less that frame: the frames to score it on (scoring
+// on the frame taught from would flatter).
+func TeachOn(o Options, root string, s *labels.Set, i int) (*vision.Venue, *labels.Set, error) {
+	one := *s
+	one.Frames = []labels.Frame{s.Frames[i]}
+	var v *vision.Venue
+	err := Frames(root, &one, func(lf *labels.Frame, f *model.Frame) error {
+		var err error
+		v, err = Teach(o, lf, f)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rest := *s
+	rest.Frames = append(append([]labels.Frame(nil), s.Frames[:i]...), s.Frames[i+1:]...)
+	return v, &rest, nil
 }
 
 // checkSize: labels drawn at one size say nothing about another. A frame
