@@ -27,9 +27,14 @@ func (d *Daemon) openVenues(cfg config.Config) error {
 	path := absPath(filepath.Join(cfg.Box.StateDir, venueFile))
 	s, err := vision.OpenVenueStore(path, d.venueChanged)
 	if err != nil {
-		d.log.Error("venue's ball colours unreadable; naming balls by the built-in colours", "component", "vision", "err", err)
-		d.alert(model.AlertWarning, "venue_unreadable", err.Error(), "vision")
-		os.Rename(path, path+".bad")
+		msg := err.Error()
+		if rerr := os.Rename(path, path+".bad"); rerr == nil {
+			msg += "; set aside as " + path + ".bad: the built-in colours name the balls until the venue is taught or imported again"
+		} else {
+			msg += "; could not set it aside (" + rerr.Error() + "): fix or delete the file"
+		}
+		d.log.Error("venue's ball colours unreadable; naming balls by the built-in colours", "component", "vision", "err", msg)
+		d.alert(model.AlertWarning, "venue_unreadable", msg, "vision")
 		if s, err = vision.OpenVenueStore(path, d.venueChanged); err != nil {
 			return err
 		}

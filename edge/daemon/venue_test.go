@@ -155,4 +155,14 @@ func TestDaemonVenueCorruptFile(t *testing.T) {
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET venue = %d, want 404 (none taught)", res.StatusCode)
 	}
+	// The technician is told, with where the file went.
+	res, err = http.Get("http://" + d.Addr() + "/api/v1/alerts?unacked=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `"venue_unreadable"`) || !strings.Contains(string(b), "venue.json.bad") {
+		t.Errorf("alerts %s: want venue_unreadable naming venue.json.bad", b)
+	}
 }

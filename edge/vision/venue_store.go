@@ -37,7 +37,7 @@ func OpenVenueStore(path string, onChange func(*Venue)) (*VenueStore, error) {
 	}
 	v, err := ParseVenue(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w (in %s; fix or delete the file, or teach the venue again)", err, path)
+		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	s.cur = v
 	return s, nil
