@@ -267,6 +267,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	dst.Timings.CueMS = ms(time.Since(t2))
 	t3 := time.Now()
 	d.name(&im, tf, dst.Balls)
+	d.polish(&im, tf, dst.Balls)
 	dst.Timings.BallsMS += ms(time.Since(t3))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
@@ -577,6 +578,24 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 		why = "confidence"
 	}
 	return b, fit, ev, why
+}
+
+// polish moves each named ball's centre onto its own outline
+// (polishCircle), once everything that reads the ball (size learning,
+// naming, the cue) has used the first fit's circle, which those steps are
+// tuned on. The radius stays the first fit's.
+func (d *Detector) polish(im *img, tf *tableFit, balls []model.BallDetection) {
+	for i := range balls {
+		b := &balls[i]
+		c := polishCircle(im, &tf.felt, balls, i, circleFit{x: b.Pixel.X, y: b.Pixel.Y, rad: b.RadiusPx}, b.RadiusPx)
+		if !c.ok {
+			continue
+		}
+		b.Pixel = model.Pixel{X: c.x, Y: c.y}
+		p := tf.h
+		w := p[6]*c.x + p[7]*c.y + p[8]
+		b.Pos = &model.Vec2{X: (p[0]*c.x + p[1]*c.y + p[2]) / w, Y: (p[3]*c.x + p[4]*c.y + p[5]) / w}
+	}
 }
 
 // name gives the frame's balls their class and number together (see

@@ -2,6 +2,8 @@ package vision
 
 import (
 	"math"
+
+	"github.com/cuecast/cuecast/edge/model"
 )
 
 // img is a borrowed view of a packed BGR frame.
@@ -40,6 +42,9 @@ func (m *img) bilinear(x, y float64) (float64, float64, float64, bool) {
 }
 
 const rays = 36
+
+// maxFit is the most outline points fitCircle takes.
+const maxFit = 72
 
 // refineCircle fits the ball's outline at full resolution around a coarse
 // centre (cx, cy) with expected radius r. Along each of 36 rays it finds the
@@ -198,14 +203,20 @@ type circleFit struct {
 // trimmed twice; too few points, a centre that wandered or a radius far
 // from r fail. A radius off by more than 7% refits the centre with r.
 func fitCircle(xs, ys []float64, cx, cy, r float64) circleFit {
+	return fitCircleR(xs, ys, cx, cy, r, true)
+}
+
+// fitCircleR is fitCircle; with keepR false the radius stays free however
+// far from r it comes out (within 30%).
+func fitCircleR(xs, ys []float64, cx, cy, r float64, keepR bool) circleFit {
 	fail := circleFit{x: cx, y: cy, rad: r, free: r}
 	n := len(xs)
-	if n < 8 {
+	if n < 8 || n > maxFit {
 		return fail
 	}
 	x, y, rad := cx, cy, r
-	var res [rays]float64
-	keep := [rays]bool{}
+	var res [maxFit]float64
+	keep := [maxFit]bool{}
 	for i := 0; i < n; i++ {
 		keep[i] = true
 	}
@@ -261,7 +272,7 @@ func fitCircle(xs, ys []float64, cx, cy, r float64) circleFit {
 	if math.IsNaN(x) || math.Hypot(x-cx, y-cy) > 0.6*r || rad < 0.7*r || rad > 1.3*r {
 		return fail
 	}
-	if math.Abs(rad-r) > 0.07*r {
+	if keepR && math.Abs(rad-r) > 0.07*r {
 		// The outline came out too small or too large: part of the edge
 		// was found inside the ball (a white cap on grey cloth in dim light
 		// is no brighter than the cloth at its limb) or outside it (a
@@ -278,7 +289,7 @@ func fitCircle(xs, ys []float64, cx, cy, r float64) circleFit {
 // over the better 80% of them (a neighbour's edge or the stick on a few
 // rays is not the ball's roundness).
 func fitRMS(xs, ys []float64, x, y, r float64) float64 {
-	var res [rays]float64
+	var res [maxFit]float64
 	n := len(xs)
 	for i := 0; i < n; i++ {
 		res[i] = math.Abs(math.Hypot(xs[i]-x, ys[i]-y) - r)
@@ -356,4 +367,167 @@ func solve3(a [3][4]float64) ([3]float64, bool) {
 		}
 	}
 	return [3]float64{a[0][3] / a[0][0], a[1][3] / a[1][1], a[2][3] / a[2][2]}, true
+}
+
+// polishRays is how many rays polishCircle looks along.
+const polishRays = 48
+
+// polishWins are polishCircle's search windows, shares of the radius either
+// side of the circle: a wide first one (the first fit may lie a shadow's
+// width off), then a narrow one around the recentred circle.
+var polishWins = [...]float64{0.35, 0.2, 0.12}
+
+// polishCircle sharpens a fitted outline to the ball's own edge. The first
+// fit finds where the pixels stop being "not cloth", which in real frames
+// lies a little outside the ball wherever its shadow or a motion smear
+// joins it, and whose threshold sits anywhere on the blurred edge. Here,
+// on each ray across the fitted circle, the edge is the strongest colour
+// step within a window around the radius (the gradient magnitude over a
+// central difference, its peak placed sub-pixel by a parabola: for a
+// blurred step, its middle). Of two strong steps on one ray the inner one
+// is taken when the outer one separates a shadow from the cloth: darker
+// cloth on its inside, the cloth's own chromaticity on both sides. A free
+// circle is fitted (trimmed least squares), recentred and searched again
+// in a narrower window. The radius is free: the table's geometry gives
+// one 10-20% off on real tables (the paint ends inside the ball's edge
+// blur). ok is false when too few rays found a step or the circle moved
+// too far from fit.
+func polishCircle(m *img, fe *felt, others []model.BallDetection, self int, fit circleFit, r float64) circleFit {
+	cur, last := fit, 0
+	for _, w := range polishWins {
+		xs, ys, n := polishEdges(m, fe, others, self, cur.x, cur.y, cur.rad, w)
+		if n < polishRays*6/10 {
+			return circleFit{}
+		}
+		c := fitCircleR(xs[:n], ys[:n], cur.x, cur.y, cur.rad, false)
+		if !c.ok || math.Hypot(c.x-fit.x, c.y-fit.y) > 0.25*r || math.Abs(c.rad-fit.rad) > 0.3*r {
+			return circleFit{}
+		}
+		cur = c
+		last = n
+	}
+	// Keep the first fit unless the outline places the centre clearly
+	// elsewhere: by more than twice the new centre's standard error
+	// (the points' scatter over the square root of half their number).
+	// Where no shadow or smear pulls the first fit (the simulator's balls)
+	// the two agree to a tenth of a pixel and the first, from twice as
+	// many samples across the edge, is the steadier.
+	if math.Hypot(cur.x-fit.x, cur.y-fit.y) < math.Max(polishSignificance*cur.rms/math.Sqrt(float64(last)/2), polishMinShift*r) {
+		return circleFit{}
+	}
+	cur.support = fit.support
+	return cur
+}
+
+// polishSignificance is how many standard errors the polished centre must
+// lie from the first fit's to replace it.
+const polishSignificance = 2
+
+// polishMinShift (share of the radius) is the least move polishCircle
+// makes: below it the two edge definitions differ by their own biases (a
+// gradient's peak moves inwards where the ball's limb darkens towards the
+// lamp's far side, about 0.1-0.3 px on the simulator's balls), not by a
+// shadow or smear taken in.
+const polishMinShift = 0.03
+
+// polishEdges finds one outline point per ray of polishCircle within
+// [rad(1-win), rad(1+win)] of (cx, cy).
+func polishEdges(m *img, fe *felt, others []model.BallDetection, self int, cx, cy, rad, win float64) (xs, ys [polishRays]float64, np int) {
+	const (
+		step = 0.5
+		maxN = 64
+	)
+	// Central difference over 2hs samples (at least 1 px either side,
+	// wider on big balls: their edges are wider blurs).
+	hs := max(2, int(math.Round(rad/16/step)))
+	n := int(2*win*rad/step) + 1 + 2*hs
+	if n > maxN {
+		n = maxN
+	}
+	lo := rad - float64(n-1)/2*step
+	var pb, pg, pr [maxN]float64
+	var g [maxN]float64
+	for k := 0; k < polishRays; k++ {
+		th := 2 * math.Pi * (float64(k) + 0.5) / polishRays
+		dx, dy := math.Cos(th), math.Sin(th)
+		ok := true
+		for i := 0; i < n; i++ {
+			s := lo + float64(i)*step
+			var o bool
+			pb[i], pg[i], pr[i], o = m.bilinear(cx+s*dx, cy+s*dy)
+			if !o {
+				ok = false
+				break
+			}
+		}
+		// A ray into a touching neighbour finds the edges of both, and
+		// the dark contact between them: leave it to the free side.
+		if !ok || inOther(others, self, cx+(lo+float64(n)*step)*dx, cy+(lo+float64(n)*step)*dy) {
+			continue
+		}
+		for i := hs; i < n-hs; i++ {
+			db, dg, dr := pb[i+hs]-pb[i-hs], pg[i+hs]-pg[i-hs], pr[i+hs]-pr[i-hs]
+			g[i] = math.Sqrt(db*db+dg*dg+dr*dr) / float64(2*hs) / step
+		}
+		best := -1
+		for i := hs + 1; i < n-hs-1; i++ {
+			if g[i] >= g[i-1] && g[i] > g[i+1] && (best < 0 || g[i] > g[best]) {
+				best = i
+			}
+		}
+		if best < 0 || g[best] < polishMinStep {
+			continue
+		}
+		// A weaker but clear step inside the strongest one, where the
+		// strongest is a shadow's edge: the ball ends at the inner one.
+		if in := innerStep(g[hs:n-hs], best-hs, hs); in >= 0 {
+			i0, i1 := max(0, best-2*hs), min(n-1, best+2*hs)
+			if isShadowEdge(fe, pb[i0], pg[i0], pr[i0], pb[i1], pg[i1], pr[i1]) {
+				best = in + hs
+			}
+		}
+		e := lo + (float64(best)+parabola(float32(g[best-1]), float32(g[best]), float32(g[best+1])))*step
+		xs[np], ys[np] = cx+e*dx, cy+e*dy
+		np++
+	}
+	return xs, ys, np
+}
+
+// polishMinStep is the weakest colour step (8-bit levels per pixel) that
+// polishCircle takes for an outline: sensor and JPEG noise on cloth give
+// about 4.
+const polishMinStep = 8
+
+// innerStep is the strongest local maximum of g at least 2hs samples
+// inside best and at least half as strong, or -1.
+func innerStep(g []float64, best, hs int) int {
+	in := -1
+	for i := 1; i < best-2*hs; i++ {
+		if g[i] >= g[i-1] && g[i] > g[i+1] && g[i] >= 0.5*g[best] && (in < 0 || g[i] > g[in]) {
+			in = i
+		}
+	}
+	return in
+}
+
+// isShadowEdge: the colours either side of a step (inner, outer) are both
+// the cloth's chromaticity and the inner is clearly darker: the edge of a
+// shadow on the cloth, not a ball's.
+func isShadowEdge(fe *felt, b0, g0, r0, b1, g1, r1 float64) bool {
+	s0, s1 := b0+g0+r0, b1+g1+r1
+	if s0 > 0.85*s1 {
+		return false
+	}
+	return fe.chromaDist(b0, g0, r0) < fe.tolAt(s0) && fe.chromaDist(b1, g1, r1) < fe.tolAt(s1)
+}
+
+// inOther: (x, y) lies within another ball of the frame than balls[self].
+func inOther(balls []model.BallDetection, self int, x, y float64) bool {
+	for i := range balls {
+		b := &balls[i]
+		if i != self && math.Hypot(x-b.Pixel.X, y-b.Pixel.Y) < 1.1*b.RadiusPx {
+			return true
+		}
+	}
+	return false
 }

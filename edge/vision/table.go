@@ -66,41 +66,17 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 		t.mask.Close()
 		t.mask = gocv.NewMatWithSize(sh, sw, gocv.MatTypeCV8U)
 	}
-	mp, _ := t.mask.DataPtrUint8()
-	for i := 0; i < sw*sh; i++ {
-		if fe.isFelt(float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])) {
-			mp[i] = 255
-		} else {
-			mp[i] = 0
-		}
-	}
-	// Open removes felt-coloured specks off the table; close fills the
-	// nap's noise. Balls and the cue stay holes: only the outline matters.
-	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphOpen, t.kernel)
-	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphClose, t.kernel)
-	// Keep only the cloth-coloured region under the image centre: a floor
-	// or wall of a similar colour (a grey cloth over a grey floor) is
-	// separated from it by the rails.
-	if !t.keepCentral(sw, sh) {
-		return tableFit{}, errNoTable
-	}
-	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
-	defer contours.Close()
-	best, bestArea := -1, 0.0
-	for i := 0; i < contours.Size(); i++ {
-		if a := gocv.ContourArea(contours.At(i)); a > bestArea {
-			best, bestArea = i, a
-		}
-	}
-	if best < 0 || bestArea < 0.1*float64(sw*sh) {
-		return tableFit{}, errNoTable
-	}
-	if debugNose {
-		gocv.IMWrite("/tmp/vd/mask.png", t.mask)
-	}
-	quad, ok := quadFromOutline(contours.At(best).ToPoints(), sw, sh)
+	quad, ok := t.outline(sp, sw, sh, &fe, false)
 	if !ok {
-		return tableFit{}, errNoTable
+		// The outline is not a table's four straight sides: dark,
+		// saturated cloth (navy) whose colour drifts in a vignetted
+		// corner leaves part of the bed out of the strict felt test.
+		// Try once more with the shade-aware tolerance; a region that
+		// still has no four sides is no table (a wrong table draws the
+		// wrong lines on the cloth and places every ball wrongly).
+		if quad, ok = t.outline(sp, sw, sh, &fe, true); !ok {
+			return tableFit{}, errNoTable
+		}
 	}
 	scale := float64(W) / float64(sw)
 	var outer [4]model.Pixel
@@ -121,6 +97,48 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	// No nose found (cushions lit exactly like the bed): the cloth's
 	// outer edge, refined, and the configured cushion width.
 	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+}
+
+// outline finds the cloth region's four sides in the search image sp (sw
+// x sh): the felt mask (loose: the shade-aware chromaticity tolerance, see
+// felt.isLooseFelt), the region under the image centre, its outline reduced
+// to four lines. ok is false when there is no such region or its sides are
+// not a table's (quadFromOutline).
+func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) ([4][2]float64, bool) {
+	mp, _ := t.mask.DataPtrUint8()
+	for i := 0; i < sw*sh; i++ {
+		b, g, r := float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])
+		if loose && fe.isLooseFelt(b, g, r) || !loose && fe.isFelt(b, g, r) {
+			mp[i] = 255
+		} else {
+			mp[i] = 0
+		}
+	}
+	// Open removes felt-coloured specks off the table; close fills the
+	// nap's noise. Balls and the cue stay holes: only the outline matters.
+	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphOpen, t.kernel)
+	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphClose, t.kernel)
+	// Keep only the cloth-coloured region under the image centre: a floor
+	// or wall of a similar colour (a grey cloth over a grey floor) is
+	// separated from it by the rails.
+	if !t.keepCentral(sw, sh) {
+		return [4][2]float64{}, false
+	}
+	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
+	defer contours.Close()
+	best, bestArea := -1, 0.0
+	for i := 0; i < contours.Size(); i++ {
+		if a := gocv.ContourArea(contours.At(i)); a > bestArea {
+			best, bestArea = i, a
+		}
+	}
+	if best < 0 || bestArea < 0.1*float64(sw*sh) {
+		return [4][2]float64{}, false
+	}
+	if debugNose {
+		gocv.IMWrite(fmt.Sprintf("/tmp/vd/mask%v.png", loose), t.mask)
+	}
+	return quadFromOutline(contours.At(best).ToPoints(), sw, sh)
 }
 
 // keepCentral reduces the mask to the connected component most common in
@@ -256,6 +274,12 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 				return [4][2]float64{}, false
 			}
 		}
+		// A side turned far from the region's rectangle is not a
+		// cushion's edge but a ragged edge of the mask (cloth left out
+		// of it, an arm across it): the region is not a table's.
+		if math.Abs(l.dx*nx+l.dy*ny) > math.Sin(maxSideTurn) {
+			return [4][2]float64{}, false
+		}
 		lines[i] = l
 		if debugNose {
 			fmt.Fprintf(os.Stderr, "outline side %d: %d pts, line %+v rect %v\n", i, len(side[i]), l, rr.Points)
@@ -271,6 +295,11 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	}
 	return q, true
 }
+
+// maxSideTurn is how far (radians) a side of the cloth's outline may turn
+// from its minimum-area rectangle's side: a camera looking down at a slant
+// makes a trapezoid whose sides lean by up to about 15 degrees.
+const maxSideTurn = 25 * math.Pi / 180
 
 // ransacLine fits a line to points with outliers: the pair of points whose
 // line has the most points within tol (tried over a fixed spread of pairs,
