@@ -157,7 +157,7 @@ func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, 
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true})
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func labelHandler(image, data, out, source, ballSet string, geo model.TableGeome
 		Root: root, SetPath: out, Source: source, BallSet: ballSet, Log: log,
 		Capture: func(context.Context) (string, *model.Frame, error) { return rel, &f, nil },
 		Detect: func(fr *model.Frame, det *model.Detection) error {
-			d, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{Table: geo})
+			d, err := vision.NewDetector(cfg.Vision, vision.DetectorOptions{Table: geo, Stills: true})
 			if err != nil {
 				return err
 			}

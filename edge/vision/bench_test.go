@@ -2,7 +2,10 @@ package vision
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +79,69 @@ func TestDetectAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(20, func() { d.Detect(f, &det) })
 	if allocs > 130 {
 		t.Errorf("Detect allocates %.0f times per frame, want <= 130", allocs)
+	}
+}
+
+// sharedData is the real footage shared with developers (never in the
+// repository).
+const sharedData = "../../../shared/data"
+
+// realBenchFrames are 1080p overhead frames of the labelled real set
+// (edge/labels/testdata/real), under ../shared/data/overhead.
+var realBenchFrames = []string{
+	"gravitygravity_billard-ball-recognition/ImageExamples/02.png",
+	"gravitygravity_billard-ball-recognition/ImageExamples/03.png",
+	"gravitygravity_billard-ball-recognition/ImageExamples/04.png",
+	"noshi96_billiardar-backend/table.jpg",
+	"yoavstrugo_perfectswish/detect_objects_test_images/triangle_without_triangle.jpg",
+	"yoavstrugo_perfectswish/detect_objects_test_images/balls_near_the_cue_1.jpg",
+	"yoavstrugo_perfectswish/detect_objects_test_images/seven1.jpg",
+}
+
+// BenchmarkDetectReal is BenchmarkDetect on real 1080p frames (the table
+// found once, then every frame detected as the daemon's loop does), one
+// sub-benchmark per frame; it skips without the shared footage:
+// go test ./edge/vision -run ^$ -bench DetectReal -benchtime 100x
+func BenchmarkDetectReal(b *testing.B) {
+	root := filepath.Join(sharedData, "overhead")
+	if _, err := os.Stat(root); err != nil {
+		b.Skipf("no shared real footage at %s (not in the repository): %v", root, err)
+	}
+	for _, name := range realBenchFrames {
+		b.Run(strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)), func(b *testing.B) {
+			var f model.Frame
+			if err := ReadImage(filepath.Join(root, name), &f); err != nil {
+				b.Fatal(err)
+			}
+			f.Captured = time.Unix(0, 0)
+			cfg := config.Default().Vision
+			cfg.Threads = 1
+			d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table9ft)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			var det model.Detection
+			if err := d.Detect(&f, &det); err != nil || det.Table == nil {
+				b.Fatalf("warm-up: table %v, err %v", det.Table != nil, err)
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := threadCPU()
+			for i := 0; i < b.N; i++ {
+				if err := d.Detect(&f, &det); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cpu := threadCPU() - cpu0
+			b.StopTimer()
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			p := d.Performance()
+			b.ReportMetric(p.Stages["total"].Median, "median-ms")
+			b.ReportMetric(p.Stages["balls"].Median, "balls-ms")
+			b.ReportMetric(float64(len(det.Balls)), "balls")
+		})
 	}
 }

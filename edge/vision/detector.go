@@ -25,7 +25,15 @@ type DetectorOptions struct {
 	Calibration *Calibration
 	// Venue, when set, is the venue's taught ball colours (SetVenue).
 	Venue *Venue
-	Log   *slog.Logger
+	// Stills says each frame is a still image of its own (cuecast detect,
+	// the labelling page, the real-set scoring): each ball's centre is
+	// then polished on its own outline (polishCircle), which takes a
+	// shadow or smear out of the centre (median error on the labelled
+	// real set 1.09 -> 0.3-0.4 px). The video loop leaves it off for now:
+	// on the rex-lapis clips the polished centres cost the tracker a false
+	// pocketing (docs/vision-real.md, "Ball centres and table corners").
+	Stills bool
+	Log    *slog.Logger
 }
 
 // Detector finds the table, balls and cue in frames. One goroutine calls
@@ -85,6 +93,8 @@ type Detector struct {
 	// venue is the taught ball colours (venue.go), nil for the built-in
 	// ones; SetVenue swaps it from any goroutine.
 	venue atomic.Pointer[venueState]
+	// stills: polish ball centres (DetectorOptions.Stills).
+	stills bool
 }
 
 // NewDetector builds a detector and allocates its Mats; Close frees them.
@@ -100,7 +110,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	}
 	SetThreads(cfg.Threads)
 	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
-	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size,
+	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size, stills: o.Stills,
 		tf: newTableFinder(size, cfg.CushionWidth), cue: newCueFinder()}
 	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
@@ -267,7 +277,9 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	dst.Timings.CueMS = ms(time.Since(t2))
 	t3 := time.Now()
 	d.name(&im, tf, dst.Balls)
-	d.polish(&im, tf, dst.Balls)
+	if d.stills {
+		d.polish(&im, tf, dst.Balls)
+	}
 	dst.Timings.BallsMS += ms(time.Since(t3))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil

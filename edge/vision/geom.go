@@ -3,6 +3,7 @@ package vision
 import (
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -139,11 +140,10 @@ func intersect(a, b line) (float64, float64, bool) {
 	return a.px + t*a.dx, a.py + t*a.dy, true
 }
 
+// sortFloats sorts in place, without allocating. It was an insertion sort
+// ("a few hundred at most"); a ball's evidence disc at 1080p holds a few
+// thousand samples, where the quadratic sort took 60% of a real frame's
+// detection time.
 func sortFloats(a []float64) {
-	// Insertion sort: the slices here are a few hundred long at most.
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
+	slices.Sort(a)
 }

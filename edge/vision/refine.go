@@ -254,7 +254,9 @@ func fitCircleR(xs, ys []float64, cx, cy, r float64, keepR bool) circleFit {
 			for i := 0; i < n; i++ {
 				res[i] = math.Abs(math.Hypot(xs[i]-x, ys[i]-y) - rad)
 			}
-			sorted := append([]float64(nil), res[:n]...)
+			var buf [maxFit]float64
+			sorted := buf[:n]
+			copy(sorted, res[:n])
 			sortFloats(sorted)
 			cut := math.Max(3*sorted[n/2], 0.35)
 			kept := 0
@@ -400,7 +402,7 @@ func polishCircle(m *img, fe *felt, others []model.BallDetection, self int, fit 
 			return circleFit{}
 		}
 		c := fitCircleR(xs[:n], ys[:n], cur.x, cur.y, cur.rad, false)
-		if !c.ok || math.Hypot(c.x-fit.x, c.y-fit.y) > 0.25*r || math.Abs(c.rad-fit.rad) > 0.3*r {
+		if !c.ok || math.Hypot(c.x-fit.x, c.y-fit.y) > polishMaxShift*r || math.Abs(c.rad-fit.rad) > 0.3*r {
 			return circleFit{}
 		}
 		cur = c
@@ -422,6 +424,12 @@ func polishCircle(m *img, fe *felt, others []model.BallDetection, self int, fit 
 // polishSignificance is how many standard errors the polished centre must
 // lie from the first fit's to replace it.
 const polishSignificance = 2
+
+// polishMaxShift (share of the radius) is the farthest polishCircle moves
+// a centre: a shadow or smear taken in pulls the first fit by up to about
+// a fifth of the radius; more is the outline of something else (a pocket's
+// jaws, a hand).
+const polishMaxShift = 0.25
 
 // polishMinShift (share of the radius) is the least move polishCircle
 // makes: below it the two edge definitions differ by their own biases (a

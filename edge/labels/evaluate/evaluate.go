@@ -77,7 +77,7 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true})
 	if err != nil {
 		return err
 	}
