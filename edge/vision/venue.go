@@ -245,7 +245,7 @@ func (d *Detector) Teach(f *model.Frame, balls []TeachBall) (*Venue, error) {
 	placeGiven(tf, bd)
 	d.prepareNames(tf, bd)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
-	d.id.measureAll(&im, bd, d.cloth, d.trust)
+	d.id.measureAll(&im, bd, d.cloth, d.trust, &defaultBalls)
 	v := &Venue{Version: VenueVersion, Taught: time.Now().UTC()}
 	var cloth [3]float64
 	var seen [identityCols]bool
