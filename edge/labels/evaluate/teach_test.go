@@ -29,8 +29,8 @@ var teachFloors = map[string]teachFloor{
 	"overhead/gravitygravity_billard-ball-recognition": {class: 0.666, number: 0.666, keep: true},
 	"overhead/pooljk_billardtrainer":                   {class: 1.000, number: 1.000, keep: true},
 	"overhead/radar3699_pool-vision":                   {class: 1.000, number: 0.750, keep: true},
-	"overhead/rex-lapis_poolpredictor":                 {class: 1.000, number: 0.958, keep: true},
-	"overhead/yoavstrugo_perfectswish":                 {class: 0.886, number: 0.818, keep: true},
+	"overhead/rex-lapis_poolpredictor":                 {class: 1.000, number: 1.000, keep: true},
+	"overhead/yoavstrugo_perfectswish":                 {class: 0.943, number: 0.931, keep: true},
 }
 
 // pooledFloors: the same for a venue pooled from two frames, scored on
@@ -38,7 +38,7 @@ var teachFloors = map[string]teachFloor{
 var pooledFloors = map[string]teachFloor{
 	"overhead/pooljk_billardtrainer":   {class: 1.000, number: 1.000, keep: true},
 	"overhead/rex-lapis_poolpredictor": {class: 1.000, number: 1.000, keep: true},
-	"overhead/yoavstrugo_perfectswish": {class: 0.842, number: 0.724, keep: true},
+	"overhead/yoavstrugo_perfectswish": {class: 0.921, number: 0.896, keep: true},
 }
 
 // teachFrames picks the n frames a technician would teach from: those

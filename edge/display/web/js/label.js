@@ -166,7 +166,9 @@ document.getElementById("teach").onclick = async () => {
     return;
   }
   if (res.status === 401) localStorage.removeItem("cuecast.token");
-  say("Not taught: " + ((await res.json().catch(() => null))?.error?.message || res.statusText));
+  const why = (await res.json().catch(() => null))?.error?.message;
+  // `cuecast label` serves this page without a box behind it: no venue.
+  say("Not taught: " + (why || (res.status === 404 ? "no box behind this page to teach (cuecast label); teach on the box's /label" : res.statusText)));
 };
 document.getElementById("capture").onclick = async () => {
   const res = await fetch("/api/v1/label/capture", { method: "POST", headers: { Authorization: "Bearer " + token() } });
