@@ -206,8 +206,10 @@ func TestLabelPageTeachesVenue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Source != first+" + "+second || len(v.Balls) < 5 {
-		t.Errorf("the box's venue is from %q with %d numbers, want pooled from %s and %s (>= 5 numbers)", v.Source, len(v.Balls), first, second)
+	// How many numbers depends on the balls the simulated camera shows
+	// at the two captures; any frame with a numbered ball teaches one.
+	if v.Source != first+" + "+second || len(v.Balls) == 0 {
+		t.Errorf("the box's venue is from %q with %d numbers, want pooled from %s and %s", v.Source, len(v.Balls), first, second)
 	}
 	if n := run(t, ctx, chromedp.Evaluate[int](`labelState.taught.balls.length`)); n != len(v.Balls) {
 		t.Errorf("page says %d numbers taught, the box has %d", n, len(v.Balls))

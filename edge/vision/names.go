@@ -249,7 +249,7 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 	bright, buf := estimateWhite(id.sw, id.levels, trust, cloth, buf, true)
 	id.wbuf = buf
 	id.measureWith(most, cloth)
-	if bright == most {
+	if whitesAlike(bright, most) {
 		id.assign(n, trust, bs)
 		return
 	}
@@ -261,6 +261,18 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 		id.assign(n, trust, bs)
 	}
 }
+
+// whitesAlike: two whites within whiteAlike of each other per channel
+// (relative) name the balls alike; measuring under both would cost a
+// second measure of every ball for nothing (the simulator's cue ball and
+// a stripe's cap up differ by a few percent).
+func whitesAlike(a, b whiteRef) bool {
+	near := func(x, y float64) bool { return math.Abs(x-y) <= whiteAlike*math.Max(x, y) }
+	return near(a.b, b.b) && near(a.g, b.g) && near(a.r, b.r)
+}
+
+// whiteAlike: see whitesAlike.
+const whiteAlike = 0.08
 
 // measureWith measures every sampled ball (id.sw) under the white w.
 func (id *identifier) measureWith(w whiteRef, cloth [][3]float64) {
