@@ -2,8 +2,6 @@ package evaluate
 
 import (
 	"bytes"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,8 +40,8 @@ var floors = map[string]floor{
 	"overhead/noshi96_billiardar-backend":              {recall: 1.000, precision: 0.647, median: 0.47, class: 1.000, number: 1.000, corners: 0.21, emptyFalse: 2},
 	"overhead/pooljk_billardtrainer":                   {recall: 1.000, precision: 0.631, median: 0.80, class: 1.000, number: 1.000, corners: 0.73, emptyFalse: 0},
 	"overhead/radar3699_pool-vision":                   {recall: 1.000, precision: 1.000, median: 0.71, class: 1.000, number: 0.833, corners: 0.00, emptyFalse: 0},
-	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.894, median: 0.37, class: 1.000, number: 0.970, corners: 0.36, emptyFalse: 0},
-	"overhead/yoavstrugo_perfectswish":                 {recall: 0.971, precision: 0.669, median: 0.84, class: 0.852, number: 0.694, corners: 0.46, emptyFalse: 1},
+	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.894, median: 0.37, class: 1.000, number: 1.000, corners: 0.36, emptyFalse: 0},
+	"overhead/yoavstrugo_perfectswish":                 {recall: 0.971, precision: 0.669, median: 0.84, class: 0.941, number: 0.847, corners: 0.46, emptyFalse: 1},
 }
 
 // loadSets reads every label file, skipping the test when the shared data
@@ -84,33 +82,7 @@ func TestRealSet(t *testing.T) {
 	b.WriteString("\n")
 	rep.WriteDetails(&b)
 	t.Log("\n" + b.String())
-	for _, s := range rep.Sources {
-		fl, ok := floors[s.Source]
-		if !ok {
-			t.Errorf("%s: no floor: add one at today's figures: %s", s.Source, suggest(s))
-			continue
-		}
-		m := &s.Large
-		check := func(name string, got, want float64, atMost bool) {
-			if math.IsNaN(got) {
-				return
-			}
-			if atMost && got > want+1e-9 || !atMost && got < want-1e-9 {
-				t.Errorf("%s: %s = %.3f, floor %.3f", s.Source, name, got, want)
-			}
-		}
-		check("recall", m.Recall(), fl.recall, false)
-		check("precision", m.Precision(), fl.precision, false)
-		check("median centre error (px)", m.MedianError(), fl.median, true)
-		check("class accuracy", m.ClassAccuracy(), fl.class, false)
-		check("number accuracy", m.NumberAccuracy(), fl.number, false)
-		if fl.corners > 0 {
-			check("worst corner error (% of diagonal)", s.MaxCorner(), fl.corners, true)
-		}
-		if s.EmptyFalse > fl.emptyFalse {
-			t.Errorf("%s: %d false balls on %d empty frames, floor %d", s.Source, s.EmptyFalse, s.EmptyFrames, fl.emptyFalse)
-		}
-	}
+	checkFloors(t, rep, floors, func(s *labels.SourceScore) *labels.Measures { return &s.Large })
 }
 
 // TestLabelFiles checks every label file against the pictures: each file
@@ -129,20 +101,4 @@ func TestLabelFiles(t *testing.T) {
 			t.Errorf("%s: decoded %d of %d frames", s.Source, n, len(s.Frames))
 		}
 	}
-}
-
-// suggest is a floors entry at a source's figures today, a little slack
-// given where a figure is a median of few balls.
-func suggest(s *labels.SourceScore) string {
-	m := &s.Large
-	nan0 := func(v float64) float64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0
-		}
-		return v
-	}
-	down := func(v float64) float64 { return math.Floor(v*1000) / 1000 }
-	up := func(v float64) float64 { return math.Ceil(nan0(v)*100) / 100 }
-	return fmt.Sprintf("%q: {recall: %.3f, precision: %.3f, median: %.2f, class: %.3f, number: %.3f, corners: %.2f, emptyFalse: %d},",
-		s.Source, down(m.Recall()), down(m.Precision()), up(m.MedianError()), down(m.ClassAccuracy()), down(m.NumberAccuracy()), up(s.MaxCorner()), s.EmptyFalse)
 }
