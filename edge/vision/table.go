@@ -66,16 +66,19 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 		t.mask.Close()
 		t.mask = gocv.NewMatWithSize(sh, sw, gocv.MatTypeCV8U)
 	}
-	quad, ok := t.outline(sp, sw, sh, &fe, false)
+	quad, ok, square := t.outline(sp, sw, sh, &fe, false)
 	if !ok {
-		// The outline is not a table's four straight sides: dark,
-		// saturated cloth (navy) whose colour drifts in a vignetted
-		// corner leaves part of the bed out of the strict felt test.
-		// Try once more with the shade-aware tolerance; a region that
-		// still has no four sides is no table (a wrong table draws the
-		// wrong lines on the cloth and places every ball wrongly).
-		if quad, ok = t.outline(sp, sw, sh, &fe, true); !ok {
-			return tableFit{}, errNoTable
+		return tableFit{}, errNoTable
+	}
+	if !square {
+		// A side turned far from the region's rectangle: dark, saturated
+		// cloth (navy) whose colour drifts in a vignetted corner leaves
+		// part of the bed out of the strict felt test, and the mask's
+		// ragged edge is taken for a side. Try once more with the
+		// shade-aware tolerance; if that is no squarer, keep the first
+		// (a camera at a slant, a broadcast view, makes such sides too).
+		if q, ok2, sq := t.outline(sp, sw, sh, &fe, true); ok2 && sq {
+			quad = q
 		}
 	}
 	scale := float64(W) / float64(sw)
@@ -103,8 +106,9 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 // x sh): the felt mask (loose: the shade-aware chromaticity tolerance, see
 // felt.isLooseFelt), the region under the image centre, its outline reduced
 // to four lines. ok is false when there is no such region or its sides are
-// not a table's (quadFromOutline).
-func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) ([4][2]float64, bool) {
+// not four lines; square is false when a side turns more than
+// maxSideTurn from the region's minimum-area rectangle (quadFromOutline).
+func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) (quad [4][2]float64, ok, square bool) {
 	mp, _ := t.mask.DataPtrUint8()
 	for i := 0; i < sw*sh; i++ {
 		b, g, r := float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])
@@ -122,7 +126,7 @@ func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) ([4][
 	// or wall of a similar colour (a grey cloth over a grey floor) is
 	// separated from it by the rails.
 	if !t.keepCentral(sw, sh) {
-		return [4][2]float64{}, false
+		return quad, false, false
 	}
 	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
 	defer contours.Close()
@@ -133,7 +137,7 @@ func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) ([4][
 		}
 	}
 	if best < 0 || bestArea < 0.1*float64(sw*sh) {
-		return [4][2]float64{}, false
+		return quad, false, false
 	}
 	if debugNose {
 		gocv.IMWrite(fmt.Sprintf("/tmp/vd/mask%v.png", loose), t.mask)
@@ -217,15 +221,15 @@ func fitFromCorners(fe felt, corners, outer [4]model.Pixel, size model.Size) (ta
 // it. Points on the image's border are no side's: where the camera crops
 // the table, the side is the border itself. Corner pockets cut the corners
 // off, so the corners are the lines' intersections, never outline points.
-func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
+func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
 	if len(pts) < 8 {
-		return [4][2]float64{}, false
+		return [4][2]float64{}, false, false
 	}
 	pv := gocv.NewPointVectorFromPoints(pts)
 	rr := gocv.MinAreaRect(pv)
 	pv.Close()
 	if len(rr.Points) != 4 {
-		return [4][2]float64{}, false
+		return [4][2]float64{}, false, false
 	}
 	// The rectangle's centre and its two axes (from its corner points).
 	var cx, cy float64
@@ -237,7 +241,7 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	bx, by := float64(rr.Points[2].X-rr.Points[1].X), float64(rr.Points[2].Y-rr.Points[1].Y)
 	la, lb := math.Hypot(ax, ay), math.Hypot(bx, by)
 	if la < 4 || lb < 4 {
-		return [4][2]float64{}, false
+		return [4][2]float64{}, false, false
 	}
 	ax, ay, bx, by = ax/la, ay/la, bx/lb, by/lb
 	// Sides: +a, +b, -a, -b (each is the side whose outward normal it is).
@@ -262,6 +266,7 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	normals := [4][2]float64{{ax, ay}, {bx, by}, {-ax, -ay}, {-bx, -by}}
 	half := [4]float64{la / 2, lb / 2, la / 2, lb / 2}
 	var lines [4]line
+	square := true
 	for i := range side {
 		nx, ny := normals[i][0], normals[i][1]
 		// The side's length is the other axis's.
@@ -271,14 +276,13 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 			// No outline on this side: the frame cuts the table here.
 			l, ok = borderLine(nx, ny, w, h)
 			if !ok {
-				return [4][2]float64{}, false
+				return [4][2]float64{}, false, false
 			}
 		}
-		// A side turned far from the region's rectangle is not a
-		// cushion's edge but a ragged edge of the mask (cloth left out
-		// of it, an arm across it): the region is not a table's.
+		// A side turned far from the region's rectangle may be a ragged
+		// edge of the mask (cloth left out of it, an arm across it).
 		if math.Abs(l.dx*nx+l.dy*ny) > math.Sin(maxSideTurn) {
-			return [4][2]float64{}, false
+			square = false
 		}
 		lines[i] = l
 		if debugNose {
@@ -289,11 +293,11 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	for i := 0; i < 4; i++ {
 		x, y, ok := intersect(lines[i], lines[(i+1)%4])
 		if !ok {
-			return [4][2]float64{}, false
+			return [4][2]float64{}, false, false
 		}
 		q[i] = [2]float64{x, y}
 	}
-	return q, true
+	return q, true, square
 }
 
 // maxSideTurn is how far (radians) a side of the cloth's outline may turn
