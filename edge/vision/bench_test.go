@@ -43,24 +43,30 @@ func BenchmarkDetect(b *testing.B) {
 			if err := d.Detect(&frames[0], &det); err != nil || det.Table == nil {
 				b.Fatalf("warm-up: table %v, err %v", det.Table != nil, err)
 			}
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := threadCPU()
-			for i := 0; i < b.N; i++ {
-				if err := d.Detect(&frames[i%len(frames)], &det); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu := threadCPU() - cpu0
-			b.StopTimer()
-			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-			p := d.Performance()
-			b.ReportMetric(p.Stages["total"].Median, "median-ms")
-			b.ReportMetric(p.Stages["balls"].Median, "balls-ms")
+			detectLoop(b, d, frames, &det)
 		})
 	}
+}
+
+// detectLoop times b.N detections over frames on a locked OS thread and
+// reports the thread's CPU per frame and the detector's median stage times.
+func detectLoop(b *testing.B, d *Detector, frames []model.Frame, det *model.Detection) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := threadCPU()
+	for i := 0; i < b.N; i++ {
+		if err := d.Detect(&frames[i%len(frames)], det); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := threadCPU() - cpu0
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	p := d.Performance()
+	b.ReportMetric(p.Stages["total"].Median, "median-ms")
+	b.ReportMetric(p.Stages["balls"].Median, "balls-ms")
 }
 
 // TestDetectAllocs bounds the Go garbage per frame in steady state: the
@@ -125,22 +131,7 @@ func BenchmarkDetectReal(b *testing.B) {
 			if err := d.Detect(&f, &det); err != nil || det.Table == nil {
 				b.Fatalf("warm-up: table %v, err %v", det.Table != nil, err)
 			}
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := threadCPU()
-			for i := 0; i < b.N; i++ {
-				if err := d.Detect(&f, &det); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu := threadCPU() - cpu0
-			b.StopTimer()
-			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-			p := d.Performance()
-			b.ReportMetric(p.Stages["total"].Median, "median-ms")
-			b.ReportMetric(p.Stages["balls"].Median, "balls-ms")
+			detectLoop(b, d, []model.Frame{f}, &det)
 			b.ReportMetric(float64(len(det.Balls)), "balls")
 		})
 	}

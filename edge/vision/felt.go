@@ -54,17 +54,6 @@ func (f *felt) isFelt(b, g, r float64) bool {
 	return f.chromaDist(b, g, r) < f.tol*1.5
 }
 
-// isLooseFelt is isFelt with the shade-aware tolerance (tolAt): dark,
-// saturated cloth whose chromaticity drifts in the shade is in, at the
-// risk of a dark rail of a similar hue.
-func (f *felt) isLooseFelt(b, g, r float64) bool {
-	s := b + g + r
-	if s < 0.3*f.sum || s > 2.6*f.sum {
-		return false
-	}
-	return f.chromaDist(b, g, r) < f.tolAt(s)*1.5
-}
-
 // learnFelt finds the dominant chromaticity among the pixels of the central
 // region of a packed BGR image (the camera looks at the table, so the cloth
 // fills the middle): a 2D histogram over (b, g) chromaticity, its peak, then

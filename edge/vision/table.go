@@ -66,20 +66,41 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 		t.mask.Close()
 		t.mask = gocv.NewMatWithSize(sh, sw, gocv.MatTypeCV8U)
 	}
-	quad, ok, square := t.outline(sp, sw, sh, &fe, false)
-	if !ok {
+	mp, _ := t.mask.DataPtrUint8()
+	for i := 0; i < sw*sh; i++ {
+		if fe.isFelt(float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])) {
+			mp[i] = 255
+		} else {
+			mp[i] = 0
+		}
+	}
+	// Open removes felt-coloured specks off the table; close fills the
+	// nap's noise. Balls and the cue stay holes: only the outline matters.
+	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphOpen, t.kernel)
+	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphClose, t.kernel)
+	// Keep only the cloth-coloured region under the image centre: a floor
+	// or wall of a similar colour (a grey cloth over a grey floor) is
+	// separated from it by the rails.
+	if !t.keepCentral(sw, sh) {
 		return tableFit{}, errNoTable
 	}
-	if !square {
-		// A side turned far from the region's rectangle: dark, saturated
-		// cloth (navy) whose colour drifts in a vignetted corner leaves
-		// part of the bed out of the strict felt test, and the mask's
-		// ragged edge is taken for a side. Try once more with the
-		// shade-aware tolerance; if that is no squarer, keep the first
-		// (a camera at a slant, a broadcast view, makes such sides too).
-		if q, ok2, sq := t.outline(sp, sw, sh, &fe, true); ok2 && sq {
-			quad = q
+	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
+	defer contours.Close()
+	best, bestArea := -1, 0.0
+	for i := 0; i < contours.Size(); i++ {
+		if a := gocv.ContourArea(contours.At(i)); a > bestArea {
+			best, bestArea = i, a
 		}
+	}
+	if best < 0 || bestArea < 0.1*float64(sw*sh) {
+		return tableFit{}, errNoTable
+	}
+	if debugNose {
+		gocv.IMWrite("/tmp/vd/mask.png", t.mask)
+	}
+	quad, ok := quadFromOutline(contours.At(best).ToPoints(), sw, sh)
+	if !ok {
+		return tableFit{}, errNoTable
 	}
 	scale := float64(W) / float64(sw)
 	var outer [4]model.Pixel
@@ -100,49 +121,6 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	// No nose found (cushions lit exactly like the bed): the cloth's
 	// outer edge, refined, and the configured cushion width.
 	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
-}
-
-// outline finds the cloth region's four sides in the search image sp (sw
-// x sh): the felt mask (loose: the shade-aware chromaticity tolerance, see
-// felt.isLooseFelt), the region under the image centre, its outline reduced
-// to four lines. ok is false when there is no such region or its sides are
-// not four lines; square is false when a side turns more than
-// maxSideTurn from the region's minimum-area rectangle (quadFromOutline).
-func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, loose bool) (quad [4][2]float64, ok, square bool) {
-	mp, _ := t.mask.DataPtrUint8()
-	for i := 0; i < sw*sh; i++ {
-		b, g, r := float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])
-		if loose && fe.isLooseFelt(b, g, r) || !loose && fe.isFelt(b, g, r) {
-			mp[i] = 255
-		} else {
-			mp[i] = 0
-		}
-	}
-	// Open removes felt-coloured specks off the table; close fills the
-	// nap's noise. Balls and the cue stay holes: only the outline matters.
-	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphOpen, t.kernel)
-	gocv.MorphologyEx(t.mask, &t.mask, gocv.MorphClose, t.kernel)
-	// Keep only the cloth-coloured region under the image centre: a floor
-	// or wall of a similar colour (a grey cloth over a grey floor) is
-	// separated from it by the rails.
-	if !t.keepCentral(sw, sh) {
-		return quad, false, false
-	}
-	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
-	defer contours.Close()
-	best, bestArea := -1, 0.0
-	for i := 0; i < contours.Size(); i++ {
-		if a := gocv.ContourArea(contours.At(i)); a > bestArea {
-			best, bestArea = i, a
-		}
-	}
-	if best < 0 || bestArea < 0.1*float64(sw*sh) {
-		return quad, false, false
-	}
-	if debugNose {
-		gocv.IMWrite(fmt.Sprintf("/tmp/vd/mask%v.png", loose), t.mask)
-	}
-	return quadFromOutline(contours.At(best).ToPoints(), sw, sh)
 }
 
 // keepCentral reduces the mask to the connected component most common in
@@ -221,15 +199,15 @@ func fitFromCorners(fe felt, corners, outer [4]model.Pixel, size model.Size) (ta
 // it. Points on the image's border are no side's: where the camera crops
 // the table, the side is the border itself. Corner pockets cut the corners
 // off, so the corners are the lines' intersections, never outline points.
-func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
+func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	if len(pts) < 8 {
-		return [4][2]float64{}, false, false
+		return [4][2]float64{}, false
 	}
 	pv := gocv.NewPointVectorFromPoints(pts)
 	rr := gocv.MinAreaRect(pv)
 	pv.Close()
 	if len(rr.Points) != 4 {
-		return [4][2]float64{}, false, false
+		return [4][2]float64{}, false
 	}
 	// The rectangle's centre and its two axes (from its corner points).
 	var cx, cy float64
@@ -241,7 +219,7 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
 	bx, by := float64(rr.Points[2].X-rr.Points[1].X), float64(rr.Points[2].Y-rr.Points[1].Y)
 	la, lb := math.Hypot(ax, ay), math.Hypot(bx, by)
 	if la < 4 || lb < 4 {
-		return [4][2]float64{}, false, false
+		return [4][2]float64{}, false
 	}
 	ax, ay, bx, by = ax/la, ay/la, bx/lb, by/lb
 	// Sides: +a, +b, -a, -b (each is the side whose outward normal it is).
@@ -266,7 +244,6 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
 	normals := [4][2]float64{{ax, ay}, {bx, by}, {-ax, -ay}, {-bx, -by}}
 	half := [4]float64{la / 2, lb / 2, la / 2, lb / 2}
 	var lines [4]line
-	square := true
 	for i := range side {
 		nx, ny := normals[i][0], normals[i][1]
 		// The side's length is the other axis's.
@@ -276,13 +253,8 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
 			// No outline on this side: the frame cuts the table here.
 			l, ok = borderLine(nx, ny, w, h)
 			if !ok {
-				return [4][2]float64{}, false, false
+				return [4][2]float64{}, false
 			}
-		}
-		// A side turned far from the region's rectangle may be a ragged
-		// edge of the mask (cloth left out of it, an arm across it).
-		if math.Abs(l.dx*nx+l.dy*ny) > math.Sin(maxSideTurn) {
-			square = false
 		}
 		lines[i] = l
 		if debugNose {
@@ -293,17 +265,12 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool, bool) {
 	for i := 0; i < 4; i++ {
 		x, y, ok := intersect(lines[i], lines[(i+1)%4])
 		if !ok {
-			return [4][2]float64{}, false, false
+			return [4][2]float64{}, false
 		}
 		q[i] = [2]float64{x, y}
 	}
-	return q, true, square
+	return q, true
 }
-
-// maxSideTurn is how far (radians) a side of the cloth's outline may turn
-// from its minimum-area rectangle's side: a camera looking down at a slant
-// makes a trapezoid whose sides lean by up to about 15 degrees.
-const maxSideTurn = 25 * math.Pi / 180
 
 // ransacLine fits a line to points with outliers: the pair of points whose
 // line has the most points within tol (tried over a fixed spread of pairs,
