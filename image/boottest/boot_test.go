@@ -57,10 +57,14 @@ func TestImage(t *testing.T) {
 	if dir == "" {
 		t.Skip("boots the image under QEMU: run `make image-test` (it builds the test image and sets CUECAST_IMAGE_TEST_DIR)")
 	}
-	for _, f := range []string{"disk.img", "good.bundle", "never-ready.bundle", "update.key"} {
+	for _, f := range []string{"disk.img", "good.bundle", "never-ready.bundle", "noverity.bundle", "update.key", "root.img.verity"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("test image incomplete: %v (run make image-test)", err)
 		}
+	}
+	rootHash, err := imageRootHash(dir)
+	if err != nil {
+		t.Fatalf("root.img's verity parameters: %v (run make image-test)", err)
 	}
 	start := time.Now()
 	v := startVM(t, dir)
@@ -83,6 +87,7 @@ func TestImage(t *testing.T) {
 	if !strings.Contains(v.con.must("cat /proc/cmdline", shortCommand), "root=PARTLABEL=cuecast-root-a") {
 		t.Fatal("boot 1 is not on slot a")
 	}
+	v.checkVerityRoot("boot 1", "a", rootHash) // verity_test.go
 
 	// The disk is bigger than the image: first boot grew the data partition
 	// and /var into the rest.
@@ -126,7 +131,9 @@ func TestImage(t *testing.T) {
 	// CLI.
 	v.httpUpdateRefusals(token)
 	before := v.slotState()
-	for _, disk := range []string{"badsig", "wronghash"} {
+	// noverity: signed with the right key, but its root carries no
+	// dm-verity hash tree: a box booted verified takes verified roots only.
+	for _, disk := range []string{"badsig", "wronghash", "noverity"} {
 		out, rc := v.con.run("cuecast update /dev/disk/by-id/virtio-"+disk, 2*time.Minute)
 		if rc != 2 || !strings.Contains(out, "rejected") {
 			t.Errorf("cuecast update (%s) = exit %d:\n%s\nwant exit 2, rejected", disk, rc, out)
@@ -160,6 +167,7 @@ func TestImage(t *testing.T) {
 	v.waitBlessed("cuecast-2-b.conf")
 	v.checkRunning("boot 2")
 	v.httpReady("boot 2")
+	v.checkVerityRoot("boot 2", "b", rootHash) // the HTTP update wrote the tree and the root hash
 	if got := strings.TrimSpace(v.con.must("cat /etc/machine-id", shortCommand)); got != machineID {
 		t.Errorf("machine id after the update = %s, want the pinned %s", got, machineID)
 	}
@@ -198,6 +206,10 @@ func TestImage(t *testing.T) {
 	v.checkRunning("boot after rollback")
 	v.httpReady("boot after rollback")
 	t.Logf("after rollback:\n%s", v.con.must("cuecast update -status", shortCommand))
+
+	// A slot changed by one byte after it was installed does not boot as
+	// good: dm-verity refuses it and the box comes back to slot b.
+	v.corruptSlotFallsBack(figures, 4) // verity_test.go
 
 	fmt.Fprintf(v.con.in, "systemctl poweroff\n")
 	done := make(chan error, 1)
@@ -312,6 +324,7 @@ func testDisks(t *testing.T, dir, tmp string) [][2]string {
 		{"neverready", filepath.Join(dir, "never-ready.bundle")},
 		{"badsig", bs},
 		{"wronghash", wh},
+		{"noverity", filepath.Join(dir, "noverity.bundle")},
 	}
 }
 
