@@ -119,6 +119,10 @@ func checkVerityFile(path string, v *Verity) error {
 		return fmt.Errorf("update: read %s: %w", path, err)
 	}
 	if err := c.finish(); err != nil {
+		var re *RejectedError
+		if errors.As(err, &re) {
+			err = re.Reason
+		}
 		return fmt.Errorf("update: %s: %w", path, err)
 	}
 	return nil
