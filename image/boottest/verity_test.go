@@ -39,11 +39,11 @@ func (v *vm) checkVerityRoot(when, slot, wantRootHash string) {
 	}
 	// "0 SECTORS verity 1 MAJ:MIN MAJ:MIN 4096 4096 BLOCKS BLOCKS sha256 ROOT SALT"
 	f := strings.Fields(table)
-	if len(f) < 13 || f[2] != "verity" || f[12] != vo.RootHash || f[9] != fmt.Sprint(vo.DataBlocks) {
+	if len(f) < 13 || f[2] != "verity" || f[11] != vo.RootHash || f[8] != fmt.Sprint(vo.DataBlocks) || f[9] != f[8] {
 		v.t.Errorf("%s: dmsetup table cuecast-root = %q, want verity with %d blocks and root hash %s", when, table, vo.DataBlocks, vo.RootHash)
 	}
-	if devno := v.con.must("cat /sys/class/block/$(basename "+part+")/dev", shortCommand); len(f) > 4 && f[3] != strings.TrimSpace(devno) {
-		v.t.Errorf("%s: verity maps %s, slot %s is %s (%s)", when, f[3], slot, part, strings.TrimSpace(devno))
+	if devno := v.con.must("cat /sys/class/block/$(basename "+part+")/dev", shortCommand); len(f) > 5 && (f[4] != strings.TrimSpace(devno) || f[5] != f[4]) {
+		v.t.Errorf("%s: verity maps %s (hashes on %s), slot %s is %s (%s)", when, f[4], f[5], slot, part, strings.TrimSpace(devno))
 	}
 	if !strings.HasSuffix(status, " V") {
 		v.t.Errorf("%s: dmsetup status cuecast-root = %q, want ... V (verified, no corruption)", when, status)
