@@ -71,7 +71,9 @@ func imageRootHash(dir string) (string, error) {
 // is spent and systemd-boot goes back to b. seq is the new entry's number.
 func (v *vm) corruptSlotFallsBack(figures map[string]string, seq int) {
 	v.t.Helper()
+	installStart := time.Now()
 	v.con.must("cuecast update -tries 1 /dev/disk/by-id/virtio-good", 10*time.Minute)
+	figures["verity: cuecast update of the good bundle into slot a (CLI)"] = time.Since(installStart).Round(time.Second).String()
 	// Byte 2048 of block 0: past the 96-byte squashfs superblock, inside
 	// compressed file data; block 0 is read when the root is probed.
 	flip := `dev=/dev/disk/by-partlabel/cuecast-root-a
