@@ -64,48 +64,54 @@ func imageRootHash(dir string) (string, error) {
 	return vo.RootHash, nil
 }
 
-// corruptSlotFallsBack installs the good bundle into slot a (running on
-// b), changes one byte of slot a's partition, in the squashfs data, where
+// corruptSlotFallsBack installs the good bundle into slot target (the
+// inactive one), changes one byte of its partition, in the squashfs data, where
 // squashfs itself would not notice at mount, and reboots: dm-verity fails
 // the first read, the initramfs refuses the root, panic= reboots, the try
-// is spent and systemd-boot goes back to b. seq is the new entry's number.
-func (v *vm) corruptSlotFallsBack(figures map[string]string, seq int) {
+// is spent and systemd-boot goes back to the running slot, whose entry is
+// goodEntry. seq is the new entry's number.
+func (v *vm) corruptSlotFallsBack(figures map[string]string, target string, seq int, goodEntry string) {
+	back := "a"
+	if target == "a" {
+		back = "b"
+	}
 	v.t.Helper()
 	installStart := time.Now()
 	v.con.must("cuecast update -tries 1 /dev/disk/by-id/virtio-good", 10*time.Minute)
-	figures["verity: cuecast update of the good bundle into slot a (CLI)"] = time.Since(installStart).Round(time.Second).String()
+	figures["verity: cuecast update of the good bundle into the inactive slot (CLI)"] = time.Since(installStart).Round(time.Second).String()
 	// Byte 2048 of block 0: past the 96-byte squashfs superblock, inside
 	// compressed file data; block 0 is read when the root is probed.
-	flip := `dev=/dev/disk/by-partlabel/cuecast-root-a
+	flip := `dev=/dev/disk/by-partlabel/cuecast-root-` + target + `
 b=$(dd if=$dev bs=1 skip=2048 count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
 printf "\\$(printf %o $((b ^ 1)))" | dd of=$dev bs=1 seek=2048 count=1 conv=notrunc,fsync 2>/dev/null
 echo 3 > /proc/sys/vm/drop_caches
 echo "$b -> $(dd if=$dev bs=1 skip=2048 count=1 2>/dev/null | od -An -tu1 | tr -d ' ')"`
 	out := v.con.must(flip, shortCommand)
-	v.t.Logf("slot a, byte 2048: %s", strings.TrimSpace(out))
+	v.t.Logf("slot %s, byte 2048: %s", target, strings.TrimSpace(out))
 	if f := strings.Fields(out); len(f) != 3 || f[0] == f[2] {
 		v.t.Fatalf("byte not changed: %q", out)
 	}
 	m := v.con.mark()
 	start := time.Now()
 	fmt.Fprintf(v.con.in, "systemctl reboot\n")
-	_, p, err := v.con.waitFor(m, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-a`), bootTimeout)
+	_, p, err := v.con.waitFor(m, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+target), bootTimeout)
 	if err != nil {
-		v.t.Fatalf("the changed slot a was not tried: %v", err)
+		v.t.Fatalf("the changed slot %s was not tried: %v", target, err)
 	}
 	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`cuecast-verity: the root slot \S+ fails dm-verity`), bootTimeout); err != nil {
-		v.t.Errorf("no dm-verity refusal of the changed slot a: %v", err)
+		v.t.Errorf("no dm-verity refusal of the changed slot %s: %v", target, err)
 	}
 	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`device-mapper: verity: [^\n]*data block 0 is corrupted`), shortCommand); err != nil {
 		v.t.Errorf("no kernel dm-verity report of block 0: %v", err)
 	}
-	v.waitBoot(p, "b")
-	figures["verity: reboot into a changed slot to back on slot b"] = time.Since(start).Round(time.Second).String()
+	v.waitBoot(p, back)
+	figures["verity: reboot into a changed slot to back on the good one"] = time.Since(start).Round(time.Second).String()
 	v.con.must("dmesg -n 1; stty -echo", shortCommand)
 	entries := v.con.must("ls /efi/loader/entries", shortCommand)
-	if !strings.Contains(entries, fmt.Sprintf("cuecast-%d-a+0-1.conf", seq)) || !strings.Contains(entries, "cuecast-2-b.conf") {
-		v.t.Errorf("entries after the changed slot:\n%s\nwant cuecast-%d-a+0-1.conf (bad) and cuecast-2-b.conf (good)", entries, seq)
+	bad := fmt.Sprintf("cuecast-%d-%s+0-1.conf", seq, target)
+	if !strings.Contains(entries, bad) || !strings.Contains(entries, goodEntry) {
+		v.t.Errorf("entries after the changed slot:\n%s\nwant %s (bad) and %s (good)", entries, bad, goodEntry)
 	}
 	v.checkRunning("boot after the changed slot")
-	v.checkVerityRoot("boot after the changed slot", "b", "")
+	v.checkVerityRoot("boot after the changed slot", back, "")
 }
