@@ -14,6 +14,9 @@ DEB_PKGS := build-essential pkg-config libopencv-dev mosquitto mosquitto-clients
 	chromium systemd systemd-container \
 	qemu-system-x86 qemu-utils mmdebstrap debootstrap squashfs-tools e2fsprogs fdisk \
 	dosfstools mtools ovmf systemd-boot cmake ninja-build
+# veritysetup: the image's dm-verity hash trees (image/verity.sh) and the
+# reference the Go hash tree is tested against (edge/update).
+DEB_PKGS += cryptsetup-bin
 
 .PHONY: help deps build run test test-go test-units bench fmt vet clean
 

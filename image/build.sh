@@ -20,6 +20,7 @@
 #   NEVER_READY=1  also build root-never-ready.img: the same root whose
 #                cuecastd never reports READY (boot-test rollback case)
 #   SLOT_SIZE, DATA_SIZE, ESP_SIZE  partition sizes (bytes, K/M/G suffixes)
+#   VERITY=0     no dm-verity hash tree on the roots (default 1: image/verity.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +38,7 @@ NEVER_READY=${NEVER_READY:-0}
 SLOT_SIZE=${SLOT_SIZE:-1G}
 DATA_SIZE=${DATA_SIZE:-1G}
 ESP_SIZE=${ESP_SIZE:-96M}
+VERITY=${VERITY:-1}
 # Kernel arguments common to every slot; the boot entry adds root= and,
 # once the box has booted once, systemd.machine_id= (see firstboot).
 CMDLINE=${CMDLINE:-ro rootfstype=squashfs console=tty1 console=ttyS0,115200 systemd.gpt_auto=0 panic=10}
@@ -50,7 +52,7 @@ die() { echo "image/build.sh: $*" >&2; exit 1; }
 # for arm64 is in place, the rest is listed in docs/image.md ("arm64").
 [ "$ARCH" = amd64 ] || die "ARCH=$ARCH: only amd64 images are built so far (docs/image.md, \"arm64\")"
 [ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap --mode=root, device nodes in the root)"
-for t in mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy mmd systemd-repart; do
+for t in mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy mmd systemd-repart $([ "$VERITY" = 0 ] || echo veritysetup); do
 	command -v "$t" >/dev/null || die "$t not found: run 'make deps' (packages in docs/image.md)"
 done
 for f in "$CUECASTD" "$CUECAST" "$UPDATE_PUB"; do
@@ -64,7 +66,7 @@ mkdir -p "$OUT" "$CACHE"
 OUT=$(cd "$OUT" && pwd)
 CACHE=$(cd "$CACHE" && pwd)
 rootfs=$OUT/rootfs
-rm -rf "$rootfs" "$OUT/var" "$OUT/repart.d" "$OUT"/*.img
+rm -rf "$rootfs" "$OUT/var" "$OUT/repart.d" "$OUT"/*.img "$OUT"/*.img.verity
 
 step "packages"
 # The host is the same Debian release as the image: the packages that ship
@@ -111,6 +113,7 @@ mmdebstrap --variant=minbase --mode=root --format=directory --architectures="$AR
 	--setup-hook="sync-in $CACHE /var/cache/apt/archives/" \
 	--setup-hook='printf "MODULES=list\nCOMPRESS=gzip\n" > "$1"/etc/initramfs-tools/conf.d/cuecast.conf' \
 	--setup-hook="grep -v '^#' $here/initramfs-modules > \"\$1\"/usr/share/initramfs-tools/modules.d/cuecast" \
+	--setup-hook="$here/verity.sh initramfs \"\$1\"" \
 	--customize-hook="sync-out /var/cache/apt/archives $CACHE" \
 	--customize-hook="$here/customize.sh \"\$1\"" \
 	bookworm "$rootfs" "${mirrors[@]}"
@@ -135,6 +138,7 @@ cp "$rootfs/boot/initrd.img-$kver" "$OUT/initrd.img"
 rm -rf "$rootfs"/boot/* "$rootfs"/vmlinuz* "$rootfs"/initrd.img*
 echo "    kernel $kver"
 size "$OUT/vmlinuz"; size "$OUT/initrd.img"
+[ "$VERITY" = 0 ] || "$here/verity.sh" check-initrd "$OUT/initrd.img"
 
 step "data partition (/var)"
 # /var lives on its own partition so that config, state, the journal and the
@@ -148,6 +152,10 @@ step "root slot image (squashfs)"
 squash() { mksquashfs "$1" "$2" -noappend -no-xattrs -comp zstd -Xcompression-level 6 -quiet -no-progress; }
 squash "$rootfs" "$OUT/root.img"
 size "$OUT/root.img"
+# dm-verity: the hash tree goes right after the squashfs in the same slot;
+# root.img.verity (root hash, salt) is signed into bundles by cuecast bundle.
+verity() { [ "$VERITY" = 0 ] || "$here/verity.sh" format "$1"; }
+verity "$OUT/root.img"
 if [ "$NEVER_READY" = 1 ]; then
 	# Same root, but cuecastd is replaced by a process that never sends
 	# READY: the boot test installs it to see the box roll back by itself.
@@ -156,6 +164,7 @@ if [ "$NEVER_READY" = 1 ]; then
 	printf '[Service]\nExecStart=\nExecStart=/bin/sleep infinity\n' > "$d/99-never-ready.conf"
 	squash "$rootfs" "$OUT/root-never-ready.img"
 	rm "$d/99-never-ready.conf"
+	verity "$OUT/root-never-ready.img"
 	size "$OUT/root-never-ready.img"
 fi
 
@@ -174,9 +183,12 @@ printf 'timeout 0\neditor no\nauto-entries no\nauto-firmware no\nconsole-mode ke
 mcopy -i "$OUT/esp.img" "$OUT/loader.conf" ::/loader/loader.conf
 mcopy -i "$OUT/esp.img" "$OUT/vmlinuz" ::/cuecast/a/vmlinuz
 mcopy -i "$OUT/esp.img" "$OUT/initrd.img" ::/cuecast/a/initrd.img
-# The factory entry is already good (no boot counter).
+# The factory entry is already good (no boot counter). With verity it
+# carries slot a's root hash, as the update installer's entries do.
+entry_opts=$CMDLINE
+[ "$VERITY" = 0 ] || entry_opts="$CMDLINE $("$here/verity.sh" cmdline "$OUT/root.img")"
 printf 'title cuecast %s (slot a)\nversion %s\nlinux /cuecast/a/vmlinuz\ninitrd /cuecast/a/initrd.img\noptions root=PARTLABEL=cuecast-root-a %s\n' \
-	"$VERSION" "$VERSION" "$CMDLINE" > "$OUT/cuecast-1-a.conf"
+	"$VERSION" "$VERSION" "$entry_opts" > "$OUT/cuecast-1-a.conf"
 mcopy -i "$OUT/esp.img" "$OUT/cuecast-1-a.conf" ::/loader/entries/cuecast-1-a.conf
 echo "$CMDLINE" > "$OUT/cmdline"
 echo "$VERSION" > "$OUT/version"

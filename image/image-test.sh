@@ -15,7 +15,7 @@ CUECAST=${CUECAST:-out/image-bin/$ARCH/cuecast}
 HOST_CUECAST=${HOST_CUECAST:-bin/cuecast}
 
 missing=()
-for t in qemu-system-x86_64 qemu-img mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart; do
+for t in qemu-system-x86_64 qemu-img mmdebstrap mksquashfs mkfs.ext4 mkfs.vfat mcopy systemd-repart veritysetup; do
 	command -v "$t" >/dev/null || missing+=("$t")
 done
 ls /usr/share/OVMF/OVMF_CODE*.fd >/dev/null 2>&1 || missing+=("OVMF (package ovmf)")
@@ -43,6 +43,9 @@ echo
 echo "==> bundles"
 "$HOST_CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root.img" -version test-2 -o "$OUT/good.bundle"
 "$HOST_CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root-never-ready.img" -version test-3-never-ready -o "$OUT/never-ready.bundle"
+# Signed with the right key, but without the root's dm-verity parameters:
+# the verified box refuses it (image/boottest/verity_test.go).
+"$HOST_CUECAST" bundle -key "$OUT/update.key" -root "$OUT/root.img" -verity none -version test-noverity -o "$OUT/noverity.bundle"
 build_s=$(($(date +%s) - start))
 echo "==> image built in ${build_s}s; booting it under QEMU (serial log: $OUT/serial.log)"
 

@@ -57,10 +57,14 @@ func TestImage(t *testing.T) {
 	if dir == "" {
 		t.Skip("boots the image under QEMU: run `make image-test` (it builds the test image and sets CUECAST_IMAGE_TEST_DIR)")
 	}
-	for _, f := range []string{"disk.img", "good.bundle", "never-ready.bundle", "update.key"} {
+	for _, f := range []string{"disk.img", "good.bundle", "never-ready.bundle", "noverity.bundle", "update.key", "root.img.verity"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("test image incomplete: %v (run make image-test)", err)
 		}
+	}
+	rootHash, err := imageRootHash(dir)
+	if err != nil {
+		t.Fatalf("root.img's verity parameters: %v (run make image-test)", err)
 	}
 	start := time.Now()
 	v := startVM(t, dir)
@@ -82,6 +86,14 @@ func TestImage(t *testing.T) {
 	}
 	if !strings.Contains(v.con.must("cat /proc/cmdline", shortCommand), "root=PARTLABEL=cuecast-root-a") {
 		t.Fatal("boot 1 is not on slot a")
+	}
+	v.checkVerityRoot("boot 1", "a", rootHash) // verity_test.go
+	if os.Getenv("CUECAST_IMAGE_TEST_FOCUS") == "verity" {
+		// Only the verified-root case, from the factory slot: for working
+		// on verity without the whole run (make image-test runs it all).
+		v.corruptSlotFallsBack(figures, "b", 2, "cuecast-1-a.conf")
+		v.finish(start, figures)
+		return
 	}
 
 	// The disk is bigger than the image: first boot grew the data partition
@@ -126,7 +138,9 @@ func TestImage(t *testing.T) {
 	// CLI.
 	v.httpUpdateRefusals(token)
 	before := v.slotState()
-	for _, disk := range []string{"badsig", "wronghash"} {
+	// noverity: signed with the right key, but its root carries no
+	// dm-verity hash tree: a box booted verified takes verified roots only.
+	for _, disk := range []string{"badsig", "wronghash", "noverity"} {
 		out, rc := v.con.run("cuecast update /dev/disk/by-id/virtio-"+disk, 2*time.Minute)
 		if rc != 2 || !strings.Contains(out, "rejected") {
 			t.Errorf("cuecast update (%s) = exit %d:\n%s\nwant exit 2, rejected", disk, rc, out)
@@ -160,6 +174,7 @@ func TestImage(t *testing.T) {
 	v.waitBlessed("cuecast-2-b.conf")
 	v.checkRunning("boot 2")
 	v.httpReady("boot 2")
+	v.checkVerityRoot("boot 2", "b", rootHash) // the HTTP update wrote the tree and the root hash
 	if got := strings.TrimSpace(v.con.must("cat /etc/machine-id", shortCommand)); got != machineID {
 		t.Errorf("machine id after the update = %s, want the pinned %s", got, machineID)
 	}
@@ -199,6 +214,16 @@ func TestImage(t *testing.T) {
 	v.httpReady("boot after rollback")
 	t.Logf("after rollback:\n%s", v.con.must("cuecast update -status", shortCommand))
 
+	// A slot changed by one byte after it was installed does not boot as
+	// good: dm-verity refuses it and the box comes back to slot b.
+	v.corruptSlotFallsBack(figures, "a", 4, "cuecast-2-b.conf") // verity_test.go
+
+	v.finish(start, figures)
+}
+
+// finish powers the guest off and reports the figures.
+func (v *vm) finish(start time.Time, figures map[string]string) {
+	t := v.t
 	fmt.Fprintf(v.con.in, "systemctl poweroff\n")
 	done := make(chan error, 1)
 	go func() { done <- v.cmd.Wait() }()
@@ -312,6 +337,7 @@ func testDisks(t *testing.T, dir, tmp string) [][2]string {
 		{"neverready", filepath.Join(dir, "never-ready.bundle")},
 		{"badsig", bs},
 		{"wronghash", wh},
+		{"noverity", filepath.Join(dir, "noverity.bundle")},
 	}
 }
 
