@@ -80,8 +80,12 @@ func TestKiosk(t *testing.T) {
 	// simulated game draws on it), not Chromium's white window, and no
 	// calibration panel yet.
 	shot := filepath.Join(k.tmp, "screen.ppm")
-	img, p := k.waitScreen(shot, "the projector page's black background", 5*time.Minute, func(p palette) bool {
-		return p.share(pageBlack) > 0.9 && p.share(pageWhite) < 0.05 && p.near(helpPanel, 3) < p.total()/100
+	// It must also have drawn something of the simulated demo game (more
+	// than one colour): a screen still all black may be cage's background
+	// before Chromium's window is up, and a key sent then is lost (seen:
+	// the page drew its game a minute later and never saw the C).
+	img, p := k.waitScreen(shot, "the projector page drawing the demo game on its black background", 10*time.Minute, func(p palette) bool {
+		return len(p) > 1 && p.share(pageBlack) > 0.9 && p.share(pageWhite) < 0.05 && p.near(helpPanel, 3) < p.total()/100
 	})
 	t.Logf("projector page: %v", p)
 	if err := writePNG(filepath.Join(dir, "kiosk-page.png"), img); err != nil {
