@@ -153,6 +153,10 @@ const (
 	sphereShading   = 0.25
 )
 
+// lookMinRadius is the least radius (pixels) the shadow and net tests
+// apply from: they were measured on balls of 12-28 px.
+const lookMinRadius = 10
+
 // rimStep is the colour step (B+G+R, over the cloth's) across a ball's
 // outline that counts as an edge.
 const rimStep = 0.12
@@ -197,6 +201,11 @@ func (d *Detector) falseBall(im *img, b *model.BallDetection, fit circleFit, ev 
 		// An outline on part of the circle only: a band (the nose's
 		// shadow, a cue lying on the cloth), the edge of a hand or sleeve.
 		why = "open rim"
+	case b.RadiusPx < lookMinRadius:
+		// Too small for the look tests below: a small ball's disc is
+		// blurred into the cloth around it, and 2 px is a third of its
+		// radius (the real set shrunk three times lost true balls to
+		// them).
 	case ev.feltShare > shadowFelt && rl.step < shadowStep:
 		// The cloth's colour inside, darker, with a weak edge: a ball's
 		// cast shadow beside it (a projector or a low lamp).
