@@ -23,10 +23,6 @@ type rimLook struct {
 	step  float64 // median step over the cloth's brightness
 	inner float64 // share of inside samples that are the cloth in shadow
 	skin  float64 // share of inside samples skin-coloured (see skinLike)
-	// core is the brightness's coefficient of variation inside 0.6 r and
-	// coreRough the mean difference of a pixel from those 2 px away over
-	// the mean, both past the limb's darkening.
-	core, coreRough float64
 }
 
 // rimRays is how many directions rimAround samples.
@@ -93,7 +89,6 @@ func rimAround(m *img, x, y, r float64, cloth [3]float64) rimLook {
 	if first < 0 {
 		best = rimRays
 	}
-	l.core, l.coreRough = coreTexture(m, x, y, 0.6*r)
 	l.share = float64(cnt) / float64(n)
 	l.gap = math.Min(1, float64(best)/rimRays)
 	sortFloats(steps[:ns])
@@ -184,8 +179,8 @@ func skinLike(b, g, r float64) bool {
 var debugBalls = os.Getenv("CUECAST_DEBUG_BALLS") != ""
 
 func dumpBall(b *model.BallDetection, fit circleFit, ev evidence, rl rimLook, why string) {
-	fmt.Fprintf(os.Stderr, "BALL %.1f %.1f r %.1f pos %.3f %.3f cls %s conf %.2f sup %.2f rms %.3f size %.2f shading %.3f rough %.3f hl %.2f contrast %.2f felt %.2f shadow %.2f vote %.2f black %.2f rimshare %.2f rimgap %.2f rimstep %.2f inner %.2f skin %.2f core %.3f corerough %.3f why %q\n",
-		b.Pixel.X, b.Pixel.Y, b.RadiusPx, b.Pos.X, b.Pos.Y, b.Class, b.Confidence, fit.support, ev.rms, ev.size, ev.shading, ev.roughness, ev.highlight, ev.contrast, ev.feltShare, ev.shadow, ev.vote, ev.black, rl.share, rl.gap, rl.step, rl.inner, rl.skin, rl.core, rl.coreRough, why)
+	fmt.Fprintf(os.Stderr, "BALL %.1f %.1f r %.1f pos %.3f %.3f cls %s conf %.2f sup %.2f rms %.3f size %.2f shading %.3f rough %.3f hl %.2f contrast %.2f felt %.2f shadow %.2f vote %.2f black %.2f rimshare %.2f rimgap %.2f rimstep %.2f inner %.2f skin %.2f why %q\n",
+		b.Pixel.X, b.Pixel.Y, b.RadiusPx, b.Pos.X, b.Pos.Y, b.Class, b.Confidence, fit.support, ev.rms, ev.size, ev.shading, ev.roughness, ev.highlight, ev.contrast, ev.feltShare, ev.shadow, ev.vote, ev.black, rl.share, rl.gap, rl.step, rl.inner, rl.skin, why)
 }
 
 // falseBall is the last test of a detection that passed the others: why
@@ -221,8 +216,7 @@ func (d *Detector) falseBall(im *img, b *model.BallDetection, fit circleFit, ev 
 		// The cloth's colour inside, darker, with a weak edge: a ball's
 		// cast shadow beside it (a projector or a low lamp).
 		why = "shadow"
-	case b.Class == model.ClassCue && rl.coreRough > netRough && rl.coreRough > netFine*rl.core &&
-		ev.highlight > netHighlight && ev.highlight < netSpecular:
+	case b.Class == model.ClassCue && ev.highlight > netHighlight && ev.highlight < netSpecular && isNet(im, b):
 		// White with a mesh's texture (its variation from pixel to pixel,
 		// not a smooth gradient), its brightest threads above the disc's
 		// median but no specular highlight: a pocket's net. A white ball
@@ -235,6 +229,15 @@ func (d *Detector) falseBall(im *img, b *model.BallDetection, fit circleFit, ev 
 		dumpBall(b, fit, ev, rl, why)
 	}
 	return why
+}
+
+// isNet says whether the core of white detection b (inside 0.6 r, past
+// the limb's darkening) has a mesh's texture: its pixel-to-pixel variation
+// (coreTexture's rough) over netRough and over netFine of its brightness
+// spread. Measured only for white candidates (the rest never are nets).
+func isNet(m *img, b *model.BallDetection) bool {
+	cv, rough := coreTexture(m, b.Pixel.X, b.Pixel.Y, 0.6*b.RadiusPx)
+	return rough > netRough && rough > netFine*cv
 }
 
 // coreTexture measures the disc of radius rad at (x, y): the brightness's
