@@ -27,6 +27,7 @@ deps: ## install missing Debian packages and Go modules (idempotent)
 		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: Debian packages present"; fi
+	@image/deps-arm64.sh
 	@$(GO) mod download && echo "deps: Go modules present"
 
 build: deps ## build bin/cuecastd and bin/cuecast
@@ -39,7 +40,7 @@ run: build ## run the daemon on its embedded defaults (simulator, local Mosquitt
 	@echo "run: open http://localhost:8080/ (table display) and http://localhost:8080/projector"
 	$(BIN)/cuecastd --state-dir $(CURDIR)/out/state
 
-test: deps test-go test-units image-test ## everything CI checks
+test: deps test-go test-units image-test image-test-arm64 ## everything CI checks
 
 test-go: ## Go tests (race detector on the cgo-free core)
 	$(GO) vet ./...

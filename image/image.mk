@@ -41,7 +41,7 @@ IMAGE_GOENV    := GOFLAGS="$(strip $(GOFLAGS) -tags=customenv,opencvmin)" \
 # image's OpenCV build (native architecture only).
 IMAGE_OPENCV_TESTS := TestJPEGEncoder|TestVideoFileLoopsAndEnds|TestStillImagePaced|TestCameraMissingDevice|TestCalibrateCamera|TestDetectWithLens
 
-.PHONY: image bundle bundle-key image-test image-bins image-opencv-test
+.PHONY: image bundle bundle-key image-test image-test-arm64 image-bins image-opencv-test
 
 bundle-key: $(CUECAST_BIN)
 	@if [ ! -e $(UPDATE_KEY) ]; then \
@@ -75,3 +75,10 @@ bundle: $(CUECAST_BIN) ## sign the last built root into an update bundle
 image-test: build image-opencv-test ## boot the test image under QEMU: READY, watchdog, A/B update and rollback
 	ARCH=$(ARCH) CUECASTD=$(IMAGE_BIN)/cuecastd CUECAST=$(IMAGE_BIN)/cuecast HOST_CUECAST=$(CUECAST_BIN) \
 		OUT=$(IMAGE_TEST_OUT) GO=$(GO) image/image-test.sh
+
+# make test boots both architectures' test images (the host's, then arm64
+# cross-built); IMAGE_TEST_ARM64=0 leaves arm64 out (it then says so).
+IMAGE_TEST_ARM64 ?= 1
+image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
+	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \
+	else echo "SKIP: image-test-arm64 (IMAGE_TEST_ARM64=$(IMAGE_TEST_ARM64)): the arm64 image was NOT tested"; fi
