@@ -21,6 +21,8 @@
 #   NEVER_READY=1  also build root-never-ready.img: the same root whose
 #                cuecastd never reports READY (boot-test rollback case)
 #   SLOT_SIZE, DATA_SIZE, ESP_SIZE  partition sizes (bytes, K/M/G suffixes)
+#   RPI=1        (arm64, the default) also write disk-rpi.img, the Raspberry
+#                Pi 4 variant (image/rpi.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +46,7 @@ arm64) serial=ttyAMA0 efi_arch=aa64 default_esp=192M ;;
 esac
 DEBUG_SHELL=${DEBUG_SHELL:-0}
 NEVER_READY=${NEVER_READY:-0}
+RPI=${RPI:-1}
 SLOT_SIZE=${SLOT_SIZE:-1G}
 DATA_SIZE=${DATA_SIZE:-1G}
 ESP_SIZE=${ESP_SIZE:-$default_esp}
@@ -220,5 +223,10 @@ systemd-repart --empty=create --size=auto --dry-run=no --no-pager \
 	--definitions="$OUT/repart.d" "$OUT/disk.img" >"$OUT/repart.log" 2>&1 || { cat "$OUT/repart.log"; die "systemd-repart failed"; }
 size "$OUT/disk.img"
 printf '    %-28s %8s\n' "disk.img (allocated)" "$(du -h "$OUT/disk.img" | cut -f1)"
+
+if [ "$ARCH" = arm64 ] && [ "$RPI" = 1 ]; then
+	step "Raspberry Pi 4 variant (image/rpi.sh)"
+	CACHE=$CACHE "$here/rpi.sh" "$OUT"
+fi
 
 step "done: $OUT/disk.img (version $VERSION) in $(($(date +%s) - start)) s"

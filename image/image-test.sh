@@ -44,7 +44,7 @@ mkdir -p "$OUT"
 rm -f "$OUT/update.key" "$OUT/update.key.pub"
 "$HOST_CUECAST" bundle -genkey "$OUT/update.key" >/dev/null
 
-OUT=$OUT ARCH=$ARCH UPDATE_PUB=$OUT/update.key.pub VERSION=test-1 KIOSK=0 DEBUG_SHELL=1 NEVER_READY=$never_ready \
+OUT=$OUT ARCH=$ARCH UPDATE_PUB=$OUT/update.key.pub VERSION=test-1 KIOSK=0 DEBUG_SHELL=1 NEVER_READY=$never_ready RPI=0 \
 	SLOT_SIZE=${SLOT_SIZE:-1G} DATA_SIZE=${DATA_SIZE:-512M} \
 	CUECASTD=$CUECASTD CUECAST=$CUECAST image/build.sh
 
