@@ -65,7 +65,7 @@ die() { echo "image/build.sh: $*" >&2; exit 1; }
 if [ "$ARCH" != "$(dpkg --print-architecture)" ]; then
 	# A foreign root's maintainer scripts and the chroot steps run through
 	# qemu-user-static (image/deps-arm64.sh registers it).
-	grep -qsx enabled "/proc/sys/fs/binfmt_misc/qemu-$(dpkg-architecture -a"$ARCH" -qDEB_HOST_GNU_CPU)" ||
+	grep -qsx enabled "/proc/sys/fs/binfmt_misc/qemu-$(dpkg-architecture -a"$ARCH" -qDEB_HOST_GNU_CPU 2>/dev/null)" ||
 		die "ARCH=$ARCH: qemu-user-static is not registered with binfmt_misc: run 'make deps'"
 fi
 [ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap --mode=root, device nodes in the root)"

@@ -13,7 +13,8 @@
 #     the two libraries' .so names into its own lib directory), and
 #     libjpeg/libpng for opencv-min.sh's static imgcodecs;
 #   - qemu-user-static, registered with binfmt_misc, so the arm64 root's
-#     maintainer scripts and chroot steps run on this host;
+#     maintainer scripts and chroot steps run on this host (arch-test:
+#     mmdebstrap checks with it that the foreign architecture runs);
 #   - qemu-system-arm (qemu-system-aarch64) and qemu-efi-aarch64 (AAVMF
 #     UEFI firmware) for the boot test.
 # Set CUECAST_NO_ARM64=1 to skip all of it (e.g. a host that only builds
@@ -25,11 +26,11 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 start=$(date +%s)
 
-pkgs=(g++-aarch64-linux-gnu qemu-user-static qemu-system-arm qemu-efi-aarch64
+pkgs=(g++-aarch64-linux-gnu qemu-user-static arch-test qemu-system-arm qemu-efi-aarch64
 	libopencv-core-dev:arm64 libopencv-imgproc-dev:arm64 libopencv-flann-dev:arm64
 	libopencv-calib3d406:arm64 libopencv-features2d406:arm64
 	libjpeg62-turbo-dev:arm64 libpng-dev:arm64)
-installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
+installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q ' ok installed$'; }
 
 added=0
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
