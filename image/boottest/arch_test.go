@@ -12,6 +12,9 @@ type qemuArch struct {
 	// short: run READY, the watchdog and one good update only (emulating
 	// another architecture is several times slower; docs/image.md).
 	short bool
+	// slow multiplies the boot timeout (and the test widens the health
+	// gate's deadline): emulating another architecture costs more.
+	slow int
 }
 
 // archOf returns the set-up for a Debian architecture name ("" is amd64,
@@ -40,6 +43,7 @@ func archOf(name string) *qemuArch {
 			vars:        []string{"/usr/share/AAVMF/AAVMF_VARS.fd"},
 			firmwarePkg: "qemu-efi-aarch64",
 			short:       true,
+			slow:        2,
 		}
 	}
 	return nil

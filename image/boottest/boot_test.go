@@ -74,6 +74,9 @@ func TestImage(t *testing.T) {
 			t.Fatalf("test image incomplete: %v (run make image-test)", err)
 		}
 	}
+	if a.slow > 1 && os.Getenv("CUECAST_BOOT_TIMEOUT") == "" {
+		bootTimeout *= time.Duration(a.slow)
+	}
 	start := time.Now()
 	v := startVM(t, dir, a, full)
 	figures := map[string]string{}
@@ -155,6 +158,12 @@ func TestImage(t *testing.T) {
 
 	// A good bundle through the authenticated API: queued, installed by
 	// the root-side unit, then the next boot tries slot b.
+	if a.slow > 1 {
+		// The health gate's deadline (product default 180 s) is for real
+		// hardware; emulated arm64 on a loaded machine can take longer
+		// from boot to READY, and a missed deadline reboots the trial.
+		v.con.must("mkdir -p /var/lib/cuecast-update && echo CUECAST_HEALTH_TIMEOUT=900s > /var/lib/cuecast-update/health.env", shortCommand)
+	}
 	applyStart := time.Now()
 	good, err := os.Open(filepath.Join(dir, "good.bundle"))
 	if err != nil {
