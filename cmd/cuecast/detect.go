@@ -57,10 +57,11 @@ func runDetect(args []string) int {
 	venueFile := fs.String("venue", "", "name balls by the venue's taught colours in `FILE` (GET /api/v1/vision/venue's JSON)")
 	teach := fs.String("teach", "", "with --score: teach a venue from the labelled frame `KEY` (its image path, #N for a video frame) and score the other frames with it")
 	venueOut := fs.String("venue-out", "", "with --teach: write the taught venue to `FILE`")
+	shrink := fs.Int("shrink", 1, "with --score: score every frame shrunk `N` times (N x N pixels averaged) against its labels shrunk alike: small balls from a set of large ones")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
-		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
+		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] [--shrink N] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
 		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
 		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
@@ -105,9 +106,13 @@ func runDetect(args []string) int {
 		fmt.Fprintln(os.Stderr, "cuecast detect: --teach goes with --score and without --venue; --venue-out with --teach")
 		return 2
 	}
+	if *shrink < 1 || *shrink > 8 || *shrink != 1 && !*score {
+		fmt.Fprintln(os.Stderr, "cuecast detect: --shrink goes with --score and takes 1 to 8")
+		return 2
+	}
 	if *score {
 		return runScore(cfg, geo, scoreOptions{data: *data, debugOut: *debugOut, details: *details,
-			venue: venue, teach: *teach, venueOut: *venueOut}, fs.Args())
+			venue: venue, teach: *teach, venueOut: *venueOut, shrink: *shrink}, fs.Args())
 	}
 	// Every image is tried: a bad one is reported and the others still get
 	// their results. Exit 2 when a file could not be read as an image

@@ -52,6 +52,7 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 		}
 		o.Venue = v
 	}
+	o.Shrink = so.shrink
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {
 			name := strings.NewReplacer("/", "_", "#", "_").Replace(lf.Key()) + ".detect.png"
@@ -78,6 +79,7 @@ type scoreOptions struct {
 	venue          *vision.Venue // --venue: every frame named by it
 	teach          string        // --teach: the frame key to teach from
 	venueOut       string
+	shrink         int // --shrink: frames and labels shrunk this many times
 }
 
 // teachFrom teaches a venue from the labelled frame key and removes that

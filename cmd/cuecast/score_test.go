@@ -86,13 +86,30 @@ func TestDetectScore(t *testing.T) {
 		t.Errorf("--details does not name the wrong ball:\n%s", out)
 	}
 
+	// --shrink 2: the same frame at half size, its balls (14 px at 720p)
+	// now all in the small class, scored against labels shrunk alike.
+	out = captureStdout(t, func() {
+		code = runDetect([]string{"--score", "--shrink", "2", "--data", filepath.Join(dir, "data"), path})
+	})
+	line = ""
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "sim ") && strings.Contains(l, "<10") {
+			line = l
+		}
+	}
+	if fields := strings.Fields(line); code != 0 || len(fields) < 15 || fields[3] < "0.9" || fields[5] < "0.9" {
+		t.Errorf("--shrink 2: exit %d; want recall and precision >= 0.9 for balls < 10 px; got line %q in\n%s", code, line, out)
+	}
+
 	// A picture changed since it was labelled, a missing label file, an
-	// invalid one: exit 2, nothing scored.
+	// invalid one, a bad --shrink: exit 2, nothing scored.
 	os.WriteFile(filepath.Join(dir, "invalid.json"), []byte(`{"source":"x","ball_set":"golf","frames":[]}`), 0o644)
 	for name, args := range map[string][]string{
-		"missing":        {"--score", "--data", dir, filepath.Join(dir, "nope.json")},
-		"invalid":        {"--score", "--data", dir, filepath.Join(dir, "invalid.json")},
-		"wrong data dir": {"--score", "--data", dir, path},
+		"missing":          {"--score", "--data", dir, filepath.Join(dir, "nope.json")},
+		"invalid":          {"--score", "--data", dir, filepath.Join(dir, "invalid.json")},
+		"wrong data dir":   {"--score", "--data", dir, path},
+		"shrink 0":         {"--score", "--shrink", "0", "--data", filepath.Join(dir, "data"), path},
+		"shrink, no score": {"--shrink", "2", img},
 	} {
 		var code int
 		captureStdout(t, func() { code = runDetect(args) })

@@ -35,6 +35,10 @@ type Options struct {
 	// Venue, when set, is the taught ball colours every detector names
 	// by (vision.Venue); nil names by the built-in ones.
 	Venue *vision.Venue
+	// Shrink, when above 1, scores every frame shrunk that many times
+	// (labels.ShrinkFrame) against its labels shrunk alike: balls below
+	// 10 px from a set whose balls are all larger.
+	Shrink int
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -55,7 +59,15 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 			}
 		}
 		src := r.Source(s.Source)
+		var small model.Frame
 		err := Frames(root, s, func(lf *labels.Frame, f *model.Frame) error {
+			if o.Shrink > 1 {
+				if err := labels.ShrinkFrame(&small, f, o.Shrink); err != nil {
+					return fmt.Errorf("%s: %w", lf.Key(), err)
+				}
+				shrunk := lf.Shrunk(o.Shrink)
+				lf, f = &shrunk, &small
+			}
 			var det model.Detection
 			if err := Detect(o, f, &det); err != nil {
 				return fmt.Errorf("%s: %w", lf.Key(), err)

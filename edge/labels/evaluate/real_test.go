@@ -2,8 +2,6 @@ package evaluate
 
 import (
 	"bytes"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -84,33 +82,7 @@ func TestRealSet(t *testing.T) {
 	b.WriteString("\n")
 	rep.WriteDetails(&b)
 	t.Log("\n" + b.String())
-	for _, s := range rep.Sources {
-		fl, ok := floors[s.Source]
-		if !ok {
-			t.Errorf("%s: no floor: add one at today's figures: %s", s.Source, suggest(s))
-			continue
-		}
-		m := &s.Large
-		check := func(name string, got, want float64, atMost bool) {
-			if math.IsNaN(got) {
-				return
-			}
-			if atMost && got > want+1e-9 || !atMost && got < want-1e-9 {
-				t.Errorf("%s: %s = %.3f, floor %.3f", s.Source, name, got, want)
-			}
-		}
-		check("recall", m.Recall(), fl.recall, false)
-		check("precision", m.Precision(), fl.precision, false)
-		check("median centre error (px)", m.MedianError(), fl.median, true)
-		check("class accuracy", m.ClassAccuracy(), fl.class, false)
-		check("number accuracy", m.NumberAccuracy(), fl.number, false)
-		if fl.corners > 0 {
-			check("worst corner error (% of diagonal)", s.MaxCorner(), fl.corners, true)
-		}
-		if s.EmptyFalse > fl.emptyFalse {
-			t.Errorf("%s: %d false balls on %d empty frames, floor %d", s.Source, s.EmptyFalse, s.EmptyFrames, fl.emptyFalse)
-		}
-	}
+	checkFloors(t, rep, floors, func(s *labels.SourceScore) *labels.Measures { return &s.Large })
 }
 
 // TestLabelFiles checks every label file against the pictures: each file
@@ -129,20 +101,4 @@ func TestLabelFiles(t *testing.T) {
 			t.Errorf("%s: decoded %d of %d frames", s.Source, n, len(s.Frames))
 		}
 	}
-}
-
-// suggest is a floors entry at a source's figures today, a little slack
-// given where a figure is a median of few balls.
-func suggest(s *labels.SourceScore) string {
-	m := &s.Large
-	nan0 := func(v float64) float64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0
-		}
-		return v
-	}
-	down := func(v float64) float64 { return math.Floor(v*1000) / 1000 }
-	up := func(v float64) float64 { return math.Ceil(nan0(v)*100) / 100 }
-	return fmt.Sprintf("%q: {recall: %.3f, precision: %.3f, median: %.2f, class: %.3f, number: %.3f, corners: %.2f, emptyFalse: %d},",
-		s.Source, down(m.Recall()), down(m.Precision()), up(m.MedianError()), down(m.ClassAccuracy()), down(m.NumberAccuracy()), up(s.MaxCorner()), s.EmptyFalse)
 }
