@@ -68,14 +68,19 @@ func (d *Daemon) registerVenue(cfg config.Config) {
 	root := filepath.Join(cfg.Box.StateDir, "labels")
 	d.api.HandleFunc("POST /api/v1/vision/venue/teach", func(w http.ResponseWriter, r *http.Request) error {
 		var req struct {
-			Image string `json:"image"`
+			Image  string   `json:"image"`
+			Images []string `json:"images"`
 		}
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			return fmt.Errorf("%w: vision: venue: teach: bad JSON: %v", api.ErrInvalid, err)
 		}
-		v, err := d.teachVenue(root, req.Image)
+		images, err := teachImages(req.Image, req.Images)
+		if err != nil {
+			return err
+		}
+		v, err := d.teachVenue(root, images)
 		if err != nil {
 			return err
 		}
@@ -84,13 +89,41 @@ func (d *Daemon) registerVenue(cfg config.Config) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		return json.NewEncoder(w).Encode(d.venues.Get())
-	}, api.Route{Command: true, MaxBody: 1 << 10})
+	}, api.Route{Command: true, MaxBody: 1 << 12})
 }
 
-// teachVenue teaches a venue from the labelled frame image (a capture the
-// labelling page saved into root's labels.json; "" for the last one
-// saved), with a fresh detector as the labelling page's proposals use.
-func (d *Daemon) teachVenue(root, image string) (*vision.Venue, error) {
+// maxTeachFrames bounds the frames one teach request pools: two or three
+// lay-outs of the balls are what a technician takes; each costs a
+// detection.
+const maxTeachFrames = 8
+
+// teachImages is the frames a teach request names: image (one, "" for the
+// last saved) or images (several, pooled), not both, each once.
+func teachImages(image string, images []string) ([]string, error) {
+	switch {
+	case image != "" && len(images) > 0:
+		return nil, fmt.Errorf("%w: vision: venue: teach: give image or images, not both", api.ErrInvalid)
+	case len(images) == 0:
+		return []string{image}, nil
+	case len(images) > maxTeachFrames:
+		return nil, fmt.Errorf("%w: vision: venue: teach: %d frames, at most %d", api.ErrInvalid, len(images), maxTeachFrames)
+	}
+	seen := map[string]bool{}
+	for _, im := range images {
+		if im == "" || seen[im] {
+			return nil, fmt.Errorf("%w: vision: venue: teach: frame %q empty or repeated", api.ErrInvalid, im)
+		}
+		seen[im] = true
+	}
+	return images, nil
+}
+
+// teachVenue teaches a venue from the labelled frames images (captures
+// the labelling page saved into root's labels.json; "" for the last one
+// saved), each with a fresh detector as the labelling page's proposals
+// use, and pools what they taught (vision.PoolVenues). Any frame that
+// cannot teach fails the whole request: nothing is stored.
+func (d *Daemon) teachVenue(root string, images []string) (*vision.Venue, error) {
 	set, err := labels.Load(filepath.Join(root, "labels.json"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -98,6 +131,26 @@ func (d *Daemon) teachVenue(root, image string) (*vision.Venue, error) {
 		}
 		return nil, err
 	}
+	vs := make([]*vision.Venue, 0, len(images))
+	for _, image := range images {
+		v, err := d.teachFrame(root, set, image)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	if len(vs) == 1 {
+		return vs[0], nil
+	}
+	v, err := vision.PoolVenues(vs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", api.ErrInvalid, err)
+	}
+	return v, nil
+}
+
+// teachFrame teaches a venue from one labelled frame of set.
+func (d *Daemon) teachFrame(root string, set *labels.Set, image string) (*vision.Venue, error) {
 	var lf *labels.Frame
 	for i := range set.Frames {
 		if f := &set.Frames[i]; image == "" || f.Image == image {

@@ -70,6 +70,48 @@ func TestDaemonVenueTeachExportImport(t *testing.T) {
 	if _, det := d.pipe.running(); det == nil || det.Venue() == nil || len(det.Venue().Balls) != len(taught.Balls) {
 		t.Fatal("the running detector was not given the taught venue")
 	}
+	// Teaching from two captures pools them: one venue, both named as its
+	// source; a request naming a frame twice, or image and images both,
+	// is refused and changes nothing.
+	code, body = do("POST", "/api/v1/label/capture", "", "s3cret")
+	var second struct{ Frame labels.Frame }
+	if code != 200 || json.Unmarshal(body, &second) != nil {
+		t.Fatalf("second capture = %d %.300s", code, body)
+	}
+	if second.Frame.Image == reply.Frame.Image {
+		t.Fatalf("second capture has the first one's name %s", second.Frame.Image)
+	}
+	b, _ = json.Marshal(second.Frame)
+	if code, body := do("PUT", "/api/v1/label/frame", string(b), "s3cret"); code != 200 {
+		t.Fatalf("save second = %d %s", code, body)
+	}
+	for _, bad := range []string{
+		`{"images":[` + strconvQuote(reply.Frame.Image) + `,` + strconvQuote(reply.Frame.Image) + `]}`,
+		`{"image":` + strconvQuote(reply.Frame.Image) + `,"images":[` + strconvQuote(second.Frame.Image) + `]}`,
+		`{"images":[` + strconvQuote(reply.Frame.Image) + `,"nope.png"]}`,
+	} {
+		if code, body := do("POST", "/api/v1/vision/venue/teach", bad, "s3cret"); code != http.StatusBadRequest && code != http.StatusNotFound {
+			t.Errorf("teach %s = %d %s, want 400 or 404", bad, code, body)
+		}
+		if now, _ := os.ReadFile(file); string(now) != string(onDisk) {
+			t.Fatalf("a refused teach (%s) changed the venue file", bad)
+		}
+	}
+	both := `{"images":[` + strconvQuote(reply.Frame.Image) + `,` + strconvQuote(second.Frame.Image) + `]}`
+	code, body = do("POST", "/api/v1/vision/venue/teach", both, "s3cret")
+	if code != 200 {
+		t.Fatalf("teach from two frames = %d %s", code, body)
+	}
+	pooled, err := vision.ParseVenue(body)
+	if err != nil || len(pooled.Balls) < len(taught.Balls) || pooled.Source != reply.Frame.Image+" + "+second.Frame.Image {
+		t.Fatalf("pooled venue %s: %v", body, err)
+	}
+	if _, det := d.pipe.running(); det == nil || det.Venue() == nil || det.Venue().Source != pooled.Source {
+		t.Fatal("the running detector was not given the pooled venue")
+	}
+	if onDisk, err = os.ReadFile(file); err != nil {
+		t.Fatal(err)
+	}
 	code, exported := do("GET", "/api/v1/vision/venue", "", "")
 	if code != 200 {
 		t.Fatalf("export = %d %s", code, exported)

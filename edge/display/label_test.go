@@ -5,9 +5,11 @@ package display_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +143,75 @@ func TestLabelPageEditsAndSaves(t *testing.T) {
 	poll(t, ctx, `window.labelState && window.labelState.ready`, 30*time.Second)
 	if n := run(t, ctx, chromedp.Evaluate[int](`labelState.frame.balls.length`)); n != len(balls)-1 {
 		t.Errorf("after reload the page shows %d balls, want the saved %d", n, len(balls)-1)
+	}
+}
+
+// "Teach this venue" on the real daemon's /label page: with nothing saved
+// it teaches nothing; with a wrong token it is refused and no venue is
+// stored; after two captures labelled and saved (the detector's proposals
+// on the simulator, numbered right) it teaches a venue pooled from both,
+// which the box then serves.
+func TestLabelPageTeachesVenue(t *testing.T) {
+	d := runDaemon(t, "[source]\nwidth = 1280\nheight = 720\nfps = 5.0\ntarget_fps = 5.0\n")
+	base := "http://" + d.addr
+	venue := func() (int, string) {
+		t.Helper()
+		res, err := http.Get(base + "/api/v1/vision/venue")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	ctx := browsertest.New(t, 1600, 900)
+	do(t, ctx, chromedp.Navigate(base+"/label#token="+token))
+	poll(t, ctx, `window.labelState && window.labelState.ready`, 60*time.Second)
+	first := run(t, ctx, chromedp.Evaluate[string](`labelState.frame.image`))
+
+	// Nothing saved yet: nothing to teach from.
+	do(t, ctx, chromedp.Click(chromedp.ID("teach")))
+	poll(t, ctx, `document.getElementById("msg").textContent.startsWith("Not taught: save")`, 10*time.Second)
+	do(t, ctx, chromedp.Click(chromedp.ID("save")))
+	poll(t, ctx, `labelState.saved === 1`, 20*time.Second)
+
+	// A wrong token is refused and stores nothing.
+	run(t, ctx, chromedp.Evaluate[any](`localStorage.setItem("cuecast.token", "wrong")`))
+	do(t, ctx, chromedp.Click(chromedp.ID("teach")))
+	poll(t, ctx, `document.getElementById("msg").textContent.startsWith("Not taught") && localStorage.getItem("cuecast.token") === null`, 20*time.Second)
+	if code, body := venue(); code != http.StatusNotFound {
+		t.Fatalf("after a refused teach GET venue = %d %s, want 404", code, body)
+	}
+
+	// A second lay-out (here: the next frame), saved, then taught from both.
+	run(t, ctx, chromedp.Evaluate[any](fmt.Sprintf(`localStorage.setItem("cuecast.token", %q)`, token)))
+	do(t, ctx, chromedp.Click(chromedp.ID("capture")))
+	poll(t, ctx, fmt.Sprintf(`labelState.ready && labelState.frame.image !== %q`, first), 60*time.Second)
+	second := run(t, ctx, chromedp.Evaluate[string](`labelState.frame.image`))
+	do(t, ctx, chromedp.Click(chromedp.ID("save")))
+	poll(t, ctx, `labelState.saved === 2`, 20*time.Second)
+	if got := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("teachn").textContent`)); got != "from 2 saved frames" {
+		t.Errorf("teach count shows %q, want %q", got, "from 2 saved frames")
+	}
+	do(t, ctx, chromedp.Click(chromedp.ID("teach")))
+	poll(t, ctx, `labelState.taught !== null`, 60*time.Second)
+	if m := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("msg").textContent`)); !strings.HasPrefix(m, "Venue taught: ") {
+		t.Errorf("message after teaching: %q", m)
+	}
+	code, body := venue()
+	if code != http.StatusOK {
+		t.Fatalf("GET venue after teaching = %d %s", code, body)
+	}
+	v, err := vision.ParseVenue([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// How many numbers depends on the balls the simulated camera shows
+	// at the two captures; any frame with a numbered ball teaches one.
+	if v.Source != first+" + "+second || len(v.Balls) == 0 {
+		t.Errorf("the box's venue is from %q with %d numbers, want pooled from %s and %s", v.Source, len(v.Balls), first, second)
+	}
+	if n := run(t, ctx, chromedp.Evaluate[int](`labelState.taught.balls.length`)); n != len(v.Balls) {
+		t.Errorf("page says %d numbers taught, the box has %d", n, len(v.Balls))
 	}
 }

@@ -50,7 +50,14 @@ func clothLevel(c [3]float64) float64 {
 //
 // trust[i] (0..1) weighs ball i's say: a detection's confidence, 0 for one
 // off the playing surface (a white marker, a light on the floor).
-func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64) (whiteRef, []float64) {
+//
+// With brightest set, the white ball chosen is instead the brightest of
+// those white over a quarter of their disc: white lit by the lamps, where
+// the most white may be a duller surface (a wall or paper past a pocket
+// read as a ball, a white in shade) and a cue ball whose top is clipped
+// shows fewer unclipped samples. Which of the two is the frame's white is
+// for the namer to decide (identifier.name: the one the balls fit best).
+func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64, brightest bool) (whiteRef, []float64) {
 	var w whiteRef
 	for pass := 0; pass < 2; pass++ {
 		var ref *whiteRef
@@ -58,15 +65,18 @@ func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf
 			ref = &w
 		}
 		buf = buf[:0] // per ball: b, g, r, weight
-		best, bestN := -1, 0.0
+		best, bestN, bestV := -1, 0.0, 0.0
 		for i := range sw {
 			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
 			n *= trust[i]
 			if n <= 0 {
 				continue
 			}
-			if n > bestN {
+			switch v := b + g + r; {
+			case !brightest && n > bestN:
 				best, bestN = len(buf), n
+			case brightest && n >= swN/4 && v > bestV:
+				best, bestN, bestV = len(buf), n, v
 			}
 			buf = append(buf, b, g, r, n)
 		}

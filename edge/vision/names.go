@@ -99,6 +99,13 @@ type identifier struct {
 	white  whiteRef
 }
 
+// whiteSwitch: the brightest white ball's white replaces the one of the
+// ball showing the most white only when the balls' names cost at least
+// this much less under it (one ball's worth of naming, unknownCost): two
+// whites that name the balls about as well are both plausible, and the
+// most white is the better-founded estimate.
+const whiteSwitch = unknownCost
+
 // smearSlack: a ball's swatch reaches at most this times the frame's
 // median radius (a blurred or shadowed circle is larger than the ball).
 const smearSlack = 1.05
@@ -119,26 +126,8 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 	if bs == nil {
 		bs = &defaultBalls
 	}
-	id.measureAll(m, balls, cloth, trust)
+	id.measureAll(m, balls, cloth, trust, bs)
 	cols := identityCols + n
-	id.cost = grow(id.cost, n*cols)
-	id.rowCol = growInt(id.rowCol, n)
-	for i := range balls {
-		f := &id.ft[i]
-		row := id.cost[i*cols : (i+1)*cols]
-		// A doubtful detection (a pocket's net, a hand, a stain) names
-		// no ball as readily as a sure one: every name costs it more, so
-		// where two compete for a number the sure one gets it and the
-		// doubtful one stays unnamed.
-		doubt := doubtWeight * (1 - math.Min(1, trust[i]))
-		for k := range identityCols {
-			row[k] = identityCost(f, k, bs) + doubt
-		}
-		for k := identityCols; k < cols; k++ {
-			row[k] = unknownCost
-		}
-	}
-	id.as.solve(id.cost, n, cols, id.rowCol)
 	for i := range balls {
 		b := &balls[i]
 		k := id.rowCol[i]
@@ -159,10 +148,47 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 	id.capsUp(balls, conf)
 }
 
+// assign fills id.cost (n x (identityCols+n)) from id.ft, solves the
+// assignment into id.rowCol and returns its total cost.
+func (id *identifier) assign(n int, trust []float64, bs *ballSet) float64 {
+	cols := identityCols + n
+	id.cost = grow(id.cost, n*cols)
+	id.rowCol = growInt(id.rowCol, n)
+	for i := range n {
+		f := &id.ft[i]
+		row := id.cost[i*cols : (i+1)*cols]
+		// A doubtful detection (a pocket's net, a hand, a stain) names
+		// no ball as readily as a sure one: every name costs it more, so
+		// where two compete for a number the sure one gets it and the
+		// doubtful one stays unnamed.
+		doubt := doubtWeight * (1 - math.Min(1, trust[i]))
+		for k := range identityCols {
+			row[k] = identityCost(f, k, bs) + doubt
+		}
+		for k := identityCols; k < cols; k++ {
+			row[k] = unknownCost
+		}
+	}
+	id.as.solve(id.cost, n, cols, id.rowCol)
+	total := 0.0
+	for i := range n {
+		total += id.cost[i*cols+id.rowCol[i]]
+	}
+	return total
+}
+
 // measureAll samples every ball's swatch, estimates the frame's white and
-// fills id.ft (len(balls)) with each ball's features: what name costs
-// the names from, and what a venue is taught from (venue.go).
-func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3]float64, trust []float64) {
+// fills id.ft (len(balls)) with each ball's features, and id.cost and
+// id.rowCol with the names' costs and the cheapest assignment (bs, not
+// nil): what name names by, and what a venue is taught from (venue.go).
+//
+// The white is one of two estimates (estimateWhite): the white of the
+// ball showing the most white, or of the brightest white ball. They
+// differ where something white that is no ball (a wall past a pocket, a
+// rail) or a clipped cue ball is in view; the one under which the balls'
+// names cost least in total is the frame's white: under a wrong white
+// every colour is off, and the balls fit no set.
+func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3]float64, trust []float64, bs *ballSet) {
 	n := len(balls)
 	if cap(id.sw) < n {
 		id.sw = make([]swatch, n)
@@ -219,9 +245,40 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 	for i := range balls {
 		id.levels[i] = clothLevel(cloth[i])
 	}
-	id.white, id.wbuf = estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf)
-	for i := range balls {
-		measure(&id.sw[i], id.white.at(id.levels[i]), cloth[i], &id.ft[i])
+	most, buf := estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf, false)
+	bright, buf := estimateWhite(id.sw, id.levels, trust, cloth, buf, true)
+	id.wbuf = buf
+	id.measureWith(most, cloth)
+	if whitesAlike(bright, most) {
+		id.assign(n, trust, bs)
+		return
+	}
+	cMost := id.assign(n, trust, bs)
+	id.measureWith(bright, cloth)
+	cBright := id.assign(n, trust, bs)
+	if cMost < cBright+whiteSwitch {
+		id.measureWith(most, cloth)
+		id.assign(n, trust, bs)
+	}
+}
+
+// whitesAlike: two whites within whiteAlike of each other per channel
+// (relative) name the balls alike; measuring under both would cost a
+// second measure of every ball for nothing (the simulator's cue ball and
+// a stripe's cap up differ by a few percent).
+func whitesAlike(a, b whiteRef) bool {
+	near := func(x, y float64) bool { return math.Abs(x-y) <= whiteAlike*math.Max(x, y) }
+	return near(a.b, b.b) && near(a.g, b.g) && near(a.r, b.r)
+}
+
+// whiteAlike: see whitesAlike.
+const whiteAlike = 0.08
+
+// measureWith measures every sampled ball (id.sw) under the white w.
+func (id *identifier) measureWith(w whiteRef, cloth [][3]float64) {
+	id.white = w
+	for i := range id.sw {
+		measure(&id.sw[i], w.at(id.levels[i]), cloth[i], &id.ft[i])
 	}
 }
 

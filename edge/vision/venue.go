@@ -245,7 +245,7 @@ func (d *Detector) Teach(f *model.Frame, balls []TeachBall) (*Venue, error) {
 	placeGiven(tf, bd)
 	d.prepareNames(tf, bd)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
-	d.id.measureAll(&im, bd, d.cloth, d.trust)
+	d.id.measureAll(&im, bd, d.cloth, d.trust, &defaultBalls)
 	v := &Venue{Version: VenueVersion, Taught: time.Now().UTC()}
 	var cloth [3]float64
 	var seen [identityCols]bool
@@ -306,3 +306,126 @@ const (
 	teachSC = 0.08
 	teachSV = 0.2
 )
+
+// PoolVenues merges venues taught from several frames of one venue (the
+// balls laid out again, another part of the table, the other lamp) into
+// one: per number, the colours measured on the frames are pooled into one
+// whose spread covers how far they strayed from each other (at least the
+// spread each was taught with), and a measure further than poolApart
+// spreads from the others (another lamp, a ball of another set) is kept
+// as a colour of its own, up to maxVenueColours per number. One frame's
+// look of a ball misses how it looks elsewhere on the table; two or three
+// frames show it. The result's Taught is the latest, Source the sources
+// joined; the inputs are not changed. Every input must be valid.
+func PoolVenues(vs []*Venue) (*Venue, error) {
+	if len(vs) == 0 {
+		return nil, errors.New("vision: venue: nothing to pool")
+	}
+	var per [identityCols][]VenueColour
+	out := &Venue{Version: VenueVersion}
+	var cloth [3]float64
+	nCloth := 0
+	for _, v := range vs {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+		if v.Taught.After(out.Taught) {
+			out.Taught = v.Taught
+		}
+		if v.Source != "" {
+			if out.Source != "" {
+				out.Source += " + "
+			}
+			out.Source += v.Source
+		}
+		if v.Cloth != nil {
+			for c := range cloth {
+				cloth[c] += v.Cloth[c]
+			}
+			nCloth++
+		}
+		for _, b := range v.Balls {
+			per[b.Number] = append(per[b.Number], b.Colours...)
+		}
+	}
+	if nCloth > 0 {
+		for c := range cloth {
+			cloth[c] /= float64(nCloth)
+		}
+		out.Cloth = &cloth
+	}
+	for k := 1; k < identityCols; k++ {
+		if len(per[k]) == 0 {
+			continue
+		}
+		out.Balls = append(out.Balls, VenueBall{Number: k, Colours: poolColours(per[k])})
+	}
+	if err := out.Validate(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// poolApart: a measure further than this many spreads (chroma and value
+// together, colourProto.cost's units, square-rooted) from a group's pooled
+// colour starts a group of its own.
+const poolApart = 3
+
+// poolColours groups one number's measures (greedy, in order: each joins
+// the nearest group within poolApart spreads) and pools each group: the
+// mean chroma and log-value, with spreads that cover the members'
+// scatter about it and at least the largest spread a member was taught
+// with. At most maxVenueColours groups are kept (the most measured).
+func poolColours(cs []VenueColour) []VenueColour {
+	type group struct {
+		m  []VenueColour
+		at VenueColour // pooled
+	}
+	var gs []group
+	for _, c := range cs {
+		best, bd := -1, math.Inf(1)
+		for i := range gs {
+			p := colourProto(gs[i].at)
+			if d := math.Sqrt(p.cost(c.OA, c.OB, c.Val)); d < bd {
+				best, bd = i, d
+			}
+		}
+		if best < 0 || bd > poolApart {
+			gs = append(gs, group{m: []VenueColour{c}, at: c})
+			continue
+		}
+		gs[best].m = append(gs[best].m, c)
+		gs[best].at = pool(gs[best].m)
+	}
+	slices.SortStableFunc(gs, func(a, b group) int { return len(b.m) - len(a.m) })
+	out := make([]VenueColour, 0, min(len(gs), maxVenueColours))
+	for i := 0; i < len(gs) && i < maxVenueColours; i++ {
+		out = append(out, gs[i].at)
+	}
+	return out
+}
+
+// pool is the mean of ms with spreads that take in their scatter: the
+// root of the larger taught spread squared plus the members' mean squared
+// deviation (a lamp's shift of a colour adds to how it varies anyway),
+// bounded as Validate wants.
+func pool(ms []VenueColour) VenueColour {
+	var p VenueColour
+	n := float64(len(ms))
+	for _, m := range ms {
+		p.OA += m.OA / n
+		p.OB += m.OB / n
+		p.Val += math.Log(m.Val) / n
+		p.SC = math.Max(p.SC, m.SC)
+		p.SV = math.Max(p.SV, m.SV)
+	}
+	var dc, dv float64
+	for _, m := range ms {
+		dc += ((m.OA-p.OA)*(m.OA-p.OA) + (m.OB-p.OB)*(m.OB-p.OB)) / n
+		dv += (math.Log(m.Val) - p.Val) * (math.Log(m.Val) - p.Val) / n
+	}
+	p.Val = math.Exp(p.Val)
+	p.SC = math.Min(1, math.Sqrt(p.SC*p.SC+dc))
+	p.SV = math.Min(2, math.Sqrt(p.SV*p.SV+dv))
+	return p
+}

@@ -2,6 +2,7 @@ package vision
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,59 @@ func TestVenueSwapUnderDetect(t *testing.T) {
 			det.SetVenue(nil)
 		}
 		_ = det.Venue()
+	}
+}
+
+// Pooling venues taught on several frames: close measures of a number are
+// averaged with a spread that covers them, a far one (another lamp) is
+// kept as a colour of its own, numbers taught on one frame only pass
+// through, the inputs are left as they were, and an invalid input fails.
+func TestPoolVenues(t *testing.T) {
+	at := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+	red := func(oa, val float64) VenueColour { return VenueColour{OA: oa, OB: -0.1, Val: val, SC: 0.12, SV: 0.25} }
+	a := &Venue{Version: VenueVersion, Taught: at, Source: "a.png", Cloth: &[3]float64{50, 90, 30},
+		Balls: []VenueBall{{Number: 3, Colours: []VenueColour{red(0.70, 1.0)}}, {Number: 9, Colours: []VenueColour{{OA: 0.4, OB: 0.4, Val: 1, SC: 0.1, SV: 0.3}}}}}
+	b := &Venue{Version: VenueVersion, Taught: at.Add(time.Minute), Source: "b.png", Cloth: &[3]float64{60, 100, 40},
+		Balls: []VenueBall{{Number: 3, Colours: []VenueColour{red(0.80, 1.2)}}}}
+	c := &Venue{Version: VenueVersion, Taught: at, Source: "c.png",
+		Balls: []VenueBall{{Number: 3, Colours: []VenueColour{red(-0.5, 0.3)}}}} // far: a colour of its own
+	before, _ := json.Marshal([]*Venue{a, b, c})
+	p, err := PoolVenues([]*Venue{a, b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := json.Marshal([]*Venue{a, b, c}); string(after) != string(before) {
+		t.Error("PoolVenues changed its inputs")
+	}
+	if !p.Taught.Equal(b.Taught) || p.Source != "a.png + b.png + c.png" || p.Cloth == nil || p.Cloth[1] != 95 {
+		t.Errorf("pooled taught %v source %q cloth %v", p.Taught, p.Source, p.Cloth)
+	}
+	if len(p.Balls) != 2 || p.Balls[0].Number != 3 || p.Balls[1].Number != 9 {
+		t.Fatalf("pooled balls %+v, want 3 and 9", p.Balls)
+	}
+	cs := p.Balls[0].Colours
+	if len(cs) != 2 {
+		t.Fatalf("number 3 pooled into %d colours %+v, want 2 (the close pair, the far one)", len(cs), cs)
+	}
+	m := cs[0]
+	if math.Abs(m.OA-0.75) > 1e-9 || math.Abs(m.Val-math.Sqrt(1.2)) > 1e-9 {
+		t.Errorf("pooled colour %+v, want oa 0.75 and the geometric mean value", m)
+	}
+	if m.SC <= 0.12 || m.SV <= 0.25 {
+		t.Errorf("pooled spreads %v %v do not take in the measures' scatter", m.SC, m.SV)
+	}
+	if cs[1] != red(-0.5, 0.3) || p.Balls[1].Colours[0] != a.Balls[1].Colours[0] {
+		t.Errorf("single measures changed: %+v %+v", cs[1], p.Balls[1].Colours[0])
+	}
+	if err := p.Validate(); err != nil {
+		t.Error(err)
+	}
+	if _, err := PoolVenues(nil); err == nil {
+		t.Error("pooling nothing succeeded")
+	}
+	bad := *b
+	bad.Version = 9
+	if _, err := PoolVenues([]*Venue{a, &bad}); err == nil {
+		t.Error("pooling an invalid venue succeeded")
 	}
 }

@@ -201,19 +201,48 @@ func videoFrames(path string, s *labels.Set, idx []int, f *model.Frame, fn func(
 // returns it with s less that frame: the frames to score it on (scoring
 // on the frame taught from would flatter).
 func TeachOn(o Options, root string, s *labels.Set, i int) (*vision.Venue, *labels.Set, error) {
-	one := *s
-	one.Frames = []labels.Frame{s.Frames[i]}
-	var v *vision.Venue
-	err := Frames(root, &one, func(lf *labels.Frame, f *model.Frame) error {
-		var err error
-		v, err = Teach(o, lf, f)
+	return TeachOnFrames(o, root, s, []int{i})
+}
+
+// TeachOnFrames teaches a venue from the frames idx of s, each with a
+// fresh detector, pools what they taught (vision.PoolVenues) and returns
+// it with s less those frames.
+func TeachOnFrames(o Options, root string, s *labels.Set, idx []int) (*vision.Venue, *labels.Set, error) {
+	if len(idx) == 0 {
+		return nil, nil, errors.New("evaluate: no frame to teach from")
+	}
+	pick := *s
+	pick.Frames = nil
+	taught := map[int]bool{}
+	for _, i := range idx {
+		if i < 0 || i >= len(s.Frames) || taught[i] {
+			return nil, nil, fmt.Errorf("evaluate: frame %d to teach from: out of range or repeated", i)
+		}
+		taught[i] = true
+		pick.Frames = append(pick.Frames, s.Frames[i])
+	}
+	var vs []*vision.Venue
+	err := Frames(root, &pick, func(lf *labels.Frame, f *model.Frame) error {
+		v, err := Teach(o, lf, f)
+		vs = append(vs, v)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	v := vs[0]
+	if len(vs) > 1 {
+		if v, err = vision.PoolVenues(vs); err != nil {
+			return nil, nil, err
+		}
+	}
 	rest := *s
-	rest.Frames = append(append([]labels.Frame(nil), s.Frames[:i]...), s.Frames[i+1:]...)
+	rest.Frames = nil
+	for i := range s.Frames {
+		if !taught[i] {
+			rest.Frames = append(rest.Frames, s.Frames[i])
+		}
+	}
 	return v, &rest, nil
 }
 

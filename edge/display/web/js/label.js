@@ -5,7 +5,10 @@ const img = document.getElementById("frame");
 const canvas = document.getElementById("marks");
 const ctx = canvas.getContext("2d");
 const msg = document.getElementById("msg");
-const st = { frame: null, sel: -1, drag: null, ready: false, saved: 0 };
+// saved: the frames saved on this visit, which "Teach this venue" teaches
+// from (at most maxTeach, the latest); taught: the venue the box answered.
+const st = { frame: null, sel: -1, drag: null, ready: false, saved: 0, savedImages: [], taught: null };
+const maxTeach = 8;
 window.labelState = st;
 
 const classOf = (n) => (n === 0 ? "cue" : n === 8 ? "eight" : n <= 7 ? "solid" : "stripe");
@@ -135,9 +138,37 @@ document.getElementById("save").onclick = async () => {
   const t = token();
   if (st.frame.empty && st.frame.balls.length) { say("Not saved: the table is marked empty but has balls."); return; }
   const res = await fetch("/api/v1/label/frame", { method: "PUT", headers: { "Content-Type": "application/json", Authorization: "Bearer " + t }, body: JSON.stringify(st.frame) });
-  if (res.ok) { localStorage.setItem("cuecast.token", t); st.saved++; say("Saved to " + (await res.json()).set + "."); return; }
+  if (res.ok) {
+    localStorage.setItem("cuecast.token", t); st.saved++;
+    if (!st.savedImages.includes(st.frame.image)) st.savedImages.push(st.frame.image);
+    teachCount();
+    say("Saved to " + (await res.json()).set + "."); return;
+  }
   if (res.status === 401) localStorage.removeItem("cuecast.token");
   say("Not saved: " + ((await res.json().catch(() => null))?.error?.message || res.statusText));
+};
+function teachCount() {
+  const n = Math.min(st.savedImages.length, maxTeach);
+  document.getElementById("teachn").textContent = n ? `from ${n} saved frame${n > 1 ? "s" : ""}` : "";
+}
+// Teach this venue: the box measures its balls' colours on the frames saved
+// here (POST /api/v1/vision/venue/teach, token) and names by them at once.
+document.getElementById("teach").onclick = async () => {
+  const images = st.savedImages.slice(-maxTeach);
+  if (!images.length) { say("Not taught: save the labels of a capture first (teaching uses the saved frames, with every ball numbered)."); return; }
+  const t = token();
+  say("Teaching from " + images.length + " frame(s)…");
+  const res = await fetch("/api/v1/vision/venue/teach", { method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + t }, body: JSON.stringify({ images }) });
+  if (res.ok) {
+    localStorage.setItem("cuecast.token", t);
+    st.taught = await res.json();
+    say(`Venue taught: ${st.taught.balls.length} ball numbers from ${images.length} frame(s). The box names balls by them now.`);
+    return;
+  }
+  if (res.status === 401) localStorage.removeItem("cuecast.token");
+  const why = (await res.json().catch(() => null))?.error?.message;
+  // `cuecast label` serves this page without a box behind it: no venue.
+  say("Not taught: " + (why || (res.status === 404 ? "no box behind this page to teach (cuecast label); teach on the box's /label" : res.statusText)));
 };
 document.getElementById("capture").onclick = async () => {
   const res = await fetch("/api/v1/label/capture", { method: "POST", headers: { Authorization: "Bearer " + token() } });
