@@ -21,7 +21,7 @@
 #   NEVER_READY=1  also build root-never-ready.img: the same root whose
 #                cuecastd never reports READY (boot-test rollback case)
 #   SLOT_SIZE, DATA_SIZE, ESP_SIZE  partition sizes (bytes, K/M/G suffixes)
-#   RPI=1        (arm64, the default) also write disk-rpi.img, the Raspberry
+#   RPI=1        (arm64; not yet run end to end) also write disk-rpi.img, the Raspberry
 #                Pi 4 variant (image/rpi.sh)
 set -euo pipefail
 
@@ -46,7 +46,7 @@ arm64) serial=ttyAMA0 efi_arch=aa64 default_esp=192M ;;
 esac
 DEBUG_SHELL=${DEBUG_SHELL:-0}
 NEVER_READY=${NEVER_READY:-0}
-RPI=${RPI:-1}
+RPI=${RPI:-0}
 SLOT_SIZE=${SLOT_SIZE:-1G}
 DATA_SIZE=${DATA_SIZE:-1G}
 ESP_SIZE=${ESP_SIZE:-$default_esp}
