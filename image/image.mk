@@ -47,7 +47,7 @@ IMAGE_GOENV    := GOFLAGS="$(strip $(GOFLAGS) -tags=customenv,opencvmin)" \
 # image's OpenCV build (native architecture only).
 IMAGE_OPENCV_TESTS := TestJPEGEncoder|TestVideoFileLoopsAndEnds|TestStillImagePaced|TestCameraMissingDevice|TestCalibrateCamera|TestDetectWithLens
 
-.PHONY: image bundle bundle-key image-test image-bins image-opencv-test
+.PHONY: image bundle bundle-key image-test image-test-arm64 image-bins image-opencv-test
 
 bundle-key: $(CUECAST_BIN)
 	@if [ ! -e $(UPDATE_KEY) ]; then \
@@ -83,3 +83,14 @@ image-test: build image-opencv-test ## boot the test image under QEMU: READY, wa
 		OUT=$(IMAGE_TEST_OUT) GO=$(GO) image/image-test.sh
 	ARCH=$(ARCH) CUECASTD=$(IMAGE_BIN)/cuecastd CUECAST=$(IMAGE_BIN)/cuecast HOST_CUECAST=$(CUECAST_BIN) \
 		OUT=$(IMAGE_KIOSK_OUT) GO=$(GO) KIOSK_TEST=$(KIOSK_TEST) image/kiosk-test.sh
+
+# IMAGE_TEST_ARM64=1 makes `make test` also build and boot the arm64 test
+# image (cross-built, root through qemu-user, booted under TCG). Off by
+# default for now: on these 2-core hosts its root build alone took 53 min
+# at load 12-15 (mkinitramfs twice under qemu-user, ~8 min each), which
+# breaks make test's 45-minute budget; it passed when run by hand
+# (docs/image.md, "arm64"). Without it the target says so on every run.
+IMAGE_TEST_ARM64 ?= 0
+image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
+	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \
+	else echo "SKIP: image-test-arm64 (IMAGE_TEST_ARM64=$(IMAGE_TEST_ARM64)): the arm64 image was NOT tested"; fi
