@@ -14,6 +14,9 @@ DEB_PKGS := build-essential pkg-config libopencv-dev mosquitto mosquitto-clients
 	chromium systemd systemd-container \
 	qemu-system-x86 qemu-utils mmdebstrap debootstrap squashfs-tools e2fsprogs fdisk \
 	dosfstools mtools ovmf systemd-boot cmake ninja-build
+# veritysetup: the image's dm-verity hash trees (image/verity.sh) and the
+# reference the Go hash tree is tested against (edge/update).
+DEB_PKGS += cryptsetup-bin
 
 .PHONY: help deps build run test test-go test-units bench fmt vet clean
 
@@ -21,12 +24,13 @@ help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 deps: ## install missing Debian packages and Go modules (idempotent)
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing Debian packages:" $$missing; \
 		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: Debian packages present"; fi
+	@image/deps-arm64.sh
 	@$(GO) mod download && echo "deps: Go modules present"
 
 build: deps ## build bin/cuecastd and bin/cuecast
@@ -39,7 +43,7 @@ run: build ## run the daemon on its embedded defaults (simulator, local Mosquitt
 	@echo "run: open http://localhost:8080/ (table display) and http://localhost:8080/projector"
 	$(BIN)/cuecastd --state-dir $(CURDIR)/out/state
 
-test: deps test-go test-units image-test ## everything CI checks
+test: deps test-go test-units image-test image-test-arm64 ## everything CI checks
 
 test-go: ## Go tests (race detector on the cgo-free core)
 	$(GO) vet ./...

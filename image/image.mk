@@ -2,7 +2,8 @@
 #   make image        build image/build/image/disk.img (kiosk on)
 #   make bundle       sign image/build/image/root.img into an update bundle
 #   make bundle-key   make a development signing key if there is none
-#   make image-test   build the boot-test image and boot it under QEMU
+#   make image-test   build the boot-test image and boot it under QEMU, then
+#                     with KIOSK_TEST=1 the kiosk image on a virtual display
 #   ARCH=arm64        the same for arm64 (cross-compiled; see docs/image.md)
 # See docs/image.md.
 
@@ -11,6 +12,11 @@ ARCH           ?= $(HOST_ARCH)
 IMAGE_SUFFIX   := $(if $(filter-out $(HOST_ARCH),$(ARCH)),-$(ARCH))
 IMAGE_OUT      ?= image/build/image$(IMAGE_SUFFIX)
 IMAGE_TEST_OUT ?= image/build/test$(IMAGE_SUFFIX)
+IMAGE_KIOSK_OUT ?= image/build/kiosk-test$(IMAGE_SUFFIX)
+# KIOSK_TEST=1: make image-test also boots the kiosk image and checks its
+# screen (image/kiosk-test.sh; off by default: a kiosk image build and a
+# long boot more, docs/image.md "Kiosk on screen").
+KIOSK_TEST     ?= 0
 CUECASTD_BIN   ?= $(BIN)/cuecastd
 CUECAST_BIN    ?= $(BIN)/cuecast
 # The key that signs bundles; the image trusts $(UPDATE_KEY).pub. A release
@@ -41,7 +47,7 @@ IMAGE_GOENV    := GOFLAGS="$(strip $(GOFLAGS) -tags=customenv,opencvmin)" \
 # image's OpenCV build (native architecture only).
 IMAGE_OPENCV_TESTS := TestJPEGEncoder|TestVideoFileLoopsAndEnds|TestStillImagePaced|TestCameraMissingDevice|TestCalibrateCamera|TestDetectWithLens
 
-.PHONY: image bundle bundle-key image-test image-bins image-opencv-test
+.PHONY: image bundle bundle-key image-test image-test-arm64 image-bins image-opencv-test
 
 bundle-key: $(CUECAST_BIN)
 	@if [ ! -e $(UPDATE_KEY) ]; then \
@@ -72,6 +78,19 @@ bundle: $(CUECAST_BIN) ## sign the last built root into an update bundle
 	$(CUECAST_BIN) bundle -key $(UPDATE_KEY) -root $(IMAGE_OUT)/root.img \
 		-o $(IMAGE_OUT)/cuecast-$$(cat $(IMAGE_OUT)/version).bundle
 
-image-test: build image-opencv-test ## boot the test image under QEMU: READY, watchdog, A/B update and rollback
+image-test: build image-opencv-test ## boot the test image under QEMU: READY, watchdog, A/B update and rollback (KIOSK_TEST=1: the kiosk on screen)
 	ARCH=$(ARCH) CUECASTD=$(IMAGE_BIN)/cuecastd CUECAST=$(IMAGE_BIN)/cuecast HOST_CUECAST=$(CUECAST_BIN) \
 		OUT=$(IMAGE_TEST_OUT) GO=$(GO) image/image-test.sh
+	ARCH=$(ARCH) CUECASTD=$(IMAGE_BIN)/cuecastd CUECAST=$(IMAGE_BIN)/cuecast HOST_CUECAST=$(CUECAST_BIN) \
+		OUT=$(IMAGE_KIOSK_OUT) GO=$(GO) KIOSK_TEST=$(KIOSK_TEST) image/kiosk-test.sh
+
+# IMAGE_TEST_ARM64=1 makes `make test` also build and boot the arm64 test
+# image (cross-built, root through qemu-user, booted under TCG). Off by
+# default for now: on these 2-core hosts its root build alone took 53 min
+# at load 12-15 (mkinitramfs twice under qemu-user, ~8 min each), which
+# breaks make test's 45-minute budget; it passed when run by hand
+# (docs/image.md, "arm64"). Without it the target says so on every run.
+IMAGE_TEST_ARM64 ?= 0
+image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
+	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \
+	else echo "SKIP: image-test-arm64 (IMAGE_TEST_ARM64=$(IMAGE_TEST_ARM64)): the arm64 image was NOT tested"; fi

@@ -30,8 +30,24 @@ die() { echo "image/opencv-min.sh: $*" >&2; exit 1; }
 ver=$(dpkg-query -W -f='${source:Version}' "libopencv-core-dev:$arch" 2>/dev/null) ||
 	die "libopencv-core-dev:$arch is not installed: run 'make deps' (ARCH=$arch)"
 stamp="$ver $(sha256sum "$0" | cut -c1-16)"
+# The link names (libopencv_X.so) of the shared modules cuecastd links, for
+# a foreign ARCH whose -dev package is not installed: make deps installs
+# only the runtime libraries of calib3d and features2d for arm64 (their -dev
+# packages pull in highgui's Qt/FFmpeg/GDAL closure). The symlinks point at
+# the runtime library, so the binary's DT_NEEDED is its usual soname.
+linknames() {
+	local triplet m so
+	triplet=$(dpkg-architecture -a"$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
+	for m in core imgproc calib3d features2d flann; do
+		[ -e "/usr/lib/$triplet/libopencv_$m.so" ] && continue
+		so=$(ls "/usr/lib/$triplet/libopencv_$m.so."[0-9]* 2>/dev/null | sort -V | tail -n1)
+		[ -n "$so" ] || die "/usr/lib/$triplet/libopencv_$m.so.*: not installed: run 'make deps'"
+		ln -sfn "$so" "$out/lib/libopencv_$m.so"
+	done
+}
 if [ -s "$out/lib/libopencv_videoio.a" ] && [ -s "$out/lib/libopencv_imgcodecs.a" ] &&
 	[ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+	linknames
 	echo "opencv-min: $out is up to date ($stamp)"
 	exit 0
 fi
@@ -121,6 +137,7 @@ for m in imgcodecs videoio; do
 	"$ar" rcs "$out/lib/libopencv_$m.a" "$build"/modules/$m/CMakeFiles/opencv_$m.dir/src/*.o
 done
 rm -rf "$tree" "$build"/modules/*/CMakeFiles
+linknames
 echo "$stamp" > "$out/stamp"
 ls -l "$out/lib"
 echo "opencv-min: done in $(($(date +%s) - start)) s"

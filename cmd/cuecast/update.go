@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -120,7 +122,9 @@ func installer(esp, key string, tries int, log *slog.Logger) (*update.Installer,
 		fmt.Fprintln(os.Stderr, "cuecast update:", err)
 		return nil, 1
 	}
-	return &update.Installer{ESP: esp, Device: update.DeviceByPartLabel, Current: cur, PublicKey: pub, Tries: tries, Log: log}, 0
+	// A box that booted a verified root takes verified roots only.
+	_, verified := update.ParseVerityOption(cmdline)
+	return &update.Installer{ESP: esp, Device: update.DeviceByPartLabel, Current: cur, PublicKey: pub, Tries: tries, RequireVerity: verified, Log: log}, 0
 }
 
 func printResult(r *update.Result) {
@@ -195,6 +199,10 @@ func runBundle(args []string) int {
 
 -kernel, -initrd, -version and -cmdline default to the files vmlinuz,
 initrd.img, version and cmdline beside ROOT.img (what make image writes).
+-verity defaults to ROOT.img.verity when it exists: the dm-verity
+parameters (JSON: hash_algorithm, data_blocks, root_hash, salt) of the hash
+tree image/verity.sh appended to ROOT.img; the tree is checked before
+anything is signed.
 
 flags:
 `)
@@ -207,6 +215,7 @@ flags:
 	initrd := fs.String("initrd", "", "initramfs (default: initrd.img beside -root)")
 	version := fs.String("version", "", "bundle version (default: contents of 'version' beside -root)")
 	cmdline := fs.String("cmdline", "", "kernel command line without root= (default: contents of 'cmdline' beside -root)")
+	verityFile := fs.String("verity", "", "dm-verity parameters of -root (default: ROOT.img.verity if it exists; \"none\": no verity)")
 	out := fs.String("o", "", "output bundle")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -246,6 +255,11 @@ flags:
 			return 2
 		}
 	}
+	v, err := readVerityFile(*verityFile, *root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
+		return 2
+	}
 	priv, err := update.LoadPrivateKey(*key)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cuecast bundle:", err)
@@ -258,7 +272,7 @@ flags:
 		return 1
 	}
 	defer f.Abort() // a no-op once committed
-	m, err := update.Create(f, priv, *version, *cmdline, *kernel, *initrd, *root)
+	m, err := update.CreateVerity(f, priv, *version, *cmdline, *kernel, *initrd, *root, v)
 	if err == nil {
 		err = f.Commit()
 	}
@@ -267,5 +281,33 @@ flags:
 		return 1
 	}
 	fmt.Printf("wrote %s: version %s, root %d bytes sha256 %s\n", *out, m.Version, m.Root.Size, m.Root.SHA256)
+	if m.Verity != nil {
+		fmt.Printf("  dm-verity: %d data blocks, root hash %s\n", m.Verity.DataBlocks, m.Verity.RootHash)
+	}
 	return 0
+}
+
+// readVerityFile reads the dm-verity parameters for root: from path, or
+// from ROOT.verity beside it when path is empty (nil if there is none).
+func readVerityFile(path, root string) (*update.Verity, error) {
+	switch path {
+	case "none":
+		return nil, nil
+	case "":
+		path = root + ".verity"
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var v update.Verity
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &v, nil
 }

@@ -28,7 +28,14 @@ func reject(format string, args ...any) error {
 // Create hashes the payload files, signs a manifest for them with key and
 // writes the bundle to w.
 func Create(w io.Writer, key ed25519.PrivateKey, version, cmdline, kernel, initrd, root string) (*Manifest, error) {
-	m := &Manifest{Format: ManifestFormat, Version: version, Cmdline: cmdline}
+	return CreateVerity(w, key, version, cmdline, kernel, initrd, root, nil)
+}
+
+// CreateVerity is Create for a root.img that ends in the dm-verity hash tree
+// v describes (nil: none). The tree is checked against the data before
+// anything is signed.
+func CreateVerity(w io.Writer, key ed25519.PrivateKey, version, cmdline, kernel, initrd, root string, v *Verity) (*Manifest, error) {
+	m := &Manifest{Format: ManifestFormat, Version: version, Cmdline: cmdline, Verity: v}
 	for _, f := range []struct {
 		path string
 		p    *Payload
@@ -41,6 +48,11 @@ func Create(w io.Writer, key ed25519.PrivateKey, version, cmdline, kernel, initr
 	}
 	if err := m.validate(); err != nil {
 		return nil, err
+	}
+	if v != nil {
+		if err := checkVerityFile(root, v); err != nil {
+			return nil, err
+		}
 	}
 	mb, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -90,6 +102,28 @@ func writeBundle(w io.Writer, manifest, sig []byte, m *Manifest, payloads []io.R
 	}
 	if err := tw.Close(); err != nil {
 		return fmt.Errorf("update: write bundle: %w", err)
+	}
+	return nil
+}
+
+// checkVerityFile checks that the file at path carries the hash tree v
+// describes, so that a bundle is never signed for a root that cannot boot.
+func checkVerityFile(path string, v *Verity) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	defer f.Close()
+	c := newVerityChecker(v)
+	if _, err := io.Copy(c, f); err != nil {
+		return fmt.Errorf("update: read %s: %w", path, err)
+	}
+	if err := c.finish(); err != nil {
+		var re *RejectedError
+		if errors.As(err, &re) {
+			err = re.Reason
+		}
+		return fmt.Errorf("update: %s: %w", path, err)
 	}
 	return nil
 }
@@ -184,7 +218,13 @@ func readBundle(r io.Reader, pub ed25519.PublicKey, sink sinkFunc) (*Manifest, e
 			}
 		}
 		h := sha256.New()
-		if _, err := io.Copy(io.MultiWriter(h, dst), tr); err != nil {
+		ws := []io.Writer{h, dst}
+		var vc *verityChecker
+		if p.name == memberRoot && m.Verity != nil {
+			vc = newVerityChecker(m.Verity)
+			ws = append(ws, vc)
+		}
+		if _, err := io.Copy(io.MultiWriter(ws...), tr); err != nil {
 			var we *writeError
 			if errors.As(err, &we) {
 				return nil, we.err
@@ -193,6 +233,11 @@ func readBundle(r io.Reader, pub ed25519.PublicKey, sink sinkFunc) (*Manifest, e
 		}
 		if got := hex.EncodeToString(h.Sum(nil)); got != p.p.SHA256 {
 			return nil, reject("%s sha256 %s, the manifest says %s (corrupted or tampered)", p.name, got, p.p.SHA256)
+		}
+		if vc != nil {
+			if err := vc.finish(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if hdr, err := tr.Next(); err != io.EOF {

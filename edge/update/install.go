@@ -32,7 +32,11 @@ type Installer struct {
 	PublicKey ed25519.PublicKey
 	// Tries for the new entry (DefaultTries when 0).
 	Tries int
-	Log   *slog.Logger
+	// RequireVerity refuses bundles whose root carries no dm-verity hash
+	// tree: a box booted with a verified root (cuecast.verity= on its
+	// command line) must not be updated to an unverified one.
+	RequireVerity bool
+	Log           *slog.Logger
 
 	// afterVerify, if set, runs between the verifying and the writing pass
 	// (tests change the bundle there).
@@ -115,7 +119,10 @@ func (in *Installer) install(ctx context.Context, f *os.File, start time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	log.Info("update: bundle verified", "version", m.Version, "root_size", m.Root.Size, "root_sha256", m.Root.SHA256, "slot", target)
+	if in.RequireVerity && m.Verity == nil {
+		return nil, reject("root.img has no dm-verity hash tree and this box boots verified roots only (build the bundle with make image / cuecast bundle beside ROOT.img.verity)")
+	}
+	log.Info("update: bundle verified", "version", m.Version, "root_size", m.Root.Size, "root_sha256", m.Root.SHA256, "verity", m.Verity != nil, "slot", target)
 
 	es, err := ListEntries(in.ESP)
 	if err != nil {
@@ -179,7 +186,13 @@ func (in *Installer) install(ctx context.Context, f *os.File, start time.Time) (
 	}
 
 	e := Entry{Seq: seq + 1, Slot: target, Counted: true, Left: tries}
-	conf := entryConf(target, m.Version, m.Cmdline, machineID)
+	cmdline := m.Cmdline
+	if m.Verity != nil {
+		// The signed root hash: the initramfs maps the slot through
+		// dm-verity with it (image/verity/).
+		cmdline = strings.TrimSpace(cmdline + " " + m.Verity.CmdlineOption())
+	}
+	conf := entryConf(target, m.Version, cmdline, machineID)
 	if err := writeFileAtomic(filepath.Join(entriesDir(in.ESP), e.Name()), []byte(conf), 0o644); err != nil {
 		return nil, fmt.Errorf("update: write boot entry: %w", err)
 	}

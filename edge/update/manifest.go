@@ -40,6 +40,10 @@ type Manifest struct {
 	Kernel  Payload `json:"kernel"`
 	Initrd  Payload `json:"initrd"`
 	Root    Payload `json:"root"`
+	// Verity, when present, says root.img ends in a dm-verity hash tree
+	// with this (signed) root hash; the installer checks the tree and puts
+	// the root hash on the slot's kernel command line.
+	Verity *Verity `json:"verity,omitempty"`
 }
 
 // Payload is one file of the bundle.
@@ -82,7 +86,7 @@ func (m *Manifest) validate() error {
 		return bad("cmdline contains a line break or NUL")
 	}
 	for _, w := range strings.Fields(m.Cmdline) {
-		if strings.HasPrefix(w, "root=") || strings.HasPrefix(w, "systemd.machine_id=") {
+		if strings.HasPrefix(w, "root=") || strings.HasPrefix(w, "systemd.machine_id=") || strings.HasPrefix(w, verityOption+"=") {
 			return bad("cmdline must not set %s (the installer sets it per slot and box)", strings.SplitN(w, "=", 2)[0])
 		}
 	}
@@ -96,6 +100,11 @@ func (m *Manifest) validate() error {
 		}
 		if b, err := hex.DecodeString(p.p.SHA256); err != nil || len(b) != 32 || strings.ToLower(p.p.SHA256) != p.p.SHA256 {
 			return bad("%s sha256 %q is not 64 lower-case hex digits", p.name, p.p.SHA256)
+		}
+	}
+	if m.Verity != nil {
+		if err := m.Verity.validate(m.Root.Size); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -588,6 +588,8 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 		why = "jaw"
 	case conf < d.cfg.MinConfidence:
 		why = "confidence"
+	default:
+		why = d.falseBall(im, &b, fit, ev, cloth)
 	}
 	return b, fit, ev, why
 }

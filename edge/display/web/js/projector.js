@@ -138,10 +138,21 @@ function drawGame() {
   if (game.ball_in_hand) {
     const x1 = game.ball_in_hand === "kitchen" ? (game.head_string || L / 4) : L;
     line([{ x: 0.01, y: 0.01 }, { x: x1 - 0.01, y: 0.01 }, { x: x1 - 0.01, y: W - 0.01 }, { x: 0.01, y: W - 0.01 }, { x: 0.01, y: 0.01 }], "#ffd23c", 4, [18, 10]);
+    // The label stays inside the area it names: behind the head string is a quarter of the
+    // table, narrower than one line of 28 px text on a 1280 px projector, so it takes two lines
+    // and a smaller font where even those do not fit.
+    ctx.save();
     const [u, v] = P(x1 / 2, W / 2);
-    ctx.fillStyle = "#ffd23c"; ctx.font = "bold 28px system-ui, sans-serif"; ctx.textAlign = "center";
-    ctx.fillText(game.ball_in_hand === "kitchen" ? "BALL IN HAND · behind the line" : "BALL IN HAND", u, v);
-    ctx.textAlign = "start";
+    const [ua, va] = P(0, W / 2), [ub, vb] = P(x1, W / 2);
+    const room = 0.9 * Math.hypot(ub - ua, vb - va);
+    const lines = game.ball_in_hand === "kitchen" ? ["BALL IN HAND", "behind the line"] : ["BALL IN HAND"];
+    let px = 28;
+    ctx.font = `bold ${px}px system-ui, sans-serif`;
+    const widest = Math.max(...lines.map((l) => ctx.measureText(l).width));
+    if (widest > room) px = Math.max(12, Math.floor(px * room / widest));
+    ctx.fillStyle = "#ffd23c"; ctx.font = `bold ${px}px system-ui, sans-serif`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    lines.forEach((l, i) => ctx.fillText(l, u, v + (i - (lines.length - 1) / 2) * px * 1.2));
+    ctx.restore();
     window.cuecast.game.ballInHand = game.ball_in_hand;
   }
   for (const sp of (game.last && game.last.respot) || []) {
