@@ -28,22 +28,7 @@ func TestBundleCommand(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "x.bundle")
-	if rc := runBundle([]string{"--key", key, "--root", filepath.Join(dir, "root.img"), "-o", out}); rc != 0 {
-		t.Fatalf("bundle = %d", rc)
-	}
-	pub, err := update.LoadPublicKey(key + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := update.Verify(f, pub)
-	if err != nil {
-		t.Fatalf("Verify(bundle from the command) = %v", err)
-	}
+	m := bundleManifest(t, key, out, "--key", key, "--root", filepath.Join(dir, "root.img"), "-o", out)
 	if m.Version != "7.1" || m.Cmdline != "ro quiet" || m.Root.Size != int64(len("squashfs-ish")) {
 		t.Errorf("manifest = %+v, want version 7.1, cmdline 'ro quiet', root of 12 bytes", m)
 	}
@@ -81,22 +66,7 @@ func TestBundleCommandVerity(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "v.bundle")
-	if rc := runBundle([]string{"-key", key, "-root", root, "-o", out}); rc != 0 {
-		t.Fatalf("bundle = %d", rc)
-	}
-	pub, err := update.LoadPublicKey(key + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := update.Verify(f, pub)
-	if err != nil {
-		t.Fatalf("Verify = %v", err)
-	}
+	m := bundleManifest(t, key, out, "-key", key, "-root", root, "-o", out)
 	if m.Verity == nil || *m.Verity != *v {
 		t.Errorf("manifest verity = %+v, want %+v", m.Verity, v)
 	}
@@ -110,4 +80,27 @@ func TestBundleCommandVerity(t *testing.T) {
 	if rc := runBundle([]string{"-key", key, "-root", root, "-verity", "none", "-o", bad}); rc != 0 {
 		t.Errorf("bundle -verity none = %d, want 0", rc)
 	}
+}
+
+// bundleManifest runs `cuecast bundle args...`, which must succeed and
+// write out, and returns out's manifest as verified with key's public half.
+func bundleManifest(t *testing.T, key, out string, args ...string) *update.Manifest {
+	t.Helper()
+	if rc := runBundle(args); rc != 0 {
+		t.Fatalf("bundle %v = %d", args, rc)
+	}
+	pub, err := update.LoadPublicKey(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := update.Verify(f, pub)
+	if err != nil {
+		t.Fatalf("Verify(bundle from the command) = %v", err)
+	}
+	return m
 }
