@@ -325,33 +325,8 @@ func startVM(t *testing.T, dir string, a *qemuArch, full bool) *vm {
 		args = append(args, "-drive", fmt.Sprintf("if=none,id=%s,format=raw,readonly=on,file=%s", d[0], d[1]),
 			"-device", fmt.Sprintf("virtio-blk-pci,drive=%s,serial=%s", d[0], d[0]))
 	}
-	cmd := exec.Command(a.qemu, args...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	logPath := filepath.Join(dir, "serial.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("serial console log: %s; health port 127.0.0.1:%d", logPath, port)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-		logf.Close()
-	})
-	return &vm{t: t, con: newConsole(t, stdin, stdout, logf), cmd: cmd, port: port, dir: dir}
+	con, cmd := runQEMU(t, a.qemu, args, dir, port)
+	return &vm{t: t, con: con, cmd: cmd, port: port, dir: dir}
 }
 
 // testDisks: the bundles reach the guest as read-only virtio disks
@@ -574,4 +549,38 @@ func firstExisting(paths ...string) string {
 		}
 	}
 	return ""
+}
+
+// runQEMU starts qemu with args, its serial console on stdin/stdout and
+// logged to dir/serial.log; the test's cleanup kills it if it is still
+// running. port is the guest's forwarded HTTP port (logged).
+func runQEMU(t *testing.T, qemu string, args []string, dir string, port int) (*console, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(qemu, args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	logPath := filepath.Join(dir, "serial.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("serial console log: %s; health port 127.0.0.1:%d", logPath, port)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		logf.Close()
+	})
+	return newConsole(t, stdin, stdout, logf), cmd
 }

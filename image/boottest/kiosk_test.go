@@ -178,33 +178,8 @@ func startKiosk(t *testing.T, dir string) *kiosk {
 		// systemd-reload can keep PID 1 from petting a 30 s watchdog, and
 		// the board resets in the middle of the test.
 	}
-	cmd := exec.Command("qemu-system-x86_64", args...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	logPath := filepath.Join(dir, "serial.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("serial console log: %s; health port 127.0.0.1:%d", logPath, port)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-		logf.Close()
-	})
-	return &kiosk{t: t, con: newConsole(t, stdin, stdout, logf), cmd: cmd, mon: mon, port: port, dir: dir, tmp: tmp}
+	con, cmd := runQEMU(t, "qemu-system-x86_64", args, dir, port)
+	return &kiosk{t: t, con: con, cmd: cmd, mon: mon, port: port, dir: dir, tmp: tmp}
 }
 
 // waitPage polls cuecastd's health through the forwarded port until it is
