@@ -37,15 +37,26 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 	var n, felty, shadowy int
 	var vals [1024]float64
 	nv := 0
+	// A disc clear of the image's edges by a pixel (nearly every one) reads
+	// its pixels and their neighbours straight from the buffer; the sums
+	// are the same, in the same order, as m.at's.
+	inside := x0 >= 1 && y0 >= 1 && x1+1 < m.w && y1+1 < m.h
+	minFelt := 0.3 * fe.sum
 	for py := y0; py <= y1; py++ {
 		for px := x0; px <= x1; px++ {
 			dx, dy := float64(px)+0.5-x, float64(py)+0.5-y
 			if dx*dx+dy*dy > rr*rr {
 				continue
 			}
-			b, g, rd, ok := m.at(px, py)
-			if !ok {
-				continue
+			var b, g, rd float64
+			if inside {
+				o := (py*m.w + px) * 3
+				b, g, rd = float64(m.pix[o]), float64(m.pix[o+1]), float64(m.pix[o+2])
+			} else {
+				var ok bool
+				if b, g, rd, ok = m.at(px, py); !ok {
+					continue
+				}
 			}
 			v := b + g + rd
 			n++
@@ -55,13 +66,23 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 				vals[nv] = v
 				nv++
 			}
-			if fe.isShadedFelt(b, g, rd, 0.3*fe.sum) {
+			if fe.isShadedFelt(b, g, rd, minFelt) {
 				felty++
 			}
 			if shadowOver(b, g, rd, cloth) {
 				shadowy++
 			}
 			// Roughness: against the mean of the 4 neighbours.
+			if inside {
+				p, st := m.pix, 3*m.w
+				o := (py*m.w + px) * 3
+				var nb float64
+				for _, q := range [4]int{o - 3, o + 3, o - st, o + st} {
+					nb += float64(p[q]) + float64(p[q+1]) + float64(p[q+2])
+				}
+				rough += math.Abs(v - nb/4)
+				continue
+			}
 			var nb float64
 			cnt := 0
 			for _, o := range [4][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
@@ -82,8 +103,7 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 	ev.roughness = rough / float64(n) / mean
 	ev.feltShare = float64(felty) / float64(n)
 	ev.shadow = float64(shadowy) / float64(n)
-	sortFloats(vals[:nv])
-	if med := vals[nv/2]; med > 0 {
+	if med := nthFloat(vals[:nv], nv/2); med > 0 {
 		ev.highlight = mx / med
 	}
 	// Contrast across the outline: inside at 0.75 r against outside at
@@ -101,10 +121,9 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 		}
 	}
 	if ns > 0 {
-		sortFloats(steps[:ns])
 		cs := cloth[0] + cloth[1] + cloth[2]
 		if cs > 0 {
-			ev.contrast = steps[ns/2] / cs
+			ev.contrast = nthFloat(steps[:ns], ns/2) / cs
 		}
 	}
 	return ev

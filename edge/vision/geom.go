@@ -3,6 +3,7 @@ package vision
 import (
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/cuecast/cuecast/edge/model"
@@ -146,4 +147,57 @@ func intersect(a, b line) (float64, float64, bool) {
 // detection time.
 func sortFloats(a []float64) {
 	slices.Sort(a)
+}
+
+// nthFloat returns the value sorted a would hold at index k, partly
+// reordering a (quickselect, no allocation). The k-th smallest value is
+// one number whatever the algorithm, so it is exactly what sortFloats
+// then a[k] gives, in O(n) instead of O(n log n); callers that read one
+// order statistic (a median) use it. a must hold no NaN (pixel sums and
+// colour steps never do). A pathological run of bad pivots falls back to
+// sorting what is left.
+func nthFloat(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for budget := 2 * bits.Len(uint(len(a))); hi > lo; budget-- {
+		if budget == 0 {
+			slices.Sort(a[lo : hi+1])
+			return a[k]
+		}
+		// Median of three as the pivot, then Hoare's partition.
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		p := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < p {
+				i++
+			}
+			for a[j] > p {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		// Now a[lo..j] <= p <= a[i..hi], and a[j+1..i-1] == p.
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k]
+		}
+	}
+	return a[k]
 }
