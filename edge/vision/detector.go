@@ -550,12 +550,25 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 	if !ok {
 		x, y, rad = cx, cy, r
 	}
-	l := look(im, x, y, r, cloth)
-	ev = gatherEvidence(im, &tf.felt, x, y, r, cloth)
-	ev.fitted, ev.support, ev.shading, ev.vote, ev.black = ok, support, l.shading, c.d/d.bf.rw, l.black
-	if ok {
-		ev.rms, ev.size = fit.rms/r, fit.free/r
+	p := tf.h
+	w := p[6]*x + p[7]*y + p[8]
+	pos := model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+	offBed := pos.X < 0 || pos.Y < 0 || pos.X > d.geo.Length || pos.Y > d.geo.Width
+	if d.trace == nil {
+		// Untraced, a rejected candidate's measurements go unused: the
+		// tests that need only the fitted circle come first, before the
+		// disc is sampled (the reason may then differ from the traced
+		// order's, the verdict never does).
+		switch {
+		case !ok && rejectUnfitted:
+			return b, fit, ev, "no outline"
+		case !d.bf.canCentre(pos.X, pos.Y):
+			return b, fit, ev, "position"
+		case support < jawSupport && offBed:
+			return b, fit, ev, "jaw"
+		}
 	}
+	l := look(im, x, y, r, cloth)
 	cls, num, cconf := classify(l, 1.15)
 	// Confidence: edge support around the outline, the distance-transform
 	// peak's size against a ball's, and the class reading.
@@ -569,26 +582,33 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 		n := num
 		b.Number = &n
 	}
-	p := tf.h
-	w := p[6]*x + p[7]*y + p[8]
-	b.Pos = &model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
+	b.Pos = &pos
 	switch {
 	case !ok && rejectUnfitted:
 		why = "no outline"
 	case l.shading < minShading:
 		why = "flat" // cloth, not a lit sphere
-	case !d.bf.canCentre(b.Pos.X, b.Pos.Y):
+	case !d.bf.canCentre(pos.X, pos.Y):
 		// In the nose's shadow along a cushion, over a rail, or down a
 		// pocket's hole: no ball on the table is centred there.
 		why = "position"
-	case support < jawSupport && (b.Pos.X < 0 || b.Pos.Y < 0 || b.Pos.X > d.geo.Length || b.Pos.Y > d.geo.Width):
+	case support < jawSupport && offBed:
 		// Centred past the cushion noses, in a pocket's throat, without
 		// an outline: the dark hole itself reads as the eight. A ball in
 		// the jaws shows its lit top and limb against the hole.
 		why = "jaw"
 	case conf < d.cfg.MinConfidence:
 		why = "confidence"
-	default:
+	}
+	if why != "" && d.trace == nil {
+		return b, fit, ev, why // the evidence is for the false-ball tests and the trace only
+	}
+	ev = gatherEvidence(im, &tf.felt, x, y, r, cloth)
+	ev.fitted, ev.support, ev.shading, ev.vote, ev.black = ok, support, l.shading, c.d/d.bf.rw, l.black
+	if ok {
+		ev.rms, ev.size = fit.rms/r, fit.free/r
+	}
+	if why == "" {
 		why = d.falseBall(im, &b, fit, ev, cloth)
 	}
 	return b, fit, ev, why
