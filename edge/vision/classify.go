@@ -86,8 +86,10 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 						nRed++
 					}
 				}
-				hs += math.Sin(h * math.Pi / 180)
-				hc += math.Cos(h * math.Pi / 180)
+				// Sincos is Sin's and Cos's arithmetic, once.
+				sn, cs := math.Sincos(h * math.Pi / 180)
+				hs += sn
+				hc += cs
 				if nv < len(vals) {
 					vals[nv] = mx
 					nv++

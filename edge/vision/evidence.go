@@ -111,8 +111,7 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 	var steps [24]float64
 	ns := 0
 	for k := 0; k < len(steps); k++ {
-		th := 2 * math.Pi * float64(k) / float64(len(steps))
-		c, s := math.Cos(th), math.Sin(th)
+		c, s := contrastRing.cos[k], contrastRing.sin[k]
 		ib, ig, ir, ok1 := m.bilinear(x+0.75*r*c, y+0.75*r*s)
 		ob, og, or, ok2 := m.bilinear(x+1.3*r*c, y+1.3*r*s)
 		if ok1 && ok2 {

@@ -40,8 +40,7 @@ func rimAround(m *img, x, y, r float64, cloth [3]float64) rimLook {
 	var has [rimRays]bool
 	n, ns, shade, skin, nin := 0, 0, 0, 0, 0
 	for k := 0; k < rimRays; k++ {
-		th := 2 * math.Pi * float64(k) / rimRays
-		c, s := math.Cos(th), math.Sin(th)
+		c, s := rimRing.cos[k], rimRing.sin[k]
 		// Inside: the limb at 0.7 r (past the highlight, before the
 		// blurred edge); outside: 1.3 r (past a contact shadow's core).
 		ib, ig, ir, ok1 := m.bilinear(x+0.7*r*c, y+0.7*r*s)

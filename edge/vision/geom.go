@@ -201,3 +201,26 @@ func nthFloat(a []float64, k int) float64 {
 	}
 	return a[k]
 }
+
+// ring is the unit directions of n rays round a circle, ray k at angle
+// 2 pi (k + off) / n: the per-candidate ray loops (refineCircle,
+// refineByEdges, the evidence's contrast, the rim, the polish) read them
+// instead of calling Cos and Sin per ray per candidate. The angle is the
+// loops' own expression, so the directions are the same numbers.
+type ring struct{ cos, sin []float64 }
+
+func newRing(n int, off float64) ring {
+	r := ring{make([]float64, n), make([]float64, n)}
+	for k := 0; k < n; k++ {
+		th := 2 * math.Pi * (float64(k) + off) / float64(n)
+		r.cos[k], r.sin[k] = math.Cos(th), math.Sin(th)
+	}
+	return r
+}
+
+var (
+	rayRing      = newRing(rays, 0)
+	contrastRing = newRing(24, 0)
+	rimRing      = newRing(rimRays, 0)
+	polishRing   = newRing(polishRays, 0.5)
+)

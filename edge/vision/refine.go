@@ -74,8 +74,7 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) ci
 	}
 	const step = 0.5
 	for k := 0; k < rays; k++ {
-		th := 2 * math.Pi * float64(k) / rays
-		dx, dy := math.Cos(th), math.Sin(th)
+		dx, dy := rayRing.cos[k], rayRing.sin[k]
 		best, bestErr := 0.0, math.Inf(1)
 		prev, okp := score(cx+0.5*r*dx, cy+0.5*r*dy)
 		if !okp {
@@ -122,8 +121,7 @@ func refineByEdges(m *img, cx, cy, r float64) circleFit {
 	n := 0
 	var prof [64]float64
 	for k := 0; k < rays; k++ {
-		th := 2 * math.Pi * float64(k) / rays
-		dx, dy := math.Cos(th), math.Sin(th)
+		dx, dy := rayRing.cos[k], rayRing.sin[k]
 		np := 0
 		var pb, pg, pr float64
 		okp := true
@@ -456,8 +454,7 @@ func polishEdges(m *img, fe *felt, others []model.BallDetection, self int, cx, c
 	var pb, pg, pr [maxN]float64
 	var g [maxN]float64
 	for k := 0; k < polishRays; k++ {
-		th := 2 * math.Pi * (float64(k) + 0.5) / polishRays
-		dx, dy := math.Cos(th), math.Sin(th)
+		dx, dy := polishRing.cos[k], polishRing.sin[k]
 		ok := true
 		for i := 0; i < n; i++ {
 			s := lo + float64(i)*step
