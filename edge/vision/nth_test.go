@@ -35,3 +35,42 @@ func TestNthFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestTopPeaks checks the scale finder's partial peak search against the
+// full sort it spares: whenever it answers, its peaks are the full sort's;
+// with many tied votes it must decline rather than guess.
+func TestTopPeaks(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	answered := 0
+	for trial := 0; trial < 300; trial++ {
+		n := 100 + rng.Intn(5000)
+		levels := 2 + rng.Intn(100000)
+		cands := make([]scalePeak, n)
+		for i := range cands {
+			cands[i] = scalePeak{x: rng.Intn(300), y: rng.Intn(150), v: float32(rng.Intn(levels)) / 7}
+		}
+		sep := 1 + rng.Intn(12)
+		var s scaleFinder
+		full := slices.Clone(cands)
+		slices.SortFunc(full, func(a, b scalePeak) int { return cmpF(float64(b.v), float64(a.v)) })
+		s.keepPeaks(full, sep)
+		want := slices.Clone(s.peaks)
+		s.peaks = s.peaks[:0]
+		before := slices.Clone(cands)
+		if s.topPeaks(cands, sep) {
+			answered++
+			if !slices.Equal(s.peaks, want) {
+				t.Fatalf("trial %d: topPeaks %v, full sort %v", trial, s.peaks, want)
+			}
+		} else if len(s.peaks) != 0 {
+			t.Fatalf("trial %d: declined but left peaks %v", trial, s.peaks)
+		}
+		if !slices.Equal(cands, before) {
+			t.Fatalf("trial %d: topPeaks reordered the cells", trial)
+		}
+	}
+	if answered == 0 {
+		t.Fatal("topPeaks never answered")
+	}
+	t.Logf("answered %d of 300", answered)
+}

@@ -31,6 +31,15 @@ type scaleFinder struct {
 	edges         []edgePix
 	acc           []float32
 	peaks, scores []float64
+	// Scratch of score's peak search, kept across radii and fits.
+	cands, top []scalePeak
+	vals       []float64
+}
+
+// scalePeak is a cell of the vote grid with its 3x3 sum.
+type scalePeak struct {
+	x, y int
+	v    float32
 }
 
 // edgePix is an edge pixel of the view: centre, unit gradient, vote weight.
@@ -96,11 +105,8 @@ func (s *scaleFinder) score(r float64) float64 {
 	}
 	// 3x3 sums in place of a blur: a centre's votes straddle cells.
 	s.peaks = s.peaks[:0]
-	type pk struct {
-		x, y int
-		v    float32
-	}
-	var cands []pk
+	type pk = scalePeak
+	cands := s.cands[:0]
 	sum := func(x, y int) float32 {
 		var t float32
 		for dy := -1; dy <= 1; dy++ {
@@ -120,30 +126,87 @@ func (s *scaleFinder) score(r float64) float64 {
 			}
 		}
 	}
-	slices.SortFunc(cands, func(a, b pk) int { return cmpF(float64(b.v), float64(a.v)) })
+	s.cands = cands
 	sep := int(math.Ceil(r/cell)) + 1
-	var kept []pk
-	for _, c := range cands {
-		ok := true
-		for _, q := range kept {
-			if abs(c.x-q.x) < sep && abs(c.y-q.y) < sep {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			kept = append(kept, c)
-			s.peaks = append(s.peaks, float64(c.v))
-			if len(kept) == scaleTopK {
-				break
-			}
-		}
+	if !s.topPeaks(cands, sep) {
+		slices.SortFunc(cands, func(a, b pk) int { return cmpF(float64(b.v), float64(a.v)) })
+		s.keepPeaks(cands, sep)
 	}
 	score := 0.0
 	for _, p := range s.peaks {
 		score += p / (2 * math.Pi * r)
 	}
 	return score
+}
+
+// keepPeaks takes the strongest of the cells sorted by falling votes, each
+// at least sep cells from those taken, up to scaleTopK, into s.peaks; it
+// returns how many of the sorted cells it read.
+func (s *scaleFinder) keepPeaks(sorted []scalePeak, sep int) int {
+	var kept [scaleTopK]scalePeak
+	nk := 0
+	for i, c := range sorted {
+		ok := true
+		for _, q := range kept[:nk] {
+			if abs(c.x-q.x) < sep && abs(c.y-q.y) < sep {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept[nk] = c
+			nk++
+			s.peaks = append(s.peaks, float64(c.v))
+			if nk == scaleTopK {
+				return i + 1
+			}
+		}
+	}
+	return len(sorted)
+}
+
+// scaleTopCells is how many of the strongest cells topPeaks sorts.
+const scaleTopCells = 256
+
+// topPeaks is keepPeaks on the strongest scaleTopCells cells alone (picked
+// in linear time), sparing the sort of the tens of thousands of cells the
+// small radii's fine grid holds. It gives exactly the full sort's peaks
+// when it can tell they are the same: the peaks were all found within
+// those cells and no two cells read up to the last one taken hold equal
+// votes (ties are ordered arbitrarily by a sort, and their order decides
+// which of two neighbours is taken). Otherwise it returns false having
+// changed nothing, and the caller sorts everything.
+func (s *scaleFinder) topPeaks(cands []scalePeak, sep int) bool {
+	if len(cands) <= 2*scaleTopCells {
+		return false
+	}
+	s.vals = s.vals[:0]
+	for _, c := range cands {
+		s.vals = append(s.vals, float64(c.v))
+	}
+	thr := float32(nthFloat(s.vals, len(s.vals)-scaleTopCells))
+	top := s.top[:0]
+	for _, c := range cands {
+		if c.v >= thr {
+			top = append(top, c)
+		}
+	}
+	s.top = top
+	slices.SortFunc(top, func(a, b scalePeak) int { return cmpF(float64(b.v), float64(a.v)) })
+	n := s.keepPeaks(top, sep)
+	if len(s.peaks) < scaleTopK || n == len(top) {
+		s.peaks = s.peaks[:0]
+		return false
+	}
+	// top[:n] were read; top[n] is the strongest unread cell, and every
+	// cell outside top is weaker than it or equal to the threshold (in top).
+	for i := 0; i < n; i++ {
+		if top[i].v == top[i+1].v {
+			s.peaks = s.peaks[:0]
+			return false
+		}
+	}
+	return true
 }
 
 func abs(x int) int {
