@@ -136,3 +136,43 @@ func BenchmarkDetectReal(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDetectStill is `cuecast detect` on one real 1080p frame: a fresh
+// stills detector per image, so each op finds the table and the balls'
+// scale (scaleFinder.estimate) before the balls; skips without the shared
+// footage: go test ./edge/vision -run ^$ -bench DetectStill -benchtime 10x
+func BenchmarkDetectStill(b *testing.B) {
+	root := filepath.Join(sharedData, "overhead")
+	if _, err := os.Stat(root); err != nil {
+		b.Skipf("no shared real footage at %s (not in the repository): %v", root, err)
+	}
+	for _, name := range realBenchFrames[:1] {
+		b.Run(strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)), func(b *testing.B) {
+			var f model.Frame
+			if err := ReadImage(filepath.Join(root, name), &f); err != nil {
+				b.Fatal(err)
+			}
+			cfg := config.Default().Vision
+			cfg.Threads = 1
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := threadCPU()
+			var det model.Detection
+			for i := 0; i < b.N; i++ {
+				d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table9ft), Stills: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = d.Detect(&f, &det)
+				d.Close()
+				if err != nil || det.Table == nil {
+					b.Fatalf("table %v, err %v", det.Table != nil, err)
+				}
+			}
+			b.ReportMetric(float64((threadCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(len(det.Balls)), "balls")
+		})
+	}
+}
