@@ -33,6 +33,7 @@ type ballLook struct {
 func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var l ballLook
 	feltV := math.Max(cloth[0], math.Max(cloth[1], cloth[2]))
+	shade := newShadowTest(cloth)
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
@@ -63,7 +64,7 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 				sat = (mx - mn) / mx
 			}
 			switch {
-			case mx < 0.5*feltV && shadowOver(b, g, r, cloth):
+			case mx < 0.5*feltV && shade.over(b, g, r):
 				// The cloth in the ball's shadow: the ball's own limb or
 				// its cast shadow, neither its colour nor black.
 			case mx < 0.33*feltV:
@@ -136,14 +137,35 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 // the cloth's chromaticity. Only a coloured cloth can tell (on a grey one a
 // black ball has the shadow's colour too).
 func shadowOver(b, g, r float64, c [3]float64) bool {
-	s, cs := b+g+r, c[0]+c[1]+c[2]
-	if s < 0.12*cs || s > 0.8*cs || cs <= 0 {
+	t := newShadowTest(c)
+	return t.over(b, g, r)
+}
+
+// shadowTest is shadowOver for one cloth colour with the cloth's own
+// arithmetic done once: the disc loops ask it of every pixel. The numbers
+// compared are the same.
+type shadowTest struct {
+	lo, hi     float64 // 0.12 and 0.8 of the cloth's brightness sum
+	c0, c1, c2 float64 // the cloth's chromaticity
+	ok         bool    // a coloured cloth, which can tell
+}
+
+func newShadowTest(c [3]float64) shadowTest {
+	cs := c[0] + c[1] + c[2]
+	t := shadowTest{lo: 0.12 * cs, hi: 0.8 * cs}
+	if cs <= 0 || (math.Max(c[0], math.Max(c[1], c[2]))-math.Min(c[0], math.Min(c[1], c[2])))/cs < 0.06 {
+		return t
+	}
+	t.c0, t.c1, t.c2, t.ok = c[0]/cs, c[1]/cs, c[2]/cs, true
+	return t
+}
+
+func (t *shadowTest) over(b, g, r float64) bool {
+	s := b + g + r
+	if !t.ok || s < t.lo || s > t.hi {
 		return false
 	}
-	if (math.Max(c[0], math.Max(c[1], c[2]))-math.Min(c[0], math.Min(c[1], c[2])))/cs < 0.06 {
-		return false
-	}
-	d := math.Abs(b/s-c[0]/cs) + math.Abs(g/s-c[1]/cs) + math.Abs(r/s-c[2]/cs)
+	d := math.Abs(b/s-t.c0) + math.Abs(g/s-t.c1) + math.Abs(r/s-t.c2)
 	// Sensor noise moves a dark pixel's chromaticity more.
 	return d < 0.05+10/s
 }

@@ -42,6 +42,7 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 	// are the same, in the same order, as m.at's.
 	inside := x0 >= 1 && y0 >= 1 && x1+1 < m.w && y1+1 < m.h
 	minFelt := 0.3 * fe.sum
+	shade := newShadowTest(cloth)
 	for py := y0; py <= y1; py++ {
 		for px := x0; px <= x1; px++ {
 			dx, dy := float64(px)+0.5-x, float64(py)+0.5-y
@@ -69,7 +70,7 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 			if fe.isShadedFelt(b, g, rd, minFelt) {
 				felty++
 			}
-			if shadowOver(b, g, rd, cloth) {
+			if shade.over(b, g, rd) {
 				shadowy++
 			}
 			// Roughness: against the mean of the 4 neighbours.

@@ -38,6 +38,7 @@ func rimAround(m *img, x, y, r float64, cloth [3]float64) rimLook {
 	}
 	var steps [rimRays]float64
 	var has [rimRays]bool
+	shadowed := newShadowTest(cloth)
 	n, ns, shade, skin, nin := 0, 0, 0, 0, 0
 	for k := 0; k < rimRays; k++ {
 		c, s := rimRing.cos[k], rimRing.sin[k]
@@ -47,7 +48,7 @@ func rimAround(m *img, x, y, r float64, cloth [3]float64) rimLook {
 		ob, og, or, ok2 := m.bilinear(x+1.35*r*c, y+1.35*r*s)
 		if ok1 {
 			nin++
-			if shadowOver(ib, ig, ir, cloth) {
+			if shadowed.over(ib, ig, ir) {
 				shade++
 			}
 			if skinLike(ib, ig, ir) {
