@@ -263,22 +263,29 @@ func (v *vm) rollback(figures map[string]string) {
 
 // finish powers the guest off and reports the figures.
 func (v *vm) finish(start time.Time, figures map[string]string) {
-	t := v.t
-	fmt.Fprintf(v.con.in, "systemctl poweroff\n")
+	powerOff(v.t, v.con, v.cmd, 2*time.Minute, start, figures, "whole boot test", "CUECAST_IMAGE_FIGURES")
+}
+
+// powerOff asks the guest to power off, waits up to timeout for QEMU to
+// exit, adds the whole run's time to figures under total and logs them,
+// writing them also to the file named by the environment variable env.
+func powerOff(t *testing.T, con *console, cmd *exec.Cmd, timeout time.Duration, start time.Time, figures map[string]string, total, env string) {
+	t.Helper()
+	fmt.Fprintf(con.in, "systemctl poweroff\n")
 	done := make(chan error, 1)
-	go func() { done <- v.cmd.Wait() }()
+	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Minute):
+	case <-time.After(timeout):
 		t.Error("QEMU did not exit after poweroff")
 	}
-	figures["whole boot test"] = time.Since(start).Round(time.Second).String()
+	figures[total] = time.Since(start).Round(time.Second).String()
 	var lines []string
 	for k, val := range figures {
 		lines = append(lines, fmt.Sprintf("  %-60s %s", k, val))
 	}
 	t.Logf("figures:\n%s", strings.Join(lines, "\n"))
-	if f := os.Getenv("CUECAST_IMAGE_FIGURES"); f != "" {
+	if f := os.Getenv(env); f != "" {
 		os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 	}
 }

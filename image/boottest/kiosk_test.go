@@ -118,23 +118,7 @@ func TestKiosk(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", out)
 
-	fmt.Fprintf(k.con.in, "systemctl poweroff\n")
-	done := make(chan error, 1)
-	go func() { done <- k.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(3 * time.Minute):
-		t.Error("QEMU did not exit after poweroff")
-	}
-	figures["whole kiosk test"] = time.Since(start).Round(time.Second).String()
-	var lines []string
-	for key, val := range figures {
-		lines = append(lines, fmt.Sprintf("  %-60s %s", key, val))
-	}
-	t.Logf("figures:\n%s", strings.Join(lines, "\n"))
-	if f := os.Getenv("CUECAST_KIOSK_FIGURES"); f != "" {
-		os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	}
+	powerOff(t, k.con, k.cmd, 3*time.Minute, start, figures, "whole kiosk test", "CUECAST_KIOSK_FIGURES")
 }
 
 func startKiosk(t *testing.T, dir string) *kiosk {
