@@ -16,7 +16,7 @@ import (
 // image autologins on ttyS0.
 type console struct {
 	t   *testing.T
-	in  io.Writer
+	in  *switchWriter // the current QEMU's stdin
 	log io.Writer
 
 	mu   sync.Mutex
@@ -25,16 +25,32 @@ type console struct {
 	cond *sync.Cond
 
 	seq int
+	// diag, when set, describes the emulator's state; waitFor logs it when
+	// a wait times out (a guest that went silent: docs/image.md).
+	diag func() string
 }
 
 func newConsole(t *testing.T, in io.Writer, out io.Reader, log io.Writer) *console {
-	c := &console{t: t, in: in, log: log}
-	c.cond = sync.NewCond(&c.mu)
-	go c.pump(out) // ends when QEMU closes its stdout
+	c := newDetachedConsole(t, log)
+	c.in.set(in)
+	go func() { // ends when QEMU closes its stdout
+		c.read(out)
+		c.end()
+	}()
 	return c
 }
 
-func (c *console) pump(out io.Reader) {
+// newDetachedConsole is a console with no QEMU yet: machine attaches each
+// QEMU it starts (one per guest boot when guest resets restart QEMU), and
+// the output of all of them is one console.
+func newDetachedConsole(t *testing.T, log io.Writer) *console {
+	c := &console{t: t, in: &switchWriter{}, log: log}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// read appends out to the console until out ends.
+func (c *console) read(out io.Reader) {
 	b := make([]byte, 4096)
 	for {
 		n, err := out.Read(b)
@@ -46,13 +62,41 @@ func (c *console) pump(out io.Reader) {
 			c.mu.Unlock()
 		}
 		if err != nil {
-			c.mu.Lock()
-			c.done = true
-			c.cond.Broadcast()
-			c.mu.Unlock()
 			return
 		}
 	}
+}
+
+// end marks the output finished: no QEMU will write to it again.
+func (c *console) end() {
+	c.mu.Lock()
+	c.done = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// switchWriter writes to the current QEMU's stdin; input typed while no
+// QEMU runs (between a guest reset and the next start) is dropped, as a
+// real serial line drops what is typed into a board that is resetting.
+type switchWriter struct {
+	mu sync.Mutex
+	w  io.Writer // guarded by mu
+}
+
+func (s *switchWriter) set(w io.Writer) {
+	s.mu.Lock()
+	s.w = w
+	s.mu.Unlock()
+}
+
+func (s *switchWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	w := s.w
+	s.mu.Unlock()
+	if w == nil {
+		return len(p), nil
+	}
+	return w.Write(p)
 }
 
 // mark is a position in the output: waits look only after it.
@@ -65,6 +109,19 @@ func (c *console) mark() int {
 // waitFor waits until re matches the output after from and returns the
 // match and the position after it.
 func (c *console) waitFor(from int, re *regexp.Regexp, timeout time.Duration) ([]string, int, error) {
+	m, p, err := c.wait(from, re, timeout)
+	if err != nil && c.diag != nil {
+		c.mu.Lock()
+		done := c.done
+		c.mu.Unlock()
+		if !done {
+			c.t.Logf("waited %v for %q; %d bytes of output since (0: silent); emulator state:\n%s", timeout, re, p-from, c.diag())
+		}
+	}
+	return m, p, err
+}
+
+func (c *console) wait(from int, re *regexp.Regexp, timeout time.Duration) ([]string, int, error) {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() {
 		c.mu.Lock()
