@@ -89,12 +89,10 @@ func TestImage(t *testing.T) {
 
 	// Boot 1: the factory slot a.
 	m0 := v.con.mark()
-	_, pos, err := v.con.waitFor(m0, regexp.MustCompile(`root@cuecast:~# `), bootTimeout)
-	if err != nil {
+	if _, err := v.con.waitStages(m0, regexp.MustCompile(`root@cuecast:~# `), bootTimeout); err != nil {
 		t.Fatal(err)
 	}
 	figures["QEMU start to login prompt (boot 1)"] = time.Since(start).Round(time.Second).String()
-	_ = pos
 	v.con.must("dmesg -n 1; stty -echo", shortCommand)
 	v.checkRunning("boot 1")
 	ready := v.con.must("systemctl show -P ActiveEnterTimestampMonotonic cuecastd", shortCommand)
@@ -226,7 +224,7 @@ func (v *vm) rollback(figures map[string]string) {
 	rollbackStart := time.Now()
 	fmt.Fprintf(v.con.in, "systemctl reboot\n")
 	for i := 0; i < rollbackTries; i++ {
-		_, p, err := v.con.waitFor(m, regexp.MustCompile(`Kernel command line: [^\n]*cuecast-root-(a|b)`), bootTimeout)
+		p, err := v.con.waitStages(m, regexp.MustCompile(`Kernel command line: [^\n]*cuecast-root-(a|b)`), bootTimeout)
 		if err != nil {
 			t.Fatalf("trial boot %d of the never-ready slot: %v", i+1, err)
 		}
@@ -512,11 +510,11 @@ func (v *vm) waitInstalled() {
 // waitBoot waits for a boot from slot after from, up to the shell prompt.
 func (v *vm) waitBoot(from int, slot string) {
 	v.t.Helper()
-	_, p, err := v.con.waitFor(from, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+slot), bootTimeout)
+	p, err := v.con.waitStages(from, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+slot), bootTimeout)
 	if err != nil {
 		v.t.Fatalf("no boot from slot %s: %v", slot, err)
 	}
-	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`root@cuecast:~# `), bootTimeout); err != nil {
+	if _, err := v.con.waitStages(p, regexp.MustCompile(`root@cuecast:~# `), bootTimeout); err != nil {
 		v.t.Fatalf("slot %s: no shell: %v", slot, err)
 	}
 }

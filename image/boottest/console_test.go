@@ -180,3 +180,37 @@ func (c *console) must(cmd string, timeout time.Duration) string {
 	}
 	return out
 }
+
+// bootStages are console lines that mark progress through a reboot's long
+// silent stretches: the shutdown's end, the firmware handing over to the
+// boot loader, the kernel's EFI stub (after it, xz-decompressing the
+// kernel prints nothing for up to minutes under emulation), the
+// initramfs, a panic's countdown, and the harness's own note that a reset
+// started a new QEMU.
+var bootStages = `reboot: Restarting system|Rebooting in \d+ seconds|\[boottest [^\]]*guest reset|BdsDxe: starting|EFI stub: |Run /init as init process|Begin: Mounting root file system`
+
+// maxBootStages bounds waitBoot's stages: a reboot passes through at most
+// a handful; a box that boot-loops fails after this many.
+const maxBootStages = 12
+
+// waitStages waits for want after from like waitFor, but timeout bounds
+// each stage of a reboot (bootStages) instead of the whole: under load a
+// reboot's shutdown, firmware, kernel decompression and userspace each
+// took minutes, and one timeout for all of them failed runs whose guest
+// was only slow. A stage that prints nothing for timeout still fails, with
+// the emulator's state.
+func (c *console) waitStages(from int, want *regexp.Regexp, timeout time.Duration) (int, error) {
+	re := regexp.MustCompile(`(` + want.String() + `)|(?:` + bootStages + `)`)
+	p := from
+	for i := 0; i < maxBootStages; i++ {
+		m, q, err := c.waitFor(p, re, timeout)
+		if err != nil {
+			return q, fmt.Errorf("%w (after %d boot stages)", err, i)
+		}
+		if m[1] != "" {
+			return q, nil
+		}
+		p = q
+	}
+	return p, fmt.Errorf("no %q within %d boot stages (a boot loop?)", want, maxBootStages)
+}
