@@ -1,11 +1,13 @@
 package boottest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -31,9 +33,10 @@ type machine struct {
 	logf      *os.File
 
 	mu       sync.Mutex
-	cmd      *exec.Cmd // guarded by mu: the running QEMU
-	starts   int       // guarded by mu: QEMU processes started
-	stopping bool      // guarded by mu: poweroff asked, or the test ends
+	cmd      *exec.Cmd    // guarded by mu: the running QEMU
+	sig      *signalWatch // guarded by mu: its stderr
+	starts   int          // guarded by mu: QEMU processes started
+	stopping bool         // guarded by mu: poweroff asked, or the test ends
 
 	exited  chan struct{} // closed when the last QEMU exited and none follows
 	exitErr error         // its exit status; read after exited is closed
@@ -87,7 +90,14 @@ func (m *machine) start() (*exec.Cmd, *os.File, error) {
 		return nil, nil, err
 	}
 	cmd.Stdout = w
-	cmd.Stderr = os.Stderr
+	// QEMU exits 0 on SIGTERM too: its "terminating on signal" on stderr
+	// tells that apart from a guest reset (supervise restarts only the
+	// latter).
+	sig := &signalWatch{w: os.Stderr}
+	cmd.Stderr = sig
+	// QEMU dies with the test process (a timed-out test panics without
+	// running its cleanups).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
@@ -96,6 +106,7 @@ func (m *machine) start() (*exec.Cmd, *os.File, error) {
 	w.Close()
 	m.mu.Lock()
 	m.cmd = cmd
+	m.sig = sig
 	m.starts++
 	m.mu.Unlock()
 	m.con.in.set(stdin)
@@ -112,7 +123,7 @@ func (m *machine) supervise(cmd *exec.Cmd, out *os.File) {
 		err := cmd.Wait()
 		m.con.in.set(nil)
 		m.mu.Lock()
-		again := m.coldReset && err == nil && !m.stopping
+		again := m.coldReset && err == nil && !m.stopping && !m.sig.seen()
 		m.mu.Unlock()
 		if !again {
 			m.finish(err)
@@ -160,4 +171,32 @@ func (m *machine) resets() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.starts - 1
+}
+
+// signalWatch passes QEMU's stderr on and notes whether QEMU said it was
+// terminated by a signal.
+type signalWatch struct {
+	w    *os.File
+	mu   sync.Mutex
+	hit  bool   // guarded by mu
+	tail []byte // guarded by mu: the end of what was written, for a line split across writes
+}
+
+func (s *signalWatch) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.tail = append(s.tail, p...)
+	if bytes.Contains(s.tail, []byte("terminating on signal")) {
+		s.hit = true
+	}
+	if len(s.tail) > 64 {
+		s.tail = s.tail[len(s.tail)-64:]
+	}
+	s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *signalWatch) seen() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hit
 }
