@@ -67,6 +67,16 @@ func (c *console) read(out io.Reader) {
 	}
 }
 
+// note adds the harness's own line to the console (and its log), between
+// two QEMUs' output.
+func (c *console) note(s string) {
+	c.log.Write([]byte(s))
+	c.mu.Lock()
+	c.buf = append(c.buf, s...)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
 // end marks the output finished: no QEMU will write to it again.
 func (c *console) end() {
 	c.mu.Lock()

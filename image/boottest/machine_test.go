@@ -129,7 +129,7 @@ func (m *machine) supervise(cmd *exec.Cmd, out *os.File) {
 			m.finish(err)
 			return
 		}
-		fmt.Fprintf(m.logf, "\n[boottest %s: guest reset; QEMU exited (-no-reboot); starting it again]\n", time.Now().UTC().Format("15:04:05"))
+		m.con.note(fmt.Sprintf("\n[boottest %s: guest reset; QEMU exited (-no-reboot); starting it again]\n", time.Now().UTC().Format("15:04:05")))
 		var err2 error
 		if cmd, out, err2 = m.start(); err2 != nil {
 			m.t.Errorf("restarting QEMU after a guest reset: %v", err2)
