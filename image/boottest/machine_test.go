@@ -35,6 +35,7 @@ type machine struct {
 	mu       sync.Mutex
 	cmd      *exec.Cmd    // guarded by mu: the running QEMU
 	sig      *signalWatch // guarded by mu: its stderr
+	fired    int          // guarded by mu: watchdog expiries in earlier QEMUs
 	starts   int          // guarded by mu: QEMU processes started
 	stopping bool         // guarded by mu: poweroff asked, or the test ends
 
@@ -105,6 +106,9 @@ func (m *machine) start() (*exec.Cmd, *os.File, error) {
 	}
 	w.Close()
 	m.mu.Lock()
+	if m.sig != nil {
+		m.fired += m.sig.watchdogFired()
+	}
 	m.cmd = cmd
 	m.sig = sig
 	m.starts++
@@ -174,12 +178,14 @@ func (m *machine) resets() int {
 }
 
 // signalWatch passes QEMU's stderr on and notes whether QEMU said it was
-// terminated by a signal.
+// terminated by a signal, and how often the emulated watchdog expired
+// (-action watchdog=debug prints "watchdog: timer fired").
 type signalWatch struct {
-	w    *os.File
-	mu   sync.Mutex
-	hit  bool   // guarded by mu
-	tail []byte // guarded by mu: the end of what was written, for a line split across writes
+	w     *os.File
+	mu    sync.Mutex
+	hit   bool   // guarded by mu
+	fired int    // guarded by mu
+	tail  []byte // guarded by mu: the end of what was written, for a line split across writes
 }
 
 func (s *signalWatch) Write(p []byte) (int, error) {
@@ -187,6 +193,10 @@ func (s *signalWatch) Write(p []byte) (int, error) {
 	s.tail = append(s.tail, p...)
 	if bytes.Contains(s.tail, []byte("terminating on signal")) {
 		s.hit = true
+	}
+	if n := bytes.Count(s.tail, []byte("watchdog: timer fired")); n > 0 {
+		s.fired += n
+		s.tail = s.tail[bytes.LastIndex(s.tail, []byte("watchdog: timer fired"))+len("watchdog: timer fired"):]
 	}
 	if len(s.tail) > 64 {
 		s.tail = s.tail[len(s.tail)-64:]
@@ -199,4 +209,22 @@ func (s *signalWatch) seen() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hit
+}
+
+func (s *signalWatch) watchdogFired() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired
+}
+
+// watchdogFired is how often the emulated hardware watchdog expired over
+// all the QEMUs so far.
+func (m *machine) watchdogFired() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.fired
+	if m.sig != nil {
+		n += m.sig.watchdogFired()
+	}
+	return n
 }
