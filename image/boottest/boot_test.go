@@ -192,7 +192,8 @@ func TestImage(t *testing.T) {
 	code, body := v.post(token, good)
 	good.Close()
 	if code != http.StatusAccepted {
-		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202", code, body)
+		diag, _ := v.con.run(`journalctl -b -u cuecastd -o cat --no-pager | grep -a -i -e update -e refus -e token | tail -n 8`, shortCommand)
+		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202; cuecastd:\n%s", code, body, diag)
 	}
 	v.waitInstalled()
 	figures["update apply over HTTP (upload, verify, queue, install)"] = time.Since(applyStart).Round(time.Second).String()
