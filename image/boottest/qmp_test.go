@@ -80,7 +80,7 @@ func (q *qmp) hmp(line string) (string, error) {
 	return s, nil
 }
 
-var cpuLine = regexp.MustCompile(`(?m)^(CPU#\d+|RIP=\S+|RAX=\S+ RBX=\S+|EFER=\S+|CS =\S+ \S+|HLT=\d|.*halted.*)`)
+var cpuLine = regexp.MustCompile(`(?m)^(CPU#\d+|[RE]IP=.*|RAX=\S+ RBX=\S+|EFER=\S+|CS =\S+ \S+)`)
 
 // diagnose reports, for a test that waited in vain, whether QEMU is alive,
 // its run state, where its CPUs are (twice, 2 s apart: a CPU whose RIP
