@@ -559,7 +559,8 @@ func (v *vm) watchdog() {
 		diag, _ := v.con.run("systemctl status --no-pager -n 30 cuecastd", shortCommand)
 		v.t.Errorf("watchdog: no 'Watchdog timeout' for a stalled cuecastd: %s\n%s", out, diag)
 	}
-	v.con.must("rm /run/systemd/system/cuecastd.service.d/stall.conf && systemctl daemon-reload", shortCommand)
+	// A daemon-reload took over 30 s at load ~25 under emulation.
+	v.con.must("rm /run/systemd/system/cuecastd.service.d/stall.conf && systemctl daemon-reload", 3*time.Minute)
 	// Restart=on-failure brings it back; wait for it, then start clean.
 	out, rc = v.con.run(`for i in $(seq 60); do [ "$(systemctl show -P NRestarts cuecastd)" -ge 1 ] && break; sleep 2; done; systemctl show -P NRestarts cuecastd; systemctl reset-failed cuecastd; systemctl restart cuecastd; systemctl is-active cuecastd`, 4*time.Minute)
 	if rc != 0 || !strings.HasSuffix(strings.TrimSpace(out), "active") {
