@@ -85,12 +85,14 @@ image-test: build image-opencv-test ## boot the test image under QEMU: READY, wa
 		OUT=$(IMAGE_KIOSK_OUT) GO=$(GO) KIOSK_TEST=$(KIOSK_TEST) image/kiosk-test.sh
 
 # IMAGE_TEST_ARM64=1 makes `make test` also build and boot the arm64 test
-# image (cross-built, root through qemu-user, booted under TCG). Off in
-# `make test` itself: with it make test would come close to its 45-minute
-# budget on a quiet 2-core host (docs/bench/image.md, "arm64 in CI");
-# .ci/run runs it right after make test instead (`make image-test-arm64
-# IMAGE_TEST_ARM64=1`), so CI still boots the arm64 image on every run.
+# image (cross-built, root through qemu-user, booted under TCG). Off by
+# default: its root build now takes ~26 min at load 12-17 (53 before the
+# slow install steps ran once, image/defer.sh), and with it make test would
+# come close to its 45-minute budget on a quiet 2-core host; its boot test
+# has not passed since that change (a reset POST and, at load 25, a device
+# timeout at boot: docs/bench/image.md, "arm64 in CI"). Once it has, .ci/run
+# should run it after make test: `make image-test-arm64 IMAGE_TEST_ARM64=1`.
 IMAGE_TEST_ARM64 ?= 0
-image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG; .ci/run runs it after make test)
+image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
 	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \
-	else echo "SKIP: image-test-arm64 (IMAGE_TEST_ARM64=$(IMAGE_TEST_ARM64)): not part of make test; .ci/run runs it next (make image-test-arm64 IMAGE_TEST_ARM64=1)"; fi
+	else echo "SKIP: image-test-arm64 (IMAGE_TEST_ARM64=$(IMAGE_TEST_ARM64)): the arm64 image was NOT tested (make image-test-arm64 IMAGE_TEST_ARM64=1 runs it)"; fi
