@@ -59,7 +59,7 @@ for m in sorted(dep):
     elif not dry:
         os.remove(path)
 print("    kernel %s: %d of %d modules kept, %d of %d MiB" % (
-    os.path.basename(kdir), len(keep), len(dep), kept >> 20, total >> 20), file=sys.stderr)
+    os.path.basename(kdir), len(keep), len(dep), kept >> 20, total >> 20))
 PY
 [ $dry = 1 ] && exit 0
 find "$kdir/kernel" -depth -type d -empty -delete
