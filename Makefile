@@ -17,6 +17,9 @@ DEB_PKGS := build-essential pkg-config libopencv-dev mosquitto mosquitto-clients
 # veritysetup: the image's dm-verity hash trees (image/verity.sh) and the
 # reference the Go hash tree is tested against (edge/update).
 DEB_PKGS += cryptsetup-bin
+# kmod (depmod) and openssl: image/defer.sh builds the root's module tables
+# and certificate links with the host's tools (arch-neutral; no qemu-user).
+DEB_PKGS += kmod openssl
 
 .PHONY: help deps build run test test-go test-units bench fmt vet clean
 

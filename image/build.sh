@@ -111,8 +111,10 @@ echo "    mirror from: ${mirrors[*]}"
 step "root filesystem (mmdebstrap minbase bookworm; cache $CACHE)"
 export SYSTEMD_DIR=${SYSTEMD_DIR:-$repo/systemd} OVERLAY=$here KIOSK DEBUG_SHELL CUECASTD CUECAST UPDATE_PUB VERSION REPO=$repo
 export ARCH CACHE LIBPKGS=$libpkgs
-# The initramfs config goes in before the kernel package so that the one
-# initramfs build at kernel install is already the trimmed one. The
+# The initramfs config and the verity hook go in first (setup hooks); the
+# install's slow maintainer-script steps (update-initramfs, certificates,
+# hwdb, depmod) are held back until every package is in and then run once
+# (image/defer.sh: hold in the essential hook, release in customize.sh). The
 # merged-usr hook lays out merged /usr itself; without it apt installs the
 # usrmerge package, which pulls in all of Perl (~50 MB) for a one-off job.
 mmdebstrap --variant=minbase --mode=root --format=directory --architectures="$ARCH" \
@@ -133,6 +135,7 @@ mmdebstrap --variant=minbase --mode=root --format=directory --architectures="$AR
 	--setup-hook='printf "MODULES=list\nCOMPRESS=gzip\n" > "$1"/etc/initramfs-tools/conf.d/cuecast.conf' \
 	--setup-hook="grep -v '^#' $here/initramfs-modules > \"\$1\"/usr/share/initramfs-tools/modules.d/cuecast" \
 	--setup-hook="$here/verity.sh initramfs \"\$1\"" \
+	--essential-hook="$here/defer.sh hold \"\$1\"" \
 	--customize-hook="sync-out /var/cache/apt/archives $CACHE" \
 	--customize-hook="$here/customize.sh \"\$1\"" \
 	bookworm "$rootfs" "${mirrors[@]}"

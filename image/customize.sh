@@ -151,6 +151,9 @@ if [ "${KIOSK:-0}" = 1 ] && [ -s "$OVERLAY/packages-kiosk-drop.txt" ]; then
 	done
 fi
 
+echo "    deferred steps, once (image/defer.sh)"
+"$OVERLAY/defer.sh" release "$root"
+
 echo "    kernel modules"
 lists=("$OVERLAY/kernel-modules.txt")
 [ -e "$OVERLAY/kernel-modules-${ARCH:-amd64}.txt" ] && lists+=("$OVERLAY/kernel-modules-${ARCH:-amd64}.txt")

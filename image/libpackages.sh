@@ -48,15 +48,25 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # dpkg knows a file under the path its package ships it at: with merged /usr
-# that may be /lib/... or /usr/lib/...
-owner() {
-	local p=$1 q
-	for q in "$p" "${p#/usr}" "/usr$p"; do
-		dpkg -S "$q" 2>/dev/null | sed -n "s|^\([^:,]*\)\(:$arch\)\?: $q\$|\1|p" | head -n1 && return 0
-	done
-}
+# that may be /lib/... or /usr/lib/... One dpkg -S for every candidate (each
+# call reads the whole dpkg database: one per library took a minute at load).
+declare -A own=()
+paths=()
 for so in "${!seen[@]}"; do
-	pkg=$(owner "${seen[$so]}")
-	[ -n "$pkg" ] || { echo "libpackages.sh: no $arch package ships ${seen[$so]}" >&2; exit 1; }
-	if [ "$verbose" = 1 ]; then echo "$pkg $so ${seen[$so]}"; else echo "$pkg"; fi
+	p=${seen[$so]}
+	paths+=("$p" "${p#/usr}" "/usr$p")
+done
+re="^([^:,]*)(:$arch)?: (.*)$"
+while IFS= read -r line; do
+	[[ $line =~ $re ]] || continue
+	[ -n "${own[${BASH_REMATCH[3]}]:-}" ] || own[${BASH_REMATCH[3]}]=${BASH_REMATCH[1]}
+done < <(dpkg -S "${paths[@]}" 2>/dev/null || true)
+for so in "${!seen[@]}"; do
+	p=${seen[$so]} pkg=""
+	for q in "$p" "${p#/usr}" "/usr$p"; do
+		pkg=${own[$q]:-}
+		[ -z "$pkg" ] || break
+	done
+	[ -n "$pkg" ] || { echo "libpackages.sh: no $arch package ships $p" >&2; exit 1; }
+	if [ "$verbose" = 1 ]; then echo "$pkg $so $p"; else echo "$pkg"; fi
 done | sort -u
