@@ -58,6 +58,8 @@ VERITY=${VERITY:-1}
 # Kernel arguments common to every slot; the boot entry adds root= and,
 # once the box has booted once, systemd.machine_id= (see firstboot).
 CMDLINE=${CMDLINE:-ro rootfstype=squashfs console=tty1 console=$serial,115200 systemd.gpt_auto=0 panic=10}
+# CMDLINE_EXTRA appends to it (the boot test's emulator settings).
+CMDLINE="$CMDLINE${CMDLINE_EXTRA:+ $CMDLINE_EXTRA}"
 
 start=$(date +%s)
 step() { printf '\n==> [%4ss] %s\n' "$(($(date +%s) - start))" "$*"; }
