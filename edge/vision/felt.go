@@ -45,27 +45,13 @@ func (f *felt) isShadedFelt(b, g, r, minSum float64) bool {
 
 // isFelt is the conservative felt test used to find the table's outline:
 // cloth in deep shade is left out (a dark wooden rail can pass for dark
-// cloth), and the edges are then refined with the shade-aware tolAt. Its
-// chromaticity tolerance still grows as the pixel darkens, up to 3 times
-// at a third of the cloth's brightness: a darker pixel's chromaticity is
-// noisier and drifts (the sensor's black level, the camera's tone curve),
-// and a dark cloth under one lamp (a navy carom cloth) darkens towards its
-// cushions until a fixed tolerance loses them and the outline follows the
-// light's pool, not the table.
+// cloth), and the edges are then refined with the shade-aware tolAt.
 func (f *felt) isFelt(b, g, r float64) bool {
 	s := b + g + r
 	if s < 0.3*f.sum || s > 2.6*f.sum {
 		return false
 	}
-	return f.chromaDist(b, g, r) < 1.5*f.darkTol(s)
-}
-
-// darkTol is the chromaticity tolerance of the outline's tests (isFelt,
-// the cushion noses) for a pixel of brightness s: tol, growing as 1/s in
-// the shade up to 3 times (tolAt's growth, capped further out: these
-// tests also ask for the cloth's shape or a step, not only its colour).
-func (f *felt) darkTol(s float64) float64 {
-	return f.tol * math.Min(3, math.Max(1, f.sum/math.Max(s, 1)))
+	return f.chromaDist(b, g, r) < f.tol*1.5
 }
 
 // learnFelt finds the dominant chromaticity among the pixels of the central

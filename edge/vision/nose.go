@@ -14,12 +14,7 @@ import (
 // brightness between two stretches of cloth: the bed, often with the
 // cushion's shadow on it, and the cushion's top, lit at another angle. The
 // step is sharp (the nose overhangs the bed), the shadow's edge is soft, and
-// the cloth's outer edge has the rail, not cloth, beyond it. Going outwards
-// the nose is always a step up: from the dark band under the cushion (its
-// shadow on the bed, its undercut face) to the lit cushion; the band's
-// inner edge, a step down, is the shadow's and not the table's. A lamp low
-// over the other side throws a shadow too dark to show the cloth's colour
-// (gravitygravity's short cushions): the bed is then past it.
+// the cloth's outer edge has the rail, not cloth, beyond it.
 
 // Nose search limits, as shares of the outline's shortest side: the scan
 // starts noseOut outside the outer edge (which may be found a little off)
@@ -72,8 +67,6 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 	prof := make([][3]float64, n)
 	felty := make([]bool, n)
 	loose := make([]bool, n)
-	dark := make([]bool, n)   // deep shadow: no colour to test
-	feltIn := make([]bool, n) // cloth somewhere further in
 	grad := make([]float64, n)
 	var cands []noseCand
 	// Distances in samples that scale with the table's size in the image
@@ -114,13 +107,8 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 				}
 				prof[i] = c
 				sum := c[0] + c[1] + c[2]
-				felty[i] = sum >= 0.12*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < fe.darkTol(sum)
-				loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.darkTol(sum)
-				dark[i] = sum < noseShadow*fe.sum
-			}
-			feltIn[n-1] = felty[n-1]
-			for i := n - 2; i >= 0; i-- {
-				feltIn[i] = felty[i] || feltIn[i+1]
+				felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
+				loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.tolAt(sum)
 			}
 			// Colour steps over 2 px (4 samples), sharp ones only.
 			for i := range grad {
@@ -138,23 +126,9 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 				if g < minStep || g < grad[i-1] || g <= grad[i+1] {
 					continue
 				}
-				// The nose bounds the dark band under the cushion on its
-				// outer side: brighter outwards (the lit cushion), darker
-				// inwards (its shadow or undercut face on the bed).
-				o, in := prof[i-2], prof[i+2]
-				if rise := o[0] + o[1] + o[2] - in[0] - in[1] - in[2]; rise < noseRise*g {
-					continue
-				}
 				// Cloth on the bed's side: loosely just past the step
-				// (the nose's shadow), properly a little further in. A
-				// cushion lit from across the table throws a deep shadow,
-				// too dark for a colour: then the cloth is further in,
-				// past the shadow.
-				if loose[i+near] {
-					if !felty[i+far] && !felty[i+2*far] {
-						continue
-					}
-				} else if !(dark[i+near] && feltIn[i+far]) {
+				// (the nose's shadow), properly a little further in.
+				if !loose[i+near] || !felty[i+far] && !felty[i+2*far] {
 					continue
 				}
 				// Cloth outside too, mostly: the cushion's top; the rail's
@@ -190,16 +164,15 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 	return sides
 }
 
-// noseLine picks the nose among the candidate steps of one side (each
-// brighter outwards: findNoses keeps no other). The straight lines many
-// stations agree on (each station counted once, by its strongest step on
-// the line) are, from the rail inwards: the cushion top's own shading if
-// any (the lit top against the rounded nose face below it, 4-6 px wide
-// from above on a webcam's table), and the nose, where that face ends
-// over the dark band of the bed in the cushion's shadow. The nose is the
-// innermost of the strong ones: inside it is the bed, whose shadow band
-// gets darker outwards, never brighter. It returns the total-least-squares
-// line through the agreeing steps and their mean depth.
+// noseLine picks the nose among the candidate steps of one side. The
+// straight lines many stations agree on (each station counted once, by its
+// strongest step on the line; an exhaustive pair search, the candidates
+// being a few per station) are, from the rail inwards: the cushion top's
+// own shading if any, the nose, and the soft inner edge of the nose's
+// shadow on the bed. The nose is the outermost of the strong ones: the
+// lit cushion top ends there, and a shadow band inside it is the bed's.
+// It returns the total-least-squares line through the agreeing steps and
+// their mean depth.
 func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 	stations := map[int]bool{}
 	for _, x := range c {
@@ -229,7 +202,7 @@ func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 	}
 	best := 0
 	for i, f := range lines {
-		if scores[i] >= noseRival*scores[0] && f.depth > lines[best].depth {
+		if scores[i] >= noseRival*scores[0] && f.depth < lines[best].depth {
 			best = i
 		}
 	}
@@ -242,10 +215,6 @@ func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 const (
 	noseTol   = 1.5
 	noseRival = 0.5
-	noseRise  = 0.5
-	// noseShadow: darker than this share of the cloth's brightness is a
-	// shadow whose colour is not worth testing.
-	noseShadow = 0.3
 )
 
 // bestNose is one round of noseLine's search over the candidates not used:
