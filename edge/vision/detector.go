@@ -258,9 +258,6 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		if !ok {
 			break
 		}
-		if debugNose {
-			fmt.Fprintf(os.Stderr, "learned radius %.4f (was %.4f)\n", rb, d.bf.rb)
-		}
 		// The balls are another size than the finder's (the first frame
 		// of a table, a table of another size than configured): find them
 		// again at their size. The outline search reaches 30% either side
@@ -453,9 +450,6 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	}
 	d.radii, d.radiusNext, d.radiusSettled = d.radii[:0], 0, false
 	rb, ok := d.sf.estimate(frame, &fit, d.geo)
-	if debugNose {
-		fmt.Fprintf(os.Stderr, "radius estimate %.4f m (x%.2f) ok %v scores %.2f\n", rb, rb/model.BallRadius, ok, d.sf.scores)
-	}
 	// The coarse estimate only moves the finder off the configured size
 	// when it is far from it; the outlines refine it (learnRadius).
 	if ok && math.Abs(rb-d.bf.rb) > 0.2*d.bf.rb {

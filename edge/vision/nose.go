@@ -1,10 +1,7 @@
 package vision
 
 import (
-	"fmt"
 	"math"
-	"os"
-	"strconv"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -43,11 +40,19 @@ type noseCand struct {
 	station               int
 }
 
+// noseSide is the cushion nose found along one side of the outline: the
+// line and the nose's mean distance inside the outer edge; ok says enough
+// of the side agreed on it.
+type noseSide struct {
+	l     line
+	depth float64
+	ok    bool
+}
+
 // findNoses finds the cushion-nose line inside each side of the cloth's
-// outer outline q (BL BR TR TL, counter-clockwise on screen). ok[i] says
-// whether side i (q[i] -> q[i+1]) had a nose line that enough of the side
-// agreed on; depth[i] is the nose's mean distance inside the outer edge.
-func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line, depth [4]float64, ok [4]bool) {
+// outer outline q (BL BR TR TL, counter-clockwise on screen); side i runs
+// q[i] -> q[i+1].
+func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseSide) {
 	short := math.Inf(1)
 	for i := 0; i < 4; i++ {
 		short = math.Min(short, math.Hypot(q[(i+1)%4].X-q[i].X, q[(i+1)%4].Y-q[i].Y))
@@ -57,7 +62,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line,
 	const step = 0.5
 	n := int((s1 - s0) / step)
 	if n < 16 {
-		return lines, depth, ok
+		return sides
 	}
 	prof := make([][3]float64, n)
 	felty := make([]bool, n)
@@ -101,8 +106,8 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line,
 					c[2] += rr / 7
 				}
 				prof[i] = c
-				felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
 				sum := c[0] + c[1] + c[2]
+				felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
 				loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.tolAt(sum)
 			}
 			// Colour steps over 2 px (4 samples), sharp ones only.
@@ -112,12 +117,6 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line,
 			for i := 2; i < n-2; i++ {
 				a, c := prof[i-2], prof[i+2]
 				grad[i] = math.Abs(c[0]-a[0]) + math.Abs(c[1]-a[1]) + math.Abs(c[2]-a[2])
-			}
-			if debugNose && e == debugSide && k == 12 {
-				fmt.Fprintf(os.Stderr, "station at (%.1f,%.1f)\n", px, py)
-				for i := 0; i < n; i += 2 {
-					fmt.Fprintf(os.Stderr, "s=%.1f c=%.0f,%.0f,%.0f felt=%v loose=%v cd=%.3f tol=%.3f grad=%.0f\n", s0+float64(i)*step, prof[i][0], prof[i][1], prof[i][2], felty[i], loose[i], fe.chromaDist(prof[i][0], prof[i][1], prof[i][2]), fe.tolAt(prof[i][0]+prof[i][1]+prof[i][2]), grad[i])
-				}
 			}
 			minStep := 0.04 * fe.sum
 			// Up to four strongest local maxima with cloth on both sides.
@@ -160,20 +159,9 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line,
 				}
 			}
 		}
-		if debugNose && e == debugSide {
-			for _, c := range cands {
-				fmt.Fprintf(os.Stderr, "cand st %d depth %.1f str %.0f (%.1f,%.1f)\n", c.station, c.depth, c.strength, c.x, c.y)
-			}
-		}
-		l0, d0, g0 := noseLine(cands, s0, s1)
-		if debugNose {
-			fmt.Fprintf(os.Stderr, "side %d (%.0f,%.0f)-(%.0f,%.0f): %d cands, found %v depth %.1f line %+v\n", e, a.X, a.Y, b.X, b.Y, len(cands), g0, d0, l0)
-		}
-		if l, d, good := l0, d0, g0; good {
-			lines[e], depth[e], ok[e] = l, d, true
-		}
+		sides[e] = noseLine(cands, s0, s1)
 	}
-	return lines, depth, ok
+	return sides
 }
 
 // noseLine picks the nose among the candidate steps of one side. The
@@ -185,24 +173,23 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (lines [4]line,
 // lit cushion top ends there, and a shadow band inside it is the bed's.
 // It returns the total-least-squares line through the agreeing steps and
 // their mean depth.
-func noseLine(c []noseCand, dmin, dmax float64) (line, float64, bool) {
+func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 	stations := map[int]bool{}
 	for _, x := range c {
 		stations[x.station] = true
 	}
 	need := int(math.Max(6, noseMinShare*float64(len(stations))))
-	type found struct {
-		l            line
-		depth, score float64
-	}
-	var lines []found
+	var lines []noseSide
+	var scores []float64
 	used := make([]bool, len(c))
 	for round := 0; round < 3; round++ {
-		l, depth, score, ok := bestNose(c, used, need, dmin, dmax)
-		if !ok {
+		f, score := bestNose(c, used, need, dmin, dmax)
+		if !f.ok {
 			break
 		}
-		lines = append(lines, found{l, depth, score})
+		l := f.l
+		lines = append(lines, f)
+		scores = append(scores, score)
 		// Take the line's neighbourhood out of the next round.
 		for i, x := range c {
 			if math.Abs((x.x-l.px)*l.dy-(x.y-l.py)*l.dx) < 3*noseTol {
@@ -211,20 +198,15 @@ func noseLine(c []noseCand, dmin, dmax float64) (line, float64, bool) {
 		}
 	}
 	if len(lines) == 0 {
-		return line{}, 0, false
-	}
-	if debugNose {
-		for _, f := range lines {
-			fmt.Fprintf(os.Stderr, "  line depth %.1f score %.0f dir %.3f,%.3f\n", f.depth, f.score, f.l.dx, f.l.dy)
-		}
+		return noseSide{}
 	}
 	best := 0
 	for i, f := range lines {
-		if f.score >= noseRival*lines[0].score && f.depth < lines[best].depth {
+		if scores[i] >= noseRival*scores[0] && f.depth < lines[best].depth {
 			best = i
 		}
 	}
-	return lines[best].l, lines[best].depth, true
+	return lines[best]
 }
 
 // noseTol is how far (px) a step may lie from a line and still agree with
@@ -240,7 +222,7 @@ const (
 // direction (the coarse outline may be a little turned), each candidate
 // voting with its strength; then the stations on the best line, each
 // counted once by its strongest step, must number at least need.
-func bestNose(c []noseCand, used []bool, need int, dmin, dmax float64) (line, float64, float64, bool) {
+func bestNose(c []noseCand, used []bool, need int, dmin, dmax float64) (noseSide, float64) {
 	const (
 		angles = 601
 		bin    = 1.0 // px
@@ -283,7 +265,7 @@ func bestNose(c []noseCand, used []bool, need int, dmin, dmax float64) (line, fl
 		}
 	}
 	if bj < 0 {
-		return line{}, 0, 0, false
+		return noseSide{}, 0
 	}
 	rho := lo + (float64(bi)+0.5)*bin
 	var seen [noseStations]int
@@ -309,13 +291,13 @@ func bestNose(c []noseCand, used []bool, need int, dmin, dmax float64) (line, fl
 		}
 	}
 	if len(xs) < need {
-		return line{}, 0, 0, false
+		return noseSide{}, 0
 	}
 	fl, ok := fitLine(xs, ys)
 	if !ok {
-		return line{}, 0, 0, false
+		return noseSide{}, 0
 	}
-	return fl, depth / float64(len(xs)), score, true
+	return noseSide{l: fl, depth: depth / float64(len(xs)), ok: true}, score
 }
 
 // noseMaxTurn is how far (radians) the nose may turn from the coarse
@@ -326,12 +308,14 @@ const noseMaxTurn = 15 * math.Pi / 180
 // side whose nose was not found takes its outer edge moved in by the found
 // sides' mean depth; with none found it fails (the caller falls back on
 // the configured cushion width).
-func noseCorners(outer [4]model.Pixel, lines [4]line, depth [4]float64, ok [4]bool) ([4]model.Pixel, bool) {
+func noseCorners(outer [4]model.Pixel, sides [4]noseSide) ([4]model.Pixel, bool) {
 	var sum float64
 	found := 0
-	for i := range ok {
-		if ok[i] {
-			sum += depth[i]
+	var lines [4]line
+	for i, s := range sides {
+		if s.ok {
+			sum += s.depth
+			lines[i] = s.l
 			found++
 		}
 	}
@@ -340,7 +324,7 @@ func noseCorners(outer [4]model.Pixel, lines [4]line, depth [4]float64, ok [4]bo
 	}
 	mean := sum / float64(found)
 	for i := range lines {
-		if ok[i] {
+		if sides[i].ok {
 			continue
 		}
 		a, b := outer[i], outer[(i+1)%4]
@@ -358,7 +342,3 @@ func noseCorners(outer [4]model.Pixel, lines [4]line, depth [4]float64, ok [4]bo
 	}
 	return c, true
 }
-
-var debugNose = os.Getenv("CUECAST_DEBUG_NOSE") != ""
-
-var debugSide = func() int { n, _ := strconv.Atoi(os.Getenv("CUECAST_DEBUG_SIDE")); return n }()

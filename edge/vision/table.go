@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"os"
 
 	"github.com/cuecast/cuecast/edge/model"
 	"gocv.io/x/gocv"
@@ -62,6 +61,33 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	if err != nil {
 		return tableFit{}, err
 	}
+	quad, ok := t.outline(sp, sw, sh, &fe)
+	if !ok {
+		return tableFit{}, errNoTable
+	}
+	scale := float64(W) / float64(sw)
+	var outer [4]model.Pixel
+	for i, p := range quad {
+		outer[i] = model.Pixel{X: p[0] * scale, Y: p[1] * scale}
+	}
+	outer = orderCorners(outer)
+	// The coarse outline is good to a pixel of the search image: the nose
+	// search looks well either side of it. A cushion width of 0 is the
+	// installer saying the cloth's edge is the nose itself (cushions
+	// unlike the cloth): then a step inside the outline is not a nose.
+	if t.cushion > 0 {
+		if corners, ok := noseCorners(outer, findNoses(outer, pix, W, H, &fe)); ok {
+			return fitFromCorners(fe, corners, outer, t.size)
+		}
+	}
+	// No nose found (cushions lit exactly like the bed): the cloth's
+	// outer edge, refined, and the configured cushion width.
+	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+}
+
+// outline masks the cloth in the sw x sh search image sp (isFelt),
+// keeps the region under the image centre and returns its four corners.
+func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt) ([4][2]float64, bool) {
 	if t.mask.Rows() != sh || t.mask.Cols() != sw {
 		t.mask.Close()
 		t.mask = gocv.NewMatWithSize(sh, sw, gocv.MatTypeCV8U)
@@ -82,7 +108,7 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	// or wall of a similar colour (a grey cloth over a grey floor) is
 	// separated from it by the rails.
 	if !t.keepCentral(sw, sh) {
-		return tableFit{}, errNoTable
+		return [4][2]float64{}, false
 	}
 	contours := gocv.FindContours(t.mask, gocv.RetrievalExternal, gocv.ChainApproxNone)
 	defer contours.Close()
@@ -93,34 +119,9 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 		}
 	}
 	if best < 0 || bestArea < 0.1*float64(sw*sh) {
-		return tableFit{}, errNoTable
+		return [4][2]float64{}, false
 	}
-	if debugNose {
-		gocv.IMWrite("/tmp/vd/mask.png", t.mask)
-	}
-	quad, ok := quadFromOutline(contours.At(best).ToPoints(), sw, sh)
-	if !ok {
-		return tableFit{}, errNoTable
-	}
-	scale := float64(W) / float64(sw)
-	var outer [4]model.Pixel
-	for i, p := range quad {
-		outer[i] = model.Pixel{X: p[0] * scale, Y: p[1] * scale}
-	}
-	outer = orderCorners(outer)
-	// The coarse outline is good to a pixel of the search image: the nose
-	// search looks well either side of it. A cushion width of 0 is the
-	// installer saying the cloth's edge is the nose itself (cushions
-	// unlike the cloth): then a step inside the outline is not a nose.
-	if t.cushion > 0 {
-		lines, depth, found := findNoses(outer, pix, W, H, &fe)
-		if corners, ok := noseCorners(outer, lines, depth, found); ok {
-			return fitFromCorners(fe, corners, outer, t.size)
-		}
-	}
-	// No nose found (cushions lit exactly like the bed): the cloth's
-	// outer edge, refined, and the configured cushion width.
-	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+	return quadFromOutline(contours.At(best).ToPoints(), sw, sh)
 }
 
 // keepCentral reduces the mask to the connected component most common in
@@ -257,9 +258,6 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 			}
 		}
 		lines[i] = l
-		if debugNose {
-			fmt.Fprintf(os.Stderr, "outline side %d: %d pts, line %+v rect %v\n", i, len(side[i]), l, rr.Points)
-		}
 	}
 	var q [4][2]float64
 	for i := 0; i < 4; i++ {
