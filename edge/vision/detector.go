@@ -71,7 +71,10 @@ type Detector struct {
 	radii         []float64
 	radiusNext    int
 	radiusSettled bool
-	scratch       []float64
+	// sized once the balls' outlines measured their size on this table
+	// (no size sweep after that; see sweepSize).
+	sized   bool
+	scratch []float64
 	// stickTest is d.touchesStick, bound once (a method value made per
 	// frame would allocate).
 	stickTest func(*model.BallDetection) bool
@@ -253,6 +256,9 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 
 	im := img{pix: pix, w: f.Width, h: f.Height}
 	d.findBalls(frame, &im, tf, dst)
+	if !d.sized && len(dst.Balls) > 0 && len(d.radii)+d.measured() < radiusQuick {
+		d.sweepSize(frame, &im, tf, dst)
+	}
 	for pass := 0; pass < radiusPasses; pass++ {
 		rb, ok := d.learnRadius(tf, dst)
 		if !ok {
@@ -345,7 +351,7 @@ const radiusSupport = 0.75
 
 // learnRadius collects the radii the balls' outlines gave (over the last
 // radiusWindow of them) and returns their median when it differs from the
-// finder's by more than 4%: on the first frames of a table from
+// finder's by more than radiusSlack: on the first frames of a table from
 // radiusQuick balls on, later from a full window.
 func (d *Detector) learnRadius(tf *tableFit, dst *model.Detection) (float64, bool) {
 	for _, r := range d.free {
@@ -370,11 +376,60 @@ func (d *Detector) learnRadius(tf *tableFit, dst *model.Detection) (float64, boo
 	if n >= radiusWindow {
 		d.radiusSettled = true
 	}
+	if n >= radiusQuick {
+		d.sized = true
+	}
 	if math.Abs(m-d.bf.rb) <= radiusSlack*d.bf.rb {
 		return 0, false
 	}
 	d.radii, d.radiusNext = d.radii[:0], 0
 	return m, true
+}
+
+// measured is how many of the current detections' outlines measured the
+// balls' size (see freeRadius).
+func (d *Detector) measured() int {
+	n := 0
+	for _, r := range d.free {
+		if r > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// sizeSweep are the factors of the finder's size searched when a table's
+// first frame with balls gives too few clean outlines to measure their size:
+// the outline refinement reaches about 30% either side of the expected
+// radius, so balls much larger than expected (a 7 or 8 ft table taken for
+// the configured 9 ft one, or larger balls: the common case, the scale
+// estimate says 15-20% on most real tables) fit poorly, and whether the
+// three outlines radiusQuick asks for come out is chance. One step of the
+// reach up brings them inside it. Not down: at a smaller size the cloth's
+// blotches and the diamonds start to pass for balls (an empty table's
+// frames got false balls).
+var sizeSweep = [...]float64{1.3}
+
+// sweepSize searches frame again at each sizeSweep factor of the finder's
+// size and keeps the one whose detections gave the most clean outlines,
+// at least radiusQuick (else the current size), leaving dst, d.support,
+// d.free and d.black as found at it.
+func (d *Detector) sweepSize(frame gocv.Mat, im *img, tf *tableFit, dst *model.Detection) {
+	base := d.bf.rb
+	best, bestN := base, max(d.measured(), radiusQuick-1)
+	last := base
+	for _, k := range sizeSweep {
+		d.setBallRadius(base * k)
+		d.findBalls(frame, im, tf, dst)
+		last = base * k
+		if n := d.measured(); n > bestN {
+			best, bestN = last, n
+		}
+	}
+	if best != last {
+		d.setBallRadius(best)
+		d.findBalls(frame, im, tf, dst)
+	}
 }
 
 // radiusSlack is how far (share) the balls' outlines may differ from the
@@ -448,7 +503,7 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	if d.sf == nil {
 		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
 	}
-	d.radii, d.radiusNext, d.radiusSettled = d.radii[:0], 0, false
+	d.radii, d.radiusNext, d.radiusSettled, d.sized = d.radii[:0], 0, false, false
 	rb, ok := d.sf.estimate(frame, &fit, d.geo)
 	// The coarse estimate only moves the finder off the configured size
 	// when it is far from it; the outlines refine it (learnRadius).
