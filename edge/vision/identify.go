@@ -277,7 +277,11 @@ type features struct {
 	bodyVal float64 // value relative to the white
 	// Pattern misfits, shares of n: the best stripe and solid templates'.
 	dStripe, dSolid float64
-	white1, body    bitset
+	// vivid: share of n in a print colour's full chroma (vividChroma),
+	// which no white surface shows under any light.
+	// pale: share of n in colour below it (a tint, or a pale set's).
+	vivid, pale  float64
+	white1, body bitset
 	// Per body sample: value and opponent chroma (the first nBody).
 	bv, boa, bob [swN]float32
 	nBody        int
@@ -288,7 +292,7 @@ type features struct {
 func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	f.n, f.nBody = 0, 0
 	f.white1, f.body = bitset{}, bitset{}
-	f.oa, f.ob, f.bodyVal, f.dStripe, f.dSolid = 0, 0, 0, 0, 0
+	f.oa, f.ob, f.bodyVal, f.dStripe, f.dSolid, f.vivid, f.pale = 0, 0, 0, 0, 0, 0, 0
 	cl := newClothTest(cloth)
 	// The white-balanced cloth (white at 255), for telling a smear of
 	// white over the cloth under a tinted lamp.
@@ -358,15 +362,40 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	n := float64(f.n)
 	f.white, f.black, f.colour = float64(nw)/n, float64(nb)/n, float64(nc)/n
 	f.bodyColour()
+	// The cloth's hue (white-balanced): a white limb blurred into the
+	// cloth or lit by its bounce takes it on, vivid or not.
+	ca, cb := wcl[2]-(wcl[1]+wcl[0])/2, 0.866*(wcl[1]-wcl[0])
+	cn := math.Hypot(ca, cb)
+	nv, np := 0, 0
+	for i := range f.nBody {
+		a, b := float64(f.boa[i]), float64(f.bob[i])
+		ch := math.Hypot(a, b)
+		switch {
+		case ch < vividChroma:
+			if f.bv[i] >= blackValue {
+				np++
+			}
+		case cn == 0 || (a*ca+b*cb)/(ch*cn) < clothHueCos:
+			nv++
+		}
+	}
+	f.vivid, f.pale = float64(nv)/n, float64(np)/n
 	f.dStripe = float64(bestStripe(&f.white1, &f.body)) / n
 	f.dSolid = float64(bestMisfit(solidT, &f.white1, &f.body)) / n
 }
 
 // Sample thresholds on white-balanced values (white = 1).
 const (
-	blackValue = 0.2  // darker is black whatever its tint
-	whiteValue = 0.55 // a white surface in the lamp's light is brighter
-	whiteSat   = 0.22 // and nearly grey; ball colours are more saturated
+	// vividChroma: opponent chroma (over the value) of a printed ball
+	// colour seen in full; white lit by a coloured lamp, a projected
+	// halo or a neighbour's reflection stays paler (0.2-0.45 on the real
+	// set's cue balls), the WPA colours are 0.5-0.9 (defaultBalls).
+	vividChroma = 0.5
+	// clothHueCos: a colour within about 30° of hue of the cloth's.
+	clothHueCos = 0.87
+	blackValue  = 0.2  // darker is black whatever its tint
+	whiteValue  = 0.55 // a white surface in the lamp's light is brighter
+	whiteSat    = 0.22 // and nearly grey; ball colours are more saturated
 )
 
 // bodyColour sets oa, ob and bodyVal from the brighter half of the body

@@ -1,7 +1,9 @@
 package vision
 
 import (
+	"fmt"
 	"math"
+	"os"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -146,6 +148,40 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		}
 	}
 	id.capsUp(balls, conf)
+	if debugNames {
+		id.dumpNames(balls)
+	}
+}
+
+// debugNames prints every ball's naming features and its cheapest names to
+// stderr (CUECAST_DEBUG_NAMES=1: tuning the namer against labelled frames).
+var debugNames = os.Getenv("CUECAST_DEBUG_NAMES") != ""
+
+func (id *identifier) dumpNames(balls []model.BallDetection) {
+	cols := identityCols + len(balls)
+	fmt.Fprintf(os.Stderr, "WHITE %.1f %.1f %.1f\n", id.white.b, id.white.g, id.white.r)
+	for i := range balls {
+		b, f := &balls[i], &id.ft[i]
+		row := id.cost[i*cols : i*cols+identityCols]
+		k1, k2 := 0, 1
+		if row[k2] < row[k1] {
+			k1, k2 = k2, k1
+		}
+		for k := 2; k < identityCols; k++ {
+			switch {
+			case row[k] < row[k1]:
+				k1, k2 = k, k1
+			case row[k] < row[k2]:
+				k2 = k
+			}
+		}
+		num := -1
+		if b.Number != nil {
+			num = *b.Number
+		}
+		fmt.Fprintf(os.Stderr, "NAME %.0f %.0f r %.1f -> %s %d | n %d white %.2f black %.2f colour %.2f grey %.2f cloth %.2f clip %.2f dStripe %.2f dSolid %.2f vivid %.2f oa %.2f ob %.2f val %.2f | best %d %.1f, %d %.1f\n",
+			b.Pixel.X, b.Pixel.Y, b.RadiusPx, b.Class, num, f.n, f.white, f.black, f.colour, f.grey, f.cloth, f.clip, f.dStripe, f.dSolid, f.vivid, f.oa, f.ob, f.bodyVal, k1, row[k1], k2, row[k2])
+	}
 }
 
 // assign fills id.cost (n x (identityCols+n)) from id.ft, solves the
@@ -336,7 +372,11 @@ func identityCost(f *features, k int, bs *ballSet) float64 {
 	dCue := f.colour + f.black
 	best := min(dCue, f.dSolid, f.dStripe)
 	if k == 0 {
-		return patternWeight * (dCue - best)
+		// A white ball shows colour only as a pale tint (a coloured
+		// light, a neighbour's reflection) or a few dots (a measle cue
+		// ball): colour in full chroma over its disc is a band or a
+		// body, counted twice against the cue ball.
+		return patternWeight * (dCue - best + f.vivid)
 	}
 	var c float64
 	if k >= 9 {
@@ -345,6 +385,14 @@ func identityCost(f *features, k int, bs *ballSet) float64 {
 		// (the widest cap facing the camera leaves 14% of it): a ball
 		// with less is the cue ball, or a stripe seen too badly to name.
 		c += bareStripeWeight * math.Max(0, 0.13-dCue)
+		// Less band than most orientations show is evidence against a
+		// stripe (capUpCost), in so far as that band is pale: a thin rim
+		// of pale colour is also what a tinted white ball shows, a rim
+		// of print colour only a stripe (the simulator's stripes with
+		// their caps up, vivid, were left unnamed without this).
+		if f.colour > 0 {
+			c += capUpCost(dCue) * f.pale / f.colour
+		}
 	} else {
 		c = patternWeight * (f.dSolid - best)
 	}

@@ -3,6 +3,7 @@ package vision
 import (
 	"math"
 	"math/bits"
+	"sort"
 )
 
 // Pattern templates: where a ball of each kind shows its second colour
@@ -66,6 +67,14 @@ func buildTemplates() {
 			}
 		}
 	}
+	// The band's share of the swatch for every axis, narrowest band
+	// (the widest caps: the least band any stripe shows), sorted: the
+	// orientations' distribution that capUpCost reads.
+	per := stripeSpins * len(stripeHalves)
+	for g := 0; g < len(stripeT); g += per {
+		bandShares = append(bandShares, 1-float64(popcount(&stripeT[g]))/swN)
+	}
+	sort.Float64s(bandShares)
 	solidT = append(solidT, bitset{}) // both circles out of sight
 	for _, s := range hemisphere(64) {
 		var t bitset
@@ -77,6 +86,27 @@ func buildTemplates() {
 		}
 		solidT = append(solidT, t)
 	}
+}
+
+// bandShares: see buildTemplates.
+var bandShares []float64
+
+// capUpCost is what reading a ball as a stripe costs for the little band it
+// shows: a stripe lies any way up, and only a few of its orientations (the
+// cap squarely towards the camera) leave as little as share of its swatch
+// in band colour. The cost is the evidence against it, -2 ln of how much
+// rarer so little band is than the median stripe's (P(band <= share) over
+// orientations spread evenly on the sphere, against one half), in the
+// colour distances' units (a chi-square: -2 ln of a likelihood); 0 from
+// the median share up. A white ball with a tint at its limb (a
+// neighbour's colour reflected, a coloured lamp or projected halo, the
+// red dots of a measle cue ball) shows as little "band" as a stripe with
+// its cap squarely up: that reading is the rare one.
+func capUpCost(share float64) float64 {
+	n := len(bandShares)
+	k := sort.SearchFloat64s(bandShares, share+1e-9) // orientations with band <= share
+	p := math.Max(float64(k), 0.5) / float64(n)
+	return math.Max(0, 2*math.Log(0.5/p))
 }
 
 // hemisphere returns n directions spread evenly over the upper hemisphere

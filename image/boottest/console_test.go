@@ -16,7 +16,7 @@ import (
 // image autologins on ttyS0.
 type console struct {
 	t   *testing.T
-	in  io.Writer
+	in  *switchWriter // the current QEMU's stdin
 	log io.Writer
 
 	mu   sync.Mutex
@@ -25,16 +25,32 @@ type console struct {
 	cond *sync.Cond
 
 	seq int
+	// diag, when set, describes the emulator's state; waitFor logs it when
+	// a wait times out (a guest that went silent: docs/image.md).
+	diag func() string
 }
 
 func newConsole(t *testing.T, in io.Writer, out io.Reader, log io.Writer) *console {
-	c := &console{t: t, in: in, log: log}
-	c.cond = sync.NewCond(&c.mu)
-	go c.pump(out) // ends when QEMU closes its stdout
+	c := newDetachedConsole(t, log)
+	c.in.set(in)
+	go func() { // ends when QEMU closes its stdout
+		c.read(out)
+		c.end()
+	}()
 	return c
 }
 
-func (c *console) pump(out io.Reader) {
+// newDetachedConsole is a console with no QEMU yet: machine attaches each
+// QEMU it starts (one per guest boot when guest resets restart QEMU), and
+// the output of all of them is one console.
+func newDetachedConsole(t *testing.T, log io.Writer) *console {
+	c := &console{t: t, in: &switchWriter{}, log: log}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// read appends out to the console until out ends.
+func (c *console) read(out io.Reader) {
 	b := make([]byte, 4096)
 	for {
 		n, err := out.Read(b)
@@ -46,13 +62,51 @@ func (c *console) pump(out io.Reader) {
 			c.mu.Unlock()
 		}
 		if err != nil {
-			c.mu.Lock()
-			c.done = true
-			c.cond.Broadcast()
-			c.mu.Unlock()
 			return
 		}
 	}
+}
+
+// note adds the harness's own line to the console (and its log), between
+// two QEMUs' output.
+func (c *console) note(s string) {
+	c.log.Write([]byte(s))
+	c.mu.Lock()
+	c.buf = append(c.buf, s...)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// end marks the output finished: no QEMU will write to it again.
+func (c *console) end() {
+	c.mu.Lock()
+	c.done = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// switchWriter writes to the current QEMU's stdin; input typed while no
+// QEMU runs (between a guest reset and the next start) is dropped, as a
+// real serial line drops what is typed into a board that is resetting.
+type switchWriter struct {
+	mu sync.Mutex
+	w  io.Writer // guarded by mu
+}
+
+func (s *switchWriter) set(w io.Writer) {
+	s.mu.Lock()
+	s.w = w
+	s.mu.Unlock()
+}
+
+func (s *switchWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	w := s.w
+	s.mu.Unlock()
+	if w == nil {
+		return len(p), nil
+	}
+	return w.Write(p)
 }
 
 // mark is a position in the output: waits look only after it.
@@ -65,6 +119,19 @@ func (c *console) mark() int {
 // waitFor waits until re matches the output after from and returns the
 // match and the position after it.
 func (c *console) waitFor(from int, re *regexp.Regexp, timeout time.Duration) ([]string, int, error) {
+	m, p, err := c.wait(from, re, timeout)
+	if err != nil && c.diag != nil {
+		c.mu.Lock()
+		done := c.done
+		c.mu.Unlock()
+		if !done {
+			c.t.Logf("waited %v for %q; %d bytes of output since (0: silent); emulator state:\n%s", timeout, re, p-from, c.diag())
+		}
+	}
+	return m, p, err
+}
+
+func (c *console) wait(from int, re *regexp.Regexp, timeout time.Duration) ([]string, int, error) {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() {
 		c.mu.Lock()
@@ -122,4 +189,38 @@ func (c *console) must(cmd string, timeout time.Duration) string {
 		c.t.Fatalf("guest: %s: exit %d:\n%s", cmd, rc, out)
 	}
 	return out
+}
+
+// bootStages are console lines that mark progress through a reboot's long
+// silent stretches: the shutdown's end, the firmware handing over to the
+// boot loader, the kernel's EFI stub (after it, xz-decompressing the
+// kernel prints nothing for up to minutes under emulation), the
+// initramfs, a panic's countdown, and the harness's own note that a reset
+// started a new QEMU.
+var bootStages = `reboot: Restarting system|Rebooting in \d+ seconds|\[boottest [^\]]*guest reset|BdsDxe: starting|EFI stub: |Run /init as init process|Begin: Mounting root file system`
+
+// maxBootStages bounds waitBoot's stages: a reboot passes through at most
+// a handful; a box that boot-loops fails after this many.
+const maxBootStages = 12
+
+// waitStages waits for want after from like waitFor, but timeout bounds
+// each stage of a reboot (bootStages) instead of the whole: under load a
+// reboot's shutdown, firmware, kernel decompression and userspace each
+// took minutes, and one timeout for all of them failed runs whose guest
+// was only slow. A stage that prints nothing for timeout still fails, with
+// the emulator's state.
+func (c *console) waitStages(from int, want *regexp.Regexp, timeout time.Duration) (int, error) {
+	re := regexp.MustCompile(`(` + want.String() + `)|(?:` + bootStages + `)`)
+	p := from
+	for i := 0; i < maxBootStages; i++ {
+		m, q, err := c.waitFor(p, re, timeout)
+		if err != nil {
+			return q, fmt.Errorf("%w (after %d boot stages)", err, i)
+		}
+		if m[1] != "" {
+			return q, nil
+		}
+		p = q
+	}
+	return p, fmt.Errorf("no %q within %d boot stages (a boot loop?)", want, maxBootStages)
 }

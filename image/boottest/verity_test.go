@@ -94,11 +94,11 @@ echo "$b -> $(dd if=$dev bs=1 skip=2048 count=1 2>/dev/null | od -An -tu1 | tr -
 	m := v.con.mark()
 	start := time.Now()
 	fmt.Fprintf(v.con.in, "systemctl reboot\n")
-	_, p, err := v.con.waitFor(m, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+target), bootTimeout)
+	p, err := v.con.waitStages(m, regexp.MustCompile(`Kernel command line: [^\n]*root=PARTLABEL=cuecast-root-`+target), bootTimeout)
 	if err != nil {
 		v.t.Fatalf("the changed slot %s was not tried: %v", target, err)
 	}
-	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`cuecast-verity: the root slot \S+ fails dm-verity`), bootTimeout); err != nil {
+	if _, err := v.con.waitStages(p, regexp.MustCompile(`cuecast-verity: the root slot \S+ fails dm-verity`), bootTimeout); err != nil {
 		v.t.Errorf("no dm-verity refusal of the changed slot %s: %v", target, err)
 	}
 	if _, _, err := v.con.waitFor(p, regexp.MustCompile(`device-mapper: verity: [^\n]*data block 0 is corrupted`), shortCommand); err != nil {

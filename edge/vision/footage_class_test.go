@@ -1,0 +1,96 @@
+package vision
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cuecast/cuecast/edge/config"
+	"github.com/cuecast/cuecast/edge/model"
+)
+
+// footageClass maps the footage's box classes (1 cue, 2 eight, 3 solid,
+// 4 stripe) to ours.
+var footageClass = [...]model.Class{1: model.ClassCue, 2: model.ClassEight, 3: model.ClassSolid, 4: model.ClassStripe}
+
+// footageClassFloor is the share of matched balls whose class the detector
+// gets right on the broadcast footage (0.585, 62 of 106, on main and on
+// branch vision-class alike, 2026-12-07: see
+// docs/vision-real.md "Stripe or solid"). This footage is a holdout: no
+// naming rule or threshold was chosen on it, so it is asserted, not tuned.
+const footageClassFloor = 0.58
+
+// TestRealFootageClass scores the class (cue, eight, solid, stripe) of the
+// balls found on the broadcast footage's annotated frames: each annotated
+// box is matched to the detection nearest its centre that lies inside it.
+// -v prints the confusion (annotated -> detected) per clip and overall.
+func TestRealFootageClass(t *testing.T) {
+	clips, _ := filepath.Glob(filepath.Join(footageDir, "game*_clip*"))
+	if len(clips) == 0 {
+		t.Skip("no real footage at " + footageDir)
+	}
+	cfg := config.Default().Vision
+	cfg.CushionWidth = 0
+	confusion := map[[2]model.Class]int{}
+	var matched, right int
+	for _, clip := range clips {
+		for _, which := range []string{"first", "last"} {
+			var f model.Frame
+			if err := ReadImage(filepath.Join(clip, "frames", "frame_"+which+".png"), &f); err != nil {
+				t.Fatal(err)
+			}
+			d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table8ft)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var det model.Detection
+			err = d.Detect(&f, &det)
+			d.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wrong []string
+			for _, b := range readBoxes(t, filepath.Join(clip, "bounding_boxes", "frame_"+which+"_bbox.txt")) {
+				if b.class < 1 || b.class >= len(footageClass) {
+					continue
+				}
+				cx, cy := b.x+b.w/2, b.y+b.h/2
+				best, bestD := -1, 0.0
+				for i, db := range det.Balls {
+					if db.Pixel.X < b.x || db.Pixel.X > b.x+b.w || db.Pixel.Y < b.y || db.Pixel.Y > b.y+b.h {
+						continue
+					}
+					dd := (db.Pixel.X-cx)*(db.Pixel.X-cx) + (db.Pixel.Y-cy)*(db.Pixel.Y-cy)
+					if best < 0 || dd < bestD {
+						best, bestD = i, dd
+					}
+				}
+				if best < 0 {
+					continue
+				}
+				want, got := footageClass[b.class], det.Balls[best].Class
+				matched++
+				confusion[[2]model.Class{want, got}]++
+				if want == got {
+					right++
+				} else {
+					wrong = append(wrong, fmt.Sprintf("%s->%s at (%.0f,%.0f)", want, got, cx, cy))
+				}
+			}
+			t.Logf("%s %s: wrong %s", filepath.Base(clip), which, strings.Join(wrong, ", "))
+		}
+	}
+	acc := float64(right) / float64(max(matched, 1))
+	var b strings.Builder
+	for _, w := range footageClass[1:] {
+		fmt.Fprintf(&b, "\n  %-6s ->", w)
+		for _, g := range footageClass[1:] {
+			fmt.Fprintf(&b, " %s %2d", g, confusion[[2]model.Class{w, g}])
+		}
+	}
+	t.Logf("class %.3f (%d of %d matched balls)%s", acc, right, matched, b.String())
+	if acc < footageClassFloor {
+		t.Errorf("class on the broadcast footage %.3f, want >= %.3f", acc, footageClassFloor)
+	}
+}
