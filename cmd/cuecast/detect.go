@@ -54,14 +54,15 @@ func runDetect(args []string) int {
 	score := fs.Bool("score", false, "score detection against label files (edge/labels JSON; the arguments are label files, not images)")
 	data := fs.String("data", "../shared/data", "with --score: the `DIR` the label files' image paths are relative to")
 	details := fs.Bool("details", false, "with --score: also list each frame's misses, false balls and wrong names")
+	explain := fs.Bool("explain", false, "print every ball candidate, kept or rejected and why, with the figures the tests read, to stderr (with --score: kept ones marked by the labels)")
 	venueFile := fs.String("venue", "", "name balls by the venue's taught colours in `FILE` (GET /api/v1/vision/venue's JSON)")
 	teach := fs.String("teach", "", "with --score: teach a venue from the labelled frame `KEY` (its image path, #N for a video frame) and score the other frames with it")
 	venueOut := fs.String("venue-out", "", "with --teach: write the taught venue to `FILE`")
 	shrink := fs.Int("shrink", 1, "with --score: score every frame shrunk `N` times (N x N pixels averaged) against its labels shrunk alike: small balls from a set of large ones")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--debug-out DIR] [--table 9ft] IMAGE...")
-		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--debug-out DIR] [--shrink N] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
+		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--explain] [--debug-out DIR] [--table 9ft] IMAGE...")
+		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--explain] [--debug-out DIR] [--shrink N] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
 		fmt.Fprintf(fs.Output(), "Images: JPEG, PNG, BMP, PPM/PGM, TIFF or WebP, at most %d megapixels. Every image is tried;\n", vision.MaxImagePixels/1_000_000)
 		fmt.Fprintln(fs.Output(), "exit 2 if a file is not a readable image, 1 if detection failed on one, else 0.")
 		fs.PrintDefaults()
@@ -111,7 +112,7 @@ func runDetect(args []string) int {
 		return 2
 	}
 	if *score {
-		return runScore(cfg, geo, scoreOptions{data: *data, debugOut: *debugOut, details: *details,
+		return runScore(cfg, geo, scoreOptions{data: *data, debugOut: *debugOut, details: *details, explain: *explain,
 			venue: venue, teach: *teach, venueOut: *venueOut, shrink: *shrink}, fs.Args())
 	}
 	// Every image is tried: a bad one is reported and the others still get
@@ -124,7 +125,11 @@ func runDetect(args []string) int {
 	var det model.Detection
 	for _, path := range fs.Args() {
 		r := detectResult{Image: path, Balls: []detectBall{}}
-		if err := detectOne(cfg, geo, venue, path, *debugOut, &f, &det, &r); err != nil {
+		var ex func(vision.Candidate)
+		if *explain {
+			ex = func(c vision.Candidate) { printCandidate(os.Stderr, path, c, "") }
+		}
+		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
 			var ie *vision.ImageError
@@ -158,11 +163,11 @@ func runDetect(args []string) int {
 
 // detectOne runs a fresh detector on one image: each image may show a
 // different table, so nothing is cached across them.
-func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, f *model.Frame, det *model.Detection, r *detectResult) error {
+func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), f *model.Frame, det *model.Detection, r *detectResult) error {
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain})
 	if err != nil {
 		return err
 	}
@@ -232,4 +237,27 @@ func printDetect(w io.Writer, r *detectResult) {
 	if r.Cue != nil {
 		fmt.Fprintf(w, "  cue: tip (%.1f, %.1f) heading %.1f deg confidence %.2f\n", r.Cue.Tip.X, r.Cue.Tip.Y, r.Cue.HeadingDeg, r.Cue.Confidence)
 	}
+}
+
+// printCandidate is one line of --explain: where the candidate is, how it
+// was first named, the verdict ("kept" or why it is not a ball), what the
+// labels say of a kept one (with --score), and the figures the tests read.
+func printCandidate(w io.Writer, frame string, c vision.Candidate, label string) {
+	b := &c.Ball
+	name := string(b.Class)
+	if b.Number != nil {
+		name += fmt.Sprintf(" %d", *b.Number)
+	}
+	verdict := "kept"
+	if c.Reason != "" {
+		verdict = "rejected: " + c.Reason
+	}
+	if label != "" {
+		verdict += " (" + label + ")"
+	}
+	at := ""
+	if b.Pos != nil {
+		at = fmt.Sprintf(" table (%.3f,%.3f) m", b.Pos.X, b.Pos.Y)
+	}
+	fmt.Fprintf(w, "%s pass %d: (%.1f,%.1f) r %.1f%s %s conf %.2f %s; %s\n", frame, c.Pass, b.Pixel.X, b.Pixel.Y, b.RadiusPx, at, name, b.Confidence, verdict, c.Measures)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,15 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 		o.Venue = v
 	}
 	o.Shrink = so.shrink
+	if so.explain {
+		o.Explain = func(lf *labels.Frame, c vision.Candidate) {
+			label := ""
+			if c.Reason == "" {
+				label = labelAt(lf, &c.Ball)
+			}
+			printCandidate(os.Stderr, lf.Key(), c, label)
+		}
+	}
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {
 			name := strings.NewReplacer("/", "_", "#", "_").Replace(lf.Key()) + ".detect.png"
@@ -76,6 +86,7 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 type scoreOptions struct {
 	data, debugOut string
 	details        bool
+	explain        bool          // --explain: every candidate and the verdict on it
 	venue          *vision.Venue // --venue: every frame named by it
 	teach          string        // --teach: the frame key to teach from
 	venueOut       string
@@ -100,4 +111,22 @@ func teachFrom(o evaluate.Options, data string, sets []*labels.Set, key string) 
 		}
 	}
 	return nil, fmt.Errorf("no labelled frame %q in the label files (a frame's key is its image path, with #N for a video frame)", key)
+}
+
+// labelAt says what the labels of lf put under detection b: a ball, an
+// occluded ball, or none (a false ball), by the scoring's rule (centre
+// within 0.6 r of the label's).
+func labelAt(lf *labels.Frame, b *model.BallDetection) string {
+	best, what := math.Inf(1), "no labelled ball: false"
+	for _, l := range lf.Balls {
+		d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y)
+		if d > 0.6*l.R || d >= best {
+			continue
+		}
+		best, what = d, "labelled "+string(l.Class)
+		if l.Occluded {
+			what = "labelled occluded " + string(l.Class)
+		}
+	}
+	return what
 }

@@ -33,7 +33,11 @@ type DetectorOptions struct {
 	// on the rex-lapis clips the polished centres cost the tracker a false
 	// pocketing (docs/vision-real.md, "Ball centres and table corners").
 	Stills bool
-	Log    *slog.Logger
+	// Explain, when set, is called with every ball candidate of each
+	// Detect and the verdict on it (explain.go); it costs the measurements
+	// a rejected candidate otherwise skips.
+	Explain func(Candidate)
+	Log     *slog.Logger
 }
 
 // Detector finds the table, balls and cue in frames. One goroutine calls
@@ -87,9 +91,11 @@ type Detector struct {
 	trust    []float64
 	nameConf []float64
 
-	// trace, when set (tests), sees every refined candidate and why it
-	// was not taken; a nil detection starts a new pass over the frame.
+	// trace, when set (DetectorOptions.Explain), sees every refined
+	// candidate and why it was not taken; a nil detection starts a new
+	// pass over the frame.
 	trace func(b *model.BallDetection, fit circleFit, ev evidence, why string)
+	expl  *explainer
 
 	mu    sync.Mutex // guards calib
 	calib *Calibration
@@ -129,6 +135,10 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 		}
 	}
 	d.stickTest = d.touchesStick
+	if o.Explain != nil {
+		d.expl = &explainer{fn: o.Explain}
+		d.trace = d.expl.trace
+	}
 	return d, nil
 }
 
@@ -230,6 +240,9 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	dst.Table, dst.Cue = nil, nil
 	dst.Balls = dst.Balls[:0]
 	dst.Timings = model.StageTimings{CaptureMS: capture}
+	if d.expl != nil {
+		d.expl.pass = 0
+	}
 	t0 := time.Now()
 	frame, err := d.frame.load(f)
 	if err != nil {
@@ -658,7 +671,7 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 		ev.rms, ev.size = fit.rms/r, fit.free/r
 	}
 	if why == "" {
-		why = d.falseBall(im, &b, fit, ev, cloth)
+		why = d.falseBall(im, &tf.felt, &b, fit, ev, cloth)
 	}
 	return b, fit, ev, why
 }

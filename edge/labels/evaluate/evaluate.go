@@ -35,10 +35,16 @@ type Options struct {
 	// Venue, when set, is the taught ball colours every detector names
 	// by (vision.Venue); nil names by the built-in ones.
 	Venue *vision.Venue
+	// Explain, when set, is called with every ball candidate the detector
+	// judged on each frame and its verdict (vision.DetectorOptions.Explain;
+	// cuecast detect --score --explain).
+	Explain func(lf *labels.Frame, c vision.Candidate)
 	// Shrink, when above 1, scores every frame shrunk that many times
 	// (labels.ShrinkFrame) against its labels shrunk alike: balls below
 	// 10 px from a set whose balls are all larger.
 	Shrink int
+
+	explain func(vision.Candidate) // Explain bound to the frame in hand
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -69,7 +75,11 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 				lf, f = &shrunk, &small
 			}
 			var det model.Detection
-			if err := Detect(o, f, &det); err != nil {
+			fo := o
+			if o.Explain != nil {
+				fo.explain = func(c vision.Candidate) { o.Explain(lf, c) }
+			}
+			if err := Detect(fo, f, &det); err != nil {
 				return fmt.Errorf("%s: %w", lf.Key(), err)
 			}
 			if o.Frame != nil {
@@ -89,7 +99,7 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true, Explain: o.explain})
 	if err != nil {
 		return err
 	}
