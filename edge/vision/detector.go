@@ -75,10 +75,12 @@ type Detector struct {
 	radii         []float64
 	radiusNext    int
 	radiusSettled bool
-	// sized once the balls' outlines measured their size on this table
-	// (no size sweep after that; see sweepSize).
-	sized   bool
-	scratch []float64
+	// sized once the balls' outlines measured their size on this table,
+	// swept once a size sweep ran on it: no sweep after either (see
+	// sweepSize), so a table whose balls never give clean outlines pays
+	// the sweep's searches once, not on every frame.
+	sized, swept bool
+	scratch      []float64
 	// stickTest is d.touchesStick, bound once (a method value made per
 	// frame would allocate).
 	stickTest func(*model.BallDetection) bool
@@ -269,7 +271,8 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 
 	im := img{pix: pix, w: f.Width, h: f.Height}
 	d.findBalls(frame, &im, tf, dst)
-	if !d.sized && len(dst.Balls) > 0 && len(d.radii)+d.measured() < radiusQuick {
+	if !d.sized && !d.swept && len(dst.Balls) > 0 && len(d.radii)+d.measured() < radiusQuick {
+		d.swept = true
 		d.sweepSize(frame, &im, tf, dst)
 	}
 	for pass := 0; pass < radiusPasses; pass++ {
@@ -516,7 +519,8 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	if d.sf == nil {
 		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
 	}
-	d.radii, d.radiusNext, d.radiusSettled, d.sized = d.radii[:0], 0, false, false
+	d.radii, d.radiusNext, d.radiusSettled = d.radii[:0], 0, false
+	d.sized, d.swept = false, false
 	rb, ok := d.sf.estimate(frame, &fit, d.geo)
 	// The coarse estimate only moves the finder off the configured size
 	// when it is far from it; the outlines refine it (learnRadius).
