@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
 )
 
@@ -26,61 +25,39 @@ const footageClassFloor = 0.58
 // box is matched to the detection nearest its centre that lies inside it.
 // -v prints the confusion (annotated -> detected) per clip and overall.
 func TestRealFootageClass(t *testing.T) {
-	clips, _ := filepath.Glob(filepath.Join(footageDir, "game*_clip*"))
-	if len(clips) == 0 {
-		t.Skip("no real footage at " + footageDir)
-	}
-	cfg := config.Default().Vision
-	cfg.CushionWidth = 0
 	confusion := map[[2]model.Class]int{}
 	var matched, right int
-	for _, clip := range clips {
-		for _, which := range []string{"first", "last"} {
-			var f model.Frame
-			if err := ReadImage(filepath.Join(clip, "frames", "frame_"+which+".png"), &f); err != nil {
-				t.Fatal(err)
+	detectFootage(t, func(clip, which string, det *model.Detection) {
+		var wrong []string
+		for _, b := range readBoxes(t, filepath.Join(clip, "bounding_boxes", "frame_"+which+"_bbox.txt")) {
+			if b.class < 1 || b.class >= len(footageClass) {
+				continue
 			}
-			d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table8ft)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var det model.Detection
-			err = d.Detect(&f, &det)
-			d.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var wrong []string
-			for _, b := range readBoxes(t, filepath.Join(clip, "bounding_boxes", "frame_"+which+"_bbox.txt")) {
-				if b.class < 1 || b.class >= len(footageClass) {
+			cx, cy := b.x+b.w/2, b.y+b.h/2
+			best, bestD := -1, 0.0
+			for i, db := range det.Balls {
+				if db.Pixel.X < b.x || db.Pixel.X > b.x+b.w || db.Pixel.Y < b.y || db.Pixel.Y > b.y+b.h {
 					continue
 				}
-				cx, cy := b.x+b.w/2, b.y+b.h/2
-				best, bestD := -1, 0.0
-				for i, db := range det.Balls {
-					if db.Pixel.X < b.x || db.Pixel.X > b.x+b.w || db.Pixel.Y < b.y || db.Pixel.Y > b.y+b.h {
-						continue
-					}
-					dd := (db.Pixel.X-cx)*(db.Pixel.X-cx) + (db.Pixel.Y-cy)*(db.Pixel.Y-cy)
-					if best < 0 || dd < bestD {
-						best, bestD = i, dd
-					}
-				}
-				if best < 0 {
-					continue
-				}
-				want, got := footageClass[b.class], det.Balls[best].Class
-				matched++
-				confusion[[2]model.Class{want, got}]++
-				if want == got {
-					right++
-				} else {
-					wrong = append(wrong, fmt.Sprintf("%s->%s at (%.0f,%.0f)", want, got, cx, cy))
+				dd := (db.Pixel.X-cx)*(db.Pixel.X-cx) + (db.Pixel.Y-cy)*(db.Pixel.Y-cy)
+				if best < 0 || dd < bestD {
+					best, bestD = i, dd
 				}
 			}
-			t.Logf("%s %s: wrong %s", filepath.Base(clip), which, strings.Join(wrong, ", "))
+			if best < 0 {
+				continue
+			}
+			want, got := footageClass[b.class], det.Balls[best].Class
+			matched++
+			confusion[[2]model.Class{want, got}]++
+			if want == got {
+				right++
+			} else {
+				wrong = append(wrong, fmt.Sprintf("%s->%s at (%.0f,%.0f)", want, got, cx, cy))
+			}
 		}
-	}
+		t.Logf("%s %s: wrong %s", filepath.Base(clip), which, strings.Join(wrong, ", "))
+	})
 	acc := float64(right) / float64(max(matched, 1))
 	var b strings.Builder
 	for _, w := range footageClass[1:] {

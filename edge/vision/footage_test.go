@@ -40,6 +40,37 @@ func readBoxes(t *testing.T, path string) []footageBox {
 	return out
 }
 
+// detectFootage runs a fresh detector per frame, as `cuecast detect` does,
+// on the first and last annotated frame of every clip and hands each
+// result to fn; it skips the test when the footage is absent.
+func detectFootage(t *testing.T, fn func(clip, which string, det *model.Detection)) {
+	clips, _ := filepath.Glob(filepath.Join(footageDir, "game*_clip*"))
+	if len(clips) == 0 {
+		t.Skip("no real footage at " + footageDir)
+	}
+	cfg := config.Default().Vision
+	cfg.CushionWidth = 0
+	for _, clip := range clips {
+		for _, which := range []string{"first", "last"} {
+			var f model.Frame
+			if err := ReadImage(filepath.Join(clip, "frames", "frame_"+which+".png"), &f); err != nil {
+				t.Fatal(err)
+			}
+			d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table8ft)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var det model.Detection
+			err = d.Detect(&f, &det)
+			d.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(clip, which, &det)
+		}
+	}
+}
+
 // TestRealFootage runs detection on the first and last frames of each clip
 // (oblique broadcast views, cushions darker than the cloth, so
 // cushion_width 0): the table must be found and overlap the annotated
@@ -48,61 +79,39 @@ func readBoxes(t *testing.T, path string) []footageBox {
 // (docs/vision.md), which is well below its simulator figures: the views are
 // oblique and the table size is not known.
 func TestRealFootage(t *testing.T) {
-	clips, _ := filepath.Glob(filepath.Join(footageDir, "game*_clip*"))
-	if len(clips) == 0 {
-		t.Skip("no real footage at " + footageDir)
-	}
-	cfg := config.Default().Vision
-	cfg.CushionWidth = 0
 	var boxes, hit, dets, inBox, tables int
 	var iouSum float64
 	n := 0
-	for _, clip := range clips {
-		for _, which := range []string{"first", "last"} {
-			img := filepath.Join(clip, "frames", "frame_"+which+".png")
-			var f model.Frame
-			if err := ReadImage(img, &f); err != nil {
-				t.Fatal(err)
-			}
-			d, err := NewDetector(cfg, DetectorOptions{Table: model.Standard(model.Table8ft)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var det model.Detection
-			if err := d.Detect(&f, &det); err != nil {
-				t.Fatal(err)
-			}
-			d.Close()
-			n++
-			if det.Table == nil {
-				t.Logf("%s %s: no table", filepath.Base(clip), which)
-				continue
-			}
-			tables++
-			iou := fieldIoU(t, filepath.Join(clip, "masks", "frame_"+which+".png"), det.Table.Corners)
-			iouSum += iou
-			bx := readBoxes(t, filepath.Join(clip, "bounding_boxes", "frame_"+which+"_bbox.txt"))
-			boxes += len(bx)
-			dets += len(det.Balls)
-			for _, b := range bx {
-				for _, db := range det.Balls {
-					if db.Pixel.X >= b.x && db.Pixel.X <= b.x+b.w && db.Pixel.Y >= b.y && db.Pixel.Y <= b.y+b.h {
-						hit++
-						break
-					}
-				}
-			}
-			for _, db := range det.Balls {
-				for _, b := range bx {
-					if db.Pixel.X >= b.x-2 && db.Pixel.X <= b.x+b.w+2 && db.Pixel.Y >= b.y-2 && db.Pixel.Y <= b.y+b.h+2 {
-						inBox++
-						break
-					}
-				}
-			}
-			t.Logf("%s %s: table IoU %.2f, %d boxes, %d detections", filepath.Base(clip), which, iou, len(bx), len(det.Balls))
+	detectFootage(t, func(clip, which string, det *model.Detection) {
+		n++
+		if det.Table == nil {
+			t.Logf("%s %s: no table", filepath.Base(clip), which)
+			return
 		}
-	}
+		tables++
+		iou := fieldIoU(t, filepath.Join(clip, "masks", "frame_"+which+".png"), det.Table.Corners)
+		iouSum += iou
+		bx := readBoxes(t, filepath.Join(clip, "bounding_boxes", "frame_"+which+"_bbox.txt"))
+		boxes += len(bx)
+		dets += len(det.Balls)
+		for _, b := range bx {
+			for _, db := range det.Balls {
+				if db.Pixel.X >= b.x && db.Pixel.X <= b.x+b.w && db.Pixel.Y >= b.y && db.Pixel.Y <= b.y+b.h {
+					hit++
+					break
+				}
+			}
+		}
+		for _, db := range det.Balls {
+			for _, b := range bx {
+				if db.Pixel.X >= b.x-2 && db.Pixel.X <= b.x+b.w+2 && db.Pixel.Y >= b.y-2 && db.Pixel.Y <= b.y+b.h+2 {
+					inBox++
+					break
+				}
+			}
+		}
+		t.Logf("%s %s: table IoU %.2f, %d boxes, %d detections", filepath.Base(clip), which, iou, len(bx), len(det.Balls))
+	})
 	recall := float64(hit) / float64(max(boxes, 1))
 	precision := float64(inBox) / float64(max(dets, 1))
 	meanIoU := iouSum / float64(max(tables, 1))
