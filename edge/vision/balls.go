@@ -257,18 +257,18 @@ func (b *ballFinder) learnField(p []byte, fe *felt) {
 			val[c] = fe.sum
 		}
 	}
-	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
+	cmax := max(fe.cb, max(fe.cg, fe.cr))
 	dark := fe.darkRatio()
 	for v := 0; v < b.h; v++ {
 		fy := (float64(v)+0.5)/cell - 0.5
 		y0 := clampI(int(math.Floor(fy)), 0, ch-1)
 		y1 := clampI(y0+1, 0, ch-1)
-		ty := math.Min(math.Max(fy-float64(y0), 0), 1)
+		ty := min(max(fy-float64(y0), 0), 1)
 		for u := 0; u < b.w; u++ {
 			fx := (float64(u)+0.5)/cell - 0.5
 			x0 := clampI(int(math.Floor(fx)), 0, cw-1)
 			x1 := clampI(x0+1, 0, cw-1)
-			tx := math.Min(math.Max(fx-float64(x0), 0), 1)
+			tx := min(max(fx-float64(x0), 0), 1)
 			top := val[y0*cw+x0]*(1-tx) + val[y0*cw+x1]*tx
 			bot := val[y1*cw+x0]*(1-tx) + val[y1*cw+x1]*tx
 			fs := top*(1-ty) + bot*ty
@@ -384,7 +384,7 @@ func (b *ballFinder) candidates(p []byte, fe *felt) []cand {
 			k := &b.cands[j]
 			dd := math.Hypot(c.u-k.u, c.v-k.v)
 			if dd < 0.6*rw {
-				k.d = math.Max(k.d, c.d)
+				k.d = max(k.d, c.d)
 			}
 			if dd < 1.3*rw {
 				add = false
@@ -470,7 +470,7 @@ func (b *ballFinder) voteCandidates(kept []cand, rw float64) []cand {
 				}
 			}
 			if !dup {
-				kept = append(kept, cand{fu, fv, rw * math.Min(1, float64(a)/voteSolid)})
+				kept = append(kept, cand{fu, fv, rw * min(1, float64(a)/voteSolid)})
 			}
 		}
 	}

@@ -32,7 +32,7 @@ type ballLook struct {
 // is under.
 func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var l ballLook
-	feltV := math.Max(cloth[0], math.Max(cloth[1], cloth[2]))
+	feltV := max(cloth[0], max(cloth[1], cloth[2]))
 	shade := newShadowTest(cloth)
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
@@ -57,8 +57,8 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 			v := b + g + r
 			vSum += v
 			vSq += v * v
-			mx := math.Max(b, math.Max(g, r))
-			mn := math.Min(b, math.Min(g, r))
+			mx := max(b, max(g, r))
+			mn := min(b, min(g, r))
 			sat := 0.0
 			if mx > 0 {
 				sat = (mx - mn) / mx
@@ -104,7 +104,7 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 		return l
 	}
 	if mean := vSum / float64(l.n); mean > 0 {
-		l.shading = math.Sqrt(math.Max(0, vSq/float64(l.n)-mean*mean)) / mean
+		l.shading = math.Sqrt(max(0, vSq/float64(l.n)-mean*mean)) / mean
 	}
 	// Fractions of the pixels that read as something: the sphere's limb
 	// in its own shade is dim and unsaturated whatever the ball's colour.
@@ -153,7 +153,7 @@ type shadowTest struct {
 func newShadowTest(c [3]float64) shadowTest {
 	cs := c[0] + c[1] + c[2]
 	t := shadowTest{lo: 0.12 * cs, hi: 0.8 * cs}
-	if cs <= 0 || (math.Max(c[0], math.Max(c[1], c[2]))-math.Min(c[0], math.Min(c[1], c[2])))/cs < 0.06 {
+	if cs <= 0 || (max(c[0], max(c[1], c[2]))-min(c[0], min(c[1], c[2])))/cs < 0.06 {
 		return t
 	}
 	t.c0, t.c1, t.c2, t.ok = c[0]/cs, c[1]/cs, c[2]/cs, true
@@ -207,7 +207,7 @@ func blendOverCloth(b, g, r float64, c [3]float64, least float64) bool {
 		mean += q[i] / 3
 	}
 	k := mean / (1 - s)
-	if k < least*math.Max(c[0], math.Max(c[1], c[2])) {
+	if k < least*max(c[0], max(c[1], c[2])) {
 		return false
 	}
 	for i := range q {
@@ -225,7 +225,7 @@ func blendOverCloth(b, g, r float64, c [3]float64, least float64) bool {
 func ownColour(sat, ratio []float64) float64 {
 	top := 0.0
 	for _, v := range sat {
-		top = math.Max(top, v)
+		top = max(top, v)
 	}
 	var sum, n float64
 	for i, v := range sat {
@@ -273,19 +273,19 @@ func classify(l ballLook, redCut float64) (model.Class, int, float64) {
 	case l.n == 0:
 		return model.ClassSolid, -1, 0
 	case l.white > 0.88 && l.colour < 0.08 && l.black < 0.08:
-		return model.ClassCue, 0, math.Min(1, (l.white-0.8)/0.15)
+		return model.ClassCue, 0, min(1, (l.white-0.8)/0.15)
 	case l.black > 0.45 && l.colour < 0.25:
-		return model.ClassEight, 8, math.Min(1, (l.black-0.3)/0.3)
+		return model.ClassEight, 8, min(1, (l.black-0.3)/0.3)
 	}
 	// White share of the disc over the simulator set and held-out seeds:
 	// solids (their number spot) 0-0.25, 1% above 0.20; stripes
 	// 0.15-1, 2% below 0.25. 0.22 splits the overlap.
 	stripe := l.white > 0.22
 	cls := model.ClassSolid
-	conf := math.Min(1, math.Abs(l.white-0.22)/0.15)
+	conf := min(1, math.Abs(l.white-0.22)/0.15)
 	if stripe {
 		cls = model.ClassStripe
-		conf = math.Min(conf, math.Min(1, (0.88-l.white)/0.1))
+		conf = min(conf, min(1, (0.88-l.white)/0.1))
 	}
 	if l.colour*float64(l.n) < 4 {
 		return cls, -1, conf * 0.5
@@ -306,12 +306,12 @@ func classify(l ballLook, redCut float64) (model.Class, int, float64) {
 			second = d
 		}
 	}
-	margin := math.Min(1, (second-bestD)/20)
+	margin := min(1, (second-bestD)/20)
 	n := best
 	if stripe {
 		n += 8
 	}
-	return cls, n, math.Min(conf, margin)
+	return cls, n, min(conf, margin)
 }
 
 // isRed tells red (3, 11) from maroon (7, 15): by the share of green and

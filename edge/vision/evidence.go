@@ -62,7 +62,7 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 			v := b + g + rd
 			n++
 			sum += v
-			mx = math.Max(mx, v)
+			mx = max(mx, v)
 			if nv < len(vals) {
 				vals[nv] = v
 				nv++

@@ -30,7 +30,7 @@ func (f *felt) tolAt(s float64) float64 {
 	if s >= f.sum {
 		return f.tol
 	}
-	return f.tol * math.Min(1.8, f.sum/math.Max(s, 1))
+	return f.tol * min(1.8, f.sum/max(s, 1))
 }
 
 // isShadedFelt is the felt test for a pixel that may be in shade, but not
@@ -139,14 +139,14 @@ func learnFelt(pix []byte, w, h int) (felt, error) {
 	}
 	slices.Sort(dists)
 	p90 := dists[len(dists)*9/10]
-	f.tol = math.Max(0.06, 2.5*p90)
+	f.tol = max(0.06, 2.5*p90)
 	return f, nil
 }
 
 // saturation is the spread of the cloth's chromaticity: 0 for a grey
 // cloth, 0.2 and more for green, blue or red.
 func (f *felt) saturation() float64 {
-	return math.Max(f.cb, math.Max(f.cg, f.cr)) - math.Min(f.cb, math.Min(f.cg, f.cr))
+	return max(f.cb, max(f.cg, f.cr)) - min(f.cb, min(f.cg, f.cr))
 }
 
 // darkRatio is how much darker than the cloth around it a pixel must be to
@@ -156,7 +156,7 @@ func (f *felt) saturation() float64 {
 // hard shadow under a side light is not part of the ball. On a grey cloth
 // colour cannot tell a black ball from a shadow, and brightness must.
 func (f *felt) darkRatio() float64 {
-	t := math.Min(1, math.Max(0, (f.saturation()-0.06)/0.1))
+	t := min(1, max(0, (f.saturation()-0.06)/0.1))
 	return darkRatioGrey - (darkRatioGrey-darkRatioColour)*t
 }
 

@@ -29,16 +29,17 @@ func (m *img) bilinear(x, y float64) (float64, float64, float64, bool) {
 		return 0, 0, 0, false
 	}
 	tx, ty := x-float64(x0), y-float64(y0)
+	ux, uy := 1-tx, 1-ty
 	o := (y0*m.w + x0) * 3
 	s := m.w * 3
-	p := m.pix
-	var c [3]float64
-	for k := 0; k < 3; k++ {
-		a := float64(p[o+k])*(1-tx) + float64(p[o+3+k])*tx
-		b := float64(p[o+s+k])*(1-tx) + float64(p[o+s+3+k])*tx
-		c[k] = a*(1-ty) + b*ty
-	}
-	return c[0], c[1], c[2], true
+	// The two rows' six bytes, sliced once so the reads below need no
+	// bounds checks of their own (the hot loop of every ray march).
+	p0 := m.pix[o : o+6 : o+6]
+	p1 := m.pix[o+s : o+s+6 : o+s+6]
+	c0 := (float64(p0[0])*ux+float64(p0[3])*tx)*uy + (float64(p1[0])*ux+float64(p1[3])*tx)*ty
+	c1 := (float64(p0[1])*ux+float64(p0[4])*tx)*uy + (float64(p1[1])*ux+float64(p1[4])*tx)*ty
+	c2 := (float64(p0[2])*ux+float64(p0[5])*tx)*uy + (float64(p1[2])*ux+float64(p1[5])*tx)*ty
+	return c0, c1, c2, true
 }
 
 const rays = 36
@@ -56,7 +57,7 @@ const maxFit = 72
 func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) circleFit {
 	var xs, ys [rays]float64
 	n := 0
-	cmax := math.Max(fe.cb, math.Max(fe.cg, fe.cr))
+	cmax := max(fe.cb, max(fe.cg, fe.cr))
 	darkRatio := fe.darkRatio()
 	score := func(px, py float64) (float64, bool) {
 		b, g, rr, ok := m.bilinear(px, py)
@@ -66,9 +67,9 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) ci
 		s := b + g + rr + 1
 		ratio := s / feltSum
 		d := fe.chromaDist(b, g, rr)/fe.tolAt(s) - 1
-		d = math.Max(d, (math.Max(b, math.Max(g, rr))/(feltSum*cmax)-brightRatio)/0.2)
+		d = max(d, (max(b, max(g, rr))/(feltSum*cmax)-brightRatio)/0.2)
 		if useDark {
-			d = math.Max(d, (darkRatio-ratio)/0.1)
+			d = max(d, (darkRatio-ratio)/0.1)
 		}
 		return d, true
 	}
@@ -166,7 +167,7 @@ func refineByEdges(m *img, cx, cy, r float64) circleFit {
 	in := 0
 	var octants [8]bool
 	for i := 0; i < n; i++ {
-		if math.Abs(math.Hypot(xs[i]-x, ys[i]-y)-rad) < math.Max(0.08*r, 0.5) {
+		if math.Abs(math.Hypot(xs[i]-x, ys[i]-y)-rad) < max(0.08*r, 0.5) {
 			in++
 			a := math.Atan2(ys[i]-y, xs[i]-x)
 			octants[int((a+math.Pi)/(math.Pi/4))&7] = true
@@ -256,7 +257,7 @@ func fitCircleR(xs, ys []float64, cx, cy, r float64, keepR bool) circleFit {
 			sorted := buf[:n]
 			copy(sorted, res[:n])
 			sortFloats(sorted)
-			cut := math.Max(3*sorted[n/2], 0.35)
+			cut := max(3*sorted[n/2], 0.35)
 			kept := 0
 			for i := 0; i < n; i++ {
 				keep[i] = res[i] <= cut
@@ -412,7 +413,7 @@ func polishCircle(m *img, fe *felt, others []model.BallDetection, self int, fit 
 	// Where no shadow or smear pulls the first fit (the simulator's balls)
 	// the two agree to a tenth of a pixel and the first, from twice as
 	// many samples across the edge, is the steadier.
-	if math.Hypot(cur.x-fit.x, cur.y-fit.y) < math.Max(polishSignificance*cur.rms/math.Sqrt(float64(last)/2), polishMinShift*r) {
+	if math.Hypot(cur.x-fit.x, cur.y-fit.y) < max(polishSignificance*cur.rms/math.Sqrt(float64(last)/2), polishMinShift*r) {
 		return circleFit{}
 	}
 	cur.support = fit.support

@@ -102,7 +102,7 @@ func (s *swatch) outline(cloth [3]float64) (dx, dy, r float64, ok bool) {
 		b, g, r := float64(p[0]), float64(p[1]), float64(p[2])
 		sum := b + g + r + 1
 		d := math.Abs(b/sum-cb) + math.Abs(g/sum-cg) + math.Abs(r/sum-cr)
-		return d + 2*math.Max(0, 0.35-sum/cs)
+		return d + 2*max(0, 0.35-sum/cs)
 	}
 	const first = 4 // rings 1..first-1 are the ball's inside
 	var sx, sy, sxx, syy, sxy, sz, sxz, syz, n float64
@@ -131,8 +131,8 @@ func (s *swatch) outline(cloth [3]float64) (dx, dy, r float64, ok bool) {
 			}
 			if d < ref/2 {
 				// Interpolate the half-way crossing between rings.
-				t := (prev - ref/2) / math.Max(prev-d, 1e-9)
-				rho = swRho[i-1] + math.Min(1, math.Max(0, t))*(swRho[i]-swRho[i-1])
+				t := (prev - ref/2) / max(prev-d, 1e-9)
+				rho = swRho[i-1] + min(1, max(0, t))*(swRho[i]-swRho[i-1])
 				early++
 				break
 			}
@@ -163,7 +163,7 @@ func (s *swatch) outline(cloth [3]float64) (dx, dy, r float64, ok bool) {
 		return 0, 0, 0, false
 	}
 	dx, dy = -a[0]/2, -a[1]/2
-	r = math.Sqrt(math.Max(0, dx*dx+dy*dy-a[2]))
+	r = math.Sqrt(max(0, dx*dx+dy*dy-a[2]))
 	if r < 0.55 || r > 0.98 || math.Hypot(dx, dy) > 0.3 {
 		return 0, 0, 0, false
 	}
