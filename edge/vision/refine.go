@@ -74,6 +74,14 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) ci
 		return d, true
 	}
 	const step = 0.5
+	// Only a crossing within 0.35 r of r is taken, and a crossing found at
+	// sample t lies in (t - step, t]: samples below reachLo (and not the
+	// one before the first above it) or past reachHi cannot give the ray's
+	// point, so they are not scored. The march's t values are the same
+	// additions as before, and a sample skipped inside the image cannot
+	// stop the ray (the image is a box and the ray a straight line from
+	// the in-image start), so every ray's point is the same.
+	reachLo, reachHi := 0.64*r, 1.36*r
 	for k := 0; k < rays; k++ {
 		dx, dy := rayRing.cos[k], rayRing.sin[k]
 		best, bestErr := 0.0, math.Inf(1)
@@ -81,10 +89,22 @@ func refineCircle(m *img, fe *felt, feltSum, cx, cy, r float64, useDark bool) ci
 		if !okp {
 			continue
 		}
+		scored := true // prev is the previous sample's score
 		for t := 0.5*r + step; t <= 1.5*r; t += step {
+			if t+step < reachLo {
+				scored = false
+				continue
+			}
+			if t-step > reachHi {
+				break
+			}
 			s, ok := score(cx+t*dx, cy+t*dy)
 			if !ok {
 				break
+			}
+			if !scored {
+				prev, scored = s, true
+				continue
 			}
 			if prev > 0 && s <= 0 {
 				// The first crossing near r: past the ball's edge there
