@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/cuecast/cuecast/edge/model"
 	"gocv.io/x/gocv"
@@ -485,8 +486,17 @@ func (b *ballFinder) holeCandidates(kept []cand, rw float64) []cand {
 	contours := gocv.FindContoursWithParams(b.mask, &b.hier, gocv.RetrievalCComp, gocv.ChainApproxSimple)
 	defer contours.Close()
 	ball := math.Pi * rw * rw
-	for i := 0; i < contours.Size(); i++ {
-		if b.hier.GetVeciAt(0, i)[3] < 0 {
+	// The hierarchy is one row of (next, previous, child, parent) int32
+	// quadruples, read in place: GetVeciAt is a cgo call and an allocation
+	// per contour, and a busy table's mask has hundreds.
+	n := contours.Size()
+	hb, err := b.hier.DataPtrUint8() // gocv v0.31 has no DataPtrInt32
+	if n == 0 || err != nil || len(hb) < 16*n || b.hier.Type() != gocv.MatTypeCV32SC4 {
+		return kept
+	}
+	hier := unsafe.Slice((*int32)(unsafe.Pointer(&hb[0])), 4*n) // C memory, aligned by OpenCV
+	for i := 0; i < n; i++ {
+		if hier[4*i+3] < 0 {
 			continue // an outer boundary, not a hole
 		}
 		c := contours.At(i)
