@@ -34,6 +34,7 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var l ballLook
 	feltV := max(cloth[0], max(cloth[1], cloth[2]))
 	shade := newShadowTest(cloth)
+	grey := newBlendTest(cloth, 0.4) // greyOverCloth
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
@@ -71,7 +72,7 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 				l.black++
 			case sat < 0.38 && mx > 1.1*feltV:
 				l.white++
-			case sat >= 0.38 && greyOverCloth(b, g, r, cloth):
+			case sat >= 0.38 && grey.over(b, g, r):
 				// A white ball smeared over the cloth by motion, or its
 				// shaded limb blending into it: not a colour of its own (a
 				// moving cue ball on red cloth read as a maroon stripe).
@@ -185,29 +186,56 @@ func greyOverCloth(b, g, r float64, c [3]float64) bool {
 // blendOverCloth is greyOverCloth with the grey's least level, a share of
 // the cloth's brightest channel: 0 takes a dark grey (a shadow) too.
 func blendOverCloth(b, g, r float64, c [3]float64, least float64) bool {
-	p := [3]float64{b, g, r}
-	var num, den float64
+	t := newBlendTest(c, least)
+	return t.over(b, g, r)
+}
+
+// blendTest is blendOverCloth for one cloth colour and least level with the
+// cloth's own arithmetic (its channel differences, their squared sum, the
+// grey's least level) done once: look asks it of every coloured pixel of a
+// disc. The numbers compared are the same.
+type blendTest struct {
+	c, dc [3]float64 // the cloth, and c[i] - c[i+1 mod 3]
+	den   float64    // the dc's squares summed (in blendOverCloth's order)
+	least float64    // least times the cloth's brightest channel
+	ok    bool       // a coloured cloth (channel differences over ~12 levels)
+}
+
+func newBlendTest(c [3]float64, least float64) blendTest {
+	t := blendTest{c: c}
 	for i := 0; i < 3; i++ {
-		j := (i + 1) % 3
-		dp, dc := p[i]-p[j], c[i]-c[j]
-		num += dp * dc
-		den += dc * dc
+		t.dc[i] = c[i] - c[(i+1)%3]
+		t.den += t.dc[i] * t.dc[i]
 	}
-	if den < 400 { // channel differences under ~12 levels: a grey cloth
+	if t.den < 400 { // a grey cloth
+		return t
+	}
+	t.ok = true
+	t.least = least * max(c[0], max(c[1], c[2]))
+	return t
+}
+
+func (t *blendTest) over(b, g, r float64) bool {
+	if !t.ok {
 		return false
 	}
-	s := num / den // 1 - a
+	p := [3]float64{b, g, r}
+	var num float64
+	for i := 0; i < 3; i++ {
+		num += (p[i] - p[(i+1)%3]) * t.dc[i]
+	}
+	s := num / t.den // 1 - a
 	if s < 0.1 || s > 0.8 {
 		return false
 	}
 	var q [3]float64
 	mean := 0.0
 	for i := range q {
-		q[i] = p[i] - s*c[i]
+		q[i] = p[i] - s*t.c[i]
 		mean += q[i] / 3
 	}
 	k := mean / (1 - s)
-	if k < least*max(c[0], max(c[1], c[2])) {
+	if k < t.least {
 		return false
 	}
 	for i := range q {
