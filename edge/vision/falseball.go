@@ -22,6 +22,7 @@ type rimLook struct {
 	inner float64 // share of inside samples that are the cloth in shadow
 	skin  float64 // share of inside samples skin-coloured (see skinLike)
 	band  float64 // bandReach: how far (radii) the centre's colour runs on both sides
+	bandW float64 // bandReach: the band's width across (radii)
 }
 
 // rimRays is how many directions rimAround samples.
@@ -196,7 +197,8 @@ func skinLike(b, g, r float64) bool {
 
 // falseBall is the last test of a detection that passed the others: why
 // it is not a ball after all, "" when it is.
-func (d *Detector) falseBall(im *img, fe *felt, b *model.BallDetection, fit circleFit, ev evidence, cloth [3]float64) string {
+func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit circleFit, ev evidence, cloth [3]float64) string {
+	fe := &tf.felt
 	rl := rimAround(im, b.Pixel.X, b.Pixel.Y, b.RadiusPx, cloth)
 	why := ""
 	// A lit sphere shows a specular highlight over a shaded disc: where
@@ -225,6 +227,18 @@ func (d *Detector) falseBall(im *img, fe *felt, b *model.BallDetection, fit circ
 		// The colour at the centre runs on straight past the outline on
 		// both sides: a stick lying on the cloth, an arm, a rail.
 		why = "band"
+	case rl.band >= stickLength && rl.bandW < stickWidth:
+		// A band narrower than a ball running on past the outline on
+		// both sides: a cue stick lying on the cloth. A ball smeared by
+		// its motion is as wide as the ball all along its smear.
+		why = "stick"
+	case !glossy && rl.share < mouthShare && d.inMouth(b, 0):
+		// Centred in a pocket's mouth with its outline open on part of
+		// the circle: the hole, whose darkness goes on into the throat.
+		why = "pocket"
+	case b.Class == model.ClassCue && ev.highlight < netSpecular && d.inMouth(b, mouthZone) && isMouthNet(im, b):
+		// White with a mesh's cells in a pocket's mouth: the net.
+		why = "net"
 	case lit:
 	case ev.feltShare >= clothDisc && rl.step < clothStep:
 		// Mostly the cloth's colour inside with a weak outline: a stain
@@ -265,7 +279,7 @@ func (d *Detector) falseBall(im *img, fe *felt, b *model.BallDetection, fit circ
 
 // bandOf measures bandReach for b into rl.band and returns it.
 func bandOf(im *img, fe *felt, b *model.BallDetection, cloth [3]float64, rl *rimLook) float64 {
-	rl.band = bandReach(im, fe, b.Pixel.X, b.Pixel.Y, b.RadiusPx, cloth)
+	rl.band, rl.bandW = bandReach(im, fe, b.Pixel.X, b.Pixel.Y, b.RadiusPx, cloth)
 	return rl.band
 }
 
@@ -282,6 +296,11 @@ func isNet(m *img, b *model.BallDetection) bool {
 // coefficient of variation and the mean difference of each pixel from the
 // mean of the four 2 px away, over the mean brightness.
 func coreTexture(m *img, x, y, rad float64) (cv, rough float64) {
+	return coreTextureAt(m, x, y, rad, 2)
+}
+
+// coreTextureAt is coreTexture with the neighbours o px away.
+func coreTextureAt(m *img, x, y, rad float64, o int) (cv, rough float64) {
 	x0, x1 := int(math.Floor(x-rad)), int(math.Ceil(x+rad))
 	y0, y1 := int(math.Floor(y-rad)), int(math.Ceil(y+rad))
 	var sum, sq, rs float64
@@ -299,7 +318,7 @@ func coreTexture(m *img, x, y, rad float64) (cv, rough float64) {
 			v := b + g + r
 			var nb float64
 			cnt := 0
-			for _, o := range [4][2]int{{-2, 0}, {2, 0}, {0, -2}, {0, 2}} {
+			for _, o := range [4][2]int{{-o, 0}, {o, 0}, {0, -o}, {0, o}} {
 				if qb, qg, qr, ok := m.at(px+o[0], py+o[1]); ok {
 					nb += qb + qg + qr
 					cnt++
