@@ -176,6 +176,30 @@ const (
 	blurredShading   = 0.14
 )
 
+// dullBlack, dullHighlight and dullShare: a detection at least dullBlack
+// black (evidence.black) with a highlight under dullHighlight times its
+// disc's median and an outline on less than dullShare of the circle is
+// not a ball. A black ball is polished: against its dark body even a
+// weak lamp's reflection is many times brighter, and it stands out from
+// the cloth all the way round. On the labelled real set (issue #14) the
+// dark true balls had highlights of 5.7-14.8 and shares of 0.97-1.0;
+// the gloves, the shirt, the pocket holes and the broadcast's dark
+// sleeves that passed the other tests 1.3-3.8 and 0.59-0.81.
+const (
+	dullBlack     = 0.5
+	dullHighlight = 4.5
+	dullShare     = 0.9
+)
+
+// flatShare: a detection shaded less than blurredShading (no sphere's
+// shading, no smeared sphere's either) must show an outline on at least
+// flatShare of the circle. Balls lit flat by a diffuse lamp (white ones
+// saturated, lukasseglias' under the projector) stand out from what is
+// around them all the way round: on the real set their shares were
+// 0.94-1.0; the patches of cloth and cushion beside a player's arm and
+// along lukasseglias' left cushion 0.53-0.78.
+const flatShare = 0.85
+
 // lookMinRadius is the least radius (pixels) the stage applies from: it
 // was measured on balls of 12-28 px.
 const lookMinRadius = 10
@@ -232,6 +256,11 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 		// both sides: a cue stick lying on the cloth. A ball smeared by
 		// its motion is as wide as the ball all along its smear.
 		why = "stick"
+	case ev.black >= dullBlack && ev.highlight < dullHighlight && rl.share < dullShare:
+		// Dark without a polished sphere's highlight and with its outline
+		// open on part of the circle: a glove, a sleeve, a shirt, a
+		// pocket's hole. A black ball shines.
+		why = "dull"
 	case !glossy && rl.share < mouthShare && d.inMouth(b, 0):
 		// Centred in a pocket's mouth with its outline open on part of
 		// the circle: the hole, whose darkness goes on into the throat.
@@ -250,6 +279,10 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 		// scrap gives as much.
 		why = "cloth"
 	case blurred:
+	case ev.shading < blurredShading && rl.share < flatShare:
+		// Neither shaded like a sphere nor outlined all the way round: a
+		// patch of cloth or cushion, the edge of a shadow or of an arm.
+		why = "open rim"
 	case rl.step < rimStepMedian:
 		// Hardly differs from what is around it: the cloth in a shadow,
 		// a stain, the nose's shadow band along a cushion.
