@@ -332,8 +332,8 @@ func coreTexture(m *img, x, y, rad float64) (cv, rough float64) {
 	return coreTextureAt(m, x, y, rad, 2)
 }
 
-// coreTextureAt is coreTexture with the neighbours o px away.
-func coreTextureAt(m *img, x, y, rad float64, o int) (cv, rough float64) {
+// coreTextureAt is coreTexture with the neighbours off px away.
+func coreTextureAt(m *img, x, y, rad float64, off int) (cv, rough float64) {
 	x0, x1 := int(math.Floor(x-rad)), int(math.Ceil(x+rad))
 	y0, y1 := int(math.Floor(y-rad)), int(math.Ceil(y+rad))
 	var sum, sq, rs float64
@@ -351,7 +351,7 @@ func coreTextureAt(m *img, x, y, rad float64, o int) (cv, rough float64) {
 			v := b + g + r
 			var nb float64
 			cnt := 0
-			for _, o := range [4][2]int{{-o, 0}, {o, 0}, {0, -o}, {0, o}} {
+			for _, o := range [4][2]int{{-off, 0}, {off, 0}, {0, -off}, {0, off}} {
 				if qb, qg, qr, ok := m.at(px+o[0], py+o[1]); ok {
 					nb += qb + qg + qr
 					cnt++
