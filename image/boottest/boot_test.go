@@ -192,8 +192,11 @@ func TestImage(t *testing.T) {
 	code, body := v.post(token, good)
 	good.Close()
 	if code != http.StatusAccepted {
-		diag, _ := v.con.run(`journalctl -b -u cuecastd -o cat --no-pager | grep -a -i -e update -e refus -e token | tail -n 8`, shortCommand)
-		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202; cuecastd:\n%s", code, body, diag)
+		// What the daemon said, and whether it was still the same
+		// process (a restart also resets the connection).
+		diag, _ := v.con.run(`systemctl show -p NRestarts -p ActiveEnterTimestamp -p MainPID cuecastd; df -m /var | tail -n 1; `+
+			`journalctl -b -u cuecastd -o short-monotonic --no-pager | tail -n 25; dmesg | grep -a -i -e oom -e 'killed process' | tail -n 5`, 2*time.Minute)
+		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202 (after %v); cuecastd:\n%s", code, body, time.Since(applyStart).Round(time.Second), diag)
 	}
 	v.waitInstalled()
 	figures["update apply over HTTP (upload, verify, queue, install)"] = time.Since(applyStart).Round(time.Second).String()
@@ -362,7 +365,35 @@ func startVM(t *testing.T, dir string, a *qemuArch, full bool) *vm {
 	m := startMachine(t, a.qemu, args, dir, port, os.Getenv("CUECAST_IMAGE_WARM_RESET") != "1")
 	q := &qmp{path: filepath.Join(tmp, "qmp.sock")}
 	m.con.diag = func() string { return diagnose(q, m.pid()) }
-	return &vm{t: t, con: m.con, m: m, port: port, dir: dir, qmp: q}
+	v := &vm{t: t, con: m.con, m: m, port: port, dir: dir, qmp: q}
+	// Registered after startMachine's: runs first, while QEMU still runs.
+	t.Cleanup(func() {
+		if t.Failed() {
+			v.keepJournal()
+		}
+	})
+	return v
+}
+
+// keepJournal writes the guest's journal (this boot's and the one before,
+// most recent lines) to journal-failure.txt next to serial.log, so that a
+// failed run keeps what the daemon and systemd said: the disk overlay the
+// journal lives on is a temporary file. A guest that does not answer is
+// noted, not waited for.
+func (v *vm) keepJournal() {
+	path := filepath.Join(v.dir, "journal-failure.txt")
+	// A command the test gave up on may still hold the shell.
+	fmt.Fprint(v.con.in, "\x03\n")
+	out, _, err := v.con.try("journalctl --list-boots --no-pager; for b in -1 0; do echo \"=== journalctl -b $b\"; "+
+		"journalctl -b $b -o short-monotonic --no-pager -n 400; done; echo '=== dmesg (last 40)'; dmesg | tail -n 40", 4*time.Minute)
+	if err != nil {
+		out = fmt.Sprintf("the guest's console did not answer: %v\n", err)
+	}
+	if werr := os.WriteFile(path, []byte(out), 0o644); werr != nil {
+		v.t.Logf("keeping the guest's journal: %v", werr)
+		return
+	}
+	v.t.Logf("the guest's journal on failure: %s (%d bytes)", path, len(out))
 }
 
 // testDisks: the bundles reach the guest as read-only virtio disks
