@@ -62,6 +62,9 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 			}
 			printCandidate(os.Stderr, lf.Key(), c, label)
 		}
+		o.ExplainNames = func(lf *labels.Frame, n vision.Naming) {
+			printNaming(os.Stderr, lf.Key(), n, labelNameAt(lf, &n.Ball))
+		}
 	}
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {
@@ -80,6 +83,30 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 		rep.WriteDetails(os.Stdout)
 	}
 	return 0
+}
+
+// labelNameAt is what the labels name the ball at b's place, with "wrong"
+// where the detector's class or number differs from it (--explain's
+// naming lines).
+func labelNameAt(lf *labels.Frame, b *model.BallDetection) string {
+	best, what := math.Inf(1), "no labelled ball"
+	for _, l := range lf.Balls {
+		d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y)
+		if d > 0.6*l.R || d >= best {
+			continue
+		}
+		best, what = d, "labelled "+string(l.Class)
+		if l.Number != nil {
+			what += fmt.Sprintf(" %d", *l.Number)
+		}
+		if l.Class == labels.ClassOther {
+			continue
+		}
+		if l.Class != b.Class || l.Number != nil && (b.Number == nil || *b.Number != *l.Number) {
+			what += ": wrong"
+		}
+	}
+	return what
 }
 
 // scoreOptions are `cuecast detect --score`'s own flags.
