@@ -427,8 +427,11 @@ func (f *features) bodyColour(r float64) {
 	ni := 0
 	if blendSteps(r) == 1 {
 		edge := grownOnGrid(&f.white1)
+		// The outline blends the print with the cloth alike: rings
+		// within blendPx of it count as an edge too.
+		rim := 1 - blendPx/r
 		for i := range f.nBody {
-			if !edge.has(int(f.bj[i])) {
+			if j := int(f.bj[i]); !edge.has(j) && swRho[j/swAngles] < rim {
 				inner.set(i)
 				ni++
 			}
