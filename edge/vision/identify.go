@@ -486,27 +486,41 @@ func blendSteps(r float64) int {
 }
 
 // grownOnGrid is m with every sample of the swatch grid added that has a
-// neighbour in m: the samples beside it on its ring and the nearest two on
-// each ring next to it (odd rings are turned by half a step).
+// neighbour in m (swNear).
 func grownOnGrid(m *bitset) bitset {
 	out := *m
 	for j := range swN {
 		if m.has(j) {
 			continue
 		}
-		ring, k := j/swAngles, j%swAngles
-		at := func(r, a int) bool {
-			return r >= 0 && r < swRings && m.has(r*swAngles+(a+swAngles)%swAngles)
-		}
-		// The nearest samples on the next rings: k-1 and k going to an
-		// odd ring (half a step ahead), k and k+1 going to an even one.
-		a0 := k - 1
-		if ring%2 == 1 {
-			a0 = k
-		}
-		if at(ring, k-1) || at(ring, k+1) || at(ring-1, a0) || at(ring-1, a0+1) || at(ring+1, a0) || at(ring+1, a0+1) {
-			out.set(j)
+		for _, k := range swNear[j] {
+			if k >= 0 && m.has(int(k)) {
+				out.set(j)
+				break
+			}
 		}
 	}
 	return out
 }
+
+// swNear[j] is the neighbours of sample j on the swatch grid (-1: none):
+// the samples beside it on its ring and the nearest two on each ring next
+// to it (odd rings are turned by half a step: k-1 and k going to an odd
+// ring, k and k+1 going to an even one).
+var swNear = func() (t [swN][6]int16) {
+	at := func(r, a int) int16 {
+		if r < 0 || r >= swRings {
+			return -1
+		}
+		return int16(r*swAngles + (a+swAngles)%swAngles)
+	}
+	for j := range swN {
+		ring, k := j/swAngles, j%swAngles
+		a0 := k - 1
+		if ring%2 == 1 {
+			a0 = k
+		}
+		t[j] = [6]int16{at(ring, k-1), at(ring, k+1), at(ring-1, a0), at(ring-1, a0+1), at(ring+1, a0), at(ring+1, a0+1)}
+	}
+	return t
+}()
