@@ -276,7 +276,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 
 	im := img{pix: pix, w: f.Width, h: f.Height}
 	d.findBalls(frame, &im, tf, dst)
-	if !d.sized && !d.swept && len(dst.Balls) > 0 && len(d.radii)+d.measured() < radiusQuick {
+	if !d.sized && !d.swept && len(dst.Balls) > 0 {
 		d.swept = true
 		d.sweepSize(frame, &im, tf, dst)
 	}
@@ -419,31 +419,47 @@ func (d *Detector) measured() int {
 	return n
 }
 
-// sizeSweep are the factors of the finder's size searched when a table's
-// first frame with balls gives too few clean outlines to measure their size:
-// the outline refinement reaches about 30% either side of the expected
-// radius, so balls much larger than expected (a 7 or 8 ft table taken for
-// the configured 9 ft one, or larger balls: the common case, the scale
-// estimate says 15-20% on most real tables) fit poorly, and whether the
-// three outlines radiusQuick asks for come out is chance. One step of the
-// reach up brings them inside it. Not down: at a smaller size the cloth's
-// blotches and the diamonds start to pass for balls (an empty table's
-// frames got false balls).
+// sizeSweep are the factors of the finder's size searched on a table's
+// first frame with balls before the size is learned: the outline
+// refinement reaches about 30% either side of the expected radius, so
+// balls much larger than expected (a 7 or 8 ft table taken for the
+// configured 9 ft one, or larger balls: the common case, the scale
+// estimate says 15-20% on most real tables) fit poorly at the configured
+// size, and how many clean outlines come out there (and which: a shadow's,
+// a neighbour's) is chance. One step of the reach up brings them inside it.
+// Not down: at a smaller size the cloth's blotches and the diamonds start
+// to pass for balls (an empty table's frames got false balls).
 var sizeSweep = [...]float64{1.3}
 
-// sweepSize searches frame again at each sizeSweep factor of the finder's
-// size and keeps the one whose detections gave the most clean outlines,
-// at least radiusQuick (else the current size), leaving dst, d.support,
-// d.free and d.black as found at it.
+// sweepGain is how many times the clean outlines of the finder's size a
+// swept size must give to be taken: where the finder's size already
+// reaches the balls both sizes give about as many (the larger reach
+// catches a few more edges, the contact shadow's among them), and the
+// median learning settles the size from either; where it does not, it
+// gives a few, some of them a shadow's or a neighbour's.
+const sweepGain = 2
+
+// sweepSize decides a table's first ball size on both sides of the
+// outline's reach instead of on whichever outlines the finder's size
+// happened to catch: frame is searched at the finder's size (dst as found
+// there) and at each sizeSweep factor of it, and a swept size whose
+// detections give sweepGain times the clean outlines (and at least
+// radiusQuick) wins; the usual median learning (learnRadius) follows from
+// its outlines. Searching only when the finder's size gave fewer than
+// radiusQuick outlines let three outlines of shadows or neighbours decide
+// the size (and every ball after it) on a sub-pixel move of the table:
+// a frame with 3 learned down from them and lost 15 of 22 balls, its
+// neighbour shift with 2 swept and found all. dst, d.support, d.free and
+// d.black are left as found at the kept size.
 func (d *Detector) sweepSize(frame gocv.Mat, im *img, tf *tableFit, dst *model.Detection) {
 	base := d.bf.rb
-	best, bestN := base, max(d.measured(), radiusQuick-1)
+	best, bestN := base, d.measured()
 	last := base
 	for _, k := range sizeSweep {
 		d.setBallRadius(base * k)
 		d.findBalls(frame, im, tf, dst)
 		last = base * k
-		if n := d.measured(); n > bestN {
+		if n := d.measured(); n >= sweepGain*bestN && n > radiusQuick-1 {
 			best, bestN = last, n
 		}
 	}
