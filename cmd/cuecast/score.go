@@ -89,22 +89,16 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 // where the detector's class or number differs from it (--explain's
 // naming lines).
 func labelNameAt(lf *labels.Frame, b *model.BallDetection) string {
-	best, what := math.Inf(1), "no labelled ball"
-	for _, l := range lf.Balls {
-		d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y)
-		if d > 0.6*l.R || d >= best {
-			continue
-		}
-		best, what = d, "labelled "+string(l.Class)
-		if l.Number != nil {
-			what += fmt.Sprintf(" %d", *l.Number)
-		}
-		if l.Class == labels.ClassOther {
-			continue
-		}
-		if l.Class != b.Class || l.Number != nil && (b.Number == nil || *b.Number != *l.Number) {
-			what += ": wrong"
-		}
+	l := labelUnder(lf, b)
+	if l == nil {
+		return "no labelled ball"
+	}
+	what := "labelled " + string(l.Class)
+	if l.Number != nil {
+		what += fmt.Sprintf(" %d", *l.Number)
+	}
+	if l.Class != labels.ClassOther && (l.Class != b.Class || l.Number != nil && (b.Number == nil || *b.Number != *l.Number)) {
+		what += ": wrong"
 	}
 	return what
 }
@@ -141,19 +135,28 @@ func teachFrom(o evaluate.Options, data string, sets []*labels.Set, key string) 
 }
 
 // labelAt says what the labels of lf put under detection b: a ball, an
-// occluded ball, or none (a false ball), by the scoring's rule (centre
-// within 0.6 r of the label's).
+// occluded ball, or none (a false ball).
 func labelAt(lf *labels.Frame, b *model.BallDetection) string {
-	best, what := math.Inf(1), "no labelled ball: false"
-	for _, l := range lf.Balls {
-		d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y)
-		if d > 0.6*l.R || d >= best {
-			continue
-		}
-		best, what = d, "labelled "+string(l.Class)
-		if l.Occluded {
-			what = "labelled occluded " + string(l.Class)
+	l := labelUnder(lf, b)
+	switch {
+	case l == nil:
+		return "no labelled ball: false"
+	case l.Occluded:
+		return "labelled occluded " + string(l.Class)
+	}
+	return "labelled " + string(l.Class)
+}
+
+// labelUnder is the labelled ball of lf nearest detection b, by the
+// scoring's rule (centre within 0.6 r of the label's), nil when none.
+func labelUnder(lf *labels.Frame, b *model.BallDetection) *labels.Ball {
+	var best *labels.Ball
+	bestD := math.Inf(1)
+	for i := range lf.Balls {
+		l := &lf.Balls[i]
+		if d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y); d <= 0.6*l.R && d < bestD {
+			best, bestD = l, d
 		}
 	}
-	return what
+	return best
 }
