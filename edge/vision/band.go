@@ -42,18 +42,18 @@ const bandTol = 0.18
 // near the cloth's do not count (a ball of the cloth's hue is the rim
 // tests' business). One stray sample (a glint, a knot in the wood) does
 // not break a run; two do.
-func bandReach(m *img, fe *felt, x, y, r float64, cloth [3]float64) float64 {
+func bandReach(m *img, fe *felt, x, y, r float64, cloth [3]float64) (reach, width float64) {
 	cloth = localCloth(m, fe, x, y, r, cloth)
 	cs := cloth[0] + cloth[1] + cloth[2]
 	if cs <= 0 {
-		return 0
+		return 0, 0
 	}
 	dist := func(b, g, rr float64, c [3]float64) float64 {
 		return (math.Abs(b-c[0]) + math.Abs(g-c[1]) + math.Abs(rr-c[2])) / cs
 	}
 	steps := int(bandFar / bandStep)
 	// reach walks from (px, py) along (c, s) while the colour stays core's.
-	reach := func(px, py, c, s float64, core [3]float64) float64 {
+	run := func(px, py, c, s float64, core [3]float64) float64 {
 		last, miss := 0.0, 0
 		for k := 1; k <= steps; k++ {
 			t := float64(k) * bandStep
@@ -74,6 +74,8 @@ func bandReach(m *img, fe *felt, x, y, r float64, cloth [3]float64) float64 {
 		return last
 	}
 	best := 0.0
+	var bx, by, bc, bs float64
+	var bcore [3]float64
 	for k := 0; k < rimRays/2; k++ {
 		c, s := rimRing.cos[k], rimRing.sin[k]
 		for _, o := range bandOffsets {
@@ -97,14 +99,28 @@ func bandReach(m *img, fe *felt, x, y, r float64, cloth [3]float64) float64 {
 			if dist(core[0], core[1], core[2], cloth) < bandCloth {
 				continue
 			}
-			a := reach(px, py, c, s, core)
+			a := run(px, py, c, s, core)
 			if a <= best {
 				continue
 			}
-			best = math.Max(best, math.Min(a, reach(px, py, -c, -s, core)))
+			if a = math.Min(a, run(px, py, -c, -s, core)); a > best {
+				best, bx, by, bc, bs, bcore = a, px, py, c, s, core
+			}
 		}
 	}
-	return best
+	if best == 0 {
+		return 0, 0
+	}
+	// The band's width: across it, at its middle and half a radius
+	// either way along it, how far the same colour goes on both sides
+	// (the widest of the three, so one narrow spot does not make a band
+	// of a smear).
+	for _, t := range [3]float64{-0.5, 0, 0.5} {
+		px, py := bx+t*r*bc, by+t*r*bs
+		w := run(px, py, -bs, bc, bcore) + run(px, py, bs, -bc, bcore)
+		width = math.Max(width, w)
+	}
+	return best, width
 }
 
 // localCloth is the cloth's colour around (x, y) as seen on a ring at
@@ -141,3 +157,17 @@ func localCloth(m *img, fe *felt, x, y, r float64, cloth [3]float64) [3]float64 
 var bandOffsets = [5]float64{-0.5, -0.25, 0, 0.25, 0.5}
 
 const bandCloth = 0.25
+
+// stickLength and stickWidth: a candidate whose colour runs on stickLength
+// radii or more on both sides (bandReach) along a band narrower than
+// stickWidth radii across is a cue stick lying on the cloth. A cue is at
+// most about 31 mm thick at the butt, 13 mm at the tip: 0.45-1.1 ball
+// radii across (28.6 mm), while a ball rolling in the shutter's time is
+// smeared into a band as wide as itself, 2 radii (less the blur at its
+// edges). So the stick may be told from a smear long before a band is
+// long enough to be nothing but a band (bandLength): 1.6 radii is past
+// any true still ball's reach on the real set (at most 1.2).
+const (
+	stickLength = 1.6
+	stickWidth  = 1.4
+)

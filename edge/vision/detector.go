@@ -696,7 +696,7 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 		ev.rms, ev.size = fit.rms/r, fit.free/r
 	}
 	if why == "" {
-		why = d.falseBall(im, &tf.felt, &b, fit, ev, cloth)
+		why = d.falseBall(im, tf, &b, fit, ev, cloth)
 	}
 	return b, fit, ev, why
 }
