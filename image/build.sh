@@ -22,7 +22,7 @@
 #                cuecastd never reports READY (boot-test rollback case)
 #   SLOT_SIZE, DATA_SIZE, ESP_SIZE  partition sizes (bytes, K/M/G suffixes)
 #   VERITY=0     no dm-verity hash tree on the roots (default 1: image/verity.sh)
-#   RPI=1        (arm64; not yet run end to end) also write disk-rpi.img, the Raspberry
+#   RPI=1        (arm64; built, not booted: no Pi 4 under QEMU) also write disk-rpi.img, the Raspberry
 #                Pi 4 variant (image/rpi.sh)
 set -euo pipefail
 

@@ -85,13 +85,13 @@ image-test: build image-opencv-test ## boot the test image under QEMU: READY, wa
 		OUT=$(IMAGE_KIOSK_OUT) GO=$(GO) KIOSK_TEST=$(KIOSK_TEST) image/kiosk-test.sh
 
 # IMAGE_TEST_ARM64=1 makes `make test` also build and boot the arm64 test
-# image (cross-built, root through qemu-user, booted under TCG). Off by
-# default: its root build now takes ~26 min at load 12-17 (53 before the
-# slow install steps ran once, image/defer.sh), and with it make test would
-# come close to its 45-minute budget on a quiet 2-core host; its boot test
-# has not passed since that change (a reset POST and, at load 25, a device
-# timeout at boot: docs/bench/image.md, "arm64 in CI"). Once it has, .ci/run
-# should run it after make test: `make image-test-arm64 IMAGE_TEST_ARM64=1`.
+# image (cross-built, root through qemu-user, booted under TCG). Off in
+# `make test` itself (it would take make test past its 45-minute budget on
+# a loaded 2-core host); .ci/run runs it after make test instead:
+# `make image-test-arm64 IMAGE_TEST_ARM64=1`, which on a clean clone takes
+# 30-39 min at load 7-13 (opencv-min 2.5-4 min, Go cross build up to
+# 4.5 min, root 10-13 min, boot test 17 min: docs/bench/image.md, "arm64
+# in CI").
 IMAGE_TEST_ARM64 ?= 0
 image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
 	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \

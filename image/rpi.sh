@@ -13,8 +13,11 @@
 # variant is built, not booted (docs/image.md, "Raspberry Pi").
 set -euo pipefail
 OUT=${1:?usage: image/rpi.sh OUT}
+# Absolute: build.sh's repart definitions name $OUT's images by full path.
+OUT=$(cd "$OUT" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${CACHE:-$here/cache-arm64}
+CACHE=$(mkdir -p "$CACHE" && cd "$CACHE" && pwd) # apt takes relative Dir:: paths as under /etc/apt
 die() { echo "image/rpi.sh: $*" >&2; exit 1; }
 [ -s "$OUT/esp.img" ] && [ -d "$OUT/rootfs/usr/lib" ] || die "$OUT: no arm64 build (esp.img, rootfs) to make the Pi variant from"
 
@@ -73,6 +76,7 @@ CFG
 mcopy -i "$OUT/esp-rpi.img" "$fw/start4.elf" "$fw/fixup4.dat" "$uboot" "$apt/config.txt" "$dtbs"/bcm2711-*.dtb ::/
 rm -f "$OUT/disk-rpi.img"
 sed "s|^CopyBlocks=$OUT/esp.img\$|CopyBlocks=$OUT/esp-rpi.img|" "$OUT/repart.d/10-esp.conf" > "$apt/10-esp.conf"
+grep -qx "CopyBlocks=$OUT/esp-rpi.img" "$apt/10-esp.conf" || die "$OUT/repart.d/10-esp.conf does not copy $OUT/esp.img"
 mkdir -p "$apt/repart.d" && cp "$OUT"/repart.d/*.conf "$apt/repart.d/" && mv "$apt/10-esp.conf" "$apt/repart.d/"
 systemd-repart --empty=create --size=auto --dry-run=no --no-pager \
 	--definitions="$apt/repart.d" "$OUT/disk-rpi.img" >"$OUT/repart-rpi.log" 2>&1 ||

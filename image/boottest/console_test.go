@@ -168,6 +168,16 @@ func (c *console) wait(from int, re *regexp.Regexp, timeout time.Duration) ([]st
 // echo of the command line never matches them, only the command's output.
 func (c *console) run(cmd string, timeout time.Duration) (string, int) {
 	c.t.Helper()
+	out, rc, err := c.try(cmd, timeout)
+	if err != nil {
+		c.t.Fatalf("console: %s: %v", cmd, err)
+	}
+	return out, rc
+}
+
+// try is run that returns a console that did not answer as an error
+// instead of failing the test (for diagnostics after a failure).
+func (c *console) try(cmd string, timeout time.Duration) (string, int, error) {
 	c.seq++
 	n := c.seq
 	from := c.mark()
@@ -175,10 +185,10 @@ func (c *console) run(cmd string, timeout time.Duration) (string, int) {
 	re := regexp.MustCompile(fmt.Sprintf(`(?s)@@B%d@@\r?\n(.*?)@@E%d:(\d+)@@`, n, n))
 	m, _, err := c.waitFor(from, re, timeout)
 	if err != nil {
-		c.t.Fatalf("console: %s: %v", cmd, err)
+		return "", 0, err
 	}
 	rc, _ := strconv.Atoi(m[2])
-	return strings.ReplaceAll(m[1], "\r", ""), rc
+	return strings.ReplaceAll(m[1], "\r", ""), rc, nil
 }
 
 // must runs cmd and fails the test unless it exits 0.
