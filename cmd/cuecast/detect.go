@@ -126,10 +126,12 @@ func runDetect(args []string) int {
 	for _, path := range fs.Args() {
 		r := detectResult{Image: path, Balls: []detectBall{}}
 		var ex func(vision.Candidate)
+		var exn func(vision.Naming)
 		if *explain {
 			ex = func(c vision.Candidate) { printCandidate(os.Stderr, path, c, "") }
+			exn = func(n vision.Naming) { printNaming(os.Stderr, path, n, "") }
 		}
-		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, &f, &det, &r); err != nil {
+		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, exn, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
 			var ie *vision.ImageError
@@ -163,11 +165,11 @@ func runDetect(args []string) int {
 
 // detectOne runs a fresh detector on one image: each image may show a
 // different table, so nothing is cached across them.
-func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), f *model.Frame, det *model.Detection, r *detectResult) error {
+func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), explainNames func(vision.Naming), f *model.Frame, det *model.Detection, r *detectResult) error {
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain, ExplainNames: explainNames})
 	if err != nil {
 		return err
 	}
@@ -260,4 +262,23 @@ func printCandidate(w io.Writer, frame string, c vision.Candidate, label string)
 		at = fmt.Sprintf(" table (%.3f,%.3f) m", b.Pos.X, b.Pos.Y)
 	}
 	fmt.Fprintf(w, "%s pass %d: (%.1f,%.1f) r %.1f%s %s conf %.2f %s; %s\n", frame, c.Pass, b.Pixel.X, b.Pixel.Y, b.RadiusPx, at, name, b.Confidence, verdict, c.Measures)
+}
+
+// printNaming is one line of --explain's naming part, per ball kept after
+// the frame's balls were named together: the name it got (or "unnamed")
+// and its cost, the ball's own cheapest and runner-up numbers with their
+// costs, what the labels say (with --score), the frame's white and the
+// namer's features.
+func printNaming(w io.Writer, frame string, n vision.Naming, label string) {
+	b := &n.Ball
+	name := string(b.Class) + " unnamed"
+	if n.Name >= 0 {
+		name = fmt.Sprintf("%s %d", b.Class, n.Name)
+	}
+	if label != "" {
+		label = " (" + label + ")"
+	}
+	fmt.Fprintf(w, "%s name: (%.1f,%.1f) r %.1f %s cost %.1f; best %d %.1f, runner-up %d %.1f%s; white %.2f %.2f %.2f; %s\n",
+		frame, b.Pixel.X, b.Pixel.Y, b.RadiusPx, name, n.Cost, n.Best, n.BestCost, n.RunnerUp, n.RunnerUpCost, label,
+		n.White[0], n.White[1], n.White[2], n.Features)
 }

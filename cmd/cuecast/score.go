@@ -62,6 +62,9 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 			}
 			printCandidate(os.Stderr, lf.Key(), c, label)
 		}
+		o.ExplainNames = func(lf *labels.Frame, n vision.Naming) {
+			printNaming(os.Stderr, lf.Key(), n, labelNameAt(lf, &n.Ball))
+		}
 	}
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {
@@ -80,6 +83,24 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 		rep.WriteDetails(os.Stdout)
 	}
 	return 0
+}
+
+// labelNameAt is what the labels name the ball at b's place, with "wrong"
+// where the detector's class or number differs from it (--explain's
+// naming lines).
+func labelNameAt(lf *labels.Frame, b *model.BallDetection) string {
+	l := labelUnder(lf, b)
+	if l == nil {
+		return "no labelled ball"
+	}
+	what := "labelled " + string(l.Class)
+	if l.Number != nil {
+		what += fmt.Sprintf(" %d", *l.Number)
+	}
+	if l.Class != labels.ClassOther && (l.Class != b.Class || l.Number != nil && (b.Number == nil || *b.Number != *l.Number)) {
+		what += ": wrong"
+	}
+	return what
 }
 
 // scoreOptions are `cuecast detect --score`'s own flags.
@@ -114,19 +135,28 @@ func teachFrom(o evaluate.Options, data string, sets []*labels.Set, key string) 
 }
 
 // labelAt says what the labels of lf put under detection b: a ball, an
-// occluded ball, or none (a false ball), by the scoring's rule (centre
-// within 0.6 r of the label's).
+// occluded ball, or none (a false ball).
 func labelAt(lf *labels.Frame, b *model.BallDetection) string {
-	best, what := math.Inf(1), "no labelled ball: false"
-	for _, l := range lf.Balls {
-		d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y)
-		if d > 0.6*l.R || d >= best {
-			continue
-		}
-		best, what = d, "labelled "+string(l.Class)
-		if l.Occluded {
-			what = "labelled occluded " + string(l.Class)
+	l := labelUnder(lf, b)
+	switch {
+	case l == nil:
+		return "no labelled ball: false"
+	case l.Occluded:
+		return "labelled occluded " + string(l.Class)
+	}
+	return "labelled " + string(l.Class)
+}
+
+// labelUnder is the labelled ball of lf nearest detection b, by the
+// scoring's rule (centre within 0.6 r of the label's), nil when none.
+func labelUnder(lf *labels.Frame, b *model.BallDetection) *labels.Ball {
+	var best *labels.Ball
+	bestD := math.Inf(1)
+	for i := range lf.Balls {
+		l := &lf.Balls[i]
+		if d := math.Hypot(l.X-b.Pixel.X, l.Y-b.Pixel.Y); d <= 0.6*l.R && d < bestD {
+			best, bestD = l, d
 		}
 	}
-	return what
+	return best
 }

@@ -37,7 +37,11 @@ type DetectorOptions struct {
 	// Detect and the verdict on it (explain.go); it costs the measurements
 	// a rejected candidate otherwise skips.
 	Explain func(Candidate)
-	Log     *slog.Logger
+	// ExplainNames, when set, is called with every named ball of each
+	// Detect: the namer's features, the name it got and the runner-up
+	// with their costs (names.go).
+	ExplainNames func(Naming)
+	Log          *slog.Logger
 }
 
 // Detector finds the table, balls and cue in frames. One goroutine calls
@@ -141,6 +145,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 		d.expl = &explainer{fn: o.Explain}
 		d.trace = d.expl.trace
 	}
+	d.id.explain = o.ExplainNames
 	return d, nil
 }
 

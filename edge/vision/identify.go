@@ -282,8 +282,10 @@ type features struct {
 	// pale: share of n in colour below it (a tint, or a pale set's).
 	vivid, pale  float64
 	white1, body bitset
-	// Per body sample: value and opponent chroma (the first nBody).
+	// Per body sample: value and opponent chroma (the first nBody), and
+	// its index on the swatch grid.
 	bv, boa, bob [swN]float32
+	bj           [swN]int16
 	nBody        int
 }
 
@@ -332,6 +334,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 			f.body.set(j)
 			nb++
 			f.bv[f.nBody], f.boa[f.nBody], f.bob[f.nBody] = float32(mx), 0, 0
+			f.bj[f.nBody] = int16(j)
 			f.nBody++
 		case sat < whiteSat && mx > whiteValue:
 			f.white1.set(j)
@@ -351,6 +354,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 			f.bv[f.nBody] = float32(mx)
 			f.boa[f.nBody] = float32((r - (g+b)/2) / mx)
 			f.bob[f.nBody] = float32(0.866 * (g - b) / mx)
+			f.bj[f.nBody] = int16(j)
 			f.nBody++
 		}
 	}
@@ -361,7 +365,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	}
 	n := float64(f.n)
 	f.white, f.black, f.colour = float64(nw)/n, float64(nb)/n, float64(nc)/n
-	f.bodyColour()
+	f.bodyColour(s.r)
 	// The cloth's hue (white-balanced): a white limb blurred into the
 	// cloth or lit by its bounce takes it on, vivid or not.
 	ca, cb := wcl[2]-(wcl[1]+wcl[0])/2, 0.866*(wcl[1]-wcl[0])
@@ -402,20 +406,53 @@ const (
 // samples (by value, from a 32-bin histogram): the sphere's limb in its own
 // shade is darker and noisier, and a stripe whose cap faces the camera
 // shows its band only there.
-func (f *features) bodyColour() {
+//
+// Only samples inside the print count where there are enough of them: a
+// body sample beside a white one (a cap, a number circle) is blended with
+// it by the lens and by the camera's chroma subsampling (JPEG and H.264
+// keep colour at half the resolution), paler and brighter than the print.
+// A stripe's band is narrow, and half its samples may sit on such an edge:
+// a red band read as a pale maroon, a maroon one as a red (11 <-> 15).
+// The blend is as wide in pixels whatever the ball's size r (px): where
+// one step of the swatch grid is narrower than it (r below about 15 px)
+// the samples a step from the white are blended too, and what is left
+// past the blend is a sliver of the band, too few samples of too little
+// of the ball to say more than all of them (on the real set shrunk 3x,
+// perfectswish's 11 and 15 then traded places): all samples count.
+func (f *features) bodyColour(r float64) {
 	if f.nBody == 0 {
 		return
 	}
+	var inner bitset
+	ni := 0
+	if blendSteps(r) == 1 {
+		edge := grownOnGrid(&f.white1)
+		// The outline blends the print with the cloth alike: rings
+		// within blendPx of it count as an edge too.
+		rim := 1 - blendPx/r
+		for i := range f.nBody {
+			if j := int(f.bj[i]); !edge.has(j) && swRho[j/swAngles] < rim {
+				inner.set(i)
+				ni++
+			}
+		}
+	}
+	useInner := ni >= minInnerBody && 2*ni >= f.nBody/2
 	const bins, top = 32, 2.2
 	var hist [bins]int
-	for _, v := range f.bv[:f.nBody] {
+	nh := 0
+	for i, v := range f.bv[:f.nBody] {
+		if useInner && !inner.has(i) {
+			continue
+		}
 		hist[min(bins-1, int(float64(v)/top*bins))]++
+		nh++
 	}
-	lo := float32(halfCut(hist[:], f.nBody) * top / bins)
+	lo := float32(halfCut(hist[:], nh) * top / bins)
 	var sv, sa, sb, na, k float64
 	for i := range f.nBody {
 		v := f.bv[i]
-		if v < lo {
+		if v < lo || useInner && !inner.has(i) {
 			continue
 		}
 		sv += float64(v)
@@ -431,3 +468,59 @@ func (f *features) bodyColour() {
 		f.oa, f.ob = sa/na, sb/na
 	}
 }
+
+// minInnerBody: the least number of body samples away from white that
+// tell the print's colour (a cap facing the camera leaves only a thin rim
+// of band, all of it on an edge: then every body sample counts).
+const minInnerBody = 16
+
+// blendPx is how far (pixels) a colour edge spreads in a camera's image:
+// the lens's blur and the chroma subsampling of JPEG and H.264, which keep
+// one colour per 2 x 2 pixels.
+const blendPx = 2
+
+// blendSteps is how many steps of the swatch grid (about 0.13 of the
+// ball's radius r, px, between neighbours mid-disc) cover blendPx.
+func blendSteps(r float64) int {
+	return int(math.Ceil(blendPx / (0.13 * math.Max(r, 1))))
+}
+
+// grownOnGrid is m with every sample of the swatch grid added that has a
+// neighbour in m (swNear).
+func grownOnGrid(m *bitset) bitset {
+	out := *m
+	for j := range swN {
+		if m.has(j) {
+			continue
+		}
+		for _, k := range swNear[j] {
+			if k >= 0 && m.has(int(k)) {
+				out.set(j)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// swNear[j] is the neighbours of sample j on the swatch grid (-1: none):
+// the samples beside it on its ring and the nearest two on each ring next
+// to it (odd rings are turned by half a step: k-1 and k going to an odd
+// ring, k and k+1 going to an even one).
+var swNear = func() (t [swN][6]int16) {
+	at := func(r, a int) int16 {
+		if r < 0 || r >= swRings {
+			return -1
+		}
+		return int16(r*swAngles + (a+swAngles)%swAngles)
+	}
+	for j := range swN {
+		ring, k := j/swAngles, j%swAngles
+		a0 := k - 1
+		if ring%2 == 1 {
+			a0 = k
+		}
+		t[j] = [6]int16{at(ring, k-1), at(ring, k+1), at(ring-1, a0), at(ring-1, a0+1), at(ring+1, a0), at(ring+1, a0+1)}
+	}
+	return t
+}()

@@ -3,7 +3,6 @@ package vision
 import (
 	"fmt"
 	"math"
-	"os"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -99,6 +98,9 @@ type identifier struct {
 	shift  [][2]float64
 	as     assigner
 	white  whiteRef
+	// explain, when set (DetectorOptions.ExplainNames), sees how each
+	// ball of a frame was named.
+	explain func(Naming)
 }
 
 // whiteSwitch: the brightest white ball's white replaces the one of the
@@ -148,40 +150,71 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		}
 	}
 	id.capsUp(balls, conf)
-	if debugNames {
-		id.dumpNames(balls)
+	if id.explain != nil {
+		id.explainNames(balls)
 	}
 }
 
-// debugNames prints every ball's naming features and its cheapest names to
-// stderr (CUECAST_DEBUG_NAMES=1: tuning the namer against labelled frames).
-var debugNames = os.Getenv("CUECAST_DEBUG_NAMES") != ""
+// Naming is how the namer named one ball of a frame, for a technician
+// asking why a ball got its name (DetectorOptions.ExplainNames, `cuecast
+// detect --explain`).
+type Naming struct {
+	// Ball is the ball as named (class, number; after the frame's balls
+	// were named together).
+	Ball model.BallDetection
+	// White is the frame's white the ball was measured under (B, G, R
+	// per unit of the cloth's level).
+	White [3]float64
+	// Name is the number the assignment gave the ball, -1 unnamed; Cost
+	// what that cost (unknownCost when unnamed).
+	Name int
+	Cost float64
+	// Best and RunnerUp are the ball's two cheapest numbers on its own
+	// (0-15, before the assignment gave each number once), with their
+	// costs: where Name is not Best, another ball took Best.
+	Best, RunnerUp         int
+	BestCost, RunnerUpCost float64
+	// Features are the namer's measures, as "name value" pairs (see
+	// features in identify.go).
+	Features string
+}
 
-func (id *identifier) dumpNames(balls []model.BallDetection) {
+// explainNames reports every ball's naming to id.explain.
+func (id *identifier) explainNames(balls []model.BallDetection) {
 	cols := identityCols + len(balls)
-	fmt.Fprintf(os.Stderr, "WHITE %.1f %.1f %.1f\n", id.white.b, id.white.g, id.white.r)
+	w := [3]float64{id.white.b, id.white.g, id.white.r}
 	for i := range balls {
 		b, f := &balls[i], &id.ft[i]
-		row := id.cost[i*cols : i*cols+identityCols]
-		k1, k2 := 0, 1
-		if row[k2] < row[k1] {
-			k1, k2 = k2, k1
+		row := id.cost[i*cols : (i+1)*cols]
+		k1, k2 := cheapestTwo(row[:identityCols])
+		nm := Naming{Ball: *b, White: w, Name: -1, Cost: unknownCost,
+			Best: k1, BestCost: row[k1], RunnerUp: k2, RunnerUpCost: row[k2]}
+		if k := id.rowCol[i]; k < identityCols && b.Number != nil {
+			nm.Name, nm.Cost = k, row[k]
+		} else if b.Number != nil {
+			nm.Name = *b.Number // named by elimination (capsUp)
 		}
-		for k := 2; k < identityCols; k++ {
-			switch {
-			case row[k] < row[k1]:
-				k1, k2 = k, k1
-			case row[k] < row[k2]:
-				k2 = k
-			}
-		}
-		num := -1
-		if b.Number != nil {
-			num = *b.Number
-		}
-		fmt.Fprintf(os.Stderr, "NAME %.0f %.0f r %.1f -> %s %d | n %d white %.2f black %.2f colour %.2f grey %.2f cloth %.2f clip %.2f dStripe %.2f dSolid %.2f vivid %.2f oa %.2f ob %.2f val %.2f | best %d %.1f, %d %.1f\n",
-			b.Pixel.X, b.Pixel.Y, b.RadiusPx, b.Class, num, f.n, f.white, f.black, f.colour, f.grey, f.cloth, f.clip, f.dStripe, f.dSolid, f.vivid, f.oa, f.ob, f.bodyVal, k1, row[k1], k2, row[k2])
+		nm.Features = fmt.Sprintf("n %d white %.2f black %.2f colour %.2f grey %.2f cloth %.2f clip %.2f dStripe %.2f dSolid %.2f vivid %.2f pale %.2f oa %.2f ob %.2f val %.2f",
+			f.n, f.white, f.black, f.colour, f.grey, f.cloth, f.clip, f.dStripe, f.dSolid, f.vivid, f.pale, f.oa, f.ob, f.bodyVal)
+		id.explain(nm)
 	}
+}
+
+// cheapestTwo is the indices of row's two least values (row has >= 2).
+func cheapestTwo(row []float64) (k1, k2 int) {
+	k1, k2 = 0, 1
+	if row[k2] < row[k1] {
+		k1, k2 = k2, k1
+	}
+	for k := 2; k < len(row); k++ {
+		switch {
+		case row[k] < row[k1]:
+			k1, k2 = k, k1
+		case row[k] < row[k2]:
+			k2 = k
+		}
+	}
+	return k1, k2
 }
 
 // assign fills id.cost (n x (identityCols+n)) from id.ft, solves the

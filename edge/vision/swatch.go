@@ -60,10 +60,12 @@ func init() {
 type swatch struct {
 	px [swN][3]float32
 	ok [swN]bool
+	r  float64 // the radius it was sampled at, pixels
 }
 
 // sample fills s from the frame around (cx, cy) with radius r.
 func (s *swatch) sample(m *img, cx, cy, r float64) {
+	s.r = r
 	for j := range swN {
 		b, g, rd, ok := m.bilinear(cx+r*swX[j], cy+r*swY[j])
 		s.ok[j] = ok

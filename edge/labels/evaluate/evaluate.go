@@ -39,12 +39,16 @@ type Options struct {
 	// judged on each frame and its verdict (vision.DetectorOptions.Explain;
 	// cuecast detect --score --explain).
 	Explain func(lf *labels.Frame, c vision.Candidate)
+	// ExplainNames, when set, is called with how every ball of each frame
+	// was named (vision.DetectorOptions.ExplainNames).
+	ExplainNames func(lf *labels.Frame, n vision.Naming)
 	// Shrink, when above 1, scores every frame shrunk that many times
 	// (labels.ShrinkFrame) against its labels shrunk alike: balls below
 	// 10 px from a set whose balls are all larger.
 	Shrink int
 
-	explain func(vision.Candidate) // Explain bound to the frame in hand
+	explain      func(vision.Candidate) // Explain bound to the frame in hand
+	explainNames func(vision.Naming)    // ExplainNames bound to it
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -79,6 +83,9 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 			if o.Explain != nil {
 				fo.explain = func(c vision.Candidate) { o.Explain(lf, c) }
 			}
+			if o.ExplainNames != nil {
+				fo.explainNames = func(n vision.Naming) { o.ExplainNames(lf, n) }
+			}
 			if err := Detect(fo, f, &det); err != nil {
 				return fmt.Errorf("%s: %w", lf.Key(), err)
 			}
@@ -99,7 +106,7 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true, Explain: o.explain})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true, Explain: o.explain, ExplainNames: o.explainNames})
 	if err != nil {
 		return err
 	}
