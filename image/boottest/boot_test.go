@@ -207,7 +207,7 @@ func TestImage(t *testing.T) {
 		// process (a restart also resets the connection).
 		diag, _ := v.con.run(`systemctl show -p NRestarts -p ActiveEnterTimestamp -p MainPID cuecastd; df -m /var | tail -n 1; `+
 			`journalctl -b -u cuecastd -o short-monotonic --no-pager | tail -n 25; dmesg | grep -a -i -e oom -e 'killed process' | tail -n 5`, 2*time.Minute)
-		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202 (after %v); cuecastd:\n%s", code, body, time.Since(applyStart).Round(time.Second), diag)
+		t.Fatalf("POST /api/v1/update (good bundle) = %d %s, want 202 (after %v); cuecastd:\n%s\nthe guest's network:\n%s", code, body, time.Since(applyStart).Round(time.Second), diag, v.netDiag())
 	}
 	v.waitInstalled()
 	figures["update apply over HTTP (upload, verify, queue, install)"] = time.Since(applyStart).Round(time.Second).String()
@@ -535,7 +535,16 @@ func (v *vm) httpReady(when string) {
 		}
 		time.Sleep(3 * time.Second)
 	}
-	v.t.Errorf("%s: GET /api/v1/health/ready through the forwarded port: %s", when, last)
+	v.t.Errorf("%s: GET /api/v1/health/ready through the forwarded port: %s; the guest's network:\n%s", when, last, v.netDiag())
+}
+
+// netDiag is the guest's side of a forwarded port that does not answer
+// (seen once on arm64: QEMU's user networking gave up on the guest after
+// ~75 s while cuecastd was READY): its addresses, networkd's view of the
+// links and the listening sockets, over the serial console.
+func (v *vm) netDiag() string {
+	out, _ := v.con.run("ip -brief addr; networkctl --no-pager list; networkctl --no-pager status 2>&1 | tail -n 20; ss -ltn", 2*time.Minute)
+	return out
 }
 
 func (v *vm) post(token string, body io.Reader) (int, string) {
