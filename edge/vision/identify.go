@@ -209,6 +209,28 @@ func (c *clothTest) shade(p [3]float32, val float64) bool {
 // shadeValue: see clothTest.shade.
 const shadeValue = 0.4
 
+// inShade tells a black sample (below blackValue) that is the cloth in
+// deep shade (a cushion's face or its shadow over a ball frozen to it, a
+// ball's own shadow): the cloth's chromaticity within a dark pixel's
+// noise (shadeHueTol) and still a share of the cloth's brightness that
+// the room's light leaves in a shadow (shadeShare); a black print
+// reflects less and has no hue of the cloth's.
+func (c *clothTest) inShade(p [3]float32) bool {
+	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
+	sum := rb + rg + rr + 1
+	cd := math.Abs(rb/sum-c.b) + math.Abs(rg/sum-c.g) + math.Abs(rr/sum-c.r)
+	return cd < shadeHueTol && sum >= shadeShare*c.sum
+}
+
+const (
+	// shadeHueTol: the L1 chromaticity distance a dark pixel of the
+	// cloth's hue may show (a few levels of noise on sums of 30-60).
+	shadeHueTol = 0.25
+	// shadeShare: the least brightness, a share of the lit cloth's, of
+	// the cloth in a shadow (the ambient light it still gets).
+	shadeShare = 0.2
+)
+
 func (c *clothTest) is(p [3]float32) bool {
 	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
 	sum := rb + rg + rr + 1
@@ -305,7 +327,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	// white over the cloth under a tinted lamp.
 	wb := [3]float64{255 / w.b, 255 / w.g, 255 / w.r}
 	wcl := [3]float64{cloth[0] * wb[0], cloth[1] * wb[1], cloth[2] * wb[2]}
-	var nw, nb, nc, ncl, ngr, nclip int
+	var nw, nb, nc, ncl, ngr, nclip, nd int
 	for j := range swN {
 		if !s.ok[j] {
 			continue
@@ -337,7 +359,10 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 		switch {
 		case mx < blackValue:
 			f.body.set(j)
-			f.dark.set(j)
+			if !cl.inShade(p) {
+				f.dark.set(j)
+				nd++
+			}
 			nb++
 			f.bv[f.nBody], f.boa[f.nBody], f.bob[f.nBody] = float32(mx), 0, 0
 			f.bj[f.nBody] = int16(j)
@@ -392,8 +417,10 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	f.vivid, f.pale = float64(nv)/n, float64(np)/n
 	f.dStripe = float64(bestStripe(&f.white1, &f.body)) / n
 	f.dSolid = float64(bestMisfit(solidT, &f.white1, &f.body)) / n
-	if nb > 0 {
-		f.readDarkCaps(nb)
+	if nd >= minWhiteSamples {
+		// As many as a white patch needs to tell the frame's white:
+		// fewer are a seam, a speck, noise at the outline.
+		f.readDarkCaps(nd)
 	}
 }
 
