@@ -28,6 +28,7 @@ type ballFinder struct {
 	dist   gocv.Mat // float32 distance to felt
 	hier   gocv.Mat // contour hierarchy for holeCandidates
 	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
+	maps   warpMaps // m's warp maps, cached (warp.go)
 	gx, gy gocv.Mat // CV_16SC3 Sobel derivatives of warp, for voteCandidates
 	votes  gocv.Mat // float32 radial symmetry votes
 	vblur  gocv.Mat // votes smoothed
@@ -74,6 +75,7 @@ func (b *ballFinder) close() {
 	b.dist.Close()
 	b.hier.Close()
 	b.m.Close()
+	b.maps.close()
 	b.gx.Close()
 	b.gy.Close()
 	b.votes.Close()
@@ -184,8 +186,16 @@ func mul3(a, c homography) homography {
 
 // rectify warps frame into the top-down view.
 func (b *ballFinder) rectify(frame gocv.Mat) []byte {
-	gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
-		gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
+	if warpMapsUsable {
+		var m [9]float64
+		for i := range m {
+			m[i] = b.m.GetDoubleAt(i/3, i%3)
+		}
+		b.maps.warp(frame, &b.warp, m, b.w, b.h)
+	} else {
+		gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
+			gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
+	}
 	p, _ := b.warp.DataPtrUint8()
 	return p
 }
