@@ -127,11 +127,13 @@ func runDetect(args []string) int {
 		r := detectResult{Image: path, Balls: []detectBall{}}
 		var ex func(vision.Candidate)
 		var exn func(vision.Naming)
+		var ext func(string)
 		if *explain {
 			ex = func(c vision.Candidate) { printCandidate(os.Stderr, path, c, "") }
 			exn = func(n vision.Naming) { printNaming(os.Stderr, path, n, "") }
+			ext = func(s string) { fmt.Fprintf(os.Stderr, "%s table: %s\n", path, s) }
 		}
-		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, exn, &f, &det, &r); err != nil {
+		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, exn, ext, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
 			var ie *vision.ImageError
@@ -165,11 +167,11 @@ func runDetect(args []string) int {
 
 // detectOne runs a fresh detector on one image: each image may show a
 // different table, so nothing is cached across them.
-func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), explainNames func(vision.Naming), f *model.Frame, det *model.Detection, r *detectResult) error {
+func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), explainNames func(vision.Naming), explainTable func(string), f *model.Frame, det *model.Detection, r *detectResult) error {
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain, ExplainNames: explainNames})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain, ExplainNames: explainNames, ExplainTable: explainTable})
 	if err != nil {
 		return err
 	}
