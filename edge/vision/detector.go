@@ -133,6 +133,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
 	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size, stills: o.Stills,
 		tf: newTableFinder(size, cfg.CushionWidth), cue: newCueFinder()}
+	d.tf.noRefine = cfg.CushionNose != "step-up"
 	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {

@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
+	"github.com/cuecast/cuecast/edge/sim"
 )
 
 // realFrame reads a frame of the shared real footage, skipping the test
@@ -160,6 +162,23 @@ func TestReportedTableFallback(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReportedTableTanCloth: the shade-aware outline takes in the dark
+// wooden rails round the simulator's tan cloth (187 px off); the strict
+// outline is table-shaped, so the finder's corners are reported, exact.
+func TestReportedTableTanCloth(t *testing.T) {
+	s := sim.New(sim.Options{Width: 1280, Height: 720, FPS: 3, Scenario: "still", Seed: 7, Felt: "tan", Lighting: "spot", Tilt: 0.1, NoiseSigma: 2, Unpaced: true})
+	defer s.Close()
+	var f model.Frame
+	s.Render(&f, time.Unix(1000, 0))
+	d, det := detectStill(t, &f, nil, false)
+	if !strings.Contains(d.table.repWhy, "leaves the table-shaped strict one") {
+		t.Errorf("repWhy %q", d.table.repWhy)
+	}
+	if e := cornerErr(det.Table.Corners, f.Truth.Corners); e > 1 {
+		t.Errorf("corners %.1f px from the truth", e)
+	}
 }
 
 // TestKeepFound checks the side-by-side choice on drawn lines: a 1000 x

@@ -17,8 +17,9 @@ type tableFinder struct {
 	small   gocv.Mat
 	mask    gocv.Mat
 	kernel  gocv.Mat
-	// noRefine leaves the reported geometry the finder's (tests: what
-	// the refinement must not change).
+	// noRefine leaves the reported geometry the finder's: the config's
+	// cushion_nose "outermost" (the default), and tests of what the
+	// refinement must not change.
 	noRefine bool
 }
 
@@ -175,6 +176,16 @@ func (t *tableFinder) refine(fit *tableFit, found [4]noseSide, sp []byte, sw, sh
 	}
 	// A ball's radius in pixels at the table's centre: the most the two
 	// rules' noses can differ on one cushion (see keepFound).
+	// The two outlines part by more than two cushions' width (more than
+	// the shaded cloth at a rail's edge): one of them is not the table. The shade-aware one is taken only where the
+	// strict one is no table's shape (carom gravitygravity 04: the
+	// strict test kept the lamp's pool, a trapezoid); a table-shaped
+	// strict outline stays (the shade-aware test can take in a dark
+	// wooden rail with a tan cloth: the simulator's tan table, 187 px).
+	if outlinesPart(fit.outer, outer, 2*t.cushion*ppm) && tableShaped(fit.corners) {
+		fit.repWhy += " (refinement: the shade-aware outline leaves the table-shaped strict one by more than two cushions)"
+		return
+	}
 	sides, kept := keepFound(fit.outer, found, outer, sides, model.BallRadius*ppm, t.cushion*ppm)
 	corners, ok := noseCorners(outer, sides)
 	if !ok {
@@ -251,6 +262,35 @@ func keepFound(fOuter [4]model.Pixel, found [4]noseSide, sOuter [4]model.Pixel, 
 	}
 	return out, kept
 }
+
+// outlinesPart says whether any side of outline b lies further than d
+// from the same side of a at either end.
+func outlinesPart(a, b [4]model.Pixel, d float64) bool {
+	for i := range a {
+		if math.Max(lineDist(b[i], b[(i+1)%4], a[i]), lineDist(b[i], b[(i+1)%4], a[(i+1)%4])) > d {
+			return true
+		}
+	}
+	return false
+}
+
+// tableShaped says whether quad q (BL BR TR TL) can be a table seen from
+// above: opposite sides within shapeSlack of each other's length (a
+// camera over the table, tilted by a few degrees at most, foreshortens
+// the far side by a few per cent).
+func tableShaped(q [4]model.Pixel) bool {
+	side := func(i int) float64 { return math.Hypot(q[(i+1)%4].X-q[i].X, q[(i+1)%4].Y-q[i].Y) }
+	for i := 0; i < 2; i++ {
+		a, b := side(i), side(i+2)
+		if math.Abs(a-b) > shapeSlack*math.Max(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// shapeSlack: see tableShaped.
+const shapeSlack = 0.15
 
 // lineDist is the distance of p from the line through a and b.
 func lineDist(a, b, p model.Pixel) float64 {
