@@ -60,6 +60,7 @@ func runDetect(args []string) int {
 	venueOut := fs.String("venue-out", "", "with --teach: write the taught venue to `FILE`")
 	shrink := fs.Int("shrink", 1, "with --score: score every frame shrunk `N` times (N x N pixels averaged) against its labels shrunk alike: small balls from a set of large ones")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
+	nose := fs.String("cushion-nose", config.Default().Vision.CushionNose, "how the reported table corners are found: outermost (the ball finder's) or step-up (the step up out of the dark band under each cushion; vision.cushion_nose)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--explain] [--debug-out DIR] [--table 9ft] IMAGE...")
 		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--explain] [--debug-out DIR] [--shrink N] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
@@ -91,6 +92,11 @@ func runDetect(args []string) int {
 		return 2
 	}
 	cfg.CushionWidth = *cushion
+	if *nose != "outermost" && *nose != "step-up" {
+		fmt.Fprintf(os.Stderr, "cuecast detect: --cushion-nose %q: want outermost or step-up\n", *nose)
+		return 2
+	}
+	cfg.CushionNose = *nose
 	geo := model.Standard(size)
 	var venue *vision.Venue
 	if *venueFile != "" {
