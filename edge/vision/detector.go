@@ -558,6 +558,7 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	if d.table != nil {
 		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
 	}
+	d.tf.refineFit(&fit, frame, pix)
 	d.setTable(&fit)
 	if d.sf == nil {
 		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
