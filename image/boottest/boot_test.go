@@ -135,6 +135,9 @@ func TestImage(t *testing.T) {
 	}
 
 	// Health through the forwarded port; Mosquitto; structured journal.
+	if d := v.dhcpAddressAt(); d != "" {
+		figures["kernel start to the DHCPv4 address (boot 1)"] = d
+	}
 	v.httpReady("boot 1")
 	if out, _ := v.con.run("systemctl is-active mosquitto", shortCommand); strings.TrimSpace(out) != "active" {
 		diag, _ := v.con.run("journalctl -b -u mosquitto --no-pager | tail -n 15", shortCommand)
@@ -538,12 +541,57 @@ func (v *vm) httpReady(when string) {
 	v.t.Errorf("%s: GET /api/v1/health/ready through the forwarded port: %s; the guest's network:\n%s", when, last, v.netDiag())
 }
 
+// dhcpAddressAt is when (time since kernel start) networkd set the
+// address QEMU's DHCP server leased, from networkd's journal, or "" if it
+// has not (yet).
+func (v *vm) dhcpAddressAt() string {
+	out, _, err := v.con.try("journalctl -b -u systemd-networkd -o short-monotonic --no-pager | grep -a -m1 'DHCPv4 address'", shortCommand)
+	if err != nil {
+		return ""
+	}
+	m := regexp.MustCompile(`^\[\s*(\d+\.\d+)\]`).FindStringSubmatch(strings.TrimSpace(out))
+	if m == nil {
+		v.t.Logf("networkd has no DHCPv4 address yet: %q", strings.TrimSpace(out))
+		return ""
+	}
+	s, _ := strconv.ParseFloat(m[1], 64)
+	return (time.Duration(s*10) * 100 * time.Millisecond).String()
+}
+
 // netDiag is the guest's side of a forwarded port that does not answer
 // (seen once on arm64: QEMU's user networking gave up on the guest after
-// ~75 s while cuecastd was READY): its addresses, networkd's view of the
-// links and the listening sockets, over the serial console.
+// ~75 s while cuecastd was READY), and QEMU's. The image has no iproute2
+// (no ip, no ss): the guest's view comes from networkctl, /sys and /proc
+// (links and their counters, the ARP table, listening TCP sockets: state
+// 0A, port 1F90 is 8080; the TCP counters), networkd's journal, and a GET
+// of the health endpoint from inside the guest with bash's /dev/tcp, on
+// loopback and on its own DHCP address, QEMU's first lease 10.0.2.15 (both
+// stay inside the guest; they tell the daemon's listener apart from the
+// path to it). QEMU's side: its NIC and user network's link state and
+// its socket table (info network, info usernet: a forwarded connection the
+// guest never answered shows as SYN_SENT).
 func (v *vm) netDiag() string {
-	out, _ := v.con.run("ip -brief addr; networkctl --no-pager list; networkctl --no-pager status 2>&1 | tail -n 20; ss -ltn", 2*time.Minute)
+	const guest = `networkctl --no-pager list; networkctl --no-pager status -n 0 2>&1 | head -n 30; ` +
+		`for l in /sys/class/net/*; do echo "${l##*/}: operstate $(cat $l/operstate) carrier $(cat $l/carrier 2>/dev/null) flags $(cat $l/flags) mac $(cat $l/address)"; done; ` +
+		`echo '--- /proc/net/dev'; cat /proc/net/dev; echo '--- /proc/net/arp'; cat /proc/net/arp; ` +
+		`echo '--- listening TCP (/proc/net/tcp, tcp6: state 0A; :1F90 is 8080)'; awk '$4 == "0A" {print FILENAME, $2}' /proc/net/tcp /proc/net/tcp6; ` +
+		`echo '--- /proc/net/snmp'; grep -E '^(Ip|Tcp):' /proc/net/snmp; ` +
+		`awk '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 } else for (i = 2; i <= NF; i++) if (n[i] ~ /^(ListenOverflows|ListenDrops|TCPSynRetrans)$/) print "TcpExt " n[i], $i }' /proc/net/netstat; ` +
+		`for a in 127.0.0.1 10.0.2.15; do printf 'GET health from inside the guest via %s: ' $a; ` +
+		`timeout 20 bash -c 'exec 3<>/dev/tcp/'$a'/8080 && printf "GET /api/v1/health/ready HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' 2>&1 || echo "failed (exit $?)"; done; ` +
+		`echo '--- networkd'; journalctl -b -u systemd-networkd -o short-monotonic --no-pager | tail -n 30; ` +
+		`echo '--- kernel (net)'; journalctl -b -k -o short-monotonic --no-pager | grep -a -i -e virtio_net -e eth0 -e enp | tail -n 10`
+	out, _, err := v.con.try(guest, 2*time.Minute)
+	if err != nil {
+		out = fmt.Sprintf("the guest's console did not answer: %v\n", err)
+	}
+	for _, cmd := range []string{"info network", "info usernet"} {
+		if s, err := v.qmp.hmp(cmd); err != nil {
+			out += fmt.Sprintf("QEMU %s: %v\n", cmd, err)
+		} else {
+			out += fmt.Sprintf("QEMU %s:\n%s", cmd, s)
+		}
+	}
 	return out
 }
 
