@@ -573,7 +573,7 @@ func (v *vm) dhcpAddressAt() string {
 func (v *vm) netDiag() string {
 	const guest = `networkctl --no-pager list; networkctl --no-pager status -n 0 2>&1 | head -n 30; ` +
 		`for l in /sys/class/net/*; do echo "${l##*/}: operstate $(cat $l/operstate) carrier $(cat $l/carrier 2>/dev/null) flags $(cat $l/flags) mac $(cat $l/address)"; done; ` +
-		`echo '--- /proc/net/dev'; cat /proc/net/dev; echo '--- /proc/net/arp'; cat /proc/net/arp; ` +
+		`echo '--- /proc/net/dev'; cat /proc/net/dev; grep -a -i virtio /proc/interrupts; echo '--- /proc/net/arp'; cat /proc/net/arp; ` +
 		`echo '--- listening TCP (/proc/net/tcp, tcp6: state 0A; :1F90 is 8080)'; awk '$4 == "0A" {print FILENAME, $2}' /proc/net/tcp /proc/net/tcp6; ` +
 		`echo '--- /proc/net/snmp'; grep -E '^(Ip|Tcp):' /proc/net/snmp; ` +
 		`awk '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 } else for (i = 2; i <= NF; i++) if (n[i] ~ /^(ListenOverflows|ListenDrops|TCPSynRetrans)$/) print "TcpExt " n[i], $i }' /proc/net/netstat; ` +
@@ -585,14 +585,37 @@ func (v *vm) netDiag() string {
 	if err != nil {
 		out = fmt.Sprintf("the guest's console did not answer: %v\n", err)
 	}
-	for _, cmd := range []string{"info network", "info usernet"} {
-		if s, err := v.qmp.hmp(cmd); err != nil {
-			out += fmt.Sprintf("QEMU %s: %v\n", cmd, err)
-		} else {
-			out += fmt.Sprintf("QEMU %s:\n%s", cmd, s)
+	return out + v.qemuNetDiag()
+}
+
+// qemuNetDiag is QEMU's side of the guest's network: the NIC and the user
+// network, slirp's socket table, and the virtio-net queues (0 receive, 1
+// transmit: a receive ring the guest stopped refilling, or used entries
+// it was never told of, would show there).
+func (v *vm) qemuNetDiag() string {
+	var b strings.Builder
+	hmp := func(cmd string) string {
+		s, err := v.qmp.hmp(cmd)
+		if err != nil {
+			fmt.Fprintf(&b, "QEMU %s: %v\n", cmd, err)
+			return ""
+		}
+		fmt.Fprintf(&b, "QEMU %s:\n%s", cmd, strings.ReplaceAll(s, "\r", ""))
+		return s
+	}
+	hmp("info network")
+	hmp("info usernet")
+	devs, err := v.qmp.hmp("info virtio")
+	if err != nil {
+		fmt.Fprintf(&b, "QEMU info virtio: %v\n", err)
+	}
+	for _, l := range strings.Split(devs, "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[1] == "[virtio-net]" {
+			hmp("info virtio-queue-status " + f[0] + " 0")
+			hmp("info virtio-queue-status " + f[0] + " 1")
 		}
 	}
-	return out
+	return b.String()
 }
 
 func (v *vm) post(token string, body io.Reader) (int, string) {
