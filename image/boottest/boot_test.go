@@ -532,8 +532,8 @@ func (v *vm) checkRunning(when string) {
 // httpReady checks GET /api/v1/health/ready through the forwarded port, in
 // three steps, each waiting for its own condition:
 //
-//  1. In the guest (serial console): networkd holds QEMU's DHCP lease (a
-//     default route) and a socket listens on :8080. cuecastd binds the
+//  1. In the guest (serial console): networkd holds QEMU's DHCP lease (an
+//     IPv4 address on the NIC) and a socket listens on :8080. cuecastd binds the
 //     wildcard address and the image waits for no "network online", so
 //     READY can come before the lease: under emulation the lease came as
 //     late as 3+ minutes into a boot.
@@ -552,7 +552,7 @@ func (v *vm) httpReady(when string) {
 	v.t.Helper()
 	waited, ok := v.guestNetReady(3 * time.Minute)
 	if !ok {
-		v.t.Errorf("%s: after %v the guest has no DHCP lease (default route) or nothing listens on :8080; the guest's network:\n%s",
+		v.t.Errorf("%s: after %v the guest has no DHCP lease (no IPv4 address on its NIC) or nothing listens on :8080; the guest's network:\n%s",
 			when, waited.Round(time.Second), v.netDiag())
 		return
 	}
@@ -585,14 +585,17 @@ func (v *vm) httpReady(when string) {
 		when, last, before, v.netDiag())
 }
 
-// guestNetReady waits, over the serial console, until the guest holds a
-// default route (networkd's DHCPv4 lease from QEMU's user network) and a
-// TCP socket listens on port 8080 (0x1F90; /proc/net/tcp or tcp6, the
-// image has no ss), and returns how long it waited.
+// guestNetReady waits, over the serial console, until the guest holds
+// networkd's DHCPv4 lease from QEMU's user network and a TCP socket listens
+// on port 8080, and returns how long it waited. The image has no iproute2:
+// the lease shows as a route through the NIC in /proc/net/route (the
+// address's prefix route; not a default route: with restrict=on QEMU's
+// DHCP server offers no router), the listener as state 0A on port 0x1F90
+// in /proc/net/tcp or tcp6.
 func (v *vm) guestNetReady(timeout time.Duration) (time.Duration, bool) {
 	start := time.Now()
 	cmd := fmt.Sprintf(`for i in $(seq %d); do `+
-		`awk '$2 == "00000000" {r = 1} END {exit !r}' /proc/net/route && `+
+		`awk 'NR > 1 && $1 != "lo" {r = 1} END {exit !r}' /proc/net/route && `+
 		`awk '$4 == "0A" && $2 ~ /:1F90$/ {l = 1} END {exit !l}' /proc/net/tcp /proc/net/tcp6 && exit 0; sleep 2; done; exit 1`,
 		int(timeout/(2*time.Second)))
 	_, rc, err := v.con.try(cmd, timeout+2*time.Minute)
