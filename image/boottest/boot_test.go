@@ -658,7 +658,7 @@ func (v *vm) dhcpAddressAt() string {
 // its socket table (info network, info usernet: a forwarded connection the
 // guest never answered shows as SYN_SENT).
 func (v *vm) netDiag() string {
-	const guest = `networkctl --no-pager list; networkctl --no-pager status -n 0 2>&1 | head -n 30; ` +
+	const guest = `export SYSTEMD_COLORS=0; networkctl --no-pager list; networkctl --no-pager status -n 0 2>&1 | head -n 30; ` +
 		`for l in /sys/class/net/*; do echo "${l##*/}: operstate $(cat $l/operstate) carrier $(cat $l/carrier 2>/dev/null) flags $(cat $l/flags) mac $(cat $l/address)"; done; ` +
 		`echo '--- /proc/net/dev'; cat /proc/net/dev; grep -a -i virtio /proc/interrupts; echo '--- /proc/net/arp'; cat /proc/net/arp; ` +
 		`echo '--- listening TCP (/proc/net/tcp, tcp6: state 0A; :1F90 is 8080)'; awk '$4 == "0A" {print FILENAME, $2}' /proc/net/tcp /proc/net/tcp6; ` +
@@ -667,7 +667,7 @@ func (v *vm) netDiag() string {
 		`for a in 127.0.0.1 10.0.2.15; do printf 'GET health from inside the guest via %s: ' $a; ` +
 		`timeout 20 bash -c 'exec 3<>/dev/tcp/'$a'/8080 && printf "GET /api/v1/health/ready HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' 2>&1 || echo "failed (exit $?)"; done; ` +
 		`echo '--- networkd'; journalctl -b -u systemd-networkd -o short-monotonic --no-pager | tail -n 30; ` +
-		`echo '--- kernel (net)'; journalctl -b -k -o short-monotonic --no-pager | grep -a -i -e virtio_net -e eth0 -e enp | tail -n 10`
+		`echo '--- kernel (net)'; journalctl -b -k -o short-monotonic --no-pager | grep -a -i -e virtio -e eth0 -e enp -e 'nobody cared' -e 'disabling irq' | tail -n 10`
 	out, _, err := v.con.try(guest, 2*time.Minute)
 	if err != nil {
 		out = fmt.Sprintf("the guest's console did not answer: %v\n", err)
