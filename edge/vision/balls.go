@@ -23,14 +23,14 @@ type ballFinder struct {
 	size   model.Size
 	w, h   int
 
-	warp   gocv.Mat // rectified BGR
-	mask   gocv.Mat // 8-bit, 255 where not felt
-	dist   gocv.Mat // float32 distance to felt
-	hier   gocv.Mat // contour hierarchy for holeCandidates
-	m      gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
-	gx, gy gocv.Mat // CV_16SC3 Sobel derivatives of warp, for voteCandidates
-	votes  gocv.Mat // float32 radial symmetry votes
-	vblur  gocv.Mat // votes smoothed
+	warp  gocv.Mat // rectified BGR
+	mask  gocv.Mat // 8-bit, 255 where not felt
+	dist  gocv.Mat // float32 distance to felt
+	hier  gocv.Mat // contour hierarchy for holeCandidates
+	m     gocv.Mat // 3x3 float64: rectified pixel -> frame pixel
+	maps  warpMaps // m's warp maps, cached (warp.go)
+	votes gocv.Mat // float32 radial symmetry votes
+	vblur gocv.Mat // votes smoothed
 
 	// feltSum is the expected B+G+R of the cloth at each rectified pixel
 	// (the lighting gradient), learned from frames; see learnField.
@@ -62,8 +62,8 @@ func newBallFinder(size model.Size, ppm, rb float64) *ballFinder {
 	return &ballFinder{ppm: ppm, rb: rb, rw: rb * ppm, margin: margin, size: size, w: w, h: h,
 		warp: gocv.NewMat(), mask: gocv.NewMatWithSize(h, w, gocv.MatTypeCV8U),
 		dist: gocv.NewMat(), hier: gocv.NewMat(),
-		m:  gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
-		gx: gocv.NewMat(), gy: gocv.NewMat(), votes: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), vblur: gocv.NewMat(),
+		m:     gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F),
+		votes: gocv.NewMatWithSize(h, w, gocv.MatTypeCV32F), vblur: gocv.NewMat(),
 		feltSum: make([]float32, w*h), outside: make([]byte, w*h),
 		brightThr: make([]float32, w*h), darkThr: make([]float32, w*h)}
 }
@@ -74,8 +74,7 @@ func (b *ballFinder) close() {
 	b.dist.Close()
 	b.hier.Close()
 	b.m.Close()
-	b.gx.Close()
-	b.gy.Close()
+	b.maps.close()
 	b.votes.Close()
 	b.vblur.Close()
 }
@@ -184,8 +183,16 @@ func mul3(a, c homography) homography {
 
 // rectify warps frame into the top-down view.
 func (b *ballFinder) rectify(frame gocv.Mat) []byte {
-	gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
-		gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
+	if warpMapsUsable {
+		var m [9]float64
+		for i := range m {
+			m[i] = b.m.GetDoubleAt(i/3, i%3)
+		}
+		b.maps.warp(frame, &b.warp, m, b.w, b.h)
+	} else {
+		gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
+			gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
+	}
 	p, _ := b.warp.DataPtrUint8()
 	return p
 }
@@ -422,15 +429,14 @@ const (
 // on red cloth (darker, same chromaticity), and each ball of a packed rack,
 // where the not-cloth mask is one blob without a distance peak per ball.
 func (b *ballFinder) voteCandidates(kept []cand, rw float64) []cand {
-	gocv.Sobel(b.warp, &b.gx, gocv.MatTypeCV16S, 1, 0, 3, 1, 0, gocv.BorderReplicate)
-	gocv.Sobel(b.warp, &b.gy, gocv.MatTypeCV16S, 0, 1, 3, 1, 0, gocv.BorderReplicate)
-	gxp, err1 := b.gx.DataPtrInt16()
-	gyp, err2 := b.gy.DataPtrInt16()
-	ap, err3 := b.votes.DataPtrFloat32()
-	if err1 != nil || err2 != nil || err3 != nil {
+	// The kernel takes the 3x3 Sobel of each row itself (the same
+	// integers as OpenCV's, and only where the votes read them).
+	bgr, err1 := b.warp.DataPtrUint8()
+	ap, err2 := b.votes.DataPtrFloat32()
+	if err1 != nil || err2 != nil {
 		return kept
 	}
-	radialVotes(gxp, gyp, b.outside, b.w, b.h, float32(rw), voteMinMag, voteFullMag, ap)
+	radialVotes(bgr, b.outside, b.w, b.h, float32(rw), voteMinMag, voteFullMag, ap)
 	gocv.GaussianBlur(b.votes, &b.vblur, image.Pt(5, 5), 1, 1, gocv.BorderConstant)
 	vp, err := b.vblur.DataPtrFloat32()
 	if err != nil {

@@ -34,7 +34,7 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var l ballLook
 	feltV := max(cloth[0], max(cloth[1], cloth[2]))
 	shade := newShadowTest(cloth)
-	grey := newBlendTest(cloth, 0.4) // greyOverCloth
+	grey := newBlendTest(cloth, 0.4) // a white smeared over the cloth
 	rr := 0.92 * r
 	x0, x1 := int(math.Floor(cx-rr)), int(math.Ceil(cx+rr))
 	y0, y1 := int(math.Floor(cy-rr)), int(math.Ceil(cy+rr))
@@ -171,32 +171,21 @@ func (t *shadowTest) over(b, g, r float64) bool {
 	return d < 0.05+10/s
 }
 
-// greyOverCloth reports whether a pixel is a blend a*(k,k,k) + (1-a)*c of
-// a grey and the cloth c, with a between 0.2 and 0.9 and the grey at least
-// 0.4 of the cloth's brightest channel: a white ball smeared over the cloth
-// by motion, its edge, or its limb in its own shade. The channels of
-// p - (1-a)*c are then equal; (1-a) is fitted by least squares over the
-// channel differences. A grey cloth has none (its blends with white are
-// grey anyway). A darker grey over the cloth is the cloth in shadow, or a
-// ball of the cloth's own hue (maroon on red), and stays a colour.
-func greyOverCloth(b, g, r float64, c [3]float64) bool {
-	return blendOverCloth(b, g, r, c, 0.4)
-}
-
-// blendOverCloth is greyOverCloth with the grey's least level, a share of
-// the cloth's brightest channel: 0 takes a dark grey (a shadow) too.
-func blendOverCloth(b, g, r float64, c [3]float64, least float64) bool {
-	t := newBlendTest(c, least)
-	return t.over(b, g, r)
-}
-
-// blendTest is blendOverCloth for one cloth colour and least level with the
-// cloth's own arithmetic (its channel differences, their squared sum, the
-// grey's least level) done once: look asks it of every coloured pixel of a
-// disc. The numbers compared are the same.
+// blendTest tells whether a pixel is a blend a*(k,k,k) + (1-a)*c of a grey
+// and the cloth c ("grey over the cloth"), with a between 0.2 and 0.9 and
+// the grey at least least times the cloth's brightest channel. With least
+// 0.4: a white ball smeared over the cloth by motion, its
+// edge, or its limb in its own shade. The channels of p - (1-a)*c are then
+// equal; (1-a) is fitted by least squares over the channel differences. A
+// grey cloth has none (its blends with white are grey anyway). A darker
+// grey over the cloth is the cloth in shadow, or a ball of the cloth's own
+// hue (maroon on red), and stays a colour; least 0 takes a dark grey (a
+// shadow) too. The cloth's own arithmetic (its channel differences, their
+// squared sum, the grey's least level) is done once, when the test is
+// built: look and the namer ask it of every coloured pixel of a disc.
 type blendTest struct {
 	c, dc [3]float64 // the cloth, and c[i] - c[i+1 mod 3]
-	den   float64    // the dc's squares summed (in blendOverCloth's order)
+	den   float64    // the dc's squares summed, in index order
 	least float64    // least times the cloth's brightest channel
 	ok    bool       // a coloured cloth (channel differences over ~12 levels)
 }

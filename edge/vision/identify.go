@@ -185,11 +185,16 @@ const greyRatio = 0.65
 
 // clothTest tells samples of the cloth (seen past a ball's outline, or
 // through a gap) by their chromaticity and brightness near the cloth's.
-type clothTest struct{ b, g, r, sum float64 }
+type clothTest struct {
+	b, g, r, sum float64
+	shadow       blendTest // the grey-over-cloth test of the cloth (b, g, r)*sum, least 0
+}
 
 func newClothTest(c [3]float64) clothTest {
 	s := c[0] + c[1] + c[2] + 1
-	return clothTest{c[0] / s, c[1] / s, c[2] / s, s}
+	t := clothTest{b: c[0] / s, g: c[1] / s, r: c[2] / s, sum: s}
+	t.shadow = newBlendTest([3]float64{t.b * t.sum, t.g * t.sum, t.r * t.sum}, 0)
+	return t
 }
 
 // shade tells the cloth in a ball's shadow: darker than the cloth, dim
@@ -203,7 +208,7 @@ func (c *clothTest) shade(p [3]float32, val float64) bool {
 	if sum > c.sum || val >= shadeValue {
 		return false
 	}
-	return cd < 0.05 || blendOverCloth(rb, rg, rr, [3]float64{c.b * c.sum, c.g * c.sum, c.r * c.sum}, 0)
+	return cd < 0.05 || c.shadow.over(rb, rg, rr)
 }
 
 // shadeValue: see clothTest.shade.
@@ -300,6 +305,9 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	// white over the cloth under a tinted lamp.
 	wb := [3]float64{255 / w.b, 255 / w.g, 255 / w.r}
 	wcl := [3]float64{cloth[0] * wb[0], cloth[1] * wb[1], cloth[2] * wb[2]}
+	// Grey over the cloth (blendTest), raw and white-balanced: the
+	// cloth's arithmetic done once per ball (the same comparisons).
+	greyRaw, greyWB := newBlendTest(cloth, 0.4), newBlendTest(wcl, 0.4)
 	var nw, nb, nc, ncl, ngr, nclip int
 	for j := range swN {
 		if !s.ok[j] {
@@ -341,7 +349,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 			nw++
 		case sat < whiteSat:
 			ngr++ // shaded white, or a colour too dark to name
-		case greyOverCloth(rb, rg, rr, cloth) || greyOverCloth(rb*wb[0], rg*wb[1], rr*wb[2], wcl):
+		case greyRaw.over(rb, rg, rr) || greyWB.over(rb*wb[0], rg*wb[1], rr*wb[2]):
 			// White smeared over the cloth (a rolling ball in the
 			// shutter's time, a blurred edge): the cloth's tint, not
 			// the ball's; a moving cue ball on red read as the maroon 15.

@@ -71,18 +71,47 @@ static void rowBest(const int16_t *__restrict__ px, const int16_t *__restrict__ 
     }
 }
 
-void cuecastRadialVotes(const int16_t *__restrict__ gx, const int16_t *__restrict__ gy,
-                        const uint8_t *__restrict__ outside, int w, int h, float r, float minMag,
-                        float fullMag, float *__restrict__ acc) {
+// sobelRow writes the 3x3 Sobel derivatives (OpenCV's Sobel, ksize 3,
+// scale 1: [-1 0 1] across, [1 2 1] along) of every channel of row y of the
+// interleaved BGR image whose rows up, mid, down are y-1, y, y+1, for the
+// pixels 1..n-2; the first and last pixel (which need a border) are set
+// to 0 and never read by the votes. Exact integers: the same int16 values
+// as OpenCV's CV_16S Sobel at these pixels, whatever its border mode.
+CUECAST_CLONES
+static void sobelRow(const uint8_t *__restrict__ up, const uint8_t *__restrict__ mid,
+                     const uint8_t *__restrict__ down, int n, int16_t *__restrict__ gx,
+                     int16_t *__restrict__ gy) {
+    for (int c = 0; c < 3; c++) {
+        gx[c] = gy[c] = 0;
+        gx[3 * (n - 1) + c] = gy[3 * (n - 1) + c] = 0;
+    }
+    for (int i = 3; i < 3 * (n - 1); i++) {
+        int l = i - 3, r = i + 3;
+        gx[i] = (int16_t)((up[r] - up[l]) + 2 * (mid[r] - mid[l]) + (down[r] - down[l]));
+        gy[i] = (int16_t)((down[l] + 2 * down[i] + down[r]) - (up[l] + 2 * up[i] + up[r]));
+    }
+}
+
+void cuecastSobelRow(const uint8_t *up, const uint8_t *mid, const uint8_t *down, int n,
+                     int16_t *gx, int16_t *gy) {
+    sobelRow(up, mid, down, n, gx, gy);
+}
+
+void cuecastRadialVotes(const uint8_t *__restrict__ bgr, const uint8_t *__restrict__ outside,
+                        int w, int h, float r, float minMag, float fullMag,
+                        float *__restrict__ acc) {
     memset(acc, 0, sizeof(float) * (size_t)w * h);
     float min2 = minMag * minMag, invFull = 1.0f / fullMag;
     // Row buffers: the table view is a few hundred pixels wide.
     float best[2048], bxs[2048], bys[2048];
-    if (w > 2048) {
+    int16_t gx[3 * 2048], gy[3 * 2048];
+    if (w > 2048 || w < 3) {
         return;
     }
     for (int y = 1; y < h - 1; y++) {
-        rowBest(gx + 3 * (size_t)y * w, gy + 3 * (size_t)y * w, w, best, bxs, bys);
+        const uint8_t *row = bgr + 3 * (size_t)y * w;
+        sobelRow(row - 3 * (size_t)w, row, row + 3 * (size_t)w, w, gx, gy);
+        rowBest(gx, gy, w, best, bxs, bys);
         const uint8_t *out = outside + (size_t)y * w;
         for (int x = 1; x < w - 1; x++) {
             // Most pixels are cloth: one predictable branch skips them.

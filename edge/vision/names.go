@@ -89,6 +89,7 @@ const (
 type identifier struct {
 	sw     []swatch
 	ft     []features
+	ftMost []features // id.ft under the most-white ball's white, kept while the other is tried
 	cost   []float64
 	rowCol []int
 	wbuf   []float64
@@ -323,10 +324,14 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 		return
 	}
 	cMost := id.assign(n, trust, bs)
+	// measure depends only on the swatch, the white and the cloth: the
+	// features under most are kept, not measured again if most wins.
+	id.ftMost = append(id.ftMost[:0], id.ft...)
 	id.measureWith(bright, cloth)
 	cBright := id.assign(n, trust, bs)
 	if cMost < cBright+whiteSwitch {
-		id.measureWith(most, cloth)
+		id.white = most
+		copy(id.ft, id.ftMost)
 		id.assign(n, trust, bs)
 	}
 }
