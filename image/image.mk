@@ -89,7 +89,7 @@ image-test: build image-opencv-test ## boot the test image under QEMU: READY, wa
 # `make test` itself (it would take make test past its 45-minute budget on
 # a loaded 2-core host). Run it by hand: `make image-test-arm64
 # IMAGE_TEST_ARM64=1` (not in .ci/run yet: one run of 3 lost the guest's
-# forwarded HTTP port, and 4 boot test runs on one build since
+# forwarded HTTP port, and 5 boot test runs on one build since
 # passed without it coming back, so it is not understood; the harness now
 # diagnoses it and tries a guest link down/up: docs/bench/image.md, "arm64
 # in CI: the silent port"). On a clean clone it takes
