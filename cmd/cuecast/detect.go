@@ -60,6 +60,7 @@ func runDetect(args []string) int {
 	venueOut := fs.String("venue-out", "", "with --teach: write the taught venue to `FILE`")
 	shrink := fs.Int("shrink", 1, "with --score: score every frame shrunk `N` times (N x N pixels averaged) against its labels shrunk alike: small balls from a set of large ones")
 	cushion := fs.Float64("cushion", config.Default().Vision.CushionWidth, "cloth-coloured cushion width seen beyond the playing surface, metres (0 when the cushions look unlike the cloth)")
+	nose := fs.String("cushion-nose", config.Default().Vision.CushionNose, "how the reported table corners are found: outermost (the ball finder's) or step-up (the step up out of the dark band under each cushion; vision.cushion_nose)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: cuecast detect [--json] [--explain] [--debug-out DIR] [--table 9ft] IMAGE...")
 		fmt.Fprintln(fs.Output(), "       cuecast detect --score [--data DIR] [--details] [--explain] [--debug-out DIR] [--shrink N] [--venue FILE | --teach KEY [--venue-out FILE]] LABELS.json...")
@@ -91,6 +92,11 @@ func runDetect(args []string) int {
 		return 2
 	}
 	cfg.CushionWidth = *cushion
+	if *nose != "outermost" && *nose != "step-up" {
+		fmt.Fprintf(os.Stderr, "cuecast detect: --cushion-nose %q: want outermost or step-up\n", *nose)
+		return 2
+	}
+	cfg.CushionNose = *nose
 	geo := model.Standard(size)
 	var venue *vision.Venue
 	if *venueFile != "" {
@@ -127,11 +133,13 @@ func runDetect(args []string) int {
 		r := detectResult{Image: path, Balls: []detectBall{}}
 		var ex func(vision.Candidate)
 		var exn func(vision.Naming)
+		var ext func(string)
 		if *explain {
 			ex = func(c vision.Candidate) { printCandidate(os.Stderr, path, c, "") }
 			exn = func(n vision.Naming) { printNaming(os.Stderr, path, n, "") }
+			ext = func(s string) { fmt.Fprintf(os.Stderr, "%s table: %s\n", path, s) }
 		}
-		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, exn, &f, &det, &r); err != nil {
+		if err := detectOne(cfg, geo, venue, path, *debugOut, ex, exn, ext, &f, &det, &r); err != nil {
 			fmt.Fprintf(os.Stderr, "cuecast detect: %s: %v\n", path, err)
 			r.Error = err.Error()
 			var ie *vision.ImageError
@@ -165,11 +173,11 @@ func runDetect(args []string) int {
 
 // detectOne runs a fresh detector on one image: each image may show a
 // different table, so nothing is cached across them.
-func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), explainNames func(vision.Naming), f *model.Frame, det *model.Detection, r *detectResult) error {
+func detectOne(cfg config.Vision, geo model.TableGeometry, venue *vision.Venue, path, debugOut string, explain func(vision.Candidate), explainNames func(vision.Naming), explainTable func(string), f *model.Frame, det *model.Detection, r *detectResult) error {
 	if err := vision.ReadImage(path, f); err != nil {
 		return err
 	}
-	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain, ExplainNames: explainNames})
+	d, err := vision.NewDetector(cfg, vision.DetectorOptions{Table: geo, Venue: venue, Stills: true, Explain: explain, ExplainNames: explainNames, ExplainTable: explainTable})
 	if err != nil {
 		return err
 	}

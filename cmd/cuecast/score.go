@@ -65,6 +65,9 @@ func runScore(cfg config.Vision, geo model.TableGeometry, so scoreOptions, files
 		o.ExplainNames = func(lf *labels.Frame, n vision.Naming) {
 			printNaming(os.Stderr, lf.Key(), n, labelNameAt(lf, &n.Ball))
 		}
+		o.ExplainTable = func(lf *labels.Frame, s string) {
+			fmt.Fprintf(os.Stderr, "%s table: %s\n", lf.Key(), s)
+		}
 	}
 	if debugOut != "" {
 		o.Frame = func(lf *labels.Frame, f *model.Frame, det *model.Detection) error {

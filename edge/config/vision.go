@@ -37,6 +37,14 @@ type Vision struct {
 	// the cloth's outer edge and steps in by this much. 0 when the cushions
 	// look unlike the cloth (then the found edge is the nose itself).
 	CushionWidth float64 `toml:"cushion_width" json:"cushion_width"`
+	// CushionNose is how the reported table corners are found: "outermost"
+	// (the ball finder's own: the outermost sharp colour step inside the
+	// cloth's outline) or "step-up" (the step up out of the dark band under
+	// each cushion, on a shade-aware outline: 4x nearer the labelled real
+	// tables' corners, but the simulator draws its cushions' shadow outside
+	// the nose, where it is 6-12 px off). Either way the ball finder
+	// searches through the outermost step's corners (docs/vision-real.md).
+	CushionNose string `toml:"cushion_nose" json:"cushion_nose"`
 }
 
 func defaultVision() Vision {
@@ -50,6 +58,7 @@ func defaultVision() Vision {
 		CameraReconnectMax: Duration(30 * time.Second),
 		CameraFourCC:       "MJPG",
 		CushionWidth:       0.05,
+		CushionNose:        "outermost",
 	}
 }
 
@@ -68,4 +77,5 @@ func (c *Vision) validate(s section) {
 	s.check(c.CameraFourCC == "" || len(c.CameraFourCC) == 4, "camera_fourcc", "%q must be 4 characters (e.g. MJPG, YUYV) or empty", c.CameraFourCC)
 	s.rangeF(c.CameraExposure, 0, 100000, "camera_exposure")
 	s.rangeF(c.CushionWidth, 0, 0.15, "cushion_width")
+	s.check(c.CushionNose == "" || c.CushionNose == "outermost" || c.CushionNose == "step-up", "cushion_nose", "%q must be outermost or step-up (\"\" is outermost)", c.CushionNose)
 }

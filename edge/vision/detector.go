@@ -41,6 +41,10 @@ type DetectorOptions struct {
 	// Detect: the namer's features, the name it got and the runner-up
 	// with their costs (names.go).
 	ExplainNames func(Naming)
+	// ExplainTable, when set, is called on each table fit with where the
+	// reported corners came from (the cushion noses, the finder's outline
+	// and why the refinement was not taken, or a calibration's corners).
+	ExplainTable func(string)
 	Log          *slog.Logger
 }
 
@@ -110,6 +114,8 @@ type Detector struct {
 	venue atomic.Pointer[venueState]
 	// stills: polish ball centres (DetectorOptions.Stills).
 	stills bool
+	// explainTable: DetectorOptions.ExplainTable.
+	explainTable func(string)
 }
 
 // NewDetector builds a detector and allocates its Mats; Close frees them.
@@ -127,6 +133,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 	size := model.Size{Length: o.Table.Length, Width: o.Table.Width}
 	d := &Detector{cfg: cfg, geo: o.Table, log: o.Log, size: size, stills: o.Stills,
 		tf: newTableFinder(size, cfg.CushionWidth), cue: newCueFinder()}
+	d.tf.noRefine = cfg.CushionNose != "step-up"
 	d.bf = d.newBallFinder(model.BallRadius)
 	if o.Calibration != nil {
 		if err := d.SetCalibration(o.Calibration); err != nil {
@@ -146,6 +153,7 @@ func NewDetector(cfg config.Vision, o DetectorOptions) (*Detector, error) {
 		d.trace = d.expl.trace
 	}
 	d.id.explain = o.ExplainNames
+	d.explainTable = o.ExplainTable
 	return d, nil
 }
 
@@ -270,7 +278,10 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		return nil // no table in view: an empty detection, not a failure
 	}
 	tf := d.table
-	dst.Table = &model.TableDetection{Corners: tf.corners, Pockets: tf.pocketPixels(d.geo), H: tf.h}
+	// Reported: the refined corners (tableFit.rep); the finding below
+	// keeps the finder's (tf).
+	rt := tf.reported()
+	dst.Table = &model.TableDetection{Corners: rt.corners, Pockets: rt.pocketPixels(d.geo), H: rt.h}
 	t1 := time.Now()
 	dst.Timings.TableMS = ms(t1.Sub(t0))
 
@@ -304,6 +315,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	if d.stills {
 		d.polish(&im, tf, dst.Balls)
 	}
+	report(tf, dst.Balls, dst.Cue)
 	dst.Timings.BallsMS += ms(time.Since(t3))
 	d.perf.add(dst.Timings, len(dst.Balls))
 	return nil
@@ -507,6 +519,9 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 		}
 		corners := *c.Corners
 		d.fixed = &corners
+		// A technician's corners win over both of the finder's: they are
+		// the finder's and the reported table alike (rep stays nil).
+		fit.repWhy = "calibration: the technician's corners"
 		d.setTable(&fit)
 		return nil
 	}
@@ -527,6 +542,13 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 		return err
 	}
 	d.tableMiss = 0
+	// Same table or moved: judged on the finder's corners, the outline the
+	// ball finder's view and learned size hang on (a re-fit starts both
+	// anew); the reported corners (rep) follow that decision, so the two
+	// always come from the same fit. The step-up noses are not steadier
+	// than the finder's outermost step from frame to frame (a player's arm
+	// over a cushion moves either), and re-fitting on their jitter alone
+	// would reset the ball size for nothing.
 	if d.table != nil && cornerShift(d.table.corners, fit.corners) < 1.5 {
 		// Same table: keep the outline (no jitter in table coordinates)
 		// but refresh the cloth's light field.
@@ -536,6 +558,7 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	if d.table != nil {
 		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
 	}
+	d.tf.refineFit(&fit, frame, pix)
 	d.setTable(&fit)
 	if d.sf == nil {
 		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
@@ -591,6 +614,12 @@ func (d *Detector) touchesStick(b *model.BallDetection) bool { return d.cue.touc
 func (d *Detector) setTable(fit *tableFit) {
 	d.table = fit
 	d.bf.setTable(fit, d.geo)
+	rt := fit.reported()
+	d.log.Info("table fitted", "corners", fmt.Sprintf("%.1f", rt.corners), "from", fit.repWhy,
+		"finder_shift_px", fmt.Sprintf("%.1f", cornerShift(fit.corners, rt.corners)))
+	if d.explainTable != nil {
+		d.explainTable(fmt.Sprintf("corners %.1f from %s; the ball finder's %.1f px from them", rt.corners, fit.repWhy, cornerShift(fit.corners, rt.corners)))
+	}
 }
 
 func cornerShift(a, b [4]model.Pixel) float64 {
@@ -765,6 +794,7 @@ func (d *Detector) nameAt(f *model.Frame, balls []model.BallDetection) error {
 	placeGiven(tf, balls)
 	im := img{pix: f.Pix, w: f.Width, h: f.Height}
 	d.name(&im, tf, balls)
+	report(tf, balls, nil)
 	return nil
 }
 

@@ -54,6 +54,32 @@ func (f *felt) isFelt(b, g, r float64) bool {
 	return f.chromaDist(b, g, r) < f.tol*1.5
 }
 
+// isFeltShade is isFelt for the reported table's outline (see
+// tableFinder.refine): its chromaticity tolerance grows as the pixel
+// darkens, up to 3 times at a third of the cloth's brightness. A darker
+// pixel's chromaticity is noisier and drifts (the sensor's black level,
+// the camera's tone curve), and a dark cloth under one lamp (a navy carom
+// cloth) darkens towards its cushions until a fixed tolerance loses them
+// and the outline follows the light's pool, not the table. The ball
+// finder's outline keeps isFelt (its view is warped through that outline:
+// see tableFit.rep).
+func (f *felt) isFeltShade(b, g, r float64) bool {
+	s := b + g + r
+	if s < 0.3*f.sum || s > 2.6*f.sum {
+		return false
+	}
+	return f.chromaDist(b, g, r) < 1.5*f.darkTol(s)
+}
+
+// darkTol is the chromaticity tolerance of the reported outline's tests
+// (isFeltShade, the step-up cushion noses) for a pixel of brightness s:
+// tol, growing as 1/s in the shade up to 3 times (tolAt's growth, capped
+// further out: these tests also ask for the cloth's shape or a step, not
+// only its colour).
+func (f *felt) darkTol(s float64) float64 {
+	return f.tol * math.Min(3, math.Max(1, f.sum/math.Max(s, 1)))
+}
+
 // learnFelt finds the dominant chromaticity among the pixels of the central
 // region of a packed BGR image (the camera looks at the table, so the cloth
 // fills the middle): a 2D histogram over (b, g) chromaticity, its peak, then

@@ -16,9 +16,11 @@ var footageClass = [...]model.Class{1: model.ClassCue, 2: model.ClassEight, 3: m
 // footageClassFloor is the share of matched balls whose class the detector
 // gets right on the broadcast footage (0.585, 62 of 106, on main and on
 // branch vision-class alike, 2026-12-07: see
-// docs/vision-real.md "Stripe or solid"). This footage is a holdout: no
-// naming rule or threshold was chosen on it, so it is asserted, not tuned.
-const footageClassFloor = 0.58
+// docs/vision-real.md "Stripe or solid"; 0.606 on main 708db5d, 0.624, 68
+// of 109, with black caps read as a stripe's, "Black caps"). This footage
+// is a holdout: no naming rule or threshold was chosen on it, so it is
+// asserted, not tuned.
+const footageClassFloor = 0.61
 
 // TestRealFootageClass scores the class (cue, eight, solid, stripe) of the
 // balls found on the broadcast footage's annotated frames: each annotated

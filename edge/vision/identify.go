@@ -214,6 +214,28 @@ func (c *clothTest) shade(p [3]float32, val float64) bool {
 // shadeValue: see clothTest.shade.
 const shadeValue = 0.4
 
+// inShade tells a black sample (below blackValue) that is the cloth in
+// deep shade (a cushion's face or its shadow over a ball frozen to it, a
+// ball's own shadow): the cloth's chromaticity within a dark pixel's
+// noise (shadeHueTol) and still a share of the cloth's brightness that
+// the room's light leaves in a shadow (shadeShare); a black print
+// reflects less and has no hue of the cloth's.
+func (c *clothTest) inShade(p [3]float32) bool {
+	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
+	sum := rb + rg + rr + 1
+	cd := math.Abs(rb/sum-c.b) + math.Abs(rg/sum-c.g) + math.Abs(rr/sum-c.r)
+	return cd < shadeHueTol && sum >= shadeShare*c.sum
+}
+
+const (
+	// shadeHueTol: the L1 chromaticity distance a dark pixel of the
+	// cloth's hue may show (a few levels of noise on sums of 30-60).
+	shadeHueTol = 0.25
+	// shadeShare: the least brightness, a share of the lit cloth's, of
+	// the cloth in a shadow (the ambient light it still gets).
+	shadeShare = 0.2
+)
+
 func (c *clothTest) is(p [3]float32) bool {
 	rb, rg, rr := float64(p[0]), float64(p[1]), float64(p[2])
 	sum := rb + rg + rr + 1
@@ -287,6 +309,11 @@ type features struct {
 	// pale: share of n in colour below it (a tint, or a pale set's).
 	vivid, pale  float64
 	white1, body bitset
+	// dark: the black samples (in body too). darkCaps: they were read
+	// as a stripe's caps rather than the body's own shade (see
+	// readDarkCaps).
+	dark     bitset
+	darkCaps bool
 	// Per body sample: value and opponent chroma (the first nBody), and
 	// its index on the swatch grid.
 	bv, boa, bob [swN]float32
@@ -298,7 +325,7 @@ type features struct {
 // white at this ball, cloth the cloth's B, G, R near it (both raw).
 func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	f.n, f.nBody = 0, 0
-	f.white1, f.body = bitset{}, bitset{}
+	f.white1, f.body, f.dark, f.darkCaps = bitset{}, bitset{}, bitset{}, false
 	f.oa, f.ob, f.bodyVal, f.dStripe, f.dSolid, f.vivid, f.pale = 0, 0, 0, 0, 0, 0, 0
 	cl := newClothTest(cloth)
 	// The white-balanced cloth (white at 255), for telling a smear of
@@ -308,7 +335,7 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	// Grey over the cloth (blendTest), raw and white-balanced: the
 	// cloth's arithmetic done once per ball (the same comparisons).
 	greyRaw, greyWB := newBlendTest(cloth, 0.4), newBlendTest(wcl, 0.4)
-	var nw, nb, nc, ncl, ngr, nclip int
+	var nw, nb, nc, ncl, ngr, nclip, nd int
 	for j := range swN {
 		if !s.ok[j] {
 			continue
@@ -340,6 +367,10 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 		switch {
 		case mx < blackValue:
 			f.body.set(j)
+			if !cl.inShade(p) {
+				f.dark.set(j)
+				nd++
+			}
 			nb++
 			f.bv[f.nBody], f.boa[f.nBody], f.bob[f.nBody] = float32(mx), 0, 0
 			f.bj[f.nBody] = int16(j)
@@ -394,7 +425,52 @@ func measure(s *swatch, w whiteRef, cloth [3]float64, f *features) {
 	f.vivid, f.pale = float64(nv)/n, float64(np)/n
 	f.dStripe = float64(bestStripe(&f.white1, &f.body)) / n
 	f.dSolid = float64(bestMisfit(solidT, &f.white1, &f.body)) / n
+	if nd >= minWhiteSamples {
+		// As many as a white patch needs to tell the frame's white:
+		// fewer are a seam, a speck, noise at the outline.
+		f.readDarkCaps(nd)
+	}
 }
+
+// readDarkCaps reads the black samples (nb of them) of a ball whose body
+// is a lit colour as its second colour: a stripe's caps are another colour
+// than its band, white on most sets, black on some (gravitygravity's set:
+// black caps, coloured band, white number circles). The sphere's shading
+// is undone on the swatch (swShade), and what is left of a lit body's
+// shade is no darker than the ambient share of its light: black, below
+// blackValue, beside a body at darkCapBody or brighter and of a colour
+// (not the grey highlights of a glossy eight) is no shade of that body.
+// Then the ball is two-toned where a solid is one colour with white
+// circles: the stripe templates are matched with white and black as the
+// caps and circles and the coloured samples as the band, and every black
+// sample is a misfit of every solid template.
+func (f *features) readDarkCaps(nb int) {
+	if f.bodyVal < darkCapBody || math.Hypot(f.oa, f.ob) < darkCapChroma {
+		return
+	}
+	caps, band := f.white1, f.body
+	for i := range caps {
+		caps[i] |= f.dark[i]
+		band[i] &^= f.dark[i]
+	}
+	n := float64(f.n)
+	f.darkCaps = true
+	f.dStripe = math.Min(f.dStripe, float64(bestStripe(&caps, &band))/n)
+	f.dSolid = float64(bestMisfit(solidT, &f.white1, &band)+nb) / n
+}
+
+const (
+	// darkCapBody: the least value (white = 1) of a lit body colour
+	// beside which black (below blackValue) is a second colour: three
+	// times blackValue, a darker shade than what ambient light
+	// (shadeAmbient) leaves of a lit body once swShade undoes the
+	// sphere's shading. A dark body (the eight, a maroon or a navy in
+	// dim light) may dip under blackValue at its limb.
+	darkCapBody = 0.6
+	// darkCapChroma: the body colour's least chroma (opponent, over the
+	// value) to be a colour; a glossy black ball's reflections are grey.
+	darkCapChroma = 0.3
+)
 
 // Sample thresholds on white-balanced values (white = 1).
 const (

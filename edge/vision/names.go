@@ -197,6 +197,9 @@ func (id *identifier) explainNames(balls []model.BallDetection) {
 		}
 		nm.Features = fmt.Sprintf("n %d white %.2f black %.2f colour %.2f grey %.2f cloth %.2f clip %.2f dStripe %.2f dSolid %.2f vivid %.2f pale %.2f oa %.2f ob %.2f val %.2f",
 			f.n, f.white, f.black, f.colour, f.grey, f.cloth, f.clip, f.dStripe, f.dSolid, f.vivid, f.pale, f.oa, f.ob, f.bodyVal)
+		if f.darkCaps {
+			nm.Features += " darkCaps"
+		}
 		id.explain(nm)
 	}
 }

@@ -15,6 +15,28 @@ import (
 // cushion's shadow on it, and the cushion's top, lit at another angle. The
 // step is sharp (the nose overhangs the bed), the shadow's edge is soft, and
 // the cloth's outer edge has the rail, not cloth, beyond it.
+//
+// Two rules pick the nose (noseRule). noseOutermost, the ball finder's
+// since it was written, takes the outermost strong step. noseStepUp, the
+// reported table's (tableFinder.refine), knows which way the step goes:
+// outwards the nose is always a step up, from the dark band under the
+// cushion (its shadow on the bed, its undercut face) to the lit cushion;
+// the band's inner edge, a step down, is the shadow's and not the table's,
+// and a step further out is the lit cushion top's own edge over its
+// rounded face. A lamp low over the other side throws a shadow too dark to
+// show the cloth's colour (gravitygravity's short cushions): the bed is
+// then past it. On the labelled real set the step-up rule's corners are
+// 0.09 % of the diagonal off (median) against 0.39 % for the outermost
+// step's; the finder keeps the outermost step's because every corner move
+// resamples its view (docs/vision-real.md, "Two tables").
+
+// noseRule is which of the two rules above findNoses follows.
+type noseRule int
+
+const (
+	noseOutermost noseRule = iota // the ball finder's outline
+	noseStepUp                    // the reported table
+)
 
 // Nose search limits, as shares of the outline's shortest side: the scan
 // starts noseOut outside the outer edge (which may be found a little off)
@@ -52,7 +74,7 @@ type noseSide struct {
 // findNoses finds the cushion-nose line inside each side of the cloth's
 // outer outline q (BL BR TR TL, counter-clockwise on screen); side i runs
 // q[i] -> q[i+1].
-func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseSide) {
+func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) (sides [4]noseSide) {
 	short := math.Inf(1)
 	for i := 0; i < 4; i++ {
 		short = math.Min(short, math.Hypot(q[(i+1)%4].X-q[i].X, q[(i+1)%4].Y-q[i].Y))
@@ -67,6 +89,8 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 	prof := make([][3]float64, n)
 	felty := make([]bool, n)
 	loose := make([]bool, n)
+	dark := make([]bool, n)   // deep shadow: no colour to test (noseStepUp)
+	feltIn := make([]bool, n) // cloth somewhere further in (noseStepUp)
 	grad := make([]float64, n)
 	var cands []noseCand
 	// Distances in samples that scale with the table's size in the image
@@ -107,8 +131,18 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 				}
 				prof[i] = c
 				sum := c[0] + c[1] + c[2]
-				felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
-				loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.tolAt(sum)
+				if rule == noseStepUp {
+					felty[i] = sum >= 0.12*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < fe.darkTol(sum)
+					loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.darkTol(sum)
+					dark[i] = sum < noseShadow*fe.sum
+				} else {
+					felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
+					loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.tolAt(sum)
+				}
+			}
+			feltIn[n-1] = felty[n-1]
+			for i := n - 2; i >= 0; i-- {
+				feltIn[i] = felty[i] || feltIn[i+1]
 			}
 			// Colour steps over 2 px (4 samples), sharp ones only.
 			for i := range grad {
@@ -126,9 +160,26 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 				if g < minStep || g < grad[i-1] || g <= grad[i+1] {
 					continue
 				}
+				if rule == noseStepUp {
+					// The nose bounds the dark band under the cushion on
+					// its outer side: brighter outwards (the lit
+					// cushion), darker inwards (its shadow or undercut
+					// face on the bed).
+					o, in := prof[i-2], prof[i+2]
+					if rise := o[0] + o[1] + o[2] - in[0] - in[1] - in[2]; rise < noseRise*g {
+						continue
+					}
+				}
 				// Cloth on the bed's side: loosely just past the step
 				// (the nose's shadow), properly a little further in.
-				if !loose[i+near] || !felty[i+far] && !felty[i+2*far] {
+				// Under the step-up rule, a cushion lit from across the
+				// table throws a shadow too dark for a colour: then the
+				// cloth is further in, past the shadow.
+				if loose[i+near] {
+					if !felty[i+far] && !felty[i+2*far] {
+						continue
+					}
+				} else if rule != noseStepUp || !(dark[i+near] && feltIn[i+far]) {
 					continue
 				}
 				// Cloth outside too, mostly: the cushion's top; the rail's
@@ -159,7 +210,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 				}
 			}
 		}
-		sides[e] = noseLine(cands, s0, s1)
+		sides[e] = noseLine(cands, s0, s1, rule)
 	}
 	return sides
 }
@@ -169,11 +220,15 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt) (sides [4]noseS
 // strongest step on the line; an exhaustive pair search, the candidates
 // being a few per station) are, from the rail inwards: the cushion top's
 // own shading if any, the nose, and the soft inner edge of the nose's
-// shadow on the bed. The nose is the outermost of the strong ones: the
-// lit cushion top ends there, and a shadow band inside it is the bed's.
-// It returns the total-least-squares line through the agreeing steps and
-// their mean depth.
-func noseLine(c []noseCand, dmin, dmax float64) noseSide {
+// shadow on the bed. Under noseOutermost the nose is the outermost of the
+// strong ones: the lit cushion top ends there, and a shadow band inside it
+// is the bed's. Under noseStepUp (every candidate brighter outwards, so no
+// shadow's inner edge among them) it is the innermost: the outer ones are
+// the cushion top's own edge over the rounded nose face (4-6 px wide from
+// above on a webcam's table); inside the nose is the bed, whose shadow band
+// gets darker outwards, never brighter. It returns the total-least-squares
+// line through the agreeing steps and their mean depth.
+func noseLine(c []noseCand, dmin, dmax float64, rule noseRule) noseSide {
 	stations := map[int]bool{}
 	for _, x := range c {
 		stations[x.station] = true
@@ -202,7 +257,10 @@ func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 	}
 	best := 0
 	for i, f := range lines {
-		if scores[i] >= noseRival*scores[0] && f.depth < lines[best].depth {
+		if scores[i] < noseRival*scores[0] {
+			continue
+		}
+		if rule == noseStepUp && f.depth > lines[best].depth || rule != noseStepUp && f.depth < lines[best].depth {
 			best = i
 		}
 	}
@@ -215,6 +273,12 @@ func noseLine(c []noseCand, dmin, dmax float64) noseSide {
 const (
 	noseTol   = 1.5
 	noseRival = 0.5
+	// noseRise is the share of a step-up candidate's colour step that must
+	// be brightness rising outwards.
+	noseRise = 0.5
+	// noseShadow: darker than this share of the cloth's brightness is a
+	// shadow whose colour is not worth testing.
+	noseShadow = 0.3
 )
 
 // bestNose is one round of noseLine's search over the candidates not used:

@@ -17,6 +17,10 @@ type tableFinder struct {
 	small   gocv.Mat
 	mask    gocv.Mat
 	kernel  gocv.Mat
+	// noRefine leaves the reported geometry the finder's: the config's
+	// cushion_nose "outermost" (the default), and tests of what the
+	// refinement must not change.
+	noRefine bool
 }
 
 const findWidth = 320 // table search resolution: the outline only, refined at full size
@@ -34,12 +38,42 @@ func (t *tableFinder) close() {
 }
 
 // tableFit is a found table: the cloth model and the geometry.
+//
+// A found table has two jobs, and two geometries for them. The ball
+// finder searches a top-down view warped from the frame through the
+// corners (ballFinder.setTable), and its bed and pocket mouths are in
+// table metres: any move of the corners, even a better one, resamples
+// every ball onto a new grid, and touching balls split or merge
+// differently (a 0.25 % scaling of the corners, 2-4 px, cost as many ball
+// floors on the labelled real set as a 0.3 % better fit:
+// docs/vision-real.md). So the finder keeps the outline and noses it was
+// tuned on (this fit's corners, h, inv), and what is reported (the
+// Detection's table, every ball's and the cue's position in table metres,
+// which the tracker, physics, projector and game use) comes from rep: the
+// cushion noses found by the step-up rule (noseStepUp) on the shade-aware
+// outline, 4x nearer the labelled corners. rep is nil when the two are the
+// same table: fixed corners from a calibration (the technician's win over
+// both), or no refinement (see tableFinder.refine and repWhy).
 type tableFit struct {
 	felt    felt
 	corners [4]model.Pixel // playing surface (cushion noses), BL BR TR TL
 	outer   [4]model.Pixel // outer edge of the cloth-covered cushions
 	h       homography     // pixel -> table metres
 	inv     homography     // table metres -> pixel
+	rep     *tableFit      // the reported geometry; nil: this one
+	repWhy  string         // where the reported corners came from
+	// found are the finder's noses, refinable says the fit came from the
+	// cloth's outline with cushions (refineFit may run on it).
+	found     [4]noseSide
+	refinable bool
+}
+
+// reported is the geometry to report: rep, or f itself.
+func (f *tableFit) reported() *tableFit {
+	if f.rep != nil {
+		return f.rep
+	}
+	return f
 }
 
 var errNoTable = errors.New("vision: table: no playing surface found (is the whole table in view, and the cloth one colour?)")
@@ -61,40 +95,252 @@ func (t *tableFinder) find(frame gocv.Mat, pix []byte) (tableFit, error) {
 	if err != nil {
 		return tableFit{}, err
 	}
-	quad, ok := t.outline(sp, sw, sh, &fe)
+	quad, ok := t.outline(sp, sw, sh, &fe, false)
 	if !ok {
 		return tableFit{}, errNoTable
 	}
 	scale := float64(W) / float64(sw)
-	var outer [4]model.Pixel
-	for i, p := range quad {
-		outer[i] = model.Pixel{X: p[0] * scale, Y: p[1] * scale}
-	}
-	outer = orderCorners(outer)
+	outer := scaleQuad(quad, scale)
 	// The coarse outline is good to a pixel of the search image: the nose
 	// search looks well either side of it. A cushion width of 0 is the
 	// installer saying the cloth's edge is the nose itself (cushions
 	// unlike the cloth): then a step inside the outline is not a nose.
-	if t.cushion > 0 {
-		if corners, ok := noseCorners(outer, findNoses(outer, pix, W, H, &fe)); ok {
-			return fitFromCorners(fe, corners, outer, t.size)
-		}
+	if t.cushion <= 0 {
+		fit, err := t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+		fit.repWhy = "outline: cushion width 0, the cloth's edge is the nose"
+		return fit, err
 	}
-	// No nose found (cushions lit exactly like the bed): the cloth's
-	// outer edge, refined, and the configured cushion width.
-	return t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+	fit, sides, err := t.finderFit(fe, outer, pix, W, H)
+	if err != nil {
+		return fit, err
+	}
+	fit.found, fit.refinable = sides, true
+	return fit, nil
 }
 
-// outline masks the cloth in the sw x sh search image sp (isFelt),
-// keeps the region under the image centre and returns its four corners.
-func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt) ([4][2]float64, bool) {
+// refineFit sets fit.rep (see refine) for a fit that find just returned
+// (t.small still holds that frame's search image) and that the detector
+// adopts: a table fit, not every re-check of it (a re-check that finds the
+// same table keeps the old fit, rep and all), so the video loop pays the
+// refinement (about as much again as the fit: 50-90 ms at 1080p on this
+// machine) once per table, not every TableRecheck.
+func (t *tableFinder) refineFit(fit *tableFit, frame gocv.Mat, pix []byte) {
+	if t.noRefine || !fit.refinable || t.small.Empty() {
+		return
+	}
+	sp, err := t.small.DataPtrUint8()
+	if err != nil {
+		return
+	}
+	sw, sh := t.small.Cols(), t.small.Rows()
+	t.refine(fit, fit.found, sp, sw, sh, float64(frame.Cols())/float64(sw), pix, frame.Cols(), frame.Rows())
+}
+
+// finderFit is the ball finder's geometry from the cloth's outline outer:
+// the noses by the outermost-step rule, or with none found (cushions lit
+// exactly like the bed) the cloth's outer edge, refined, less the
+// configured cushion width.
+// It also returns the noses found.
+func (t *tableFinder) finderFit(fe felt, outer [4]model.Pixel, pix []byte, W, H int) (tableFit, [4]noseSide, error) {
+	sides := findNoses(outer, pix, W, H, &fe, noseOutermost)
+	if corners, ok := noseCorners(outer, sides); ok {
+		fit, err := fitFromCorners(fe, corners, outer, t.size)
+		fit.repWhy = "outline: the outermost colour step inside the cloth's outline"
+		return fit, sides, err
+	}
+	fit, err := t.fit(fe, refineEdges(outer, pix, W, H, &fe))
+	fit.repWhy = "outline: no cushion nose; the cloth's edge less the configured cushion"
+	return fit, sides, err
+}
+
+// scaleQuad is the search image's quad q in frame pixels, in table order.
+func scaleQuad(q [4][2]float64, scale float64) [4]model.Pixel {
+	var outer [4]model.Pixel
+	for i, p := range q {
+		outer[i] = model.Pixel{X: p[0] * scale, Y: p[1] * scale}
+	}
+	return orderCorners(outer)
+}
+
+// refine sets fit.rep, the reported geometry (see tableFit): the cloth's
+// outline again
+// with the shade-aware felt test (isFeltShade) and the noses by the
+// step-up rule (noseStepUp). It runs once per table fit, never per frame.
+// Where the step-up rule finds no nose on any side (the camera cuts the
+// table at the bed: radar3699; cushions lit like the bed), the reported
+// corners stay the finder's, and repWhy says so: the outermost step was
+// then found where the step-up rule finds none, and a cushion width
+// guessed from the configuration is no better than it.
+func (t *tableFinder) refine(fit *tableFit, found [4]noseSide, sp []byte, sw, sh int, scale float64, pix []byte, W, H int) {
+	ppm := fit.inv.scaleAt(t.size.Length/2, t.size.Width/2) // px per table metre
+	if ppm*noseFace < noseWindow {
+		fit.repWhy += fmt.Sprintf(" (refinement: the table is too small in the image, %.1f px/cm, to tell the nose from the band under it)", ppm/100)
+		return
+	}
+	quad, ok := t.outline(sp, sw, sh, &fit.felt, true)
+	if !ok {
+		fit.repWhy += " (refinement: no shade-aware outline)"
+		return
+	}
+	outer := scaleQuad(quad, scale)
+	sides := findNoses(outer, pix, W, H, &fit.felt, noseStepUp)
+	noses := 0
+	for _, s := range sides {
+		if s.ok {
+			noses++
+		}
+	}
+	if noses == 0 {
+		fit.repWhy += " (refinement: no step-up nose on any side)"
+		return
+	}
+	// A ball's radius in pixels at the table's centre: the most the two
+	// rules' noses can differ on one cushion (see keepFound).
+	// The two outlines part by more than two cushions' width (more than
+	// the shaded cloth at a rail's edge): one of them is not the table. The shade-aware one is taken only where the
+	// strict one is no table's shape (carom gravitygravity 04: the
+	// strict test kept the lamp's pool, a trapezoid); a table-shaped
+	// strict outline stays (the shade-aware test can take in a dark
+	// wooden rail with a tan cloth: the simulator's tan table, 187 px).
+	if outlinesPart(fit.outer, outer, 2*t.cushion*ppm) && tableShaped(fit.corners) {
+		fit.repWhy += " (refinement: the shade-aware outline leaves the table-shaped strict one by more than two cushions)"
+		return
+	}
+	sides, kept := keepFound(fit.outer, found, outer, sides, model.BallRadius*ppm, t.cushion*ppm)
+	corners, ok := noseCorners(outer, sides)
+	if !ok {
+		fit.repWhy += " (refinement: the noses do not meet)"
+		return
+	}
+	rep, err := fitFromCorners(fit.felt, corners, outer, t.size)
+	if err != nil {
+		fit.repWhy += " (refinement: " + err.Error() + ")"
+		return
+	}
+	rep.repWhy = "cushion noses: the step up out of the dark band under each cushion"
+	if kept != "" {
+		rep.repWhy += "; outermost step kept on " + kept
+	}
+	fit.rep = &rep
+	fit.repWhy = rep.repWhy
+}
+
+// noseFace (m) is the width of the cushion nose's rounded face seen from
+// above (about 5 px on perfectswish's 700 px/m: 7 mm), and noseWindow (px)
+// the width of findNoses' colour step (4 samples of 0.5 px). The step-up
+// rule tells the nose from the steps either side of it (the cushion top's
+// edge outside, the dark band's inner edge inside) only where the face
+// spans the step's window: below that (about 290 px/m, balls under 8 px of
+// radius; the labelled set shrunk 3x, TestRealSetSmall, is 210-240 px/m and
+// got worse corners with it: 1.25 -> 2.96 % on noshi96, 0.50 -> 2.00 % on
+// pooljk) the finder's corners are reported.
+const (
+	noseFace   = 0.007
+	noseWindow = 2.0
+)
+
+// keepFound decides, side by side, between the finder's nose (found, on
+// the outline fOuter, by the outermost-step rule) and the step-up rule's
+// (step, on the shade-aware outline sOuter). On one cushion the two can
+// differ by the nose's rounded face and the dark band under it: a few
+// millimetres to a centimetre or two, always less than a ball's radius rpx.
+// Where both outlines run along the same cushion (their outer sides closer
+// than the configured cushion's width cpx: the shade-aware test takes in
+// more of the shaded cloth at the rail, never a cushion's width more) and
+// both found a nose, a step-up line further than rpx from the
+// finder's nose is another thing: the inner edges of a row of balls frozen
+// against the cushion line up like a nose and step up outwards over their
+// lit tops (lukasseglias with_halo_2/13.png: 26 px in, where the finder's
+// outermost step is the nose); the finder's nose is kept. Where the
+// step-up rule found no nose but the finder did, the finder's is kept too
+// (a nose seen beats one guessed from the other sides' depth). Where the
+// outlines differ (the strict felt test lost the cloth in shade and
+// followed a lamp's pool: carom gravitygravity 04) or the finder found no
+// nose on the side (a black shadow on the bed: gravitygravity 02, 03), the
+// step-up rule's stands. kept names the sides kept ("" for none).
+func keepFound(fOuter [4]model.Pixel, found [4]noseSide, sOuter [4]model.Pixel, step [4]noseSide, rpx, cpx float64) ([4]noseSide, string) {
+	out := step
+	kept := ""
+	names := [4]string{"bottom", "right", "top", "left"}
+	for i := range out {
+		if !found[i].ok {
+			continue
+		}
+		a, b := sOuter[i], sOuter[(i+1)%4]
+		fa, fb := fOuter[i], fOuter[(i+1)%4]
+		if math.Max(lineDist(a, b, fa), lineDist(a, b, fb)) > cpx {
+			continue // not the same cushion's outline
+		}
+		if step[i].ok && math.Max(lineGap(step[i].l, found[i].l, a), lineGap(step[i].l, found[i].l, b)) <= rpx {
+			continue
+		}
+		out[i] = found[i]
+		if kept != "" {
+			kept += ", "
+		}
+		kept += names[i]
+	}
+	return out, kept
+}
+
+// outlinesPart says whether any side of outline b lies further than d
+// from the same side of a at either end.
+func outlinesPart(a, b [4]model.Pixel, d float64) bool {
+	for i := range a {
+		if math.Max(lineDist(b[i], b[(i+1)%4], a[i]), lineDist(b[i], b[(i+1)%4], a[(i+1)%4])) > d {
+			return true
+		}
+	}
+	return false
+}
+
+// tableShaped says whether quad q (BL BR TR TL) can be a table seen from
+// above: opposite sides within shapeSlack of each other's length (a
+// camera over the table, tilted by a few degrees at most, foreshortens
+// the far side by a few per cent).
+func tableShaped(q [4]model.Pixel) bool {
+	side := func(i int) float64 { return math.Hypot(q[(i+1)%4].X-q[i].X, q[(i+1)%4].Y-q[i].Y) }
+	for i := 0; i < 2; i++ {
+		a, b := side(i), side(i+2)
+		if math.Abs(a-b) > shapeSlack*math.Max(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// shapeSlack: see tableShaped.
+const shapeSlack = 0.15
+
+// lineDist is the distance of p from the line through a and b.
+func lineDist(a, b, p model.Pixel) float64 {
+	l := math.Hypot(b.X-a.X, b.Y-a.Y)
+	if l == 0 {
+		return math.Hypot(p.X-a.X, p.Y-a.Y)
+	}
+	return math.Abs((p.X-a.X)*(b.Y-a.Y)-(p.Y-a.Y)*(b.X-a.X)) / l
+}
+
+// lineGap is how far line m lies from line l across l at the foot of p
+// on l.
+func lineGap(l, m line, p model.Pixel) float64 {
+	t := (p.X-l.px)*l.dx + (p.Y-l.py)*l.dy
+	x, y := l.px+t*l.dx, l.py+t*l.dy
+	return math.Abs((x-m.px)*m.dy - (y-m.py)*m.dx)
+}
+
+// outline masks the cloth in the sw x sh search image sp (isFelt, or
+// isFeltShade for the reported table), keeps the region under the image
+// centre and returns its four corners.
+func (t *tableFinder) outline(sp []byte, sw, sh int, fe *felt, shade bool) ([4][2]float64, bool) {
 	if t.mask.Rows() != sh || t.mask.Cols() != sw {
 		t.mask.Close()
 		t.mask = gocv.NewMatWithSize(sh, sw, gocv.MatTypeCV8U)
 	}
 	mp, _ := t.mask.DataPtrUint8()
 	for i := 0; i < sw*sh; i++ {
-		if fe.isFelt(float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])) {
+		b, g, r := float64(sp[3*i]), float64(sp[3*i+1]), float64(sp[3*i+2])
+		if !shade && fe.isFelt(b, g, r) || shade && fe.isFeltShade(b, g, r) {
 			mp[i] = 255
 		} else {
 			mp[i] = 0

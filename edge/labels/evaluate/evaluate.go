@@ -42,6 +42,9 @@ type Options struct {
 	// ExplainNames, when set, is called with how every ball of each frame
 	// was named (vision.DetectorOptions.ExplainNames).
 	ExplainNames func(lf *labels.Frame, n vision.Naming)
+	// ExplainTable, when set, is called with where each frame's reported
+	// table corners came from (vision.DetectorOptions.ExplainTable).
+	ExplainTable func(lf *labels.Frame, s string)
 	// Shrink, when above 1, scores every frame shrunk that many times
 	// (labels.ShrinkFrame) against its labels shrunk alike: balls below
 	// 10 px from a set whose balls are all larger.
@@ -49,6 +52,7 @@ type Options struct {
 
 	explain      func(vision.Candidate) // Explain bound to the frame in hand
 	explainNames func(vision.Naming)    // ExplainNames bound to it
+	explainTable func(string)           // ExplainTable bound to it
 }
 
 // DefaultOptions are `cuecast detect`'s defaults: a 9 ft table, the default
@@ -86,6 +90,9 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 			if o.ExplainNames != nil {
 				fo.explainNames = func(n vision.Naming) { o.ExplainNames(lf, n) }
 			}
+			if o.ExplainTable != nil {
+				fo.explainTable = func(s string) { o.ExplainTable(lf, s) }
+			}
 			if err := Detect(fo, f, &det); err != nil {
 				return fmt.Errorf("%s: %w", lf.Key(), err)
 			}
@@ -106,7 +113,7 @@ func Run(root string, sets []*labels.Set, o Options) (*labels.Report, error) {
 
 // Detect runs a fresh detector on one frame.
 func Detect(o Options, f *model.Frame, det *model.Detection) error {
-	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true, Explain: o.explain, ExplainNames: o.explainNames})
+	d, err := vision.NewDetector(o.Vision, vision.DetectorOptions{Table: o.Table, Venue: o.Venue, Stills: true, Explain: o.explain, ExplainNames: o.explainNames, ExplainTable: o.explainTable})
 	if err != nil {
 		return err
 	}
