@@ -32,11 +32,11 @@ func TestCleanFramesUnchanged(t *testing.T) {
 		want string
 	}{
 		{Options{Width: 640, Height: 360, Scenario: "demo", Seed: 3, NoiseSigma: 2, Unpaced: true},
-			"6a6e922a105596deab7dedc779221f3d7c6b624c0b5ff24b60ec56988c5cc460"},
+			"74997bedb2e5ec9c83cba27bdd9b0acb3e9e8bfce570ed38d8f1dee4ef2d3ce2"},
 		{Options{Width: 640, Height: 360, Scenario: "occlusion", Seed: 5, NoiseSigma: 2, Unpaced: true, Lighting: "dim", Felt: "red", Tilt: 0.05, RotationDeg: 3},
-			"d6c57ebc3e338625241b587f3e5e128dba22afb3196e49f36a66cd2e15074598"},
+			"94ea90bb0d73a845fc7c092db4d78341b6a5131822b2290c347ec79b170959cc"},
 		{Options{Width: 800, Height: 450, Scenario: "lighting", Seed: 1, NoiseSigma: 0, Unpaced: true},
-			"1abf9e4c28c5414d9f0d97c2caf8c536dd00a530e3b84d564e02e9c058e165cf"},
+			"4d115379d2a9544f341ac173b0ac2a23e06886e70ff5da285214998b461ab6ae"},
 	} {
 		s := New(c.o)
 		var f model.Frame

@@ -289,10 +289,10 @@ func (t *tableLook) noseShadow(u, v float64) float64 {
 
 // noseShadowDepth is how much of the light the overhang takes from the bed
 // right at the nose; noseShadowWidth (m) how far in the shadow fades out
-// (a few mm to about 1.5 cm on the real tables; the sim takes the wide end).
+// (a few mm to about 1.5 cm on the real tables).
 const (
 	noseShadowDepth = 0.3
-	noseShadowWidth = 0.015
+	noseShadowWidth = 0.012
 )
 
 // renderBackground draws the static table into dst (packed BGR) through the
