@@ -43,6 +43,10 @@ const (
 	cueMaxWidth  = 0.045
 )
 
+// buttClear is how far (ball radii) the stick's far end must be from
+// every ball's centre.
+const buttClear = 3
+
 func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetection, support []float64) *model.CueAim {
 	c.best = -1
 	bf.mask.CopyTo(&c.rest)
@@ -135,6 +139,21 @@ func (c *cueFinder) find(bf *ballFinder, tf *tableFit, balls []model.BallDetecti
 	if dist(b, target) < dist(a, target) {
 		tip, butt = b, a
 		tu, tv, su = mx+hi*dx, my+hi*dy, 1
+	}
+	// A stick reaches back over the cloth to the player's hand or off the
+	// table; the gaps of a cluster of touching balls (a rack: their discs
+	// are not painted out, their outlines are shared) also make a long,
+	// fairly thin blob, but it ends among its balls (two or more within
+	// buttClear radii of its far end). Taken for a stick, it
+	// dropped 14 of a rack's 16 balls as "under the cue".
+	near := 0
+	for i := range balls {
+		if p := balls[i].Pos; p != nil && dist(butt, *p) < buttClear*bf.rb {
+			near++
+		}
+	}
+	if near >= 2 { // one may be a false ball on the hand itself
+		return nil
 	}
 	// The ball discs painted out before the search also cut the stick's
 	// last centimetres next to the cue ball: follow the axis on in the

@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"bytes"
 	"slices"
 	"testing"
 
@@ -38,13 +37,7 @@ func TestRealSetStepUpCorners(t *testing.T) {
 	}
 	o := DefaultOptions()
 	o.Vision.CushionNose = "step-up"
-	rep, err := Run(dataRoot, sets, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	rep.WriteTable(&b)
-	t.Log("\n" + b.String())
+	rep := runLogged(t, sets, o)
 	for _, s := range rep.Sources {
 		bs := base.Source(s.Source)
 		if !sameMeasures(&s.Large, &bs.Large) || !sameMeasures(&s.Small, &bs.Small) || s.EmptyFalse != bs.EmptyFalse {

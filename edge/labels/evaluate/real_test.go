@@ -61,6 +61,19 @@ var floors = map[string]floor{
 
 // loadSets reads every label file, skipping the test when the shared data
 // is absent (a user's fresh clone has none).
+// runLogged scores sets with o and logs the per-source table (-v).
+func runLogged(t *testing.T, sets []*labels.Set, o Options) *labels.Report {
+	t.Helper()
+	rep, err := Run(dataRoot, sets, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	rep.WriteTable(&b)
+	t.Log("\n" + b.String())
+	return rep
+}
+
 func loadSets(t *testing.T) []*labels.Set {
 	t.Helper()
 	if _, err := os.Stat(dataRoot); err != nil {

@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/cuecast/cuecast/edge/labels"
@@ -34,13 +33,7 @@ func TestRealSetSmall(t *testing.T) {
 	sets := loadSets(t)
 	o := DefaultOptions()
 	o.Shrink = smallShrink
-	rep, err := Run(dataRoot, sets, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	rep.WriteTable(&b)
-	t.Log("\n" + b.String())
+	rep := runLogged(t, sets, o)
 	for _, s := range rep.Sources {
 		if s.Large.Labelled > 0 {
 			t.Errorf("%s: %d balls still 10 px or more shrunk %d times: shrink more", s.Source, s.Large.Labelled, smallShrink)
