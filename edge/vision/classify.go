@@ -32,6 +32,12 @@ type ballLook struct {
 // B, G, R around the ball: its largest channel is the light level the ball
 // is under.
 func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
+	return lookStep(m, cx, cy, r, cloth, discStep(r))
+}
+
+// lookStep is look with the row step given: 1 every pixel, 2 a
+// checkerboard.
+func lookStep(m *img, cx, cy, r float64, cloth [3]float64, step int) ballLook {
 	var l ballLook
 	feltV := max(cloth[0], max(cloth[1], cloth[2]))
 	shade := newShadowTest(cloth)
@@ -45,7 +51,6 @@ func look(m *img, cx, cy, r float64, cloth [3]float64) ballLook {
 	var nRed int
 	var vals [64]float64
 	nv := 0
-	step := discStep(r)
 	for y := y0; y <= y1; y++ {
 		for x := x0 + (x0+y)&(step-1); x <= x1; x += step {
 			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
@@ -360,7 +365,9 @@ const gbrMinSat = 0.6
 // such a disc holds 600+ pixels, the lens and the sensor's demosaicing blur
 // a ball's colours over 2-3 px at these sizes, so half of them give the same
 // fractions and medians within a percent or two, for half the per-pixel
-// work (the colour tests, the hue's Sincos). Smaller discs keep every pixel:
+// work (the colour tests, the hue's Sincos); a candidate whose verdict
+// the sampling could tip (near minShading or the least confidence) is
+// looked at again in full (Detector.measure). Smaller discs keep every pixel:
 // at r = 10 px a checkerboard would leave ~130 samples of the 8-10 px
 // stripe or number spot the fractions must see.
 const sparseDiscR = 15
