@@ -43,6 +43,9 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 	inside := x0 >= 1 && y0 >= 1 && x1+1 < m.w && y1+1 < m.h
 	minFelt := 0.3 * fe.sum
 	shade := newShadowTest(cloth)
+	// A large disc's statistics are taken on a checkerboard (discStep), but
+	// its brightest pixel over all of them: a highlight is a few pixels.
+	sparse := discStep(r) == 2
 	for py := y0; py <= y1; py++ {
 		for px := x0; px <= x1; px++ {
 			dx, dy := float64(px)+0.5-x, float64(py)+0.5-y
@@ -60,9 +63,12 @@ func gatherEvidence(m *img, fe *felt, x, y, r float64, cloth [3]float64) evidenc
 				}
 			}
 			v := b + g + rd
+			mx = max(mx, v)
+			if sparse && (px+py)&1 != 0 {
+				continue
+			}
 			n++
 			sum += v
-			mx = max(mx, v)
 			if nv < len(vals) {
 				vals[nv] = v
 				nv++
