@@ -71,6 +71,18 @@ func NewHandler(cfg HandlerConfig, tokens TokenSource, log *slog.Logger) *Handle
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{spool: cfg.SpoolDir, maxBytes: cfg.MaxBytes, tokens: tokens, log: log}
+	// An upload cut short by a crash, a power cut or the watchdog's kill
+	// leaves its temporary file (up to the bundle's size) in the spool;
+	// nothing else would ever remove it, and a few of them would fill the
+	// data partition that the journal and the next upload need. No upload
+	// runs yet: this is the one writer, before its first request.
+	removed, err := atomicfile.RemoveTemps(filepath.Join(cfg.SpoolDir, PendingName))
+	for _, name := range removed {
+		log.Info("update: removed the partial upload an interrupted daemon left behind", "file", name)
+	}
+	if err != nil {
+		log.Warn("update: could not remove the partial uploads an interrupted daemon left behind", "dir", cfg.SpoolDir, "err", err)
+	}
 	h.pub, h.pubErr = LoadPublicKey(cfg.PublicKey)
 	if h.pubErr != nil {
 		log.Warn("update: HTTP updates disabled", "err", h.pubErr)

@@ -8,6 +8,9 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cuecast/cuecast/edge/atomicfile"
 )
 
 func newHandlerFixture(t *testing.T, token string) (*fixture, *Handler, *httptest.Server, string) {
@@ -180,5 +185,31 @@ func TestProcessSpoolRefusesFIFO(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("ProcessSpool blocked on a FIFO in the spool")
+	}
+}
+
+// A daemon killed mid-upload (the watchdog, a power cut) leaves the
+// upload's temporary file; the next daemon removes it and nothing else: a
+// queued bundle and the status stay for the installer.
+func TestHandlerRemovesInterruptedUploads(t *testing.T) {
+	spool := t.TempDir()
+	partial := filepath.Join(spool, atomicfile.TempPrefix(PendingName)+"123456")
+	keep := []string{PendingName, statusName, "unrelated.tmp-1"}
+	must(t, os.WriteFile(partial, bytes.Repeat([]byte{1}, 4096), 0o640))
+	for _, name := range keep {
+		must(t, os.WriteFile(filepath.Join(spool, name), []byte("x"), 0o640))
+	}
+	var logged bytes.Buffer
+	NewHandler(HandlerConfig{SpoolDir: spool, PublicKey: filepath.Join(spool, "no-key.pub")}, TokenFunc(func() string { return "t" }),
+		slog.New(slog.NewTextHandler(&logged, nil)))
+	if _, err := os.Stat(partial); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("partial upload %s still there (stat: %v)", partial, err)
+	}
+	got := spoolFiles(t, spool)
+	if strings.Join(got, " ") != strings.Join([]string{PendingName, statusName, "unrelated.tmp-1"}, " ") {
+		t.Errorf("spool after start = %v, want %v", got, keep)
+	}
+	if !strings.Contains(logged.String(), "removed the partial upload") || !strings.Contains(logged.String(), partial) {
+		t.Errorf("no log line naming the removed partial upload:\n%s", logged.String())
 	}
 }

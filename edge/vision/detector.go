@@ -590,17 +590,35 @@ const roundSupport = 0.6
 // touch at 2 r, a refinement's error is a fraction of a radius.
 const overlap = 1.6
 
+// clearBlack and shadowTaken: a detection with under clearBlack of its
+// disc black is clear of a shadow; one with shadowTaken more black than
+// it on the same spot takes in the shadow beside the ball. On
+// gravitygravity's side-lit frame (issue #14) the balls read 0.00-0.02
+// black, the circles over ball and shadow 0.30-0.38; a stripe's black caps
+// read up to 0.13 (its circle is the whole ball, the best outline).
+const (
+	clearBlack  = 0.1
+	shadowTaken = 0.2
+)
+
 // better says whether a detection with outline support sa, confidence ca
 // and black share ka should replace one with sb, cb, kb on the same spot.
 // Under a single side light a ball casts a hard shadow as black as the
 // eight and as round as a ball, joined to it: of the two, the ball is the
-// one that is not black. Otherwise a much better outline wins (a whole
-// circle beats a blob beside it), else the more confident.
+// one that is not black. A circle drawn half over the ball and half over
+// that shadow takes in a share of black the ball alone does not: of the
+// two, the one clear of black wins where its outline is at least as
+// whole. Otherwise a much better outline wins (a whole circle beats a
+// blob beside it), else the more confident.
 func better(sa, ca, ka, sb, cb, kb float64) bool {
 	switch {
 	case ka < 0.3 && kb > 0.5:
 		return true
 	case kb < 0.3 && ka > 0.5:
+		return false
+	case ka < clearBlack && kb-ka > shadowTaken && sa >= sb:
+		return true
+	case kb < clearBlack && ka-kb > shadowTaken && sb >= sa:
 		return false
 	case math.Abs(sa-sb) > 0.25:
 		return sa > sb
