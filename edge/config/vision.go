@@ -37,13 +37,13 @@ type Vision struct {
 	// the cloth's outer edge and steps in by this much. 0 when the cushions
 	// look unlike the cloth (then the found edge is the nose itself).
 	CushionWidth float64 `toml:"cushion_width" json:"cushion_width"`
-	// CushionNose is how the reported table corners are found: "outermost"
-	// (the ball finder's own: the outermost sharp colour step inside the
-	// cloth's outline) or "step-up" (the step up out of the dark band under
-	// each cushion, on a shade-aware outline: 4x nearer the labelled real
-	// tables' corners, but the simulator draws its cushions' shadow outside
-	// the nose, where it is 6-12 px off). Either way the ball finder
-	// searches through the outermost step's corners (docs/vision-real.md).
+	// CushionNose is how the reported table corners are found: "step-up"
+	// (the default: the step up out of the dark band the cushion's overhang
+	// throws on the bed, on a shade-aware outline; 4x nearer the labelled
+	// real tables' corners) or "outermost" (the ball finder's own: the
+	// outermost sharp colour step inside the cloth's outline; "" is
+	// outermost). Either way the ball finder searches through the
+	// outermost step's corners (docs/vision-real.md).
 	CushionNose string `toml:"cushion_nose" json:"cushion_nose"`
 }
 
@@ -58,7 +58,7 @@ func defaultVision() Vision {
 		CameraReconnectMax: Duration(30 * time.Second),
 		CameraFourCC:       "MJPG",
 		CushionWidth:       0.05,
-		CushionNose:        "outermost",
+		CushionNose:        "step-up",
 	}
 }
 

@@ -107,6 +107,43 @@ func TestMergeSplit(t *testing.T) {
 	}
 }
 
+// TestMergeSplitKeepsBallsAtRest: two touching balls at rest that vision
+// places closer than splitDist (the dim rack's eight, a centimetre off)
+// stay two once they were seen there the frame before; one frame's split
+// of a ball moving on (the pieces are not where any detection was) is
+// still merged, and so is a ball at rest read twice (both pieces on the
+// one detection of the frame before).
+func TestMergeSplitKeepsBallsAtRest(t *testing.T) {
+	at := func(x, y float64) model.BallDetection {
+		p := model.Vec2{X: x, Y: y}
+		return model.BallDetection{Pos: &p, Class: model.ClassSolid, Confidence: 0.9}
+	}
+	tr := NewTracker(Options{})
+	for f := range 3 {
+		// The second ball a touching 2R away, but measured 8 mm short.
+		tr.collect(&model.Detection{Balls: []model.BallDetection{at(1, 0.6), at(1+2*model.BallRadius-0.008, 0.6)}})
+		if want := map[bool]int{true: 1, false: 2}[f == 0]; len(tr.dets) != want {
+			t.Errorf("balls at rest, frame %d: %d detections, want %d", f, len(tr.dets), want)
+		}
+	}
+	// A blurred ball moving on along y: its split pieces are new each frame.
+	tr = NewTracker(Options{})
+	for f := range 3 {
+		y := 0.2 + 0.1*float64(f)
+		tr.collect(&model.Detection{Balls: []model.BallDetection{at(1, y), at(1.048, y)}})
+		if len(tr.dets) != 1 {
+			t.Errorf("moving blur, frame %d: %d detections, want 1", f, len(tr.dets))
+		}
+	}
+	// A ball at rest seen once, then read twice around the same spot.
+	tr = NewTracker(Options{})
+	tr.collect(&model.Detection{Balls: []model.BallDetection{at(1.024, 0.6)}})
+	tr.collect(&model.Detection{Balls: []model.BallDetection{at(1.012, 0.6), at(1.036, 0.6)}})
+	if len(tr.dets) != 1 {
+		t.Errorf("a ball read twice: %d detections, want 1", len(tr.dets))
+	}
+}
+
 // TestPathRecord: a measured path keeps a vertex where the ball turned,
 // costs two points for a straight run, and stays bounded however long.
 func TestPathRecord(t *testing.T) {

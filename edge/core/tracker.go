@@ -131,6 +131,9 @@ type Tracker struct {
 	pairs []pair
 	dets  []det
 	near  []*track
+	// raw: this frame's detections before mergeSplit; prevRaw: the
+	// previous frame's (see mergeSplit).
+	raw, prevRaw []model.Vec2
 }
 
 // NewTracker returns a tracker; zero fields of o take DefaultOptions.
@@ -272,6 +275,7 @@ func (t *Tracker) collect(d *model.Detection) {
 		t.dets = append(t.dets, det{d: b, pos: p, num: n})
 	}
 	t.mergeSplit()
+	t.prevRaw, t.raw = t.raw, t.prevRaw
 }
 
 // splitDist (m): two detections closer than this cannot be two balls
@@ -284,12 +288,29 @@ const splitDist = 1.8 * model.BallRadius
 // midpoint (the middle of a blurred ball's streak is where it was at mid
 // exposure), without a class or number: the readings of a streak's ends
 // are the blur's, not the ball's.
+//
+// A streak needs motion, and moves on from frame to frame: two detections
+// that each sit where a different detection sat in the frame before
+// (within tentativeJitter) are two balls at rest, touching, however close
+// vision put them. In a rack under a dim lamp vision places the black
+// eight up to a centimetre towards a neighbour; merged, the eight and its
+// neighbours vanished into one unreadable reading for seconds and the
+// rack was lost and reported again.
 func (t *Tracker) mergeSplit() {
+	t.raw = t.raw[:0]
+	for i := range t.dets {
+		t.raw = append(t.raw, t.dets[i].pos)
+	}
 	for i := 0; i < len(t.dets); i++ {
 		for j := i + 1; j < len(t.dets); j++ {
 			a, b := &t.dets[i], &t.dets[j]
 			if math.Hypot(a.pos.X-b.pos.X, a.pos.Y-b.pos.Y) >= splitDist {
 				continue
+			}
+			if !a.blur && !b.blur {
+				if pa, pb := t.stillAt(a.pos), t.stillAt(b.pos); pa >= 0 && pb >= 0 && pa != pb {
+					continue
+				}
 			}
 			a.pos = model.Vec2{X: (a.pos.X + b.pos.X) / 2, Y: (a.pos.Y + b.pos.Y) / 2}
 			a.num, a.blur = -1, true
@@ -297,6 +318,18 @@ func (t *Tracker) mergeSplit() {
 			j--
 		}
 	}
+}
+
+// stillAt returns the index of the previous frame's detection nearest p
+// within tentativeJitter (where a ball at rest is measured again), or -1.
+func (t *Tracker) stillAt(p model.Vec2) int {
+	best, bd := -1, tentativeJitter
+	for i, q := range t.prevRaw {
+		if d := math.Hypot(p.X-q.X, p.Y-q.Y); d < bd {
+			best, bd = i, d
+		}
+	}
+	return best
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -225,9 +225,14 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 	if t.extra != nil {
 		col, f = t.extra.cloth(u, v, t, col, f)
 	}
+	if reg == regCloth {
+		f *= t.noseShadow(u, v)
+	}
 	if reg == regCushion {
-		// The cushion rubber slopes up from the nose: the nose itself
-		// casts a thin shadow line on the cloth, the top catches light.
+		// Seen from above, the cushion's top is lit right up to the nose
+		// (its rounded top faces the lamps), a little brighter further
+		// out where it flattens; the dark band is on the bed inside the
+		// nose (noseShadow), so the nose is a sharp step up outwards.
 		var d float64 // distance outward from the nose
 		switch {
 		case u < 0:
@@ -242,7 +247,7 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 		if u < 0 && (v < 0 || v > W) || u > L && (v < 0 || v > W) {
 			d = math.Max(math.Max(-u, u-L), math.Max(-v, v-W))
 		}
-		f *= 0.78 + 0.3*smoothstep(0, 0.03, d)
+		f *= 0.98 + 0.1*smoothstep(0, 0.03, d)
 	}
 	// Pocket jaws: cloth darkens as it rolls down into the hole.
 	hd := t.holeDist(u, v)
@@ -255,6 +260,40 @@ func (t *tableLook) shade(u, v float64, reg int) rgb {
 	}
 	return c
 }
+
+// noseShadow is the brightness factor of the bed at (u, v) from the
+// cushions' overhang: the nose stands out over the bed, so from above the
+// cloth just inside it lies in the cushion's shadow, darkest at the nose
+// and fading over noseShadowWidth, as on every labelled real table
+// (docs/vision-real.md). Where a pocket's throat cuts the cushion away
+// there is no nose and no shadow.
+func (t *tableLook) noseShadow(u, v float64) float64 {
+	L, W := t.size.Length, t.size.Width
+	if u < 0 || u > L || v < 0 || v > W {
+		return 1 // in a pocket's throat, outside the playing surface
+	}
+	const eps = 0.001
+	f := 1.0
+	for _, s := range [4]struct{ d, nu, nv float64 }{
+		{u, -eps, v}, {L - u, L + eps, v}, {v, u, -eps}, {W - v, u, W + eps},
+	} {
+		if s.d >= noseShadowWidth || t.inOpening(s.nu, s.nv) || t.holeDist(s.nu, s.nv) < 0 {
+			continue
+		}
+		if g := 1 - noseShadowDepth*(1-smoothstep(0, noseShadowWidth, s.d)); g < f {
+			f = g
+		}
+	}
+	return f
+}
+
+// noseShadowDepth is how much of the light the overhang takes from the bed
+// right at the nose; noseShadowWidth (m) how far in the shadow fades out
+// (a few mm to about 1.5 cm on the real tables).
+const (
+	noseShadowDepth = 0.3
+	noseShadowWidth = 0.012
+)
 
 // renderBackground draws the static table into dst (packed BGR) through the
 // camera, supersampling 2x2 only where a pixel straddles regions, and clamps
