@@ -25,9 +25,12 @@ import (
 // and a step further out is the lit cushion top's own edge over its
 // rounded face. A lamp low over the other side throws a shadow too dark to
 // show the cloth's colour (gravitygravity's short cushions): the bed is
-// then past it. On the labelled real set the step-up rule's corners are
-// 0.09 % of the diagonal off (median) against 0.39 % for the outermost
-// step's; the finder keeps the outermost step's because every corner move
+// then past it. The step-up rule judges "cloth" against the bed at the
+// same place as well as against the table's cloth (bedCloth: a lamp's pool
+// and the dim rails differ in colour), and follows a nose the lens bent
+// into an arc (bentNose). On the labelled real set the step-up rule's
+// corners are 0.09 % of the diagonal off (median) against 0.39 % for the
+// outermost step's; the finder keeps the outermost step's because every corner move
 // resamples its view (docs/vision-real.md, "Two tables").
 
 // noseRule is which of the two rules above findNoses follows.
@@ -69,6 +72,7 @@ type noseSide struct {
 	l     line
 	depth float64
 	ok    bool
+	bent  bool // the tangent at the middle of a lens-bent nose (bentNose)
 }
 
 // findNoses finds the cushion-nose line inside each side of the cloth's
@@ -93,6 +97,10 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 	feltIn := make([]bool, n) // cloth somewhere further in (noseStepUp)
 	grad := make([]float64, n)
 	var cands []noseCand
+	// The bed well inside the cushion (the scan's innermost quarter): the
+	// cloth as this stretch of the table is lit (see bedCloth).
+	inner := n * 3 / 4
+	var lf felt
 	// Distances in samples that scale with the table's size in the image
 	// (3 and 8 px for a table 600 px wide).
 	unit := math.Max(1, short/600)
@@ -130,10 +138,17 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 					c[2] += rr / 7
 				}
 				prof[i] = c
+			}
+			local := rule == noseStepUp && bedCloth(prof[inner:], fe, &lf)
+			for i, c := range prof {
 				sum := c[0] + c[1] + c[2]
 				if rule == noseStepUp {
-					felty[i] = sum >= 0.12*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < fe.darkTol(sum)
-					loose[i] = sum > 0.08*fe.sum && fe.chromaDist(c[0], c[1], c[2]) < 2*fe.darkTol(sum)
+					d := fe.chromaDist(c[0], c[1], c[2])
+					if local {
+						d = math.Min(d, lf.chromaDist(c[0], c[1], c[2]))
+					}
+					felty[i] = sum >= 0.12*fe.sum && d < fe.darkTol(sum)
+					loose[i] = sum > 0.08*fe.sum && d < 2*fe.darkTol(sum)
 					dark[i] = sum < noseShadow*fe.sum
 				} else {
 					felty[i] = fe.isShadedFelt(c[0], c[1], c[2], 0.12*fe.sum)
@@ -210,7 +225,8 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 				}
 			}
 		}
-		sides[e] = noseLine(cands, s0, s1, rule)
+		fr := sideFrame{mx: (a.X + b.X) / 2, my: (a.Y + b.Y) / 2, ux: ux, uy: uy, nx: nx, ny: ny}
+		sides[e] = noseLine(cands, s0, s1, rule, fr)
 	}
 	return sides
 }
@@ -228,7 +244,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 // above on a webcam's table); inside the nose is the bed, whose shadow band
 // gets darker outwards, never brighter. It returns the total-least-squares
 // line through the agreeing steps and their mean depth.
-func noseLine(c []noseCand, dmin, dmax float64, rule noseRule) noseSide {
+func noseLine(c []noseCand, dmin, dmax float64, rule noseRule, fr sideFrame) noseSide {
 	stations := map[int]bool{}
 	for _, x := range c {
 		stations[x.station] = true
@@ -263,6 +279,9 @@ func noseLine(c []noseCand, dmin, dmax float64, rule noseRule) noseSide {
 		if rule == noseStepUp && f.depth > lines[best].depth || rule != noseStepUp && f.depth < lines[best].depth {
 			best = i
 		}
+	}
+	if rule == noseStepUp {
+		return bentNose(c, lines[best], fr)
 	}
 	return lines[best]
 }
@@ -405,4 +424,271 @@ func noseCorners(outer [4]model.Pixel, sides [4]noseSide) ([4]model.Pixel, bool)
 		c[i] = model.Pixel{X: x, Y: y}
 	}
 	return c, true
+}
+
+// sideFrame is one side's own coordinates: a nose candidate at (along,
+// depth) lies at m + along*u + depth*n in the image.
+type sideFrame struct{ mx, my, ux, uy, nx, ny float64 }
+
+// A lens that is not quite rectilinear (a wide webcam, an action camera:
+// barrel distortion) images a straight cushion nose as a gentle arc bowed
+// away from the image's centre, by up to a few per cent of the side's
+// half-length near the frame's edges (carom gravitygravity 04: 16 px over
+// 790). A straight-line search then finds the longest nearly straight
+// stretch of the arc (one half of the side) and extrapolates it to the
+// corners, off by the bow. bentNose looks for the arc: a Hough search like
+// bestNose's over the candidates with the parabola depth = bow *
+// (along/span)^2 taken off them, for bows up to noseMaxBow of the span. An
+// arc is taken only where it is clearly the nose bent rather than
+// something else: it carries most of the straight line's stations
+// (noseBentKeep), noseBentGain more stations than the line, on both halves
+// of the side (a curve seen on one half only is extrapolation), and bows
+// by at least noseBentMin px. The reported line is then the arc's tangent
+// at the side's middle: the part of the cushion nearest the image centre,
+// least bent by the lens, and where a ball on the cushion is most often
+// placed; the labelled corners of a bent table are drawn the same way
+// (docs/vision-real.md, "Bent noses").
+func bentNose(c []noseCand, f noseSide, fr sideFrame) noseSide {
+	onLine := map[int]bool{}
+	span := 0.0
+	for _, x := range c {
+		span = math.Max(span, math.Abs(x.along))
+		if math.Abs((x.x-f.l.px)*f.l.dy-(x.y-f.l.py)*f.l.dx) <= noseTol {
+			onLine[x.station] = true
+		}
+	}
+	if span <= 0 || len(onLine) < 4 {
+		return f
+	}
+	// The straight line's slope in the side's frame: the arcs searched
+	// are those whose tangent at the middle turns at most noseBentTurn
+	// from it.
+	lu := f.l.dx*fr.ux + f.l.dy*fr.uy
+	ln := f.l.dx*fr.nx + f.l.dy*fr.ny
+	if lu < 0 {
+		lu, ln = -lu, -ln
+	}
+	th0 := math.Atan2(ln, lu)
+	const (
+		angles  = 121
+		bin     = 1.0 // px
+		bowStep = 0.5 // px
+	)
+	maxBow := noseMaxBow * span
+	nbow := int(maxBow / bowStep)
+	var cs, sn [angles]float64
+	for j := range cs {
+		th := th0 + noseBentTurn*(2*float64(j)/(angles-1)-1)
+		cs[j], sn[j] = math.Cos(th), math.Sin(th)
+	}
+	dmin, dmax := math.Inf(1), math.Inf(-1)
+	for _, x := range c {
+		dmin, dmax = math.Min(dmin, x.depth), math.Max(dmax, x.depth)
+	}
+	lo := dmin - maxBow - span*math.Sin(math.Abs(th0)+noseBentTurn) - 2
+	nb := int((dmax+maxBow+span*math.Sin(math.Abs(th0)+noseBentTurn)+2-lo)/bin) + 1
+	acc := make([]float64, angles*nb)
+	var (
+		bestIn    []int
+		bestScore float64
+	)
+	for k := -nbow; k <= nbow; k++ {
+		if k == 0 {
+			continue // the straight line: f
+		}
+		bow := float64(k) * bowStep
+		for i := range acc {
+			acc[i] = 0
+		}
+		for _, x := range c {
+			a := x.along / span
+			d := x.depth - bow*a*a
+			for j := 0; j < angles; j++ {
+				i := int((d*cs[j] - x.along*sn[j] - lo) / bin)
+				if i >= 0 && i < nb {
+					acc[j*nb+i] += x.strength
+				}
+			}
+		}
+		score, bj, bi := 0.0, -1, -1
+		for j := 0; j < angles; j++ {
+			for i := 1; i < nb-1; i++ {
+				if v := acc[j*nb+i-1] + acc[j*nb+i] + acc[j*nb+i+1]; v > score {
+					score, bj, bi = v, j, i
+				}
+			}
+		}
+		if bj < 0 || score <= bestScore {
+			continue
+		}
+		rho := lo + (float64(bi)+0.5)*bin
+		in := onCurve(c, func(x noseCand) float64 {
+			a := x.along / span
+			return (x.depth-bow*a*a)*cs[bj] - x.along*sn[bj] - rho
+		})
+		keep := 0
+		for _, i := range in {
+			if onLine[c[i].station] {
+				keep++
+			}
+		}
+		if float64(keep) < noseBentKeep*float64(len(onLine)) {
+			continue
+		}
+		bestIn, bestScore = in, score
+	}
+	if bestIn == nil || float64(len(bestIn)) < noseBentGain*float64(len(onLine)) {
+		return f
+	}
+	// Least squares over the arc's stations, once more over those within
+	// noseTol of the first fit.
+	q, ok := fitArc(c, bestIn, span)
+	if !ok {
+		return f
+	}
+	in := onCurve(c, func(x noseCand) float64 {
+		a := x.along / span
+		return x.depth - (q[0] + q[1]*a + q[2]*a*a)
+	})
+	if q, ok = fitArc(c, in, span); !ok || math.Abs(q[2]) < noseBentMin {
+		return f
+	}
+	neg, pos := 0, 0
+	depth := 0.0
+	for _, i := range in {
+		if c[i].along < 0 {
+			neg++
+		} else {
+			pos++
+		}
+		depth += c[i].depth
+	}
+	if float64(neg) < noseBentHalf*float64(len(in)) || float64(pos) < noseBentHalf*float64(len(in)) {
+		return f
+	}
+	// The tangent at the middle: depth q0 + q1*along/span.
+	dx, dy := fr.ux+q[1]/span*fr.nx, fr.uy+q[1]/span*fr.ny
+	l := math.Hypot(dx, dy)
+	return noseSide{
+		l:     line{px: fr.mx + q[0]*fr.nx, py: fr.my + q[0]*fr.ny, dx: dx / l, dy: dy / l},
+		depth: depth / float64(len(in)),
+		ok:    true,
+		bent:  true,
+	}
+}
+
+// onCurve is the candidates within noseTol of a curve (off: a candidate's
+// signed distance from it), one per station: its strongest.
+func onCurve(c []noseCand, off func(noseCand) float64) []int {
+	var seen [noseStations]int
+	for k := range seen {
+		seen[k] = -1
+	}
+	for k, x := range c {
+		if math.Abs(off(x)) > noseTol {
+			continue
+		}
+		if s := seen[x.station]; s < 0 || x.strength > c[s].strength {
+			seen[x.station] = k
+		}
+	}
+	var in []int
+	for _, k := range seen {
+		if k >= 0 {
+			in = append(in, k)
+		}
+	}
+	return in
+}
+
+// fitArc fits depth = q0 + q1*a + q2*a^2 (a = along/span) to the
+// candidates in by least squares.
+func fitArc(c []noseCand, in []int, span float64) ([3]float64, bool) {
+	var m [3][4]float64
+	for _, i := range in {
+		a := c[i].along / span
+		p := [3]float64{1, a, a * a}
+		for r := 0; r < 3; r++ {
+			for k := 0; k < 3; k++ {
+				m[r][k] += p[r] * p[k]
+			}
+			m[r][3] += p[r] * c[i].depth
+		}
+	}
+	// Gauss-Jordan with partial pivoting.
+	for col := 0; col < 3; col++ {
+		piv := col
+		for r := col + 1; r < 3; r++ {
+			if math.Abs(m[r][col]) > math.Abs(m[piv][col]) {
+				piv = r
+			}
+		}
+		if math.Abs(m[piv][col]) < 1e-9 {
+			return [3]float64{}, false
+		}
+		m[col], m[piv] = m[piv], m[col]
+		for r := 0; r < 3; r++ {
+			if r == col {
+				continue
+			}
+			k := m[r][col] / m[col][col]
+			for j := col; j < 4; j++ {
+				m[r][j] -= k * m[col][j]
+			}
+		}
+	}
+	return [3]float64{m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]}, len(in) >= 6
+}
+
+// Bent-nose limits (see bentNose): the largest bow searched, as a share of
+// the side's half-length, and its step; how far the arc's tangent may turn
+// from the straight line; the share of the line's stations the arc must
+// keep, how many times the line's stations it must carry, the least share
+// on each half of the side and the least bow (px) worth bending for.
+const (
+	noseMaxBow   = 0.03
+	noseBentTurn = 3 * math.Pi / 180
+	noseBentKeep = 2.0 / 3
+	noseBentGain = 1.25
+	noseBentHalf = 0.25
+	noseBentMin  = 1.0
+)
+
+// bedCloth sets lf to the felt model with the chromaticity of the bed
+// seen in prof (a stretch of one station's profile well inside the
+// cushion), and says whether that bed is cloth at all (loosely the table's
+// cloth, not a ball or a hand). The cushion is covered with the bed's
+// cloth and lit by the same lamp, but a table under a warm lamp's pool has
+// a cooler, dimmer cloth at the rails than the middle where the felt model
+// was learned (carom gravitygravity 04's left cushion: (51,19,17) against
+// the middle's warmer blue, outside the felt tolerance on both the bed and
+// the cushion top, so the nose between them was not seen over most of the
+// side); compared with its own bed, the cushion top is cloth.
+func bedCloth(prof [][3]float64, fe *felt, lf *felt) bool {
+	var c [3]float64
+	for _, p := range prof {
+		c[0] += p[0]
+		c[1] += p[1]
+		c[2] += p[2]
+	}
+	n := float64(len(prof))
+	if n == 0 {
+		return false
+	}
+	c[0], c[1], c[2] = c[0]/n, c[1]/n, c[2]/n
+	sum := c[0] + c[1] + c[2]
+	if sum < 0.12*fe.sum || fe.chromaDist(c[0], c[1], c[2]) >= 2*fe.darkTol(sum) {
+		return false
+	}
+	// The spread along the stretch: a ball or an edge across it is no
+	// bed to compare with.
+	for _, p := range prof {
+		if s := p[0] + p[1] + p[2]; math.Abs(s-sum) > 0.25*sum {
+			return false
+		}
+	}
+	*lf = *fe
+	s := sum + 1
+	lf.cb, lf.cg, lf.cr = c[0]/s, c[1]/s, c[2]/s
+	return true
 }

@@ -221,6 +221,9 @@ func (t *tableFinder) refine(fit *tableFit, found [4]noseSide, sp []byte, sw, sh
 	if kept != "" {
 		rep.repWhy += "; outermost step kept on " + kept
 	}
+	if b := bentSides(sides); b != "" {
+		rep.repWhy += "; bent by the lens, tangent at the middle on " + b
+	}
 	fit.rep = &rep
 	fit.repWhy = rep.repWhy
 }
@@ -311,6 +314,22 @@ func tableShaped(q [4]model.Pixel) bool {
 
 // shapeSlack: see tableShaped.
 const shapeSlack = 0.15
+
+// bentSides names the sides whose nose is a lens-bent arc's tangent
+// (bentNose), "" for none.
+func bentSides(sides [4]noseSide) string {
+	names := [4]string{"bottom", "right", "top", "left"}
+	out := ""
+	for i, s := range sides {
+		if s.bent {
+			if out != "" {
+				out += ", "
+			}
+			out += names[i]
+		}
+	}
+	return out
+}
 
 // lineDist is the distance of p from the line through a and b.
 func lineDist(a, b, p model.Pixel) float64 {
