@@ -87,15 +87,11 @@ image-test: build image-opencv-test ## boot the test image under QEMU: READY, wa
 # IMAGE_TEST_ARM64=1 makes `make test` also build and boot the arm64 test
 # image (cross-built, root through qemu-user, booted under TCG). Off in
 # `make test` itself (it would take make test past its 45-minute budget on
-# a loaded 2-core host). Run it by hand: `make image-test-arm64
-# IMAGE_TEST_ARM64=1` (not in .ci/run yet: one run of 3 lost the guest's
-# forwarded HTTP port, and 5 boot test runs on one build since
-# passed without it coming back, so it is not understood; the harness now
-# diagnoses it and tries a guest link down/up: docs/bench/image.md, "arm64
-# in CI: the silent port"). On a clean clone it takes
-# 30-39 min at load 7-13 (opencv-min 2.5-4 min, Go cross build up to
-# 4.5 min, root 10-13 min, boot test 17 min: docs/bench/image.md, "arm64
-# in CI").
+# a loaded 2-core host); .ci/run runs it after make test. On a clean clone
+# it takes 30-39 min at load 7-13 (opencv-min 2.5-4 min, Go cross build up
+# to 4.5 min, root 10-13 min, boot test 17 min: docs/bench/image.md, "arm64
+# in CI"). The one unexplained failure (a silent forwarded port, 1 of 9
+# runs) is diagnosed by the harness if it recurs ("the silent port").
 IMAGE_TEST_ARM64 ?= 0
 image-test-arm64: ## the boot test for the arm64 image under qemu-system-aarch64 (TCG)
 	@if [ "$(IMAGE_TEST_ARM64)" = 1 ]; then $(MAKE) --no-print-directory image-test ARCH=arm64; \
