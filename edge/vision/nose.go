@@ -615,29 +615,9 @@ func fitArc(c []noseCand, in []int, span float64) ([3]float64, bool) {
 			m[r][3] += p[r] * c[i].depth
 		}
 	}
-	// Gauss-Jordan with partial pivoting.
-	for col := 0; col < 3; col++ {
-		piv := col
-		for r := col + 1; r < 3; r++ {
-			if math.Abs(m[r][col]) > math.Abs(m[piv][col]) {
-				piv = r
-			}
-		}
-		if math.Abs(m[piv][col]) < 1e-9 {
-			return [3]float64{}, false
-		}
-		m[col], m[piv] = m[piv], m[col]
-		for r := 0; r < 3; r++ {
-			if r == col {
-				continue
-			}
-			k := m[r][col] / m[col][col]
-			for j := col; j < 4; j++ {
-				m[r][j] -= k * m[col][j]
-			}
-		}
-	}
-	return [3]float64{m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]}, len(in) >= 6
+	// The normal equations, solved as refine.go's circle fit solves its own.
+	q, ok := solve3(m)
+	return q, ok && len(in) >= 6
 }
 
 // Bent-nose limits (see bentNose): the largest bow searched, as a share of
