@@ -3,6 +3,7 @@ package vision
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cuecast/cuecast/edge/model"
 )
@@ -132,6 +133,7 @@ func (id *identifier) name(m *img, balls []model.BallDetection, cloth [][3]float
 		bs = &defaultBalls
 	}
 	id.measureAll(m, balls, cloth, trust, bs)
+	id.blendedPairs(n, bs)
 	cols := identityCols + n
 	for i := range balls {
 		b := &balls[i]
@@ -357,6 +359,50 @@ func (id *identifier) measureWith(w whiteRef, cloth [][3]float64) {
 	for i := range id.sw {
 		measure(&id.sw[i], w.at(id.levels[i]), cloth[i], &id.ft[i])
 	}
+}
+
+// blendedPairs settles a solid and the stripe of its colour (k and k+8)
+// that both read as solids, where their names came from the colour alone:
+// the pattern cannot tell them (a stripe with its band towards the camera
+// whose caps blur into the band at a small size; the templates see a solid
+// on both) and the two print colours are one. A stripe's band lies beside
+// its white caps everywhere, and the lens and the camera's chroma
+// subsampling mix that white in: of the two, the paler and brighter one is
+// the stripe. The assignment read the other way round (paler by more than
+// the colour's spread, and brighter) is swapped. Nothing changes where the
+// pattern said which is which or the colours alone do not say it.
+func (id *identifier) blendedPairs(n int, bs *ballSet) {
+	for i := range n {
+		k := id.rowCol[i]
+		if k < 9 || k >= identityCols {
+			continue
+		}
+		j := slices.Index(id.rowCol[:n], k-8)
+		if j < 0 {
+			continue
+		}
+		fs, fo := &id.ft[i], &id.ft[j] // named the stripe, named the solid
+		if fs.dStripe < fs.dSolid || fo.dStripe < fo.dSolid || fs.darkCaps || fo.darkCaps {
+			continue
+		}
+		cs, co := math.Hypot(fs.oa, fs.ob), math.Hypot(fo.oa, fo.ob)
+		if cs-co > colourSpread(fo, k-8, bs) && fo.bodyVal > fs.bodyVal {
+			id.rowCol[i], id.rowCol[j] = k-8, k
+		}
+	}
+}
+
+// colourSpread is the chroma spread (SC) of the colour of number k that
+// ball f fits best.
+func colourSpread(f *features, k int, bs *ballSet) float64 {
+	ps := bs.protos(k)
+	best, sc := math.Inf(1), 0.0
+	for i := range ps {
+		if c := ps[i].cost(f.oa, f.ob, f.bodyVal); c < best {
+			best, sc = c, ps[i].SC
+		}
+	}
+	return sc
 }
 
 // capsUp names a stripe whose cap faces the camera: it shows no band, only
