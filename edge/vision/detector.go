@@ -336,7 +336,7 @@ func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.D
 	}
 	cands := d.bf.candidates(rp, &tf.felt)
 	for _, c := range cands {
-		b, fit, ev, why := d.ball(im, tf, c)
+		b, fit, ev, why := d.ball(im, tf, c, dst.Balls)
 		if why != "" {
 			continue
 		}
@@ -345,27 +345,32 @@ func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.D
 		// detections within 1.5 r keep the one with the much better
 		// outline (a whole circle beats a blob beside it), else the more
 		// confident.
-		dup := false
-		for i := range dst.Balls {
-			o := &dst.Balls[i]
-			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < overlap*b.RadiusPx {
-				dup = true
-				if better(fit.support, b.Confidence, ev.black, d.support[i], o.Confidence, d.black[i]) {
-					*o = b
-					d.support[i] = fit.support
-					d.free[i] = d.freeRadius(tf, &b, fit)
-					d.black[i] = ev.black
-				}
-				break
+		if i := sameBall(dst.Balls, &b); i >= 0 {
+			if better(fit.support, b.Confidence, ev.black, d.support[i], dst.Balls[i].Confidence, d.black[i]) {
+				dst.Balls[i] = b
+				d.support[i] = fit.support
+				d.free[i] = d.freeRadius(tf, &b, fit)
+				d.black[i] = ev.black
 			}
-		}
-		if !dup {
+		} else {
 			dst.Balls = append(dst.Balls, b)
 			d.support = append(d.support, fit.support)
 			d.free = append(d.free, d.freeRadius(tf, &b, fit))
 			d.black = append(d.black, ev.black)
 		}
 	}
+}
+
+// sameBall is the index of the first of found that b overlaps (closer
+// than overlap radii: the same ball), -1 when none.
+func sameBall(found []model.BallDetection, b *model.BallDetection) int {
+	for i := range found {
+		o := &found[i]
+		if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < overlap*b.RadiusPx {
+			return i
+		}
+	}
+	return -1
 }
 
 // freeRadius is the table-frame radius (metres) the outline of b gave on
@@ -663,8 +668,8 @@ const (
 
 // ball refines and names one candidate. It returns the detection, the
 // outline fit, and why it is not a ball ("" when it is).
-func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, circleFit, evidence, string) {
-	b, fit, ev, why := d.measure(im, tf, c)
+func (d *Detector) ball(im *img, tf *tableFit, c cand, found []model.BallDetection) (model.BallDetection, circleFit, evidence, string) {
+	b, fit, ev, why := d.measure(im, tf, c, found)
 	if d.trace != nil {
 		d.trace(&b, fit, ev, why)
 	}
@@ -672,8 +677,9 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, cir
 }
 
 // measure refines a candidate, names it and gathers the evidence on it;
-// why is the reason it is not a ball, "" when it is.
-func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection, fit circleFit, ev evidence, why string) {
+// why is the reason it is not a ball, "" when it is. found are the balls
+// of the pass so far (findBalls' duplicate test).
+func (d *Detector) measure(im *img, tf *tableFit, c cand, found []model.BallDetection) (b model.BallDetection, fit circleFit, ev evidence, why string) {
 	tx, ty := d.bf.toTable(c.u, c.v)
 	cx, cy := tf.inv.apply(tx, ty)
 	r := d.bf.rb * tf.inv.scaleAt(tx, ty)
@@ -760,6 +766,16 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 	}
 	if why != "" && d.trace == nil {
 		return b, fit, ev, why // the evidence is for the false-ball tests and the trace only
+	}
+	if d.trace == nil && why == "" {
+		// A duplicate that loses findBalls' test to the ball it overlaps
+		// is dropped whatever the false-ball tests say (better reads
+		// only the support, confidence and black share, all known here):
+		// their evidence (a quarter of a busy frame's candidates are such
+		// duplicates) would go unused.
+		if i := sameBall(found, &b); i >= 0 && !better(support, conf, l.black, d.support[i], found[i].Confidence, d.black[i]) {
+			return b, fit, ev, "duplicate"
+		}
 	}
 	ev = gatherEvidence(im, &tf.felt, x, y, r, cloth)
 	ev.fitted, ev.support, ev.shading, ev.vote, ev.black = ok, support, l.shading, c.d/d.bf.rw, l.black
