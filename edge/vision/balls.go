@@ -182,15 +182,21 @@ func mul3(a, c homography) homography {
 }
 
 // rectify warps frame into the top-down view.
-func (b *ballFinder) rectify(frame gocv.Mat) []byte {
+func (b *ballFinder) rectify(frame *frameView) []byte {
 	if warpMapsUsable {
 		var m [9]float64
 		for i := range m {
 			m[i] = b.m.GetDoubleAt(i/3, i%3)
 		}
-		b.maps.warp(frame, &b.warp, m, b.w, b.h)
-	} else {
-		gocv.WarpPerspectiveWithParams(frame, &b.warp, b.m, image.Pt(b.w, b.h),
+		if err := b.maps.warpPix(frame.pix, frame.w, frame.h, &b.warp, m, b.w, b.h); err != nil {
+			// Not expected (the view is checked): the Mat's way, as
+			// before warpPix.
+			if fm, err := frame.mat(); err == nil {
+				b.maps.warp(fm, &b.warp, m, b.w, b.h)
+			}
+		}
+	} else if fm, err := frame.mat(); err == nil {
+		gocv.WarpPerspectiveWithParams(fm, &b.warp, b.m, image.Pt(b.w, b.h),
 			gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderConstant, color.RGBA{})
 	}
 	p, _ := b.warp.DataPtrUint8()

@@ -13,7 +13,6 @@ import (
 
 	"github.com/cuecast/cuecast/edge/config"
 	"github.com/cuecast/cuecast/edge/model"
-	"gocv.io/x/gocv"
 )
 
 // DetectorOptions are a Detector's dependencies beyond its config section.
@@ -259,20 +258,23 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		d.expl.pass = 0
 	}
 	t0 := time.Now()
-	frame, err := d.frame.load(f)
-	if err != nil {
+	if err := checkFrame(f); err != nil {
 		return err
 	}
+	frame := viewOf(f, &d.frame)
 	if u := d.lens(); u != nil {
-		if frame, err = u.apply(frame); err != nil {
-			return err
+		m, err := frame.mat()
+		if err == nil {
+			m, err = u.apply(m)
+		}
+		if err == nil {
+			frame, err = viewMat(m)
+		}
+		if err != nil {
+			return fmt.Errorf("vision: detect: %w", err)
 		}
 	}
-	pix, err := frame.DataPtrUint8()
-	if err != nil {
-		return fmt.Errorf("vision: detect: %w", err)
-	}
-	if err := d.updateTable(f, frame, pix); err != nil && d.table == nil {
+	if err := d.updateTable(f, &frame); err != nil && d.table == nil {
 		dst.Timings.TableMS = ms(time.Since(t0))
 		d.perf.add(dst.Timings, 0)
 		return nil // no table in view: an empty detection, not a failure
@@ -285,11 +287,11 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 	t1 := time.Now()
 	dst.Timings.TableMS = ms(t1.Sub(t0))
 
-	im := img{pix: pix, w: f.Width, h: f.Height}
-	d.findBalls(frame, &im, tf, dst)
+	im := img{pix: frame.pix, w: f.Width, h: f.Height}
+	d.findBalls(&frame, &im, tf, dst)
 	if !d.sized && !d.swept && len(dst.Balls) > 0 {
 		d.swept = true
-		d.sweepSize(frame, &im, tf, dst)
+		d.sweepSize(&frame, &im, tf, dst)
 	}
 	for pass := 0; pass < radiusPasses; pass++ {
 		rb, ok := d.learnRadius(tf, dst)
@@ -301,7 +303,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 		// again at their size. The outline search reaches 30% either side
 		// of the expected radius, so a size far off takes a pass or two.
 		d.setBallRadius(rb)
-		d.findBalls(frame, &im, tf, dst)
+		d.findBalls(&frame, &im, tf, dst)
 	}
 	t2 := time.Now()
 	dst.Timings.BallsMS = ms(t2.Sub(t1))
@@ -323,7 +325,7 @@ func (d *Detector) Detect(f *model.Frame, dst *model.Detection) error {
 
 // findBalls finds, refines and names the balls of frame (im its pixels)
 // on table tf into dst.Balls (d.support, d.free parallel).
-func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.Detection) {
+func (d *Detector) findBalls(frame *frameView, im *img, tf *tableFit, dst *model.Detection) {
 	dst.Balls = dst.Balls[:0]
 	d.support, d.free, d.black = d.support[:0], d.free[:0], d.black[:0]
 	if d.trace != nil {
@@ -336,7 +338,7 @@ func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.D
 	}
 	cands := d.bf.candidates(rp, &tf.felt)
 	for _, c := range cands {
-		b, fit, ev, why := d.ball(im, tf, c)
+		b, fit, ev, why := d.ball(im, tf, c, dst.Balls)
 		if why != "" {
 			continue
 		}
@@ -345,27 +347,32 @@ func (d *Detector) findBalls(frame gocv.Mat, im *img, tf *tableFit, dst *model.D
 		// detections within 1.5 r keep the one with the much better
 		// outline (a whole circle beats a blob beside it), else the more
 		// confident.
-		dup := false
-		for i := range dst.Balls {
-			o := &dst.Balls[i]
-			if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < overlap*b.RadiusPx {
-				dup = true
-				if better(fit.support, b.Confidence, ev.black, d.support[i], o.Confidence, d.black[i]) {
-					*o = b
-					d.support[i] = fit.support
-					d.free[i] = d.freeRadius(tf, &b, fit)
-					d.black[i] = ev.black
-				}
-				break
+		if i := sameBall(dst.Balls, &b); i >= 0 {
+			if better(fit.support, b.Confidence, ev.black, d.support[i], dst.Balls[i].Confidence, d.black[i]) {
+				dst.Balls[i] = b
+				d.support[i] = fit.support
+				d.free[i] = d.freeRadius(tf, &b, fit)
+				d.black[i] = ev.black
 			}
-		}
-		if !dup {
+		} else {
 			dst.Balls = append(dst.Balls, b)
 			d.support = append(d.support, fit.support)
 			d.free = append(d.free, d.freeRadius(tf, &b, fit))
 			d.black = append(d.black, ev.black)
 		}
 	}
+}
+
+// sameBall is the index of the first of found that b overlaps (closer
+// than overlap radii: the same ball), -1 when none.
+func sameBall(found []model.BallDetection, b *model.BallDetection) int {
+	for i := range found {
+		o := &found[i]
+		if math.Hypot(o.Pixel.X-b.Pixel.X, o.Pixel.Y-b.Pixel.Y) < overlap*b.RadiusPx {
+			return i
+		}
+	}
+	return -1
 }
 
 // freeRadius is the table-frame radius (metres) the outline of b gave on
@@ -463,7 +470,7 @@ const sweepGain = 2
 // a frame with 3 learned down from them and lost 15 of 22 balls, its
 // neighbour shift with 2 swept and found all. dst, d.support, d.free and
 // d.black are left as found at the kept size.
-func (d *Detector) sweepSize(frame gocv.Mat, im *img, tf *tableFit, dst *model.Detection) {
+func (d *Detector) sweepSize(frame *frameView, im *img, tf *tableFit, dst *model.Detection) {
 	base := d.bf.rb
 	best, bestN := base, d.measured()
 	last := base
@@ -503,7 +510,8 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
 // updateTable finds the table on the first frame and re-checks it every
 // TableRecheck; with fixed corners it only learns the cloth once.
-func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error {
+func (d *Detector) updateTable(f *model.Frame, frame *frameView) error {
+	pix := frame.pix
 	c := d.calibration()
 	if c != nil && c.Corners != nil {
 		if d.table != nil && d.fixed != nil && *d.fixed == *c.Corners {
@@ -533,7 +541,11 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 		return nil
 	}
 	d.lastCheck = f.Captured
-	fit, err := d.tf.find(frame, pix)
+	fm, err := frame.mat()
+	if err != nil {
+		return err
+	}
+	fit, err := d.tf.find(fm, pix)
 	if err != nil {
 		d.tableMiss++
 		if d.table != nil && d.tableMiss == 3 {
@@ -558,14 +570,14 @@ func (d *Detector) updateTable(f *model.Frame, frame gocv.Mat, pix []byte) error
 	if d.table != nil {
 		d.log.Info("table moved; re-fitted", "shift_px", cornerShift(d.table.corners, fit.corners))
 	}
-	d.tf.refineFit(&fit, frame, pix)
+	d.tf.refineFit(&fit, fm, pix)
 	d.setTable(&fit)
 	if d.sf == nil {
 		d.sf = newScaleFinder(model.Size{Length: d.geo.Length, Width: d.geo.Width})
 	}
 	d.radii, d.radiusNext, d.radiusSettled = d.radii[:0], 0, false
 	d.sized, d.swept = false, false
-	rb, ok := d.sf.estimate(frame, &fit, d.geo)
+	rb, ok := d.sf.estimate(fm, &fit, d.geo)
 	// The coarse estimate only moves the finder off the configured size
 	// when it is far from it; the outlines refine it (learnRadius).
 	if ok && math.Abs(rb-d.bf.rb) > 0.2*d.bf.rb {
@@ -663,8 +675,8 @@ const (
 
 // ball refines and names one candidate. It returns the detection, the
 // outline fit, and why it is not a ball ("" when it is).
-func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, circleFit, evidence, string) {
-	b, fit, ev, why := d.measure(im, tf, c)
+func (d *Detector) ball(im *img, tf *tableFit, c cand, found []model.BallDetection) (model.BallDetection, circleFit, evidence, string) {
+	b, fit, ev, why := d.measure(im, tf, c, found)
 	if d.trace != nil {
 		d.trace(&b, fit, ev, why)
 	}
@@ -672,8 +684,9 @@ func (d *Detector) ball(im *img, tf *tableFit, c cand) (model.BallDetection, cir
 }
 
 // measure refines a candidate, names it and gathers the evidence on it;
-// why is the reason it is not a ball, "" when it is.
-func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection, fit circleFit, ev evidence, why string) {
+// why is the reason it is not a ball, "" when it is. found are the balls
+// of the pass so far (findBalls' duplicate test).
+func (d *Detector) measure(im *img, tf *tableFit, c cand, found []model.BallDetection) (b model.BallDetection, fit circleFit, ev evidence, why string) {
 	tx, ty := d.bf.toTable(c.u, c.v)
 	cx, cy := tf.inv.apply(tx, ty)
 	r := d.bf.rb * tf.inv.scaleAt(tx, ty)
@@ -760,6 +773,16 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand) (b model.BallDetection
 	}
 	if why != "" && d.trace == nil {
 		return b, fit, ev, why // the evidence is for the false-ball tests and the trace only
+	}
+	if d.trace == nil && why == "" {
+		// A duplicate that loses findBalls' test to the ball it overlaps
+		// is dropped whatever the false-ball tests say (better reads
+		// only the support, confidence and black share, all known here):
+		// their evidence (a quarter of a busy frame's candidates are such
+		// duplicates) would go unused.
+		if i := sameBall(found, &b); i >= 0 && !better(support, conf, l.black, d.support[i], found[i].Confidence, d.black[i]) {
+			return b, fit, ev, "duplicate"
+		}
 	}
 	ev = gatherEvidence(im, &tf.felt, x, y, r, cloth)
 	ev.fitted, ev.support, ev.shading, ev.vote, ev.black = ok, support, l.shading, c.d/d.bf.rw, l.black

@@ -51,50 +51,73 @@ func clothLevel(c [3]float64) float64 {
 // trust[i] (0..1) weighs ball i's say: a detection's confidence, 0 for one
 // off the playing surface (a white marker, a light on the floor).
 //
-// With brightest set, the white ball chosen is instead the brightest of
-// those white over a quarter of their disc: white lit by the lamps, where
+// The second estimate, bright, chooses instead the brightest of the
+// balls white over a quarter of their disc: white lit by the lamps, where
 // the most white may be a duller surface (a wall or paper past a pocket
 // read as a ball, a white in shade) and a cue ball whose top is clipped
 // shows fewer unclipped samples. Which of the two is the frame's white is
 // for the namer to decide (identifier.name: the one the balls fit best).
-func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64, brightest bool) (whiteRef, []float64) {
-	var w whiteRef
-	for pass := 0; pass < 2; pass++ {
-		var ref *whiteRef
-		if pass == 1 {
-			ref = &w
-		}
-		buf = buf[:0] // per ball: b, g, r, weight
-		best, bestN, bestV := -1, 0.0, 0.0
-		for i := range sw {
-			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
-			n *= trust[i]
-			if n <= 0 {
-				continue
-			}
-			switch v := b + g + r; {
-			case !brightest && n > bestN:
-				best, bestN = len(buf), n
-			case brightest && n >= swN/4 && v > bestV:
-				best, bestN, bestV = len(buf), n, v
-			}
-			buf = append(buf, b, g, r, n)
-		}
-		switch {
-		case len(buf) == 0 && pass == 0:
-			return fallbackWhite(sw, levels), buf
-		case len(buf) == 0:
-			return w, buf // nothing grey under the first white: keep it
-		case bestN >= swN/4:
-			w = whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true}
-		default:
-			w = whiteRef{fromWhite: true}
-			for c, dst := range []*float64{&w.b, &w.g, &w.r} {
-				*dst = weightedMedian(buf, c)
-			}
+// Both come from one first pass (it does not depend on the choice), and
+// from one second pass where their first whites agree.
+func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64) (most, bright whiteRef, _ []float64) {
+	buf = whiteSamples(sw, levels, trust, cloth, nil, buf[:0])
+	if len(buf) == 0 {
+		fb := fallbackWhite(sw, levels)
+		return fb, fb, buf
+	}
+	most0, bright0 := pickWhite(buf, false), pickWhite(buf, true)
+	// A second pass that finds nothing grey under the first white keeps
+	// the first.
+	most, bright = most0, bright0
+	if buf = whiteSamples(sw, levels, trust, cloth, &most0, buf[:0]); len(buf) > 0 {
+		most = pickWhite(buf, false)
+		if bright0 == most0 {
+			bright = pickWhite(buf, true)
 		}
 	}
-	return w, buf
+	if bright0 != most0 {
+		if buf = whiteSamples(sw, levels, trust, cloth, &bright0, buf[:0]); len(buf) > 0 {
+			bright = pickWhite(buf, true)
+		}
+	}
+	return most, bright, buf
+}
+
+// whiteSamples appends to buf, per ball with a say (ballWhite under ref,
+// weighed by trust), its white's b, g, r and weight.
+func whiteSamples(sw []swatch, levels, trust []float64, cloth [][3]float64, ref *whiteRef, buf []float64) []float64 {
+	for i := range sw {
+		b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
+		if n *= trust[i]; n > 0 {
+			buf = append(buf, b, g, r, n)
+		}
+	}
+	return buf
+}
+
+// pickWhite is the white of whiteSamples' buf (not empty): the ball with
+// the most white (brightest: the brightest of those white over a quarter
+// of their disc) when it is white over a quarter of its disc, else the
+// weighted median.
+func pickWhite(buf []float64, brightest bool) whiteRef {
+	best, bestN, bestV := -1, 0.0, 0.0
+	for i := 0; i < len(buf); i += 4 {
+		n := buf[i+3]
+		switch v := buf[i] + buf[i+1] + buf[i+2]; {
+		case !brightest && n > bestN:
+			best, bestN = i, n
+		case brightest && n >= swN/4 && v > bestV:
+			best, bestN, bestV = i, n, v
+		}
+	}
+	if bestN >= swN/4 {
+		return whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true}
+	}
+	w := whiteRef{fromWhite: true}
+	for c, dst := range []*float64{&w.b, &w.g, &w.r} {
+		*dst = weightedMedian(buf, c)
+	}
+	return w
 }
 
 // ballWhite is one ball's estimate of the white (per unit of its cloth

@@ -320,8 +320,7 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 	for i := range balls {
 		id.levels[i] = clothLevel(cloth[i])
 	}
-	most, buf := estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf, false)
-	bright, buf := estimateWhite(id.sw, id.levels, trust, cloth, buf, true)
+	most, bright, buf := estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf)
 	id.wbuf = buf
 	id.measureWith(most, cloth)
 	if whitesAlike(bright, most) {

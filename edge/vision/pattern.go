@@ -148,10 +148,18 @@ func cross3(a, b [3]float64) [3]float64 {
 // misfit is the number of samples a template gets wrong: marked ones that
 // are body colour, unmarked ones that are white. Samples that are neither
 // (cloth, off the frame, unsure) do not count.
-func misfit(t *bitset, white, body *bitset) int {
+func misfit(t *bitset, white, body *bitset) int { return misfitBelow(t, white, body, swN+1) }
+
+// misfitBelow is misfit counted only until it reaches bound: any count at
+// or above bound (returned as is) loses to what the caller has, so the
+// rest of the words need not be counted.
+func misfitBelow(t *bitset, white, body *bitset, bound int) int {
 	n := 0
 	for i := range t {
 		n += bits.OnesCount64(white[i]&^t[i]) + bits.OnesCount64(body[i]&t[i])
+		if n >= bound {
+			return n
+		}
 	}
 	return n
 }
@@ -167,8 +175,9 @@ func bestStripe(white, body *bitset) int {
 		top[i].m = swN + 1
 	}
 	for g := 0; g < len(stripeT); g += stripeSpins {
-		m := min(misfit(&stripeT[g], white, body), misfit(&stripeT[g+stripeSpins/2], white, body))
-		if m >= top[keep-1].m {
+		bound := top[keep-1].m
+		m := min(misfitBelow(&stripeT[g], white, body, bound), misfitBelow(&stripeT[g+stripeSpins/2], white, body, bound))
+		if m >= bound {
 			continue
 		}
 		i := keep - 1
@@ -182,16 +191,21 @@ func bestStripe(white, body *bitset) int {
 		if t.m > swN {
 			break
 		}
-		best = min(best, bestMisfit(stripeT[t.g:t.g+stripeSpins], white, body))
+		best = bestMisfitBelow(stripeT[t.g:t.g+stripeSpins], white, body, best)
 	}
 	return best
 }
 
 // bestMisfit is the smallest misfit over a family of templates.
 func bestMisfit(ts []bitset, white, body *bitset) int {
-	best := swN + 1
+	return bestMisfitBelow(ts, white, body, swN+1)
+}
+
+// bestMisfitBelow is min(best, bestMisfit(ts, ...)): a template is
+// counted only while it can still beat the best so far.
+func bestMisfitBelow(ts []bitset, white, body *bitset, best int) int {
 	for i := range ts {
-		if m := misfit(&ts[i], white, body); m < best {
+		if m := misfitBelow(&ts[i], white, body, best); m < best {
 			best = m
 			if m == 0 {
 				break

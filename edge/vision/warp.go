@@ -1,9 +1,16 @@
 package vision
 
+/*
+#include "remap.h"
+*/
+import "C"
+
 import (
+	"errors"
 	"image/color"
 	"math"
 	"runtime"
+	"unsafe"
 
 	"gocv.io/x/gocv"
 )
@@ -52,6 +59,23 @@ func (p *warpMaps) warp(src gocv.Mat, dst *gocv.Mat, m [9]float64, w, h int) {
 		p.build(m, w, h)
 	}
 	gocv.Remap(src, dst, &p.xy, &p.a, gocv.InterpolationLinear, gocv.BorderConstant, color.RGBA{})
+}
+
+// warpPix is warp on the packed sw x sh BGR pixels pix (Go or C memory),
+// read in place: a frame that no other OpenCV call needs is not copied
+// into a Mat first (frameView). The same cv::remap through the same maps.
+func (p *warpMaps) warpPix(pix []byte, sw, sh int, dst *gocv.Mat, m [9]float64, w, h int) error {
+	if sw <= 0 || sh <= 0 || len(pix) < sw*sh*3 {
+		return errors.New("vision: warp: short frame")
+	}
+	if !p.ok || p.m != m || p.w != w || p.h != h {
+		p.build(m, w, h)
+	}
+	if C.cuecastRemapBGR((*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(sw), C.int(sh),
+		unsafe.Pointer(p.xy.Ptr()), unsafe.Pointer(p.a.Ptr()), unsafe.Pointer(dst.Ptr())) != 0 {
+		return errors.New("vision: warp: remap failed")
+	}
+	return nil
 }
 
 func (p *warpMaps) build(m [9]float64, w, h int) {

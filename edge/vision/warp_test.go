@@ -108,6 +108,19 @@ func compareWarps(t *testing.T, name string, src gocv.Mat, m [9]float64, w, h in
 		t.Errorf("%s: remap through the cached maps differs from warpPerspective: %dx%d %v vs %dx%d %v, %d of %d bytes differ",
 			name, got.Cols(), got.Rows(), got.Type(), want.Cols(), want.Rows(), want.Type(), n, len(a))
 	}
+	// The same remap reading a copy of the pixels in Go memory in place
+	// (warpPix, the steady state's way: no Mat of the frame).
+	sp, _ := src.DataPtrUint8()
+	pix := append([]byte(nil), sp...)
+	if err := p.warpPix(pix, src.Cols(), src.Rows(), &got, m, w, h); err != nil {
+		t.Fatalf("%s: warpPix: %v", name, err)
+	}
+	if c, _ := got.DataPtrUint8(); !bytes.Equal(a, c) {
+		t.Errorf("%s: warpPix differs from warpPerspective", name)
+	}
+	if p.warpPix(pix[:len(pix)-1], src.Cols(), src.Rows(), &got, m, w, h) == nil {
+		t.Errorf("%s: warpPix took a short frame", name)
+	}
 }
 
 // BenchmarkWarp is the rectifying warp of a 720p simulator frame alone:
