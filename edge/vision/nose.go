@@ -99,7 +99,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 	dark := make([]bool, n)   // deep shadow: no colour to test (noseStepUp)
 	feltIn := make([]bool, n) // cloth somewhere further in (noseStepUp)
 	grad := make([]float64, n)
-	var cands []noseCand
+	var cands, peaks []noseCand
 	// The bed well inside the cushion (the scan's innermost quarter): the
 	// cloth as this stretch of the table is lit (see bedCloth).
 	inner := n * 3 / 4
@@ -115,7 +115,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 		ux, uy := dx/l, dy/l
 		nx, ny := uy, -ux // inward: the outline runs counter-clockwise on screen
 		long := e%2 == 0
-		cands = cands[:0]
+		cands, peaks = cands[:0], peaks[:0]
 		win := 0.008 * l
 		for k := 0; k < noseStations; k++ {
 			t := 0.12 + 0.76*(float64(k)+0.5)/noseStations
@@ -230,7 +230,11 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 				}
 			}
 			for j, c := range best {
-				if c.strength <= 0 || sharedDrop(best[:j], c) {
+				if c.strength <= 0 {
+					continue
+				}
+				peaks = append(peaks, c)
+				if sharedDrop(best[:j], c) {
 					continue
 				}
 				if sharedDrop(best[j+1:], c) {
@@ -245,6 +249,16 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 		}
 		fr := sideFrame{mx: (a.X + b.X) / 2, my: (a.Y + b.Y) / 2, ux: ux, uy: uy, nx: nx, ny: ny}
 		sides[e] = noseLine(cands, s0, s1, rule, fr)
+		if len(peaks) > len(cands) {
+			// Some peaks were merged into their drop's halfway point.
+			// Where the peaks themselves follow one arc, the nose is
+			// bent and not blurred past its peaks: keep their arc (see
+			// bentNose; merging at some stations and not at others
+			// breaks an arc into pieces).
+			if sp := noseLine(peaks, s0, s1, rule, fr); sp.bent {
+				sides[e] = sp
+			}
+		}
 	}
 	return sides
 }
