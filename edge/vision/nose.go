@@ -29,9 +29,10 @@ import (
 // same place as well as against the table's cloth (bedCloth: a lamp's pool
 // and the dim rails differ in colour), and follows a nose the lens bent
 // into an arc (bentNose); a nose blurred over several pixels gives one
-// candidate per station, its drop's halfway point (midDrop). On the
-// labelled real set the step-up rule's corners are 0.11 % of the diagonal
-// off (median; 0.26 % worst) against 0.39 % for the outermost step's; the
+// candidate per station, its drop's halfway point (midDrop), unless its
+// peaks follow an arc. On the labelled real set the step-up rule's corners
+// are 0.10 % of the diagonal off (median; 0.26 % worst) against 0.39 % for
+// the outermost step's; the
 // finder keeps the outermost step's because every corner move resamples
 // its view (docs/vision-real.md, "Two tables", "Blurred noses").
 
