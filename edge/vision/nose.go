@@ -28,10 +28,13 @@ import (
 // then past it. The step-up rule judges "cloth" against the bed at the
 // same place as well as against the table's cloth (bedCloth: a lamp's pool
 // and the dim rails differ in colour), and follows a nose the lens bent
-// into an arc (bentNose). On the labelled real set the step-up rule's
-// corners are 0.09 % of the diagonal off (median) against 0.39 % for the
-// outermost step's; the finder keeps the outermost step's because every corner move
-// resamples its view (docs/vision-real.md, "Two tables").
+// into an arc (bentNose); a nose blurred over several pixels gives one
+// candidate per station, its drop's halfway point (midDrop), unless its
+// peaks follow an arc. On the labelled real set the step-up rule's corners
+// are 0.10 % of the diagonal off (median; 0.26 % worst) against 0.39 % for
+// the outermost step's; the
+// finder keeps the outermost step's because every corner move resamples
+// its view (docs/vision-real.md, "Two tables", "Blurred noses").
 
 // noseRule is which of the two rules above findNoses follows.
 type noseRule int
@@ -63,6 +66,7 @@ type noseCand struct {
 	x, y, depth, strength float64
 	along                 float64 // distance along the side from its middle, px
 	station               int
+	drop                  drop // the brightness drop it lies on (noseStepUp)
 }
 
 // noseSide is the cushion nose found along one side of the outline: the
@@ -72,7 +76,7 @@ type noseSide struct {
 	l     line
 	depth float64
 	ok    bool
-	bent  bool // the tangent at the middle of a lens-bent nose (bentNose)
+	bent  bool // the line over the middle of a lens-bent nose (bentNose)
 }
 
 // findNoses finds the cushion-nose line inside each side of the cloth's
@@ -96,7 +100,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 	dark := make([]bool, n)   // deep shadow: no colour to test (noseStepUp)
 	feltIn := make([]bool, n) // cloth somewhere further in (noseStepUp)
 	grad := make([]float64, n)
-	var cands []noseCand
+	var cands, peaks []noseCand
 	// The bed well inside the cushion (the scan's innermost quarter): the
 	// cloth as this stretch of the table is lit (see bedCloth).
 	inner := n * 3 / 4
@@ -112,7 +116,7 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 		ux, uy := dx/l, dy/l
 		nx, ny := uy, -ux // inward: the outline runs counter-clockwise on screen
 		long := e%2 == 0
-		cands = cands[:0]
+		cands, peaks = cands[:0], peaks[:0]
 		win := 0.008 * l
 		for k := 0; k < noseStations; k++ {
 			t := 0.12 + 0.76*(float64(k)+0.5)/noseStations
@@ -208,9 +212,16 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 				if outside < far/2 {
 					continue
 				}
-				off := parabola(float32(grad[i-1]), float32(g), float32(grad[i+1]))
-				s := s0 + (float64(i)+off)*step
-				c := noseCand{x: px + s*nx, y: py + s*ny, depth: s, along: (t - 0.5) * l, strength: g, station: k}
+				pos := float64(i) + float64(parabola(float32(grad[i-1]), float32(g), float32(grad[i+1])))
+				at := func(pos float64) noseCand {
+					s := s0 + pos*step
+					return noseCand{x: px + s*nx, y: py + s*ny, depth: s, along: (t - 0.5) * l, strength: g, station: k}
+				}
+				c := at(pos)
+				if rule == noseStepUp {
+					c.drop = midDrop(prof, grad, i, far)
+					c.drop.mid = at(c.drop.mid).depth
+				}
 				for j := range best {
 					if c.strength > best[j].strength {
 						copy(best[j+1:], best[j:len(best)-1])
@@ -219,14 +230,36 @@ func findNoses(q [4]model.Pixel, pix []byte, W, H int, fe *felt, rule noseRule) 
 					}
 				}
 			}
-			for _, c := range best {
-				if c.strength > 0 {
-					cands = append(cands, c)
+			for j, c := range best {
+				if c.strength <= 0 {
+					continue
 				}
+				peaks = append(peaks, c)
+				if sharedDrop(best[:j], c) {
+					continue
+				}
+				if sharedDrop(best[j+1:], c) {
+					// Several peaks on one drop: none is the steepest
+					// point (see midDrop); the halfway point stands for
+					// them all.
+					ds := c.drop.mid - c.depth
+					c.x, c.y, c.depth = c.x+ds*nx, c.y+ds*ny, c.drop.mid
+				}
+				cands = append(cands, c)
 			}
 		}
 		fr := sideFrame{mx: (a.X + b.X) / 2, my: (a.Y + b.Y) / 2, ux: ux, uy: uy, nx: nx, ny: ny}
 		sides[e] = noseLine(cands, s0, s1, rule, fr)
+		if len(peaks) > len(cands) {
+			// Some peaks were merged into their drop's halfway point.
+			// Where the peaks themselves follow one arc, the nose is
+			// bent and not blurred past its peaks: keep their arc (see
+			// bentNose; merging at some stations and not at others
+			// breaks an arc into pieces).
+			if sp := noseLine(peaks, s0, s1, rule, fr); sp.bent {
+				sides[e] = sp
+			}
+		}
 	}
 	return sides
 }
@@ -443,11 +476,19 @@ type sideFrame struct{ mx, my, ux, uy, nx, ny float64 }
 // something else: it carries most of the straight line's stations
 // (noseBentKeep), noseBentGain more stations than the line, on both halves
 // of the side (a curve seen on one half only is extrapolation), and bows
-// by at least noseBentMin px. The reported line is then the arc's tangent
-// at the side's middle: the part of the cushion nearest the image centre,
-// least bent by the lens, and where a ball on the cushion is most often
-// placed; the labelled corners of a bent table are drawn the same way
-// (docs/vision-real.md, "Bent noses").
+// by at least noseBentMin px. The reported line is then the straight line
+// fitted to the arc's stations over the side's middle half (noseBentMid of
+// the half-length either side of the middle): the part of the cushion
+// nearest the image centre, least bent by the lens, and where a ball on
+// the cushion is most often placed. Over that stretch it is the straight
+// line nearest the arc (the tangent at the very middle lies outside the
+// rest of it by up to the bow over the stretch, a quarter of the whole
+// bow), and its slope is the nose's own there, not a parabola's (a lens
+// bends a side by more than its square term: gravitygravity 04's tangent
+// turned 0.003 from the nose's middle). The labelled corners of a bent
+// table are drawn the same way: lines fitted over each cushion's middle
+// (docs/vision-real.md, "Bent noses", "Blurred noses"). With fewer than
+// three stations on either side of the middle, the arc's tangent there.
 func bentNose(c []noseCand, f noseSide, fr sideFrame) noseSide {
 	onLine := map[int]bool{}
 	span := 0.0
@@ -569,12 +610,34 @@ func bentNose(c []noseCand, f noseSide, fr sideFrame) noseSide {
 	// The tangent at the middle: depth q0 + q1*along/span.
 	dx, dy := fr.ux+q[1]/span*fr.nx, fr.uy+q[1]/span*fr.ny
 	l := math.Hypot(dx, dy)
-	return noseSide{
+	out := noseSide{
 		l:     line{px: fr.mx + q[0]*fr.nx, py: fr.my + q[0]*fr.ny, dx: dx / l, dy: dy / l},
 		depth: depth / float64(len(in)),
 		ok:    true,
 		bent:  true,
 	}
+	// The line over the arc's middle half (see above), where enough of
+	// it was seen on both sides of the middle.
+	var xs, ys []float64
+	neg, pos = 0, 0
+	for _, i := range in {
+		if math.Abs(c[i].along) <= noseBentMid*span {
+			xs = append(xs, c[i].x)
+			ys = append(ys, c[i].y)
+			if c[i].along < 0 {
+				neg++
+			} else {
+				pos++
+			}
+		}
+	}
+	if neg < 3 || pos < 3 {
+		return out
+	}
+	if ml, ok := fitLine(xs, ys); ok {
+		out.l = ml
+	}
+	return out
 }
 
 // onCurve is the candidates within noseTol of a curve (off: a candidate's
@@ -624,7 +687,9 @@ func fitArc(c []noseCand, in []int, span float64) ([3]float64, bool) {
 // the side's half-length, and its step; how far the arc's tangent may turn
 // from the straight line; the share of the line's stations the arc must
 // keep, how many times the line's stations it must carry, the least share
-// on each half of the side and the least bow (px) worth bending for.
+// on each half of the side and the least bow (px) worth bending for; the
+// share of the half-length either side of the middle that the reported
+// line is fitted over.
 const (
 	noseMaxBow   = 0.03
 	noseBentTurn = 3 * math.Pi / 180
@@ -632,6 +697,7 @@ const (
 	noseBentGain = 1.25
 	noseBentHalf = 0.25
 	noseBentMin  = 1.0
+	noseBentMid  = 0.5
 )
 
 // bedCloth sets lf to the felt model with the chromaticity of the bed
@@ -672,3 +738,55 @@ func bedCloth(prof [][3]float64, fe *felt, lf *felt) bool {
 	lf.cb, lf.cg, lf.cr = c[0]/s, c[1]/s, c[2]/s
 	return true
 }
+
+// drop is one monotonic fall of brightness inwards across a side, from
+// the lit cushion top (sample hi) to the dark band under the nose (lo),
+// and the depth where it crosses halfway (mid).
+type drop struct {
+	hi, lo int
+	mid    float64
+}
+
+// sharedDrop says whether any of cs lies on the same drop as c.
+func sharedDrop(cs []noseCand, c noseCand) bool {
+	for _, x := range cs {
+		if x.strength > 0 && x.drop.lo > x.drop.hi && x.drop.hi == c.drop.hi && x.drop.lo == c.drop.lo {
+			return true
+		}
+	}
+	return false
+}
+
+// midDrop is the drop through the step-up candidate i of prof: followed
+// outwards while brightness keeps rising and inwards while it keeps
+// falling, as long as it stays steep (midSteep of the candidate's step),
+// at most max samples each way; mid is in samples. A sharp nose has one
+// steepest point on its drop, the gradient's peak; a nose blurred over
+// several pixels (a soft lens, a frame's edge, a resampled video frame)
+// has a few local peaks of nearly equal strength along the drop, each a
+// line of its own, stair-stepped where the resampling locks them to pixel
+// columns (perfectswish balls_near_the_cue_1's left side, cut by the
+// frame: 10-12 px of blur). The halfway point is the same for all of them.
+func midDrop(prof [][3]float64, grad []float64, i, max int) drop {
+	sum := func(j int) float64 { return prof[j][0] + prof[j][1] + prof[j][2] }
+	steep := midSteep * grad[i]
+	hi := i
+	for hi > 0 && hi > i-max && sum(hi-1) > sum(hi) && grad[hi-1] >= steep {
+		hi--
+	}
+	lo := i
+	for lo < len(prof)-1 && lo < i+max && sum(lo+1) < sum(lo) && grad[lo+1] >= steep {
+		lo++
+	}
+	half := (sum(hi) + sum(lo)) / 2
+	for k := hi; k < lo; k++ {
+		if a, b := sum(k), sum(k+1); a >= half && b <= half && a > b {
+			return drop{hi, lo, float64(k) + (a-half)/(a-b)}
+		}
+	}
+	return drop{hi, lo, float64(i)}
+}
+
+// midSteep: a drop ends where its step falls below this share of the
+// candidate's.
+const midSteep = 0.3

@@ -32,7 +32,7 @@ func bentSide(depth func(along float64) float64) ([]noseCand, sideFrame) {
 
 // TestBentNose: a nose the lens bent into an arc (flat over one half,
 // rising 8 px at the other end: gravitygravity 04's bottom cushion) is
-// reported as the arc's tangent at the middle, not the straight half
+// reported as the line over the arc's middle half, not the straight half
 // extrapolated; a straight nose, and one bent by less than noseBentMin,
 // stay the straight-line search's.
 func TestBentNose(t *testing.T) {
@@ -46,12 +46,24 @@ func TestBentNose(t *testing.T) {
 	if !s.ok || !s.bent {
 		t.Fatalf("step-up rule on an arc: %+v, want the bent nose", s)
 	}
-	// The tangent at the middle: depth 20 there, parallel to the side.
+	// The line over the middle half: parallel to the side (the arc is
+	// symmetric), at the arc's mean depth over the stations there.
+	mid, n := 0.0, 0
+	for _, x := range c {
+		if x.strength == 30 && math.Abs(x.along) <= noseBentMid*608 {
+			mid += x.depth
+			n++
+		}
+	}
+	mid /= float64(n)
+	if mid < 20.3 {
+		t.Fatalf("test premise: the middle half's mean depth %.2f, want the arc's bow in it", mid)
+	}
 	for _, along := range []float64{-800, 0, 800} {
 		x := fr.mx + along
 		y := s.l.py + (x-s.l.px)*s.l.dy/s.l.dx
-		if want := fr.my + 20; math.Abs(y-want) > 0.6 {
-			t.Errorf("tangent at along %.0f: y %.2f, want %.2f", along, y, want)
+		if want := fr.my + mid; math.Abs(y-want) > 0.3 {
+			t.Errorf("line over the middle at along %.0f: y %.2f, want %.2f", along, y, want)
 		}
 	}
 	for name, depth := range map[string]func(float64) float64{
@@ -98,4 +110,62 @@ func TestBedCloth(t *testing.T) {
 	if bedCloth(red, &fe, &lf) {
 		t.Error("a red stretch taken for blue cloth's bed")
 	}
+}
+
+// TestMidDrop: on a drop blurred over 10 px whose gradient has two peaks
+// (a resampled frame's stair), both peaks lie on one drop whose halfway
+// point is the same; on a sharp step the halfway point is the step.
+func TestMidDrop(t *testing.T) {
+	prof := make([][3]float64, 80)
+	for i := range prof {
+		// 300 outside, 150 inside; falling over samples 30-50, faster
+		// over 33-37 and 43-47 than between.
+		v := 300.0
+		switch {
+		case i >= 50:
+			v = 150
+		case i >= 30:
+			f := float64(i-30) / 20
+			v = 300 - 150*(f+0.04*math.Sin(4*math.Pi*f))
+		}
+		prof[i] = [3]float64{v / 3, v / 3, v / 3}
+	}
+	grad := profGrad(prof)
+	var peaks []int
+	for i := 3; i < len(prof)-3; i++ {
+		if grad[i] > 0 && grad[i] >= grad[i-1] && grad[i] > grad[i+1] {
+			peaks = append(peaks, i)
+		}
+	}
+	if len(peaks) < 2 {
+		t.Fatalf("test premise: peaks %v, want two on the drop", peaks)
+	}
+	a, b := midDrop(prof, grad, peaks[0], 24), midDrop(prof, grad, peaks[len(peaks)-1], 24)
+	if a.hi != b.hi || a.lo != b.lo {
+		t.Errorf("peaks %v on drops %+v and %+v, want one", peaks, a, b)
+	}
+	if math.Abs(a.mid-40) > 1 {
+		t.Errorf("halfway at %.2f, want about 40", a.mid)
+	}
+	for i := range prof {
+		v := 300.0
+		if i > 40 {
+			v = 150
+		}
+		prof[i] = [3]float64{v / 3, v / 3, v / 3}
+	}
+	grad = profGrad(prof)
+	if d := midDrop(prof, grad, 40, 24); math.Abs(d.mid-40.5) > 0.01 {
+		t.Errorf("sharp step's halfway at %.2f, want 40.5", d.mid)
+	}
+}
+
+// profGrad is findNoses' colour step over 4 samples.
+func profGrad(prof [][3]float64) []float64 {
+	g := make([]float64, len(prof))
+	for i := 2; i < len(prof)-2; i++ {
+		a, c := prof[i-2], prof[i+2]
+		g[i] = math.Abs(c[0]-a[0]) + math.Abs(c[1]-a[1]) + math.Abs(c[2]-a[2])
+	}
+	return g
 }

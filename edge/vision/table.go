@@ -222,7 +222,7 @@ func (t *tableFinder) refine(fit *tableFit, found [4]noseSide, sp []byte, sw, sh
 		rep.repWhy += "; outermost step kept on " + kept
 	}
 	if b := bentSides(sides); b != "" {
-		rep.repWhy += "; bent by the lens, tangent at the middle on " + b
+		rep.repWhy += "; bent by the lens, line over the middle on " + b
 	}
 	fit.rep = &rep
 	fit.repWhy = rep.repWhy
