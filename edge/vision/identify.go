@@ -20,7 +20,19 @@ type whiteRef struct {
 	// number circles); false when no ball showed any and it fell back to
 	// the brightest samples, neutral.
 	fromWhite bool
+	// whole: taken from one ball white over a quarter of its disc (the
+	// cue ball, a stripe with its cap up), not a median of glimpses.
+	whole bool
 }
+
+// whiteMode is which white estimateWhite looks for.
+type whiteMode int
+
+const (
+	whiteMost      whiteMode = iota // the white of the ball showing the most white
+	whiteBrightest                  // the brightest ball white over a quarter of its disc
+	whiteLamp                       // as whiteMost, white anywhere on the lamps' locus
+)
 
 // at is the white at a ball whose cloth has level level.
 func (w whiteRef) at(level float64) whiteRef {
@@ -51,14 +63,19 @@ func clothLevel(c [3]float64) float64 {
 // trust[i] (0..1) weighs ball i's say: a detection's confidence, 0 for one
 // off the playing surface (a white marker, a light on the floor).
 //
-// With brightest set, the white ball chosen is instead the brightest of
-// those white over a quarter of their disc: white lit by the lamps, where
-// the most white may be a duller surface (a wall or paper past a pocket
-// read as a ball, a white in shade) and a cue ball whose top is clipped
-// shows fewer unclipped samples. Which of the two is the frame's white is
-// for the namer to decide (identifier.name: the one the balls fit best).
-func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64, brightest bool) (whiteRef, []float64) {
+// With mode whiteBrightest, the white ball chosen is instead the brightest
+// of those white over a quarter of their disc: white lit by the lamps,
+// where the most white may be a duller surface (a wall or paper past a
+// pocket read as a ball, a white in shade) and a cue ball whose top is
+// clipped shows fewer unclipped samples. With whiteLamp, the first pass
+// takes as white any sample on the lamps' locus (onLampLocus), not only
+// nearly grey ones: a camera that has not balanced for a warm lamp shows
+// white as far from grey as 0.45 (blue over red), and the balls then
+// show no white greyRatio passes. Which is the frame's white is for the
+// namer to decide (identifier.measureAll: the one the balls fit best).
+func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64, mode whiteMode) (whiteRef, []float64) {
 	var w whiteRef
+	brightest := mode == whiteBrightest
 	for pass := 0; pass < 2; pass++ {
 		var ref *whiteRef
 		if pass == 1 {
@@ -67,7 +84,7 @@ func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf
 		buf = buf[:0] // per ball: b, g, r, weight
 		best, bestN, bestV := -1, 0.0, 0.0
 		for i := range sw {
-			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
+			b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref, mode == whiteLamp)
 			n *= trust[i]
 			if n <= 0 {
 				continue
@@ -86,7 +103,7 @@ func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf
 		case len(buf) == 0:
 			return w, buf // nothing grey under the first white: keep it
 		case bestN >= swN/4:
-			w = whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true}
+			w = whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true, whole: true}
 		default:
 			w = whiteRef{fromWhite: true}
 			for c, dst := range []*float64{&w.b, &w.g, &w.r} {
@@ -102,12 +119,13 @@ func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf
 // mean of the brighter half of its white samples, shading undone (swShade),
 // the same statistic bodyColour takes of a ball's colour so that the two
 // compare under any lamp. With ref nil a sample is white by its raw
-// channels' ratio; with ref, by being nearly grey once balanced by it.
-func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef) (b, g, r, n float64) {
+// channels' ratio (or, with lamp, by lying on the lamps' locus); with ref,
+// by being nearly grey once balanced by it.
+func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef, lamp bool) (b, g, r, n float64) {
 	cl := newClothTest(cloth)
 	grey := func(p [3]float32) bool {
 		if ref == nil {
-			return min(p[0], p[1], p[2]) >= greyRatio*max(p[0], p[1], p[2])
+			return min(p[0], p[1], p[2]) >= greyRatio*max(p[0], p[1], p[2]) || lamp && onLampLocus(p)
 		}
 		x, y, z := float64(p[0])/ref.b, float64(p[1])/ref.g, float64(p[2])/ref.r
 		return min(x, y, z) >= (1-whiteSat*0.7)*max(x, y, z)
@@ -182,6 +200,33 @@ func halfCut(hist []int, n int) float64 {
 // white: a warm or cool lamp leaves white above it, the palest ball colour
 // (a red ball's highlight, a cheap lemon yellow) mostly below.
 const greyRatio = 0.65
+
+// onLampLocus tells a B, G, R sample whose colour a white surface may take
+// under a lamp the camera has not balanced for: a glowing filament or a
+// warm or cool white LED is near a black body, whose light in a camera's
+// channels has green close to the geometric mean of red and blue (from
+// 1.12 of it at 2700 K to 0.96 at 10000 K, white balanced at 6500 K), and
+// blue and red within lampRatio of each other down to about 3000 K. A
+// print colour's pale highlight is off the locus: a yellow's or a
+// lemon's green is near its red, far above the mean.
+func onLampLocus(p [3]float32) bool {
+	b, g, r := float64(p[0]), float64(p[1]), float64(p[2])
+	if min(b, g, r) < lampRatio*max(b, g, r) {
+		return false
+	}
+	gm := math.Sqrt(b * r)
+	return g >= lampGreenLo*gm && g <= lampGreenHi*gm
+}
+
+const (
+	// lampRatio: the least min/max channel ratio of white under a warm
+	// lamp left unbalanced (about 0.45 at 3000 K).
+	lampRatio = 0.4
+	// lampGreenLo, lampGreenHi: green's range as a share of the
+	// geometric mean of red and blue on the lamps' locus, with a few
+	// percent of slack for the camera's own primaries.
+	lampGreenLo, lampGreenHi = 0.92, 1.16
+)
 
 // clothTest tells samples of the cloth (seen past a ball's outline, or
 // through a gap) by their chromaticity and brightness near the cloth's.
