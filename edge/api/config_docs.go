@@ -150,7 +150,7 @@ var configDocs = map[string]string{
 	"source.fps":                              "seed fps.default_target_fps",
 	"source.kind":                             "Kind: \"sim\", \"file:PATH\", \"image:PATH\" or \"camera:/dev/videoN\".",
 	"source.loop":                             "video files start again at the end",
-	"source.scenario":                         "Scenario is the simulator's script: \"demo\" cycles through rack, break and shots; also \"break\", \"shots\", \"banks\", \"8ball\", \"9ball\" (whole racks), \"clusters\", \"cushion\", \"occlusion\", \"still\", \"lighting\" (see docs/sim.md).",
+	"source.scenario":                         "Scenario is the simulator's script: \"demo\" cycles through rack, break and shots; also \"break\", \"shots\", \"banks\", \"8ball\", \"9ball\" (whole racks), \"clusters\", \"cushion\", \"occlusion\", \"empty\", \"still\", \"lighting\" (see docs/sim.md).",
 	"source.seed":                             "Seed makes the simulator repeatable; 0 picks one per start.",
 	"source.sim":                              "Sim is the simulator's look, used when Kind is \"sim\".",
 	"source.sim.felt":                         "Felt is the cloth colour: green, blue, red, grey, tan or \"#rrggbb\"; empty takes the scenario's own.",

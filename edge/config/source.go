@@ -15,7 +15,7 @@ type Source struct {
 	Loop   bool    `toml:"loop" json:"loop"` // video files start again at the end
 	// Scenario is the simulator's script: "demo" cycles through rack, break
 	// and shots; also "break", "shots", "banks", "8ball", "9ball" (whole
-	// racks), "clusters", "cushion", "occlusion", "still", "lighting" (see
+	// racks), "clusters", "cushion", "occlusion", "empty", "still", "lighting" (see
 	// docs/sim.md).
 	Scenario string `toml:"scenario" json:"scenario"`
 	// Seed makes the simulator repeatable; 0 picks one per start.
@@ -73,9 +73,9 @@ func (c *Source) validate(s section) {
 	s.rangeF(c.FPS, 1, 240, "fps")
 	s.rangeF(c.TargetFPS, 1, 240, "target_fps")
 	switch c.Scenario {
-	case "demo", "break", "shots", "banks", "8ball", "9ball", "clusters", "cushion", "occlusion", "still", "lighting":
+	case "demo", "break", "shots", "banks", "8ball", "9ball", "clusters", "cushion", "occlusion", "empty", "still", "lighting":
 	default:
-		s.fail("scenario", "%q is not demo, break, shots, banks, 8ball, 9ball, clusters, cushion, occlusion, still or lighting", c.Scenario)
+		s.fail("scenario", "%q is not demo, break, shots, banks, 8ball, 9ball, clusters, cushion, occlusion, empty, still or lighting", c.Scenario)
 	}
 	if f := c.Sim.Felt; f != "" && !hexColour.MatchString(f) {
 		known := false

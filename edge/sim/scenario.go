@@ -33,6 +33,7 @@ func init() {
 		{name: "clusters", felt: "grey", about: "groups of touching balls, still", plan: planClusters},
 		{name: "cushion", felt: "green", about: "balls frozen on cushions and sitting in pocket jaws, still", plan: planCushion},
 		{name: "occlusion", felt: "blue", about: "a hand resting over a ball, then the cue lying over another, still", plan: planOcclusion},
+		{name: "empty", felt: "green", about: "no balls at all: the bare cloth, then the cue lying across it, 2.5 s each (false balls on an empty table)", plan: planEmpty},
 		{name: "still", felt: "green", about: "one scattered layout that never changes (no cue, no hand)", plan: planStill},
 		{name: "lighting", felt: "green", about: "a still layout under each lighting rig in turn (lamps, dim, spot, even), 4 s each", plan: planLighting,
 			rigs: []string{"lamps", "dim", "spot", "even"}},
@@ -132,6 +133,20 @@ func planOcclusion(d *director) {
 			dir := v2(math.Cos(a), math.Sin(a))
 			// The tip rests just past the ball so the shaft covers it.
 			d.cue = cueView{visible: true, dir: dir, tip: v2(b.pos.X+dir.X*0.08, b.pos.Y+dir.Y*0.08)}
+			return true
+		}, hold(2.5),
+		func(d *director, t, dt float64) bool { d.cue.visible = false; return true })
+}
+
+// planEmpty keeps every ball off the table and alternates the bare cloth
+// with the cue lying across it: whatever vision reports there is false.
+func planEmpty(d *director) {
+	d.then(place(func(d *director) []model.Vec2 { return emptyLayout() }, false), hold(2.5),
+		func(d *director, t, dt float64) bool {
+			a := d.rng.Float64() * 2 * math.Pi
+			dir := v2(math.Cos(a), math.Sin(a))
+			tip := v2(d.geo.Length*(0.3+0.4*d.rng.Float64()), d.geo.Width*(0.3+0.4*d.rng.Float64()))
+			d.cue = cueView{visible: true, dir: dir, tip: tip}
 			return true
 		}, hold(2.5),
 		func(d *director, t, dt float64) bool { d.cue.visible = false; return true })

@@ -20,6 +20,9 @@ type whiteRef struct {
 	// number circles); false when no ball showed any and it fell back to
 	// the brightest samples, neutral.
 	fromWhite bool
+	// whole: taken from one ball white over a quarter of its disc (the
+	// cue ball, a stripe with its cap up), not a median of glimpses.
+	whole bool
 }
 
 // at is the white at a ball whose cloth has level level.
@@ -60,7 +63,7 @@ func clothLevel(c [3]float64) float64 {
 // Both come from one first pass (it does not depend on the choice), and
 // from one second pass where their first whites agree.
 func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64) (most, bright whiteRef, _ []float64) {
-	buf = whiteSamples(sw, levels, trust, cloth, nil, buf[:0])
+	buf = whiteSamples(sw, levels, trust, cloth, nil, false, buf[:0])
 	if len(buf) == 0 {
 		fb := fallbackWhite(sw, levels)
 		return fb, fb, buf
@@ -69,25 +72,44 @@ func estimateWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf
 	// A second pass that finds nothing grey under the first white keeps
 	// the first.
 	most, bright = most0, bright0
-	if buf = whiteSamples(sw, levels, trust, cloth, &most0, buf[:0]); len(buf) > 0 {
+	if buf = whiteSamples(sw, levels, trust, cloth, &most0, false, buf[:0]); len(buf) > 0 {
 		most = pickWhite(buf, false)
 		if bright0 == most0 {
 			bright = pickWhite(buf, true)
 		}
 	}
 	if bright0 != most0 {
-		if buf = whiteSamples(sw, levels, trust, cloth, &bright0, buf[:0]); len(buf) > 0 {
+		if buf = whiteSamples(sw, levels, trust, cloth, &bright0, false, buf[:0]); len(buf) > 0 {
 			bright = pickWhite(buf, true)
 		}
 	}
 	return most, bright, buf
 }
 
+// lampWhite is estimateWhite's most white with the first pass taking as
+// white any sample on the lamps' locus (onLampLocus), not only nearly grey
+// ones: a camera that has not balanced for a warm lamp shows white as far
+// from grey as 0.45 (blue over red), and the balls then show no white
+// greyRatio passes. Which is the frame's white is for the namer to decide
+// (identifier.measureAll: the one the balls fit best).
+func lampWhite(sw []swatch, levels, trust []float64, cloth [][3]float64, buf []float64) (whiteRef, []float64) {
+	buf = whiteSamples(sw, levels, trust, cloth, nil, true, buf[:0])
+	if len(buf) == 0 {
+		return fallbackWhite(sw, levels), buf
+	}
+	w := pickWhite(buf, false)
+	if buf = whiteSamples(sw, levels, trust, cloth, &w, false, buf[:0]); len(buf) > 0 {
+		w = pickWhite(buf, false)
+	}
+	return w, buf
+}
+
 // whiteSamples appends to buf, per ball with a say (ballWhite under ref,
-// weighed by trust), its white's b, g, r and weight.
-func whiteSamples(sw []swatch, levels, trust []float64, cloth [][3]float64, ref *whiteRef, buf []float64) []float64 {
+// or on the lamps' locus with lamp; weighed by trust), its white's b, g, r
+// and weight.
+func whiteSamples(sw []swatch, levels, trust []float64, cloth [][3]float64, ref *whiteRef, lamp bool, buf []float64) []float64 {
 	for i := range sw {
-		b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref)
+		b, g, r, n := ballWhite(&sw[i], levels[i], cloth[i], ref, lamp)
 		if n *= trust[i]; n > 0 {
 			buf = append(buf, b, g, r, n)
 		}
@@ -111,7 +133,7 @@ func pickWhite(buf []float64, brightest bool) whiteRef {
 		}
 	}
 	if bestN >= swN/4 {
-		return whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true}
+		return whiteRef{b: buf[best], g: buf[best+1], r: buf[best+2], fromWhite: true, whole: true}
 	}
 	w := whiteRef{fromWhite: true}
 	for c, dst := range []*float64{&w.b, &w.g, &w.r} {
@@ -125,12 +147,13 @@ func pickWhite(buf []float64, brightest bool) whiteRef {
 // mean of the brighter half of its white samples, shading undone (swShade),
 // the same statistic bodyColour takes of a ball's colour so that the two
 // compare under any lamp. With ref nil a sample is white by its raw
-// channels' ratio; with ref, by being nearly grey once balanced by it.
-func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef) (b, g, r, n float64) {
+// channels' ratio (or, with lamp, by lying on the lamps' locus); with ref,
+// by being nearly grey once balanced by it.
+func ballWhite(s *swatch, level float64, cloth [3]float64, ref *whiteRef, lamp bool) (b, g, r, n float64) {
 	cl := newClothTest(cloth)
 	grey := func(p [3]float32) bool {
 		if ref == nil {
-			return min(p[0], p[1], p[2]) >= greyRatio*max(p[0], p[1], p[2])
+			return min(p[0], p[1], p[2]) >= greyRatio*max(p[0], p[1], p[2]) || lamp && onLampLocus(p)
 		}
 		x, y, z := float64(p[0])/ref.b, float64(p[1])/ref.g, float64(p[2])/ref.r
 		return min(x, y, z) >= (1-whiteSat*0.7)*max(x, y, z)
@@ -205,6 +228,33 @@ func halfCut(hist []int, n int) float64 {
 // white: a warm or cool lamp leaves white above it, the palest ball colour
 // (a red ball's highlight, a cheap lemon yellow) mostly below.
 const greyRatio = 0.65
+
+// onLampLocus tells a B, G, R sample whose colour a white surface may take
+// under a lamp the camera has not balanced for: a glowing filament or a
+// warm or cool white LED is near a black body, whose light in a camera's
+// channels has green close to the geometric mean of red and blue (from
+// 1.12 of it at 2700 K to 0.96 at 10000 K, white balanced at 6500 K), and
+// blue and red within lampRatio of each other down to about 3000 K. A
+// print colour's pale highlight is off the locus: a yellow's or a
+// lemon's green is near its red, far above the mean.
+func onLampLocus(p [3]float32) bool {
+	b, g, r := float64(p[0]), float64(p[1]), float64(p[2])
+	if min(b, g, r) < lampRatio*max(b, g, r) {
+		return false
+	}
+	gm := math.Sqrt(b * r)
+	return g >= lampGreenLo*gm && g <= lampGreenHi*gm
+}
+
+const (
+	// lampRatio: the least min/max channel ratio of white under a warm
+	// lamp left unbalanced (about 0.45 at 3000 K).
+	lampRatio = 0.4
+	// lampGreenLo, lampGreenHi: green's range as a share of the
+	// geometric mean of red and blue on the lamps' locus, with a few
+	// percent of slack for the camera's own primaries.
+	lampGreenLo, lampGreenHi = 0.92, 1.16
+)
 
 // clothTest tells samples of the cloth (seen past a ball's outline, or
 // through a gap) by their chromaticity and brightness near the cloth's.

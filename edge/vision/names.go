@@ -321,20 +321,48 @@ func (id *identifier) measureAll(m *img, balls []model.BallDetection, cloth [][3
 		id.levels[i] = clothLevel(cloth[i])
 	}
 	most, bright, buf := estimateWhite(id.sw, id.levels, trust, cloth, id.wbuf)
+	cands := [3]whiteRef{most, bright}
+	nc := 1
+	if !whitesAlike(bright, most) {
+		nc++
+	}
+	// Under a lamp the camera has not balanced for, white is too warm (or
+	// cool) for the nearly grey test, and the most white may be a pale
+	// false ball (a chalk smudge read as a cue ball): a white found on the
+	// lamps' locus is a third candidate if a whole ball shows it.
+	lamp, buf := lampWhite(id.sw, id.levels, trust, cloth, buf)
+	if lamp.whole && !whitesAlike(lamp, most) && !whitesAlike(lamp, bright) {
+		cands[nc] = lamp
+		nc++
+	}
 	id.wbuf = buf
-	id.measureWith(most, cloth)
-	if whitesAlike(bright, most) {
+	id.chooseWhite(cands[:nc], cloth, trust, bs)
+}
+
+// chooseWhite measures the balls under each candidate white in turn and
+// keeps the first unless a later one names the balls cheaper by
+// whiteSwitch: under a wrong white every colour is off, and the balls fit
+// no set.
+func (id *identifier) chooseWhite(cands []whiteRef, cloth [][3]float64, trust []float64, bs *ballSet) {
+	n := len(id.sw)
+	id.measureWith(cands[0], cloth)
+	if len(cands) == 1 {
 		id.assign(n, trust, bs)
 		return
 	}
-	cMost := id.assign(n, trust, bs)
+	best, cBest := cands[0], id.assign(n, trust, bs)
 	// measure depends only on the swatch, the white and the cloth: the
-	// features under most are kept, not measured again if most wins.
+	// best features are kept, not measured again if they win.
 	id.ftMost = append(id.ftMost[:0], id.ft...)
-	id.measureWith(bright, cloth)
-	cBright := id.assign(n, trust, bs)
-	if cMost < cBright+whiteSwitch {
-		id.white = most
+	for _, w := range cands[1:] {
+		id.measureWith(w, cloth)
+		if c := id.assign(n, trust, bs); c+whiteSwitch <= cBest {
+			best, cBest = w, c
+			id.ftMost = append(id.ftMost[:0], id.ft...)
+		}
+	}
+	if id.white != best {
+		id.white = best
 		copy(id.ft, id.ftMost)
 		id.assign(n, trust, bs)
 	}

@@ -54,14 +54,25 @@ func realisticCases() []realCase {
 // it against the simulator's truth; without a table every ball counts as
 // missed.
 func scoreCase(t *testing.T, c realCase, l sim.Look) (cs accStats, noTable int) {
-	s, det := simDetector(t, sim.Options{Width: c.w, Height: c.h, FPS: 3, Scenario: c.scenario, Seed: accSeed,
-		Lighting: c.lighting, Table: c.table, NoiseSigma: 2, Unpaced: true, Look: l})
+	return scoreFrames(t, c.simOptions(l), c.frames)
+}
+
+// simOptions are the simulator's options for c drawn with look l.
+func (c realCase) simOptions(l sim.Look) sim.Options {
+	return sim.Options{Width: c.w, Height: c.h, FPS: 3, Scenario: c.scenario, Seed: accSeed,
+		Lighting: c.lighting, Table: c.table, NoiseSigma: 2, Unpaced: true, Look: l}
+}
+
+// scoreFrames scores the detector on the first frames of the simulator
+// opened with o, a third of a second apart.
+func scoreFrames(t *testing.T, o sim.Options, frames int) (cs accStats, noTable int) {
+	s, det := simDetector(t, o)
 	defer s.Close()
 	defer det.Close()
 	var f model.Frame
 	var d model.Detection
 	base := time.Unix(0, 0)
-	for i := 0; i < c.frames; i++ {
+	for i := 0; i < frames; i++ {
 		at := base.Add(time.Duration(i) * time.Second / 3)
 		s.Render(&f, at)
 		f.Captured = at
