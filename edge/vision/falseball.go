@@ -279,6 +279,14 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 	case b.Class == model.ClassCue && ev.highlight < netSpecular && d.inMouth(b, mouthZone) && isMouthNet(im, b):
 		// White with a mesh's cells in a pocket's mouth: the net.
 		why = "net"
+	case !shines(ev) && d.offBed(b) && d.inMouth(b, 0):
+		// Centred past the cushion's nose inside a pocket's mouth without
+		// a lit sphere's highlight: the pocket's liner (leather, rubber)
+		// or its far wall, round and ball-sized where it meets the
+		// cloth. A ball dropping into the jaws sits under the same lamp
+		// as the rest and shows its lit top against the hole; its colour
+		// does not matter (a black ball shines too).
+		why = "liner"
 	case lit:
 	case ev.contrast < faintContrast:
 		// No sphere's highlight and hardly different from what is just
@@ -328,6 +336,25 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 		d.expl.rim, d.expl.ran = rl, true
 	}
 	return why
+}
+
+// shines says whether ev shows a lit sphere's highlight over a shaded
+// disc, whatever the ball's colour (falseBall's lit without its guard
+// against dark blobs).
+func shines(ev evidence) bool {
+	return ev.highlight >= sphereHighlight && ev.shading >= sphereShading
+}
+
+// offBed says whether b's centre lies past the cushions' noses, off the
+// playing surface: in a pocket's mouth at most.
+func (d *Detector) offBed(b *model.BallDetection) bool {
+	return b.Pos != nil && d.offSurface(*b.Pos)
+}
+
+// offSurface says whether pos (table metres) lies past the cushions'
+// noses.
+func (d *Detector) offSurface(pos model.Vec2) bool {
+	return pos.X < 0 || pos.Y < 0 || pos.X > d.geo.Length || pos.Y > d.geo.Width
 }
 
 // bandOf measures bandReach for b into rl.band and returns it.
