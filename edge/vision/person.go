@@ -33,7 +33,8 @@ func bareRing(m *img, fe *felt, x, y, r float64) float64 {
 // says whether it runs on past the table's rails (offMargin metres past
 // the cushions' noses: a person leaning over the table, an arm, a sleeve)
 // and how many ball areas of it lie on the playing surface. It stops after
-// reachCells cells.
+// reachCells cells, or once both say a person (bedBalls is then the count
+// so far).
 func (d *Detector) bareReach(m *img, tf *tableFit, fe *felt, b *model.BallDetection) (off bool, bedBalls float64) {
 	s := math.Max(2, b.RadiusPx/3)
 	gw, gh := int(float64(m.w)/s)+1, int(float64(m.h)/s)+1
@@ -73,6 +74,9 @@ func (d *Detector) bareReach(m *img, tf *tableFit, fe *felt, b *model.BallDetect
 			off = true
 		case tx >= 0 && ty >= 0 && tx <= d.geo.Length && ty <= d.geo.Width:
 			bed++
+		}
+		if off && float64(bed)*cellArea >= personBed*ballArea {
+			break // a person's: no need to walk the rest
 		}
 		push(cx+1, cy)
 		push(cx-1, cy)
