@@ -58,6 +58,7 @@ type Detector struct {
 	frame frameMat
 	tf    *tableFinder
 	sf    *scaleFinder
+	reach reachWalk // bareReach's buffers, kept between calls
 	bf    *ballFinder
 	cue   *cueFinder
 

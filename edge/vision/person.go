@@ -38,8 +38,9 @@ func bareRing(m *img, fe *felt, x, y, r float64) float64 {
 func (d *Detector) bareReach(m *img, tf *tableFit, fe *felt, b *model.BallDetection) (off bool, bedBalls float64) {
 	s := math.Max(2, b.RadiusPx/3)
 	gw, gh := int(float64(m.w)/s)+1, int(float64(m.h)/s)+1
-	seen := make([]bool, gw*gh)
-	var queue []int
+	seen := d.reach.start(gw * gh)
+	queue := d.reach.queue[:0]
+	defer func() { d.reach.queue = queue[:0] }()
 	bare := func(cx, cy int) bool {
 		px, py := (float64(cx)+0.5)*s, (float64(cy)+0.5)*s
 		if math.Hypot(px-b.Pixel.X, py-b.Pixel.Y) < 1.2*b.RadiusPx {
@@ -53,8 +54,8 @@ func (d *Detector) bareReach(m *img, tf *tableFit, fe *felt, b *model.BallDetect
 			return
 		}
 		k := cy*gw + cx
-		if !seen[k] && bare(cx, cy) {
-			seen[k] = true
+		if seen[k] != d.reach.stamp && bare(cx, cy) {
+			seen[k] = d.reach.stamp
 			queue = append(queue, k)
 		}
 	}
@@ -92,3 +93,27 @@ const offMargin = 0.12
 
 // reachCells bounds bareReach's walk.
 const reachCells = 60000
+
+// reachWalk holds bareReach's grid marks and queue between calls, so a
+// walk allocates nothing once the grid has been sized: a cell is seen when
+// its mark is the walk's stamp.
+type reachWalk struct {
+	seen  []uint32
+	stamp uint32
+	queue []int
+}
+
+// start sizes the marks for n cells and begins a new walk.
+func (w *reachWalk) start(n int) []uint32 {
+	if cap(w.seen) < n {
+		w.seen = make([]uint32, n)
+		w.stamp = 0
+	}
+	w.seen = w.seen[:n]
+	w.stamp++
+	if w.stamp == 0 { // wrapped: clear the marks
+		clear(w.seen)
+		w.stamp = 1
+	}
+	return w.seen
+}
