@@ -218,13 +218,14 @@ const flatShare = 0.85
 // ring just outside it not the cloth (bareRing) whose not-cloth runs on
 // off the table covering at least personBed ball areas of the playing
 // surface (bareReach) is on a person. On the labelled real set (issue #14,
-// 2026-12-07) true balls whose ring was half bare and ran off the table
+// 2026-12-07) true balls whose ring was a third bare and ran off the table
 // (lukasseglias' balls by the pockets and the frame's dark edge) covered
-// 3-15 ball areas; the cap of the player leaning over gravitygravity 03
-// 50-94. A forearm over the bed covers about 10: a hand alone is not
-// enough.
+// 3-18 ball areas; the cap of the player leaning over gravitygravity 03
+// 50-94, the gloved bridge hands of gravitygravity 02 and rex-lapis Clip2
+// (hand, arm and cue) 27-51 and 33. The cue ball at the cue's tip had
+// 0.08-0.17 of its ring bare.
 const (
-	personBare = 0.5
+	personBare = 0.3
 	personBed  = 25.0
 )
 
