@@ -57,6 +57,7 @@ type Detector struct {
 	frame frameMat
 	tf    *tableFinder
 	sf    *scaleFinder
+	reach reachWalk // bareReach's buffers, kept between calls
 	bf    *ballFinder
 	cue   *cueFinder
 
@@ -713,7 +714,7 @@ func (d *Detector) measure(im *img, tf *tableFit, c cand, found []model.BallDete
 	p := tf.h
 	w := p[6]*x + p[7]*y + p[8]
 	pos := model.Vec2{X: (p[0]*x + p[1]*y + p[2]) / w, Y: (p[3]*x + p[4]*y + p[5]) / w}
-	offBed := pos.X < 0 || pos.Y < 0 || pos.X > d.geo.Length || pos.Y > d.geo.Width
+	offBed := d.offSurface(pos)
 	if d.trace == nil {
 		// Untraced, a rejected candidate's measurements go unused: the
 		// tests that need only the fitted circle come first, before the
@@ -842,7 +843,7 @@ func (d *Detector) prepareNames(tf *tableFit, balls []model.BallDetection) {
 		b := &balls[i]
 		d.cloth[i] = d.bf.clothAt(b.Pos, &tf.felt)
 		d.trust[i] = b.Confidence
-		if p := b.Pos; p == nil || p.X < 0 || p.Y < 0 || p.X > d.geo.Length || p.Y > d.geo.Width {
+		if b.Pos == nil || d.offBed(b) {
 			d.trust[i] = 0 // off the playing surface (in a pocket's jaws at most)
 		}
 	}

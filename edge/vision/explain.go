@@ -42,8 +42,8 @@ func (e *explainer) trace(b *model.BallDetection, fit circleFit, ev evidence, wh
 	m := fmt.Sprintf("support %.2f rms %.3f size %.2f shading %.3f rough %.3f highlight %.2f contrast %.2f felt %.2f shadow %.2f vote %.2f black %.2f",
 		fit.support, ev.rms, ev.size, ev.shading, ev.roughness, ev.highlight, ev.contrast, ev.feltShare, ev.shadow, ev.vote, ev.black)
 	if e.ran {
-		m += fmt.Sprintf(" rim-share %.2f rim-gap %.2f rim-step %.2f rim-shade %.2f rim-skin %.2f band %.2f band-width %.2f",
-			e.rim.share, e.rim.gap, e.rim.step, e.rim.inner, e.rim.skin, e.rim.band, e.rim.bandW)
+		m += fmt.Sprintf(" rim-share %.2f rim-gap %.2f rim-step %.2f rim-shade %.2f rim-skin %.2f band %.2f band-width %.2f rim-bare %.2f rim-off %v rim-bed %.1f",
+			e.rim.share, e.rim.gap, e.rim.step, e.rim.inner, e.rim.skin, e.rim.band, e.rim.bandW, e.rim.bare, e.rim.off, e.rim.bed)
 	}
 	e.ran = false
 	e.fn(Candidate{Pass: e.pass - 1, Ball: *b, Reason: why, Measures: m})

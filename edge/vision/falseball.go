@@ -23,6 +23,9 @@ type rimLook struct {
 	skin  float64 // share of inside samples skin-coloured (see skinLike)
 	band  float64 // bandReach: how far (radii) the centre's colour runs on both sides
 	bandW float64 // bandReach: the band's width across (radii)
+	bare  float64 // bareRing: share of the ring outside that is not cloth
+	off   bool    // bareReach: what is not cloth around it runs off the table
+	bed   float64 // bareReach: its ball areas on the playing surface
 }
 
 // rimRays is how many directions rimAround samples.
@@ -211,6 +214,21 @@ const (
 // along lukasseglias' left cushion 0.53-0.78.
 const flatShare = 0.85
 
+// personBare and personBed: a detection with at least personBare of the
+// ring just outside it not the cloth (bareRing) whose not-cloth runs on
+// off the table covering at least personBed ball areas of the playing
+// surface (bareReach) is on a person. On the labelled real set (issue #14,
+// 2026-12-07) true balls whose ring was a third bare and ran off the table
+// (lukasseglias' balls by the pockets and the frame's dark edge) covered
+// 3-18 ball areas; the cap of the player leaning over gravitygravity 03
+// 50-94, the gloved bridge hands of gravitygravity 02 and rex-lapis Clip2
+// (hand, arm and cue) 27-51 and 33. The cue ball at the cue's tip had
+// 0.08-0.17 of its ring bare.
+const (
+	personBare = 0.3
+	personBed  = 25.0
+)
+
 // lookMinRadius is the least radius (pixels) the stage applies from: it
 // was measured on balls of 12-28 px.
 const lookMinRadius = 10
@@ -235,6 +253,10 @@ func skinLike(b, g, r float64) bool {
 func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit circleFit, ev evidence, cloth [3]float64) string {
 	fe := &tf.felt
 	rl := rimAround(im, b.Pixel.X, b.Pixel.Y, b.RadiusPx, cloth)
+	rl.bare = bareRing(im, fe, b.Pixel.X, b.Pixel.Y, b.RadiusPx)
+	if rl.bare >= personBare {
+		rl.off, rl.bed = d.bareReach(im, tf, fe, b)
+	}
 	why := ""
 	// A lit sphere shows a specular highlight over a shaded disc: where
 	// it does (and is not the dark hole of a pocket or a black blob with a
@@ -279,6 +301,22 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 	case b.Class == model.ClassCue && ev.highlight < netSpecular && d.inMouth(b, mouthZone) && isMouthNet(im, b):
 		// White with a mesh's cells in a pocket's mouth: the net.
 		why = "net"
+	case !shines(ev) && d.offBed(b) && d.inMouth(b, 0):
+		// Centred past the cushion's nose inside a pocket's mouth without
+		// a lit sphere's highlight: the pocket's liner (leather, rubber)
+		// or its far wall, round and ball-sized where it meets the
+		// cloth. A ball dropping into the jaws sits under the same lamp
+		// as the rest and shows its lit top against the hole; its colour
+		// does not matter (a black ball shines too).
+		why = "liner"
+	case rl.off && rl.bed >= personBed:
+		// Mostly not the cloth around it, and that runs on off the table
+		// over more of the bed than anything but a person covers: a
+		// badge, a print or a button on someone leaning over the table.
+		// Balls in a rack, beside a pocket or against a cushion are
+		// surrounded by other balls, the hole or the rail, which cover
+		// a few ball areas of the bed.
+		why = "person"
 	case lit:
 	case ev.contrast < faintContrast:
 		// No sphere's highlight and hardly different from what is just
@@ -328,6 +366,25 @@ func (d *Detector) falseBall(im *img, tf *tableFit, b *model.BallDetection, fit 
 		d.expl.rim, d.expl.ran = rl, true
 	}
 	return why
+}
+
+// shines says whether ev shows a lit sphere's highlight over a shaded
+// disc, whatever the ball's colour (falseBall's lit without its guard
+// against dark blobs).
+func shines(ev evidence) bool {
+	return ev.highlight >= sphereHighlight && ev.shading >= sphereShading
+}
+
+// offBed says whether b's centre lies past the cushions' noses, off the
+// playing surface: in a pocket's mouth at most.
+func (d *Detector) offBed(b *model.BallDetection) bool {
+	return b.Pos != nil && d.offSurface(*b.Pos)
+}
+
+// offSurface says whether pos (table metres) lies past the cushions'
+// noses.
+func (d *Detector) offSurface(pos model.Vec2) bool {
+	return pos.X < 0 || pos.Y < 0 || pos.X > d.geo.Length || pos.Y > d.geo.Width
 }
 
 // bandOf measures bandReach for b into rl.band and returns it.

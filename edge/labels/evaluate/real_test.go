@@ -59,7 +59,7 @@ var floors = map[string]floor{
 	"overhead/noshi96_billiardar-backend":              {recall: 1.000, precision: 0.923, median: 0.47, class: 1.000, number: 1.000, corners: 0.15, emptyFalse: 0},
 	"overhead/pooljk_billardtrainer":                   {recall: 1.000, precision: 0.958, median: 0.80, class: 1.000, number: 1.000, corners: 0.15, emptyFalse: 0},
 	"overhead/radar3699_pool-vision":                   {recall: 1.000, precision: 1.000, median: 0.71, class: 1.000, number: 0.833, corners: 0.00, emptyFalse: 0},
-	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.942, median: 0.37, class: 0.970, number: 0.970, corners: 0.22, emptyFalse: 0},
+	"overhead/rex-lapis_poolpredictor":                 {recall: 1.000, precision: 0.970, median: 0.37, class: 0.970, number: 0.970, corners: 0.22, emptyFalse: 0},
 	"overhead/yoavstrugo_perfectswish":                 {recall: 0.971, precision: 0.960, median: 0.84, class: 0.941, number: 0.949, corners: 0.20, emptyFalse: 0},
 }
 
