@@ -509,14 +509,36 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	}
 	normals := [4][2]float64{{ax, ay}, {bx, by}, {-ax, -ay}, {-bx, -by}}
 	half := [4]float64{la / 2, lb / 2, la / 2, lb / 2}
+	if q, ok := sideQuad(&side, &normals, &half, w, h, 1); ok && inReach(q, w, h) {
+		return q, true
+	}
+	// A player's arm and cue reaching in over a short side that the frame
+	// crops close give that side's points a longer straight edge across
+	// it than its own: a quad with that edge for a side has corners
+	// thousands of pixels away (the simulator's 7 ft table at 1080p,
+	// broken from the left: every ball lost from the first re-check).
+	// Then only lines along each side are tried. Not always: a cloth
+	// region shaped by the lamp's pool rather than the cushions (a navy
+	// cloth darkening towards dim rails) has a bounding rectangle turned
+	// from the table, and its sides' lines are right across it.
+	if q, ok := sideQuad(&side, &normals, &half, w, h, math.Sin(sideSkew)); ok && inReach(q, w, h) {
+		return q, true
+	}
+	return [4][2]float64{}, false
+}
+
+// sideQuad fits a line to each side's outline points (the image border
+// where a side has none: the frame cuts the table there) turned by at
+// most asin(skew) from the side's rectangle side (skew 1: any line), and
+// intersects them.
+func sideQuad(side *[4][]image.Point, normals *[4][2]float64, half *[4]float64, w, h int, skew float64) ([4][2]float64, bool) {
 	var lines [4]line
 	for i := range side {
 		nx, ny := normals[i][0], normals[i][1]
 		// The side's length is the other axis's.
 		length := 2 * half[(i+1)%4]
-		l, ok := ransacLine(side[i], 1.5, int(0.25*length))
+		l, ok := ransacLine(side[i], 1.5, int(0.25*length), nx, ny, skew)
 		if !ok {
-			// No outline on this side: the frame cuts the table here.
 			l, ok = borderLine(nx, ny, w, h)
 			if !ok {
 				return [4][2]float64{}, false
@@ -535,11 +557,30 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	return q, true
 }
 
+// inReach says whether every corner of q lies within half the image's
+// size of a w x h image: a table cropped by the frame has its corners
+// just past the border, not thousands of pixels off.
+func inReach(q [4][2]float64, w, h int) bool {
+	W, H := float64(w), float64(h)
+	for _, p := range q {
+		if p[0] < -W/2 || p[0] > 1.5*W || p[1] < -H/2 || p[1] > 1.5*H {
+			return false
+		}
+	}
+	return true
+}
+
+// sideSkew is how far a side's line may turn from the cloth region's
+// bounding rectangle: a camera tilted by a few degrees, perspective and
+// lens bend turn a side by well under 10 degrees.
+const sideSkew = 20 * math.Pi / 180
+
 // ransacLine fits a line to points with outliers: the pair of points whose
 // line has the most points within tol (tried over a fixed spread of pairs,
 // deterministic), then a total-least-squares fit to those. At least minIn
-// points must agree.
-func ransacLine(pts []image.Point, tol float64, minIn int) (line, bool) {
+// points must agree. Only pairs whose line turns by at most asin(skew)
+// from square to the normal (nx, ny) are tried (skew 1: any).
+func ransacLine(pts []image.Point, tol float64, minIn int, nx, ny, skew float64) (line, bool) {
 	n := len(pts)
 	if n < max(minIn, 4) {
 		return line{}, false
@@ -554,7 +595,7 @@ func ransacLine(pts []image.Point, tol float64, minIn int) (line, bool) {
 		a, b := pts[i], pts[j]
 		dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
 		l := math.Hypot(dx, dy)
-		if l < 2 {
+		if l < 2 || math.Abs(dx*nx+dy*ny) > skew*l {
 			continue
 		}
 		cnt := 0
