@@ -72,7 +72,18 @@ func (d *Detector) bareReach(m *img, tf *tableFit, fe *felt, b *model.BallDetect
 		tx, ty := tf.h.apply((float64(cx)+0.5)*s, (float64(cy)+0.5)*s)
 		switch {
 		case tx < -offMargin || ty < -offMargin || tx > d.geo.Length+offMargin || ty > d.geo.Width+offMargin:
+			// Off the table: the walk goes no further from here. Past
+			// the rails everything is "not cloth" (rails, floor, the
+			// room), and walking it led round to whatever else reached
+			// in over a rail: a ball by a pocket counted a player
+			// leaning in at the far end as its own, and each walk from a
+			// ball by the cushions covered the whole room (a fifth of a
+			// busy frame's time).
 			off = true
+			if float64(bed)*cellArea >= personBed*ballArea {
+				return off, float64(bed) * cellArea / ballArea // a person's
+			}
+			continue
 		case tx >= 0 && ty >= 0 && tx <= d.geo.Length && ty <= d.geo.Width:
 			bed++
 		}
