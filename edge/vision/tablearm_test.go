@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -22,14 +23,7 @@ func TestTableWithArmOverCroppedSide(t *testing.T) {
 		Table: model.Table7ft, NoiseSigma: 2, Unpaced: true, Look: sim.Look{BallRadiusPx: 26}}
 	check := func(name string, f *model.Frame, d *model.Detection) {
 		t.Helper()
-		if d.Table == nil {
-			t.Fatalf("%s: no table", name)
-		}
-		for k, c := range d.Table.Corners {
-			if e := math.Hypot(c.X-f.Truth.Corners[k].X, c.Y-f.Truth.Corners[k].Y); e > 2 {
-				t.Errorf("%s: corner %d at (%.0f,%.0f), %.1f px from the truth", name, k, c.X, c.Y, e)
-			}
-		}
+		cornersNearTruth(t, name, f, d)
 		if len(d.Balls) < len(f.Truth.Balls)-1 {
 			t.Errorf("%s: %d balls found of %d", name, len(d.Balls), len(f.Truth.Balls))
 		}
@@ -86,13 +80,20 @@ func TestTableWithArmsInsideCroppedSide(t *testing.T) {
 		if err := det.Detect(&f, &d); err != nil {
 			t.Fatal(err)
 		}
-		if d.Table == nil {
-			t.Fatalf("frame %d: no table", i)
-		}
-		for k, c := range d.Table.Corners {
-			if e := math.Hypot(c.X-f.Truth.Corners[k].X, c.Y-f.Truth.Corners[k].Y); e > 2 {
-				t.Errorf("frame %d: corner %d at (%.0f,%.0f), %.1f px from the truth", i, k, c.X, c.Y, e)
-			}
+		cornersNearTruth(t, fmt.Sprintf("frame %d", i), &f, &d)
+	}
+}
+
+// cornersNearTruth fails the test unless d has a table whose corners are
+// each within 2 px of the simulator's truth for f.
+func cornersNearTruth(t *testing.T, name string, f *model.Frame, d *model.Detection) {
+	t.Helper()
+	if d.Table == nil {
+		t.Fatalf("%s: no table", name)
+	}
+	for k, c := range d.Table.Corners {
+		if e := math.Hypot(c.X-f.Truth.Corners[k].X, c.Y-f.Truth.Corners[k].Y); e > 2 {
+			t.Errorf("%s: corner %d at (%.0f,%.0f), %.1f px from the truth", name, k, c.X, c.Y, e)
 		}
 	}
 }
