@@ -509,7 +509,7 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	}
 	normals := [4][2]float64{{ax, ay}, {bx, by}, {-ax, -ay}, {-bx, -by}}
 	half := [4]float64{la / 2, lb / 2, la / 2, lb / 2}
-	if q, ok := sideQuad(&side, &normals, &half, w, h, 1); ok && inReach(q, w, h) {
+	if q, ok := sideQuad(&side, pts, &normals, &half, w, h, 1); ok && inReach(q, w, h) {
 		return q, true
 	}
 	// A player's arm and cue reaching in over a short side that the frame
@@ -521,7 +521,7 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 	// region shaped by the lamp's pool rather than the cushions (a navy
 	// cloth darkening towards dim rails) has a bounding rectangle turned
 	// from the table, and its sides' lines are right across it.
-	if q, ok := sideQuad(&side, &normals, &half, w, h, math.Sin(sideSkew)); ok && inReach(q, w, h) {
+	if q, ok := sideQuad(&side, pts, &normals, &half, w, h, math.Sin(sideSkew)); ok && inReach(q, w, h) {
 		return q, true
 	}
 	return [4][2]float64{}, false
@@ -530,14 +530,22 @@ func quadFromOutline(pts []image.Point, w, h int) ([4][2]float64, bool) {
 // sideQuad fits a line to each side's outline points (the image border
 // where a side has none: the frame cuts the table there) turned by at
 // most asin(skew) from the side's rectangle side (skew 1: any line), and
-// intersects them.
-func sideQuad(side *[4][]image.Point, normals *[4][2]float64, half *[4]float64, w, h int, skew float64) ([4][2]float64, bool) {
+// intersects them. A side's line must bound the cloth region: one with
+// as many of the whole outline's points all (border points too) beyond it
+// as on it is not the side but an edge inside the region (arms and hands
+// reaching in over a side the frame crops close: the cloth runs on past
+// them to the border). Arms intrude inward from a side, never outward past
+// the cushion. A tenth of the region's half extent along the side's normal
+// is slack for lens bend bowing a side outward and for rail highlights
+// the cloth mask runs into.
+func sideQuad(side *[4][]image.Point, all []image.Point, normals *[4][2]float64, half *[4]float64, w, h int, skew float64) ([4][2]float64, bool) {
 	var lines [4]line
 	for i := range side {
 		nx, ny := normals[i][0], normals[i][1]
 		// The side's length is the other axis's.
 		length := 2 * half[(i+1)%4]
-		l, ok := ransacLine(side[i], 1.5, int(0.25*length), nx, ny, skew)
+		bound := outerBound{all: all, margin: 0.1 * half[i]}
+		l, ok := ransacLine(side[i], 1.5, int(0.25*length), nx, ny, skew, &bound)
 		if !ok {
 			l, ok = borderLine(nx, ny, w, h)
 			if !ok {
@@ -579,8 +587,9 @@ const sideSkew = 20 * math.Pi / 180
 // line has the most points within tol (tried over a fixed spread of pairs,
 // deterministic), then a total-least-squares fit to those. At least minIn
 // points must agree. Only pairs whose line turns by at most asin(skew)
-// from square to the normal (nx, ny) are tried (skew 1: any).
-func ransacLine(pts []image.Point, tol float64, minIn int, nx, ny, skew float64) (line, bool) {
+// from square to the normal (nx, ny) are tried (skew 1: any), and, with
+// ob set, only lines that ob accepts.
+func ransacLine(pts []image.Point, tol float64, minIn int, nx, ny, skew float64, ob *outerBound) (line, bool) {
 	n := len(pts)
 	if n < max(minIn, 4) {
 		return line{}, false
@@ -604,7 +613,7 @@ func ransacLine(pts []image.Point, tol float64, minIn int, nx, ny, skew float64)
 				cnt++
 			}
 		}
-		if cnt > best {
+		if cnt > best && (ob == nil || ob.bounds(a, dx, dy, l, nx, ny, cnt)) {
 			best, bi, bj = cnt, i, j
 		}
 	}
@@ -622,6 +631,34 @@ func ransacLine(pts []image.Point, tol float64, minIn int, nx, ny, skew float64)
 		}
 	}
 	return tls(xs, ys, nil), true
+}
+
+// outerBound tells a side's line from an edge inside the cloth region:
+// fewer of the outline's points all may lie more than margin beyond it, on
+// the side's outer side, than on it.
+type outerBound struct {
+	all    []image.Point
+	margin float64
+}
+
+// bounds says whether the line through a along (dx, dy) (length l), with
+// support points on it, bounds the outline on the side of the outward
+// normal (nx, ny).
+func (ob *outerBound) bounds(a image.Point, dx, dy, l, nx, ny float64, support int) bool {
+	// The line's unit normal, turned to point outward.
+	ux, uy := dy/l, -dx/l
+	if ux*nx+uy*ny < 0 {
+		ux, uy = -ux, -uy
+	}
+	out := 0
+	for _, p := range ob.all {
+		if float64(p.X-a.X)*ux+float64(p.Y-a.Y)*uy > ob.margin {
+			if out++; out >= support {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // borderLine is the image border a side with outward normal (nx, ny)
