@@ -28,33 +28,32 @@ func TestTableWithArmOverCroppedSide(t *testing.T) {
 			t.Errorf("%s: %d balls found of %d", name, len(d.Balls), len(f.Truth.Balls))
 		}
 	}
+	// Frames 0-7, a third of a second apart: the re-check (every 2 s)
+	// falls on frame 6, with the arm in.
+	detectFrames(t, o, 0, 8, func(_ int, f *model.Frame, d *model.Detection) { check("re-checked", f, d) })
+	// A detector that first sees the table with the arm over it.
+	detectFrames(t, o, 6, 1, func(_ int, f *model.Frame, d *model.Detection) { check("first seen with the arm in", f, d) })
+}
+
+// detectFrames runs a fresh detector on n frames of the simulator opened
+// with o, a third of a second apart from frame first on, and hands each
+// detection to check.
+func detectFrames(t *testing.T, o sim.Options, first, n int, check func(i int, f *model.Frame, d *model.Detection)) {
+	t.Helper()
 	s, det := simDetector(t, o)
 	defer s.Close()
 	defer det.Close()
 	var f model.Frame
 	var d model.Detection
-	// Frames 0-7, a third of a second apart: the re-check (every 2 s)
-	// falls on frame 6, with the arm in.
-	for i := 0; i < 8; i++ {
+	for i := first; i < first+n; i++ {
 		at := time.Unix(0, 0).Add(time.Duration(i) * time.Second / 3)
 		s.Render(&f, at)
 		f.Captured = at
 		if err := det.Detect(&f, &d); err != nil {
 			t.Fatal(err)
 		}
-		check("re-checked", &f, &d)
+		check(i, &f, &d)
 	}
-	// A detector that first sees the table with the arm over it.
-	s2, det2 := simDetector(t, o)
-	defer s2.Close()
-	defer det2.Close()
-	at := time.Unix(2, 0)
-	s2.Render(&f, at)
-	f.Captured = at
-	if err := det2.Detect(&f, &d); err != nil {
-		t.Fatal(err)
-	}
-	check("first seen with the arm in", &f, &d)
 }
 
 // TestTableWithArmsInsideCroppedSide: the broadcast look on the 7 ft table
@@ -68,20 +67,9 @@ func TestTableWithArmOverCroppedSide(t *testing.T) {
 func TestTableWithArmsInsideCroppedSide(t *testing.T) {
 	o := sim.Options{Width: 1920, Height: 1080, FPS: 3, Scenario: "demo", Seed: accSeed, Lighting: "hall",
 		Table: model.Table7ft, NoiseSigma: 2, Unpaced: true, Look: sim.Look{Preset: "broadcast", BallRadiusPx: 26}}
-	s, det := simDetector(t, o)
-	defer s.Close()
-	defer det.Close()
-	var f model.Frame
-	var d model.Detection
-	for i := 0; i < 8; i++ {
-		at := time.Unix(0, 0).Add(time.Duration(i) * time.Second / 3)
-		s.Render(&f, at)
-		f.Captured = at
-		if err := det.Detect(&f, &d); err != nil {
-			t.Fatal(err)
-		}
-		cornersNearTruth(t, fmt.Sprintf("frame %d", i), &f, &d)
-	}
+	detectFrames(t, o, 0, 8, func(i int, f *model.Frame, d *model.Detection) {
+		cornersNearTruth(t, fmt.Sprintf("frame %d", i), f, d)
+	})
 }
 
 // cornersNearTruth fails the test unless d has a table whose corners are
